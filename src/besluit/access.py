@@ -1,0 +1,97 @@
+"""Who may do what: every permission check in Besluit goes through this module.
+
+Views, the API and services ask these helpers; nothing else inspects roles.
+Roles are per association (see associations.models.Role). A superuser may
+administer everything but never votes: only representatives cast ballots.
+"""
+
+from dataclasses import dataclass
+
+from besluit.associations.models import Association, Member, Role
+from besluit.errors import PermissionDenied
+
+K = Role.Kind
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A user's roles in one association, looked up once per request."""
+
+    kinds: frozenset[str]
+    member: Member | None
+    is_superuser: bool
+
+    def has(self, *kinds: str) -> bool:
+        return self.is_superuser or bool(self.kinds.intersection(kinds))
+
+
+def standing(user, association: Association) -> Standing:
+    if not getattr(user, "is_authenticated", False):
+        return Standing(frozenset(), None, False)
+    cache = user.__dict__.setdefault("_besluit_standing", {})
+    if association.pk not in cache:
+        roles = list(
+            Role.objects.filter(user=user, association=association).select_related("member")
+        )
+        member = next((r.member for r in roles if r.kind == K.REPRESENTATIVE), None)
+        cache[association.pk] = Standing(
+            frozenset(r.kind for r in roles), member, bool(user.is_superuser)
+        )
+    return cache[association.pk]
+
+
+# --- questions -------------------------------------------------------------
+
+
+def can_view(user, association: Association) -> bool:
+    s = standing(user, association)
+    return s.is_superuser or bool(s.kinds)
+
+
+def can_administer(user, association: Association) -> bool:
+    """Members register, weights, people, meetings and agendas: the secretariat."""
+    return standing(user, association).has(K.SECRETARIAT)
+
+
+def can_chair(user, association: Association) -> bool:
+    """Open and close polls, admit late submissions, record acclamations."""
+    return standing(user, association).has(K.CHAIR, K.SECRETARIAT)
+
+
+def can_give_pre_advice(user, association: Association) -> bool:
+    return standing(user, association).has(K.BOARD, K.CHAIR, K.SECRETARIAT)
+
+
+def represented_member(user, association: Association) -> Member | None:
+    """The member this user may act for (submit, vote), or None."""
+    return standing(user, association).member
+
+
+def can_submit_for(user, association: Association, member: Member) -> bool:
+    return represented_member(user, association) == member
+
+
+# --- guards that raise -----------------------------------------------------
+
+
+def require(allowed: bool, message: str = "You may not do this.") -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def require_view(user, association: Association) -> None:
+    require(can_view(user, association), "You have no role in this association.")
+
+
+def require_administer(user, association: Association) -> None:
+    require(can_administer(user, association), "Only the secretariat may do this.")
+
+
+def require_chair(user, association: Association) -> None:
+    require(can_chair(user, association), "Only the chair or the secretariat may do this.")
+
+
+def require_representative(user, association: Association) -> Member:
+    member = represented_member(user, association)
+    require(member is not None, "Only a member's representative may do this.")
+    return member

@@ -1,0 +1,66 @@
+"""besluit createuser USERNAME --association SLUG --role ROLE [--member CODE] ..."""
+
+import getpass
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from besluit.accounts.models import User
+from besluit.associations.models import Association, Role
+from besluit.associations.services import do_assign_role
+from besluit.errors import ValidationFailed
+
+
+class Command(BaseCommand):
+    help = "Create a user (or update one) and give them a role in an association."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--email", default="")
+        parser.add_argument("--first-name", default="")
+        parser.add_argument("--last-name", default="")
+        parser.add_argument("--password", help="default: asked for on the terminal")
+        parser.add_argument("--association", help="slug of the association for --role")
+        parser.add_argument("--role", choices=Role.Kind.values)
+        parser.add_argument("--member", help="member code (GM0363) for a representative")
+        parser.add_argument("--function", choices=Role.Function.values, default="")
+        parser.add_argument("--superuser", action="store_true")
+
+    def handle(self, *args, **o):
+        if o["role"] and not o["association"]:
+            raise CommandError("--role needs --association.")
+        password = o["password"]
+        if password is None:
+            password = getpass.getpass(f"Password for {o['username']}: ")
+        if len(password) < 8:
+            raise CommandError("The password must have at least 8 characters.")
+        with transaction.atomic():
+            user, created = User.objects.get_or_create(username=o["username"])
+            user.email = o["email"] or user.email
+            user.first_name = o["first_name"] or user.first_name
+            user.last_name = o["last_name"] or user.last_name
+            user.is_superuser = user.is_staff = o["superuser"] or user.is_superuser
+            user.set_password(password)
+            user.save()
+            if o["role"]:
+                try:
+                    association = Association.objects.get(slug=o["association"])
+                except Association.DoesNotExist:
+                    raise CommandError(f"No association '{o['association']}'.") from None
+                member = None
+                if o["member"]:
+                    member = association.members.filter(code=o["member"].upper()).first()
+                    if member is None:
+                        raise CommandError(f"No member '{o['member']}' in {association}.")
+                try:
+                    do_assign_role(
+                        actor=None,
+                        user=user,
+                        association=association,
+                        kind=o["role"],
+                        member=member,
+                        function=o["function"],
+                    )
+                except ValidationFailed as exc:
+                    raise CommandError(exc.message) from None
+        self.stdout.write(f"{'Created' if created else 'Updated'} user {user.username}.")

@@ -1,0 +1,401 @@
+"""API endpoints: parse, call one service or selector, shape the answer."""
+
+from uuid import UUID
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Status
+
+from besluit import access
+from besluit.api import schemas as s
+from besluit.api.router import api
+from besluit.associations.models import Association, Member
+from besluit.associations.selectors import weighted_register
+from besluit.errors import Conflict, NotFound, ValidationFailed
+from besluit.meetings.models import Meeting
+from besluit.proposals import services as proposals
+from besluit.proposals.models import Amendment, Motion, Proposal
+from besluit.voting import selectors as voting_selectors
+from besluit.voting import services as voting
+from besluit.voting.models import Poll
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _association(request, slug: str) -> Association:
+    association = Association.objects.filter(slug=slug).first()
+    if association is None or not access.can_view(request.user, association):
+        raise NotFound(f"No association '{slug}'.")
+    return association
+
+
+def _meeting(request, meeting_id: int) -> Meeting:
+    meeting = Meeting.objects.select_related("association").filter(pk=meeting_id).first()
+    if meeting is None or not access.can_view(request.user, meeting.association):
+        raise NotFound(f"No meeting {meeting_id}.")
+    return meeting
+
+
+def _poll(request, poll_id: UUID) -> Poll:
+    poll = voting.get_poll(poll_id)
+    if not access.can_view(request.user, poll.meeting.association):
+        raise NotFound("No such poll.")
+    return poll
+
+
+def _members_by_code(association: Association, codes: list[str]) -> list[Member]:
+    wanted = [c.strip().upper() for c in codes]
+    found = {m.code: m for m in association.members.filter(code__in=wanted)}
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise ValidationFailed(
+            f"Unknown member code(s): {', '.join(missing)}.", field="coSubmitters"
+        )
+    return [found[c] for c in wanted]
+
+
+# --- associations and members ---------------------------------------------
+
+
+@api.get("/associations", response=list[s.AssociationOut], tags=["associations"])
+def list_associations(request):
+    return [a for a in Association.objects.all() if access.can_view(request.user, a)]
+
+
+@api.get("/associations/{slug}", response=s.AssociationOut, tags=["associations"])
+def get_association(request, slug: str):
+    return _association(request, slug)
+
+
+@api.get("/associations/{slug}/members", response=list[s.MemberOut], tags=["members"])
+def list_members(request, slug: str):
+    association = _association(request, slug)
+    return [
+        s.MemberOut(
+            code=row.member.code,
+            name=row.member.name,
+            province=row.member.province,
+            kind=row.member.kind,
+            networks=[n.code for n in row.member.networks.all()],
+            inhabitants=row.inhabitants,
+            reference_date=row.reference_date,
+            weight=row.weight,
+            weight_overridden=row.is_overridden,
+            share=round(row.share, 8),
+            eligible=row.eligible,
+        )
+        for row in weighted_register(association, timezone.localdate())
+    ]
+
+
+# --- meetings -------------------------------------------------------------
+
+
+def _meeting_out(m: Meeting) -> s.MeetingOut:
+    return s.MeetingOut(
+        association=m.association.slug,
+        **{f: getattr(m, f) for f in s.MeetingOut.model_fields if f != "association"},
+    )
+
+
+@api.get("/meetings", response=list[s.MeetingOut], tags=["meetings"])
+def list_meetings(request, association: str | None = None):
+    qs = Meeting.objects.select_related("association").order_by("-starts_at", "id")
+    if association:
+        qs = qs.filter(association__slug=association)
+    return [_meeting_out(m) for m in qs if access.can_view(request.user, m.association)]
+
+
+@api.get("/meetings/{meeting_id}", response=s.MeetingOut, tags=["meetings"])
+def get_meeting(request, meeting_id: int):
+    return _meeting_out(_meeting(request, meeting_id))
+
+
+@api.get("/meetings/{meeting_id}/agenda-items", response=list[s.AgendaItemOut], tags=["meetings"])
+def list_agenda_items(request, meeting_id: int):
+    meeting = _meeting(request, meeting_id)
+    proposal_ids = dict(
+        Proposal.objects.filter(agenda_item__meeting=meeting).values_list("agenda_item_id", "id")
+    )
+    return [
+        s.AgendaItemOut(
+            id=i.id,
+            number=i.number,
+            title=i.title,
+            requested_decision=i.requested_decision,
+            explanation=i.explanation,
+            proposal_id=proposal_ids.get(i.id),
+        )
+        for i in meeting.agenda_items.all()
+    ]
+
+
+# --- motions and amendments -----------------------------------------------
+
+
+def _submission_fields(x) -> dict:
+    return {
+        "id": x.id,
+        "number": x.number,
+        "display_title": x.display_title,
+        "submitter": x.submitter.code,
+        "co_submitters": [m.code for m in x.co_submitters.all()],
+        "submitted_at": x.submitted_at,
+        "is_late": x.is_late,
+        "status": x.status,
+        "pre_advice": x.pre_advice,
+        "pre_advice_reason": x.pre_advice_reason,
+        "explanation": x.explanation,
+    }
+
+
+def _motion_out(m: Motion) -> s.MotionOut:
+    return s.MotionOut(
+        **_submission_fields(m),
+        meeting_id=m.meeting_id,
+        agenda_item_id=m.agenda_item_id,
+        title=m.title,
+        considerations=m.considerations,
+        request=m.request,
+    )
+
+
+def _amendment_out(a: Amendment) -> s.AmendmentOut:
+    return s.AmendmentOut(
+        **_submission_fields(a),
+        proposal_id=a.proposal_id,
+        passage=a.passage,
+        old_text=a.old_text,
+        new_text=a.new_text,
+    )
+
+
+@api.get("/motions", response=list[s.MotionOut], tags=["motions"])
+def list_motions(request, meeting: int):
+    m = _meeting(request, meeting)
+    qs = m.motions.select_related("submitter").prefetch_related("co_submitters")
+    return [_motion_out(x) for x in qs]
+
+
+@api.get("/motions/{motion_id}", response=s.MotionOut, tags=["motions"])
+def get_motion(request, motion_id: int):
+    motion = get_object_or_404(Motion.objects.select_related("submitter"), pk=motion_id)
+    _meeting(request, motion.meeting_id)
+    return _motion_out(motion)
+
+
+@api.post("/motions", response={201: s.MotionOut}, tags=["motions"])
+def submit_motion(request, body: s.MotionIn):
+    meeting = _meeting(request, body.meeting_id)
+    item = None
+    if body.agenda_item_id is not None:
+        item = meeting.agenda_items.filter(pk=body.agenda_item_id).first()
+        if item is None:
+            raise ValidationFailed("No such agenda item in this meeting.", field="agendaItemId")
+    motion = proposals.do_submit_motion(
+        actor=request.user,
+        meeting=meeting,
+        title=body.title,
+        considerations=body.considerations,
+        request=body.request,
+        explanation=body.explanation,
+        agenda_item=item,
+        co_submitters=_members_by_code(meeting.association, body.co_submitters),
+    )
+    return Status(201, _motion_out(motion))
+
+
+@api.get("/amendments", response=list[s.AmendmentOut], tags=["amendments"])
+def list_amendments(request, meeting: int):
+    m = _meeting(request, meeting)
+    qs = (
+        Amendment.objects.filter(proposal__agenda_item__meeting=m)
+        .select_related("submitter")
+        .prefetch_related("co_submitters")
+    )
+    return [_amendment_out(x) for x in qs]
+
+
+@api.get("/amendments/{amendment_id}", response=s.AmendmentOut, tags=["amendments"])
+def get_amendment(request, amendment_id: int):
+    a = get_object_or_404(
+        Amendment.objects.select_related("submitter", "proposal__agenda_item"), pk=amendment_id
+    )
+    _meeting(request, a.proposal.agenda_item.meeting_id)
+    return _amendment_out(a)
+
+
+@api.post("/amendments", response={201: s.AmendmentOut}, tags=["amendments"])
+def submit_amendment(request, body: s.AmendmentIn):
+    proposal = (
+        Proposal.objects.select_related("agenda_item__meeting__association")
+        .filter(pk=body.proposal_id)
+        .first()
+    )
+    if proposal is None or not access.can_view(
+        request.user, proposal.agenda_item.meeting.association
+    ):
+        raise NotFound(f"No proposal {body.proposal_id}.")
+    amendment = proposals.do_submit_amendment(
+        actor=request.user,
+        proposal=proposal,
+        passage=body.passage,
+        old_text=body.old_text,
+        new_text=body.new_text,
+        explanation=body.explanation,
+        co_submitters=_members_by_code(
+            proposal.agenda_item.meeting.association, body.co_submitters
+        ),
+    )
+    return Status(201, _amendment_out(amendment))
+
+
+# --- polls, ballots, results ----------------------------------------------
+
+
+def _poll_out(p: Poll) -> s.PollOut:
+    return s.PollOut(
+        id=p.public_id,
+        meeting_id=p.meeting_id,
+        agenda_item_id=p.agenda_item_id,
+        subject=p.subject,
+        title=p.title,
+        question=p.question,
+        is_secret=p.is_secret,
+        majority=p.majority,
+        abstentions=p.abstentions,
+        quorum=p.quorum,
+        allow_change=p.allow_change,
+        status=p.status,
+        closes_at=p.closes_at,
+        opened_at=p.opened_at,
+        closed_at=p.closed_at,
+        options=[
+            s.OptionOut(key=o.key, label=o.label, is_abstention=o.is_abstention)
+            for o in p.options.all()
+        ],
+    )
+
+
+@api.get("/polls", response=list[s.PollOut], tags=["polls"])
+def list_polls(request, meeting: int):
+    m = _meeting(request, meeting)
+    return [_poll_out(p) for p in m.polls.prefetch_related("options")]
+
+
+@api.get("/polls/{poll_id}", response=s.PollOut, tags=["polls"])
+def get_poll(request, poll_id: UUID):
+    return _poll_out(_poll(request, poll_id))
+
+
+@api.post("/polls/{poll_id}/open", response=s.PollOut, tags=["polls"])
+def open_poll(request, poll_id: UUID):
+    return _poll_out(voting.do_open_poll(actor=request.user, poll=_poll(request, poll_id)))
+
+
+@api.post("/polls/{poll_id}/close", response=s.PollOut, tags=["polls"])
+def close_poll(request, poll_id: UUID):
+    return _poll_out(voting.do_close_poll(actor=request.user, poll=_poll(request, poll_id)))
+
+
+@api.post(
+    "/polls/{poll_id}/ballots",
+    response={201: s.ReceiptOut, 200: s.ReceiptOut},
+    tags=["ballots"],
+    summary="Cast the ballot of the member you represent",
+    description="201 for a new ballot; 200 when the same requestKey is retried (the same "
+    "ballot comes back); 409 when the member voted already or the poll is not open; 403 when "
+    "you represent no member in its register.",
+)
+def cast_ballot(request, poll_id: UUID, body: s.BallotIn):
+    poll = _poll(request, poll_id)
+    receipt = voting.cast_ballot(
+        actor=request.user,
+        poll=poll,
+        option_key=body.option,
+        request_key=body.request_key,
+        ip=client_ip(request),
+    )
+    out = s.ReceiptOut(
+        ballot_id=receipt.ballot_id,
+        poll_id=receipt.poll_id,
+        member=receipt.member_code,
+        cast_at=receipt.cast_at,
+        option=receipt.option_key,
+        replayed=receipt.replayed,
+        changed=receipt.changed,
+    )
+    return Status(200 if receipt.replayed else 201, out)
+
+
+@api.get("/polls/{poll_id}/participation", response=s.ParticipationOut, tags=["results"])
+def get_participation(request, poll_id: UUID):
+    poll = _poll(request, poll_id)
+    p = voting_selectors.participation(poll)
+    return s.ParticipationOut(
+        poll_id=poll.public_id,
+        status=poll.status,
+        voted_members=p.voted_members,
+        eligible_members=p.eligible_members,
+        voted_weight=p.voted_weight,
+        eligible_weight=p.eligible_weight,
+    )
+
+
+def _totals(options) -> list[s.OptionTotalOut]:
+    return [
+        s.OptionTotalOut(
+            key=o.key,
+            label=o.label,
+            is_abstention=o.is_abstention,
+            weight=o.weight,
+            members=o.members,
+            share=o.share,
+        )
+        for o in options
+    ]
+
+
+@api.get("/polls/{poll_id}/results", response=s.ResultOut, tags=["results"])
+def get_results(request, poll_id: UUID):
+    poll = _poll(request, poll_id)
+    result = poll.outcome
+    if result is None:
+        raise Conflict("The poll is not closed: results exist only after the close.")
+    votes = [
+        s.VoteOut(
+            member=entry.member.code,
+            member_name=entry.member.name,
+            weight=entry.weight,
+            option=ballot.option.key if ballot else None,
+        )
+        for entry, ballot in voting_selectors.named_votes(poll)
+    ]
+    return s.ResultOut(
+        poll_id=poll.public_id,
+        outcome=result.outcome.value,
+        winner=result.winner,
+        options=_totals(result.options),
+        eligible_members=result.eligible_members,
+        eligible_weight=result.eligible_weight,
+        voted_members=result.voted_members,
+        voted_weight=result.voted_weight,
+        cast_weight=result.cast_weight,
+        quorum_required_weight=result.quorum_required_weight,
+        quorum_met=result.quorum_met,
+        groups=[
+            s.GroupOut(
+                group=g.group,
+                eligible_members=g.eligible_members,
+                eligible_weight=g.eligible_weight,
+                voted_members=g.voted_members,
+                voted_weight=g.voted_weight,
+                options=_totals(g.options),
+            )
+            for g in result.groups
+        ],
+        votes=votes,
+    )

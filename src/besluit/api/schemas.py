@@ -1,0 +1,199 @@
+"""Request and response bodies of the REST API (camelCase on the wire)."""
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+from pydantic.alias_generators import to_camel
+
+
+class Camel(Schema):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class AssociationOut(Camel):
+    slug: str
+    name: str
+    short_name: str
+
+
+class MemberOut(Camel):
+    code: str
+    name: str
+    province: str
+    kind: str
+    networks: list[str]
+    inhabitants: int | None
+    reference_date: date | None
+    weight: Decimal
+    weight_overridden: bool
+    share: Decimal
+    eligible: bool
+
+
+class MeetingOut(Camel):
+    id: int
+    association: str
+    kind: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime | None
+    location: str
+    is_digital: bool
+    convocation_date: date | None
+    amendment_deadline: datetime
+    motion_deadline: datetime
+    status: str
+
+
+class AgendaItemOut(Camel):
+    id: int
+    number: str
+    title: str
+    requested_decision: str
+    explanation: str
+    proposal_id: int | None
+
+
+class SubmissionOut(Camel):
+    id: int
+    number: int
+    display_title: str
+    submitter: str
+    co_submitters: list[str]
+    submitted_at: datetime
+    is_late: bool
+    status: str
+    pre_advice: str
+    pre_advice_reason: str
+    explanation: str
+
+
+class MotionOut(SubmissionOut):
+    meeting_id: int
+    agenda_item_id: int | None
+    title: str
+    considerations: str
+    request: str
+
+
+class AmendmentOut(SubmissionOut):
+    proposal_id: int
+    passage: str
+    old_text: str
+    new_text: str
+
+
+class MotionIn(Camel):
+    meeting_id: int
+    agenda_item_id: int | None = None
+    title: str = Field(min_length=1, max_length=300)
+    considerations: str = Field(min_length=1, max_length=20_000)
+    request: str = Field(min_length=1, max_length=20_000)
+    explanation: str = Field(default="", max_length=20_000)
+    co_submitters: list[str] = Field(default_factory=list, description="member codes")
+
+
+class AmendmentIn(Camel):
+    proposal_id: int
+    passage: str = Field(min_length=1, max_length=200)
+    old_text: str = Field(default="", max_length=20_000)
+    new_text: str = Field(default="", max_length=20_000)
+    explanation: str = Field(default="", max_length=20_000)
+    co_submitters: list[str] = Field(default_factory=list, description="member codes")
+
+
+class OptionOut(Camel):
+    key: str
+    label: str
+    is_abstention: bool
+
+
+class PollOut(Camel):
+    id: UUID
+    meeting_id: int
+    agenda_item_id: int | None
+    subject: str
+    title: str
+    question: str
+    is_secret: bool
+    majority: str
+    abstentions: str
+    quorum: Decimal
+    allow_change: bool
+    status: str
+    closes_at: datetime | None
+    opened_at: datetime | None
+    closed_at: datetime | None
+    options: list[OptionOut]
+
+
+class BallotIn(Camel):
+    option: str = Field(min_length=1, max_length=40, description="the option's key")
+    request_key: str = Field(
+        default="",
+        max_length=64,
+        description="any unique string per attempt; retrying with the same key is safe",
+    )
+
+
+class ReceiptOut(Camel):
+    ballot_id: UUID
+    poll_id: UUID
+    member: str
+    cast_at: datetime
+    option: str | None
+    replayed: bool
+    changed: bool
+
+
+class OptionTotalOut(Camel):
+    key: str
+    label: str
+    is_abstention: bool
+    weight: Decimal
+    members: int
+    share: Decimal | None
+
+
+class GroupOut(Camel):
+    group: str
+    eligible_members: int
+    eligible_weight: Decimal
+    voted_members: int
+    voted_weight: Decimal
+    options: list[OptionTotalOut]
+
+
+class VoteOut(Camel):
+    member: str
+    member_name: str
+    weight: Decimal
+    option: str | None
+
+
+class ResultOut(Camel):
+    poll_id: UUID
+    outcome: str
+    winner: str | None
+    options: list[OptionTotalOut]
+    eligible_members: int
+    eligible_weight: Decimal
+    voted_members: int
+    voted_weight: Decimal
+    cast_weight: Decimal
+    quorum_required_weight: Decimal
+    quorum_met: bool
+    groups: list[GroupOut]
+    votes: list[VoteOut]
+
+
+class ParticipationOut(Camel):
+    poll_id: UUID
+    status: str
+    voted_members: int
+    eligible_members: int
+    voted_weight: Decimal
+    eligible_weight: Decimal

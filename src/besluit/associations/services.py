@@ -1,0 +1,270 @@
+"""Workflows for associations: members register, weights, networks, roles."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from besluit.associations.models import (
+    Association,
+    Member,
+    Network,
+    PopulationFigure,
+    Role,
+    WeightRule,
+)
+from besluit.audit.services import record
+from besluit.core import register_csv
+from besluit.core import weights as core_weights
+from besluit.errors import ValidationFailed
+
+
+def do_create_association(*, actor, name: str, slug: str, short_name: str = "") -> Association:
+    with transaction.atomic():
+        if Association.objects.filter(slug=slug).exists():
+            raise ValidationFailed(f"An association with slug '{slug}' exists.", field="slug")
+        association = Association.objects.create(name=name, slug=slug, short_name=short_name)
+        record("association.created", actor=actor, association=association, obj=association)
+    return association
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(
+        default_factory=list
+    )  # "GM0014 Groningen: inwoners 230000 -> 244829"
+    unchanged: int = 0
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, {self.unchanged} unchanged"
+        )
+
+
+def do_import_members(
+    *,
+    actor,
+    association: Association,
+    data: bytes,
+    reference_date: date | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportReport:
+    """Import or update members from a CSV register; all rows or none.
+
+    Members are matched by code. A figure for a new reference date is added
+    to the member's population history; one for an existing date is replaced.
+    """
+    default_date = reference_date or timezone.localdate()
+    try:
+        rows = register_csv.parse_register(data, default_reference_date=default_date)
+    except register_csv.RegisterImportError as exc:
+        raise ValidationFailed(
+            "The file was not imported: " + "; ".join(str(p) for p in exc.problems[:20]),
+            problems=[str(p) for p in exc.problems],
+        ) from exc
+
+    report = ImportReport()
+    with transaction.atomic():
+        existing = {
+            m.code: m
+            for m in association.members.prefetch_related("populations").select_for_update()
+        }
+        missing_province = [r for r in rows if r.code not in existing and not r.province]
+        if missing_province:
+            raise ValidationFailed(
+                "The file was not imported: "
+                + "; ".join(
+                    f"line {r.line}, field 'provincie': new member {r.code} needs a province"
+                    for r in missing_province[:20]
+                ),
+                problems=[
+                    f"line {r.line}: no province for new member {r.code}" for r in missing_province
+                ],
+            )
+        for index, row in enumerate(rows, start=1):
+            figure_date = row.reference_date or default_date
+            member = existing.get(row.code)
+            if member is None:
+                member = Member.objects.create(
+                    association=association, code=row.code, name=row.name, province=row.province
+                )
+                PopulationFigure.objects.create(
+                    member=member, reference_date=figure_date, inhabitants=row.inhabitants
+                )
+                report.created.append(f"{row.code} {row.name}")
+            else:
+                changes = _update_member(member, row, figure_date)
+                if changes:
+                    report.updated.append(f"{row.code} {row.name}: " + ", ".join(changes))
+                else:
+                    report.unchanged += 1
+            if progress and (index % 50 == 0 or index == len(rows)):
+                progress(index, len(rows))
+        record(
+            "members.imported",
+            actor=actor,
+            association=association,
+            created=len(report.created),
+            updated=len(report.updated),
+            unchanged=report.unchanged,
+        )
+    return report
+
+
+def _update_member(member: Member, row: register_csv.MemberRow, figure_date: date) -> list[str]:
+    changes = []
+    if row.name != member.name:
+        changes.append(f"naam {member.name!r} -> {row.name!r}")
+        member.name = row.name
+    if row.province and row.province != member.province:
+        changes.append(f"provincie {member.province} -> {row.province}")
+        member.province = row.province
+    if changes:
+        member.save(update_fields=["name", "province"])
+    figures = {f.reference_date: f for f in member.populations.all()}
+    figure = figures.get(figure_date)
+    if figure is None:
+        latest = max(figures.values(), key=lambda f: f.reference_date, default=None)
+        PopulationFigure.objects.create(
+            member=member, reference_date=figure_date, inhabitants=row.inhabitants
+        )
+        before = latest.inhabitants if latest else "-"
+        if latest is None or latest.inhabitants != row.inhabitants:
+            changes.append(f"inwoners {before} -> {row.inhabitants} ({figure_date:%Y-%m-%d})")
+        else:
+            changes.append(f"peildatum {figure_date:%Y-%m-%d}")
+    elif figure.inhabitants != row.inhabitants:
+        changes.append(f"inwoners {figure.inhabitants} -> {row.inhabitants}")
+        figure.inhabitants = row.inhabitants
+        figure.save(update_fields=["inhabitants"])
+    return changes
+
+
+def do_set_weight_rule(
+    *,
+    actor,
+    association: Association,
+    valid_from: date,
+    kind: str,
+    brackets: Sequence[core_weights.Bracket] = (),
+    per_inhabitants: Decimal = Decimal(1),
+    decimals: int = 2,
+    label: str = "",
+    is_example: bool = False,
+) -> WeightRule:
+    """Add (or replace, for the same date) the weight rule in force from ``valid_from``."""
+    core_rule = core_weights.WeightRule(
+        kind=core_weights.RuleKind(kind),
+        brackets=tuple(brackets),
+        per_inhabitants=per_inhabitants,
+        decimals=decimals,
+    )
+    try:
+        core_weights.validate_rule(core_rule)
+    except core_weights.WeightRuleError as exc:
+        raise ValidationFailed("; ".join(exc.problems), problems=exc.problems) from exc
+    with transaction.atomic():
+        rule, created = WeightRule.objects.update_or_create(
+            association=association,
+            valid_from=valid_from,
+            defaults={
+                "kind": kind,
+                "brackets": [[b.min_inhabitants, str(b.votes)] for b in brackets],
+                "per_inhabitants": per_inhabitants,
+                "decimals": decimals,
+                "label": label,
+                "is_example": is_example,
+            },
+        )
+        record(
+            "weight_rule.created" if created else "weight_rule.replaced",
+            actor=actor,
+            association=association,
+            obj=rule,
+            valid_from=valid_from.isoformat(),
+            kind=kind,
+        )
+    return rule
+
+
+def do_override_weight(
+    *, actor, member: Member, weight: Decimal | None, reason: str = ""
+) -> Member:
+    """Set or clear a member's weight override; an override always carries its reason."""
+    if weight is not None:
+        if weight < 0:
+            raise ValidationFailed("A weight cannot be negative.", field="weight")
+        if not reason.strip():
+            raise ValidationFailed("An override needs a reason.", field="reason")
+    with transaction.atomic():
+        before = member.weight_override
+        member.weight_override = weight
+        member.override_reason = reason.strip() if weight is not None else ""
+        member.save(update_fields=["weight_override", "override_reason"])
+        record(
+            "member.weight_overridden",
+            actor=actor,
+            association=member.association,
+            obj=member,
+            before=str(before) if before is not None else None,
+            after=str(weight) if weight is not None else None,
+            reason=reason,
+        )
+    return member
+
+
+def do_set_networks(*, actor, member: Member, codes: Sequence[str]) -> Member:
+    with transaction.atomic():
+        networks = []
+        for code in sorted({c.strip() for c in codes if c.strip()}):
+            network, _ = Network.objects.get_or_create(association=member.association, code=code)
+            networks.append(network)
+        member.networks.set(networks)
+        record(
+            "member.networks_set",
+            actor=actor,
+            association=member.association,
+            obj=member,
+            networks=[n.code for n in networks],
+        )
+    return member
+
+
+def do_assign_role(
+    *,
+    actor,
+    user,
+    association: Association,
+    kind: str,
+    member: Member | None = None,
+    function: str = "",
+) -> Role:
+    if kind == Role.Kind.REPRESENTATIVE:
+        if member is None:
+            raise ValidationFailed("A representative acts for a member.", field="member")
+        if member.association_id != association.pk:
+            raise ValidationFailed("That member belongs to another association.", field="member")
+    elif member is not None:
+        raise ValidationFailed("Only representatives act for a member.", field="member")
+    with transaction.atomic():
+        role, _ = Role.objects.update_or_create(
+            user=user,
+            association=association,
+            kind=kind,
+            defaults={"member": member, "function": function},
+        )
+        record(
+            "role.assigned",
+            actor=actor,
+            association=association,
+            obj=role,
+            user=user.username,
+            kind=kind,
+            member=member.code if member else None,
+        )
+    return role

@@ -1,0 +1,34 @@
+"""Domain errors shared by services; views and the API map them to HTTP statuses."""
+
+
+class DomainError(Exception):
+    """A request that the rules refuse. ``status`` is the HTTP status it maps to."""
+
+    status = 400
+    code = "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, problems=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.problems = list(problems or [])
+
+
+class ValidationFailed(DomainError):
+    status = 400
+    code = "invalid"
+
+
+class PermissionDenied(DomainError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not-found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"

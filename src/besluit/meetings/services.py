@@ -1,0 +1,223 @@
+"""Workflows for meetings and agendas."""
+
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from besluit.associations.models import Association
+from besluit.audit.services import record
+from besluit.core import deadlines
+from besluit.errors import ValidationFailed
+from besluit.meetings.models import AgendaItem, Attachment, Meeting
+
+
+@dataclass(frozen=True)
+class StandardItem:
+    number: str
+    title: str
+    requested_decision: str = ""
+
+
+# The standard agenda of a general meeting (DOMAIN.md). Titles are Dutch: they
+# are the association's own words, shown as written, not interface text.
+STANDARD_AGENDA: tuple[StandardItem, ...] = (
+    StandardItem("01", "Opening"),
+    StandardItem("02", "Mededelingen"),
+    StandardItem("03", "Benoeming notulencommissie", "De notulencommissie benoemen."),
+    StandardItem("04", "Vaststelling notulen vorige vergadering", "De notulen vaststellen."),
+    StandardItem(
+        "05",
+        "Jaarverslag en jaarrekening; décharge van het bestuur",
+        "Het jaarverslag en de jaarrekening vaststellen en het bestuur décharge verlenen.",
+    ),
+    StandardItem("06", "Contributievoorstel", "Het contributievoorstel vaststellen."),
+    StandardItem("07", "Beleidsvoorstellen en resoluties"),
+    StandardItem(
+        "08",
+        "Verantwoording uitvoering eerder aangenomen moties",
+        "Instemmen met de voorgestelde afdoening van de moties.",
+    ),
+    StandardItem("09", "Benoemingen bestuur en commissies"),
+    StandardItem("10", "Rondvraag en sluiting"),
+)
+
+
+def default_deadline(association: Association, starts_at: datetime) -> datetime:
+    return deadlines.submission_deadline(
+        timezone.localtime(starts_at),
+        working_days=association.deadline_working_days,
+        at=association.deadline_time,
+    )
+
+
+def do_create_meeting(
+    *,
+    actor,
+    association: Association,
+    kind: str,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime | None = None,
+    location: str = "",
+    is_digital: bool = False,
+    convocation_date: date | None = None,
+    amendment_deadline: datetime | None = None,
+    motion_deadline: datetime | None = None,
+    standard_agenda: bool = False,
+) -> Meeting:
+    if ends_at is not None and ends_at < starts_at:
+        raise ValidationFailed("A meeting cannot end before it starts.", field="ends_at")
+    if not location and not is_digital:
+        raise ValidationFailed("Give a location or mark the meeting digital.", field="location")
+    if kind == Meeting.Kind.WRITTEN and ends_at is None:
+        raise ValidationFailed(
+            "A written consultation needs the end of its voting window.", field="ends_at"
+        )
+    if convocation_date and convocation_date > starts_at.date():
+        raise ValidationFailed(
+            "The convocation date lies after the meeting.", field="convocation_date"
+        )
+    default = default_deadline(association, starts_at)
+    with transaction.atomic():
+        meeting = Meeting.objects.create(
+            association=association,
+            kind=kind,
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            location=location,
+            is_digital=is_digital,
+            convocation_date=convocation_date,
+            amendment_deadline=amendment_deadline or default,
+            motion_deadline=motion_deadline or default,
+        )
+        if standard_agenda:
+            AgendaItem.objects.bulk_create(
+                AgendaItem(
+                    meeting=meeting,
+                    position=i,
+                    number=item.number,
+                    title=item.title,
+                    requested_decision=item.requested_decision,
+                )
+                for i, item in enumerate(STANDARD_AGENDA, start=1)
+            )
+        record("meeting.created", actor=actor, association=association, obj=meeting, kind=kind)
+    return meeting
+
+
+def do_set_meeting_status(*, actor, meeting: Meeting, status: str) -> Meeting:
+    with transaction.atomic():
+        before = meeting.status
+        meeting.status = status
+        meeting.save(update_fields=["status"])
+        record(
+            "meeting.status_changed",
+            actor=actor,
+            association=meeting.association,
+            obj=meeting,
+            before=before,
+            after=status,
+        )
+    return meeting
+
+
+def do_add_agenda_item(
+    *,
+    actor,
+    meeting: Meeting,
+    number: str,
+    title: str,
+    requested_decision: str = "",
+    explanation: str = "",
+) -> AgendaItem:
+    number = number.strip()
+    if not number or not title.strip():
+        raise ValidationFailed("An agenda item needs a number and a title.", field="number")
+    with transaction.atomic():
+        if meeting.agenda_items.filter(number=number).exists():
+            raise ValidationFailed(f"Agenda item {number} exists already.", field="number")
+        last = meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0
+        item = AgendaItem.objects.create(
+            meeting=meeting,
+            position=last + 1,
+            number=number,
+            title=title.strip(),
+            requested_decision=requested_decision,
+            explanation=explanation,
+        )
+        record("agenda_item.created", actor=actor, association=meeting.association, obj=item)
+    return item
+
+
+# Attachments: the extension must match what the bytes are.
+ALLOWED_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+
+
+def sniff_type(head: bytes, upload: UploadedFile) -> str | None:
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            upload.seek(0)
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            upload.seek(0)
+        if "word/document.xml" in names and "[Content_Types].xml" in names:
+            return "docx"
+    return None
+
+
+def do_add_attachment(
+    *, actor, agenda_item: AgendaItem, upload: UploadedFile, title: str = ""
+) -> Attachment:
+    limit = settings.BESLUIT_MAX_ATTACHMENT_BYTES
+    if upload.size > limit:
+        raise ValidationFailed(
+            f"The file is {upload.size:,} bytes; at most {limit:,} bytes are allowed.",
+            field="file",
+        )
+    if upload.size == 0:
+        raise ValidationFailed("The file is empty.", field="file")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    kind = sniff_type(head, upload)
+    claimed = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if kind is None or claimed != kind:
+        raise ValidationFailed(
+            "Only PDF and Word (.docx) files are accepted, and the name must match the content.",
+            field="file",
+        )
+    with transaction.atomic():
+        attachment = Attachment(
+            agenda_item=agenda_item,
+            title=(title or upload.name)[:200],
+            original_name=upload.name[:255],
+            extension=kind,
+            content_type=ALLOWED_TYPES[kind],
+            size=upload.size,
+        )
+        attachment.file.save("upload", upload, save=False)
+        attachment.save()
+        record(
+            "attachment.added",
+            actor=actor,
+            association=agenda_item.meeting.association,
+            obj=attachment,
+            name=attachment.original_name,
+            size=attachment.size,
+        )
+    return attachment

@@ -1,0 +1,250 @@
+"""Workflows for proposals, amendments and motions."""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from besluit import access
+from besluit.associations.models import Member
+from besluit.audit.services import record
+from besluit.errors import Conflict, ValidationFailed
+from besluit.meetings.models import AgendaItem, Meeting
+from besluit.proposals.models import (
+    Amendment,
+    Motion,
+    PreAdvice,
+    Proposal,
+    Submission,
+    SubmissionStatus,
+)
+
+
+def do_set_proposal(*, actor, agenda_item: AgendaItem, title: str, text: str) -> Proposal:
+    if not title.strip() or not text.strip():
+        raise ValidationFailed("A proposal needs a title and a text.", field="text")
+    with transaction.atomic():
+        proposal, created = Proposal.objects.update_or_create(
+            agenda_item=agenda_item, defaults={"title": title.strip(), "text": text}
+        )
+        record(
+            "proposal.created" if created else "proposal.updated",
+            actor=actor,
+            association=agenda_item.meeting.association,
+            obj=proposal,
+        )
+    return proposal
+
+
+def _check_co_submitters(meeting: Meeting, submitter: Member, co: Iterable[Member]) -> list[Member]:
+    co = list(dict.fromkeys(co))
+    for m in co:
+        if m.association_id != meeting.association_id:
+            raise ValidationFailed(
+                f"{m} is not a member of this association.", field="co_submitters"
+            )
+        if m == submitter:
+            raise ValidationFailed("The submitter cannot also co-submit.", field="co_submitters")
+    return co
+
+
+def _initial_status(now: datetime, deadline: datetime) -> tuple[bool, str]:
+    # In time: admitted at once. Late (nagekomen): waits for the chair.
+    late = now > deadline
+    return late, SubmissionStatus.SUBMITTED if late else SubmissionStatus.ADMITTED
+
+
+def do_submit_motion(
+    *,
+    actor,
+    meeting: Meeting,
+    title: str,
+    considerations: str,
+    request: str,
+    co_submitters: Iterable[Member] = (),
+    agenda_item: AgendaItem | None = None,
+    explanation: str = "",
+    now: datetime | None = None,
+) -> Motion:
+    submitter = access.require_representative(actor, meeting.association)
+    if meeting.status == Meeting.Status.CLOSED:
+        raise Conflict("The meeting is closed.")
+    if not title.strip() or not considerations.strip() or not request.strip():
+        raise ValidationFailed(
+            "A motion needs a title, considerations and a request to the board.", field="request"
+        )
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationFailed("That agenda item belongs to another meeting.", field="agenda_item")
+    co = _check_co_submitters(meeting, submitter, co_submitters)
+    now = now or timezone.now()
+    late, status = _initial_status(now, meeting.motion_deadline)
+    with transaction.atomic():
+        number = (Motion.objects.filter(meeting=meeting).aggregate(n=Max("number"))["n"] or 0) + 1
+        motion = Motion.objects.create(
+            meeting=meeting,
+            agenda_item=agenda_item,
+            number=number,
+            title=title.strip(),
+            considerations=considerations,
+            request=request,
+            explanation=explanation,
+            submitter=submitter,
+            submitted_by=actor,
+            submitted_at=now,
+            is_late=late,
+            status=status,
+        )
+        motion.co_submitters.set(co)
+        record(
+            "motion.submitted",
+            actor=actor,
+            association=meeting.association,
+            obj=motion,
+            late=late,
+            co_submitters=[m.code for m in co],
+        )
+    return motion
+
+
+def do_submit_amendment(
+    *,
+    actor,
+    proposal: Proposal,
+    passage: str,
+    old_text: str,
+    new_text: str,
+    explanation: str = "",
+    co_submitters: Iterable[Member] = (),
+    now: datetime | None = None,
+) -> Amendment:
+    meeting = proposal.agenda_item.meeting
+    submitter = access.require_representative(actor, meeting.association)
+    if meeting.status == Meeting.Status.CLOSED:
+        raise Conflict("The meeting is closed.")
+    if not passage.strip():
+        raise ValidationFailed("Say which passage the amendment changes.", field="passage")
+    if old_text.strip() == new_text.strip():
+        raise ValidationFailed("The new text is the same as the old text.", field="new_text")
+    if old_text.strip() and old_text.strip() not in proposal.text:
+        raise ValidationFailed(
+            "The old text does not occur in the proposal; copy it exactly.", field="old_text"
+        )
+    co = _check_co_submitters(meeting, submitter, co_submitters)
+    now = now or timezone.now()
+    late, status = _initial_status(now, meeting.amendment_deadline)
+    with transaction.atomic():
+        number = (
+            Amendment.objects.filter(proposal=proposal).aggregate(n=Max("number"))["n"] or 0
+        ) + 1
+        amendment = Amendment.objects.create(
+            proposal=proposal,
+            number=number,
+            passage=passage.strip(),
+            old_text=old_text.strip(),
+            new_text=new_text.strip(),
+            explanation=explanation,
+            submitter=submitter,
+            submitted_by=actor,
+            submitted_at=now,
+            is_late=late,
+            status=status,
+        )
+        amendment.co_submitters.set(co)
+        record(
+            "amendment.submitted",
+            actor=actor,
+            association=meeting.association,
+            obj=amendment,
+            late=late,
+            co_submitters=[m.code for m in co],
+        )
+    return amendment
+
+
+def _meeting_of(submission: Submission) -> Meeting:
+    return submission.meeting
+
+
+def do_admit(*, actor, submission: Submission, admit: bool = True) -> Submission:
+    """The chair admits (or refuses) a late submission."""
+    meeting = _meeting_of(submission)
+    access.require_chair(actor, meeting.association)
+    with transaction.atomic():
+        submission.refresh_from_db()
+        if submission.status != SubmissionStatus.SUBMITTED:
+            raise Conflict("Only a submission awaiting admission can be admitted or refused.")
+        submission.status = SubmissionStatus.ADMITTED if admit else SubmissionStatus.NOT_ADMITTED
+        submission.save(update_fields=["status"])
+        record(
+            "submission.admitted" if admit else "submission.not_admitted",
+            actor=actor,
+            association=meeting.association,
+            obj=submission,
+        )
+    return submission
+
+
+def do_withdraw(*, actor, submission: Submission) -> Submission:
+    meeting = _meeting_of(submission)
+    access.require(
+        access.can_submit_for(actor, meeting.association, submission.submitter)
+        or access.can_chair(actor, meeting.association),
+        "Only the submitting member or the chair may withdraw this.",
+    )
+    with transaction.atomic():
+        submission.refresh_from_db()
+        if not submission.is_open:
+            raise Conflict("This submission has been decided or withdrawn already.")
+        if submission.polls.filter(status="open").exists():
+            raise Conflict("A vote on this submission is open.")
+        submission.status = SubmissionStatus.WITHDRAWN
+        submission.save(update_fields=["status"])
+        record("submission.withdrawn", actor=actor, association=meeting.association, obj=submission)
+    return submission
+
+
+def do_set_pre_advice(*, actor, submission: Submission, advice: str, reason: str) -> Submission:
+    meeting = _meeting_of(submission)
+    access.require(
+        access.can_give_pre_advice(actor, meeting.association),
+        "Only the board or the secretariat gives pre-advice.",
+    )
+    if advice not in PreAdvice.values:
+        raise ValidationFailed(f"Unknown pre-advice '{advice}'.", field="pre_advice")
+    if not reason.strip():
+        raise ValidationFailed("Give the reason for the pre-advice.", field="pre_advice_reason")
+    with transaction.atomic():
+        submission.pre_advice = advice
+        submission.pre_advice_reason = reason.strip()
+        submission.save(update_fields=["pre_advice", "pre_advice_reason"])
+        record(
+            "submission.pre_advice",
+            actor=actor,
+            association=meeting.association,
+            obj=submission,
+            advice=advice,
+        )
+    return submission
+
+
+def do_set_status(*, actor, submission: Submission, status: str) -> Submission:
+    """Record an outcome without a poll (taken over by the board, held over, acclamation)."""
+    meeting = _meeting_of(submission)
+    access.require_chair(actor, meeting.association)
+    if status not in SubmissionStatus.values:
+        raise ValidationFailed(f"Unknown status '{status}'.", field="status")
+    with transaction.atomic():
+        before = submission.status
+        submission.status = status
+        submission.save(update_fields=["status"])
+        record(
+            "submission.status_changed",
+            actor=actor,
+            association=meeting.association,
+            obj=submission,
+            before=before,
+            after=status,
+        )
+    return submission

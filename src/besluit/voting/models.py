@@ -1,0 +1,245 @@
+"""Polls (stemmingen), their frozen registers, ballots and decisions.
+
+Integrity rules live in the schema, not only in code:
+- one ballot per member per poll (UniqueConstraint on ballot (poll, member));
+- a secret poll's ballot row records only that the member voted: no option, no
+  acting person; its choices exist only as per-option totals (SecretTally).
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from besluit.associations.models import Member
+from besluit.core import voting as core
+from besluit.meetings.models import AgendaItem, Meeting
+from besluit.proposals.models import Amendment, Motion, Proposal
+
+
+class Poll(models.Model):
+    class Subject(models.TextChoices):
+        PROPOSAL = "proposal", _("proposal")
+        AMENDMENT = "amendment", _("amendment")
+        MOTION = "motion", _("motion")
+        PRE_ADVICE = "pre_advice", _("the board's pre-advice on a motion")
+        FREE = "free", _("free question or alternatives")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("not opened")
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    class Majority(models.TextChoices):
+        # Values are core.MajorityRule's and core.AbstentionRule's.
+        SIMPLE = "simple", _("simple majority of votes cast")
+        TWO_THIRDS = "two_thirds", _("two thirds of votes cast")
+        ABSOLUTE = "absolute", _("majority of all eligible weight")
+
+    class Abstentions(models.TextChoices):
+        NOT_CAST = "not_cast", _("abstentions do not count as votes cast")
+        AS_CAST = "as_cast", _("abstentions count as votes cast")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="polls")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="polls"
+    )
+    subject = models.CharField(_("subject"), max_length=20, choices=Subject)
+    proposal = models.ForeignKey(
+        Proposal, on_delete=models.PROTECT, null=True, blank=True, related_name="polls"
+    )
+    amendment = models.ForeignKey(
+        Amendment, on_delete=models.PROTECT, null=True, blank=True, related_name="polls"
+    )
+    motion = models.ForeignKey(
+        Motion, on_delete=models.PROTECT, null=True, blank=True, related_name="polls"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    question = models.TextField(_("question"), blank=True)
+    is_secret = models.BooleanField(_("secret"), default=False)
+    majority = models.CharField(
+        _("majority"), max_length=20, choices=Majority, default=core.MajorityRule.SIMPLE.value
+    )
+    abstentions = models.CharField(
+        _("abstentions"),
+        max_length=20,
+        choices=Abstentions,
+        default=core.AbstentionRule.NOT_CAST.value,
+    )
+    quorum = models.DecimalField(
+        _("quorum (share of eligible weight)"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal(0),
+    )
+    allow_change = models.BooleanField(_("a cast vote may be changed while open"), default=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
+    closes_at = models.DateTimeField(_("voting closes at"), null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Frozen with the register when the poll opens. Participation is counted
+    # from the ballots, never kept in a counter on this row: a counter would
+    # make every ballot wait for the previous one's lock.
+    eligible_members = models.PositiveIntegerField(default=0)
+    eligible_weight = models.DecimalField(max_digits=24, decimal_places=6, default=Decimal(0))
+    result = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["meeting", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quorum__gte=0) & Q(quorum__lte=1), name="poll_quorum_fraction"
+            ),
+            # A secret ballot cannot be changed: we do not know what to take back.
+            models.CheckConstraint(
+                condition=~(Q(is_secret=True) & Q(allow_change=True)),
+                name="poll_secret_not_changeable",
+            ),
+        ]
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def rule(self) -> core.Rule:
+        return core.Rule(
+            majority=core.MajorityRule(self.majority),
+            abstentions=core.AbstentionRule(self.abstentions),
+            quorum=Decimal(self.quorum),
+        )
+
+    @property
+    def outcome(self) -> core.Result | None:
+        return core.Result.from_dict(self.result) if self.result else None
+
+    def core_options(self) -> list[core.Option]:
+        return [o.as_core() for o in self.options.all()]
+
+
+class PollOption(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField()
+    key = models.SlugField(max_length=40)
+    label = models.CharField(_("label"), max_length=200)
+    is_abstention = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["poll", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "key"], name="option_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def as_core(self) -> core.Option:
+        return core.Option(self.key, self.label, self.is_abstention)
+
+
+class RegisterEntry(models.Model):
+    """A member eligible in a poll, with its weight frozen when the poll opened."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="register")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    weight = models.DecimalField(max_digits=18, decimal_places=6)
+    province = models.CharField(max_length=60)
+    networks = models.CharField(max_length=300, blank=True)  # space-separated codes, frozen
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "member"], name="register_member_once"),
+        ]
+
+    def groups(self) -> frozenset[str]:
+        return frozenset(
+            [f"province:{self.province}"] + [f"network:{n}" for n in self.networks.split()]
+        )
+
+
+class Ballot(models.Model):
+    """One member's vote in one poll. The database allows exactly one."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="ballots")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
+    # Null for secret polls: who chose what is never stored.
+    option = models.ForeignKey(
+        PollOption, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cast_at = models.DateTimeField()
+    # Lets a client retry a request safely: the same key gets the same ballot back.
+    request_key = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "member"], name="one_ballot_per_member"),
+        ]
+
+
+class SecretTally(models.Model):
+    """Running totals per option of a secret poll: the only record of its choices."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="secret_tallies")
+    option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="+")
+    weight = models.DecimalField(max_digits=24, decimal_places=6, default=Decimal(0))
+    members = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "option"], name="secret_tally_once"),
+        ]
+
+
+class Decision(models.Model):
+    """An entry of the decision list (besluitenlijst): by poll or by acclamation."""
+
+    class Method(models.TextChoices):
+        POLL = "poll", _("by vote")
+        ACCLAMATION = "acclamation", _("by acclamation")
+
+    class Outcome(models.TextChoices):
+        ADOPTED = "adopted", _("adopted")
+        REJECTED = "rejected", _("rejected")
+        NO_QUORUM = "no_quorum", _("no quorum")
+        NO_MAJORITY = "no_majority", _("no majority")
+        NOTED = "noted", _("noted")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions"
+    )
+    poll = models.OneToOneField(
+        Poll, on_delete=models.PROTECT, null=True, blank=True, related_name="decision"
+    )
+    method = models.CharField(_("method"), max_length=12, choices=Method)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome)
+    subject = models.CharField(_("subject"), max_length=300)
+    text = models.TextField(_("decision"), blank=True)
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["meeting", "recorded_at", "id"]
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+
+    def __str__(self) -> str:
+        return self.subject

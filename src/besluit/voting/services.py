@@ -1,0 +1,465 @@
+"""Polls: create, open (freeze the register), cast ballots, close (decide).
+
+Concurrency, in one place:
+- a ballot holds a *shared* lock on its poll row while it is inserted, and
+  closing takes an *exclusive* lock; so a close waits for ballots in flight,
+  and a ballot that arrives after the close sees the poll closed. Every
+  acknowledged ballot is therefore in the result, and nothing after it.
+  (SQLite has one writer at a time: its IMMEDIATE transactions give the same.)
+- the unique constraint on (poll, member) makes a second ballot of the same
+  member fail in the database, whatever the application did before.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from besluit import access
+from besluit.associations.selectors import weighted_register
+from besluit.audit.services import record, record_refusal
+from besluit.core import voting as core
+from besluit.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from besluit.meetings.models import AgendaItem, Meeting
+from besluit.proposals.models import Amendment, Motion, PreAdvice, Proposal, SubmissionStatus
+from besluit.voting.models import Ballot, Decision, Poll, PollOption, RegisterEntry, SecretTally
+
+Subject = Poll.Subject
+
+
+def do_create_poll(
+    *,
+    actor,
+    meeting: Meeting,
+    subject: str,
+    title: str = "",
+    question: str = "",
+    agenda_item: AgendaItem | None = None,
+    proposal: Proposal | None = None,
+    amendment: Amendment | None = None,
+    motion: Motion | None = None,
+    alternatives: Sequence[str] = (),
+    with_abstain: bool = True,
+    is_secret: bool = False,
+    majority: str = core.MajorityRule.SIMPLE,
+    abstentions: str = core.AbstentionRule.NOT_CAST,
+    quorum: Decimal = Decimal(0),
+    allow_change: bool = False,
+    closes_at: datetime | None = None,
+) -> Poll:
+    access.require_chair(actor, meeting.association)
+    if meeting.status == Meeting.Status.CLOSED:
+        raise Conflict("The meeting is closed.")
+    target_title = _check_subject(meeting, subject, proposal, amendment, motion)
+    if is_secret and allow_change:
+        raise ValidationFailed(
+            "A secret vote cannot be changed: nothing records what to take back.",
+            field="allow_change",
+        )
+    if not Decimal(0) <= Decimal(quorum) <= Decimal(1):
+        raise ValidationFailed("The quorum is a share between 0 and 1.", field="quorum")
+    if majority not in core.MajorityRule.__members__.values():
+        raise ValidationFailed(f"Unknown majority rule '{majority}'.", field="majority")
+    if abstentions not in core.AbstentionRule.__members__.values():
+        raise ValidationFailed(f"Unknown abstention rule '{abstentions}'.", field="abstentions")
+    if subject == Subject.FREE:
+        labels = [a.strip() for a in alternatives if a.strip()]
+        if len(labels) < 2:
+            raise ValidationFailed("Give at least two alternatives.", field="alternatives")
+        if len(set(labels)) != len(labels):
+            raise ValidationFailed("Two alternatives are the same.", field="alternatives")
+        options = [core.Option(f"option-{i}", label) for i, label in enumerate(labels, start=1)]
+        if with_abstain:
+            options.append(core.Option("abstain", "Onthouding", is_abstention=True))
+    else:
+        options = list(core.YES_NO if with_abstain else core.YES_NO[:2])
+    if closes_at is not None and closes_at <= timezone.now():
+        raise ValidationFailed("The closing time lies in the past.", field="closes_at")
+    if agenda_item is None:
+        agenda_item = _agenda_item_of(proposal, amendment, motion)
+    with transaction.atomic():
+        poll = Poll.objects.create(
+            meeting=meeting,
+            agenda_item=agenda_item,
+            subject=subject,
+            proposal=proposal,
+            amendment=amendment,
+            motion=motion,
+            title=(title or target_title).strip()[:300],
+            question=question,
+            is_secret=is_secret,
+            majority=majority,
+            abstentions=abstentions,
+            quorum=quorum,
+            allow_change=allow_change,
+            closes_at=closes_at,
+        )
+        PollOption.objects.bulk_create(
+            PollOption(
+                poll=poll, position=i, key=o.key, label=o.label, is_abstention=o.is_abstention
+            )
+            for i, o in enumerate(options)
+        )
+        record("poll.created", actor=actor, association=meeting.association, obj=poll)
+    return poll
+
+
+def _check_subject(meeting, subject, proposal, amendment, motion) -> str:
+    """Validate what the poll is about; return a default title."""
+    targets = {"proposal": proposal, "amendment": amendment, "motion": motion}
+    needed = {
+        Subject.PROPOSAL: "proposal",
+        Subject.AMENDMENT: "amendment",
+        Subject.MOTION: "motion",
+        Subject.PRE_ADVICE: "motion",
+        Subject.FREE: None,
+    }
+    if subject not in needed:
+        raise ValidationFailed(f"Unknown subject '{subject}'.", field="subject")
+    name = needed[subject]
+    for key, value in targets.items():
+        if value is not None and key != name:
+            raise ValidationFailed(f"A poll on a {subject} takes no {key}.", field=key)
+    if name is None:
+        return ""
+    target = targets[name]
+    if target is None:
+        raise ValidationFailed(f"Say which {name} the poll is about.", field=name)
+    target_meeting = target.agenda_item.meeting if name == "proposal" else target.meeting
+    if target_meeting.pk != meeting.pk:
+        raise ValidationFailed(f"That {name} belongs to another meeting.", field=name)
+    if name in ("amendment", "motion") and target.status != SubmissionStatus.ADMITTED:
+        raise Conflict(f"The {name} is not admitted (status: {target.get_status_display()}).")
+    if subject == Subject.PRE_ADVICE:
+        if not motion.pre_advice:
+            raise Conflict("The board has given no pre-advice on this motion.")
+        return f"Preadvies bij {motion.display_title}: {motion.get_pre_advice_display()}"
+    if name == "proposal":
+        return proposal.title
+    return f"{target.display_title}: {target.title}" if name == "motion" else str(target)
+
+
+def _agenda_item_of(proposal, amendment, motion) -> AgendaItem | None:
+    if proposal is not None:
+        return proposal.agenda_item
+    if amendment is not None:
+        return amendment.proposal.agenda_item
+    if motion is not None:
+        return motion.agenda_item
+    return None
+
+
+def do_open_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
+    """Open the poll and freeze its register: members and weights on the meeting's date."""
+    association = poll.meeting.association
+    access.require_chair(actor, association)
+    now = now or timezone.now()
+    day = timezone.localdate(poll.meeting.starts_at)
+    register = [row for row in weighted_register(association, day) if row.eligible]
+    if not register:
+        raise Conflict("No member is eligible to vote.")
+    with transaction.atomic():
+        poll = Poll.objects.select_for_update().get(pk=poll.pk)
+        if poll.status != Poll.Status.DRAFT:
+            raise Conflict("This poll has been opened already.")
+        RegisterEntry.objects.bulk_create(
+            RegisterEntry(
+                poll=poll,
+                member=row.member,
+                weight=row.weight,
+                province=row.member.province,
+                networks=" ".join(n.code for n in row.member.networks.all()),
+            )
+            for row in register
+        )
+        if poll.is_secret:
+            SecretTally.objects.bulk_create(
+                SecretTally(poll=poll, option=option) for option in poll.options.all()
+            )
+        poll.eligible_members = len(register)
+        poll.eligible_weight = sum((row.weight for row in register), Decimal(0))
+        poll.status = Poll.Status.OPEN
+        poll.opened_at = now
+        poll.opened_by = actor
+        poll.save(
+            update_fields=[
+                "eligible_members",
+                "eligible_weight",
+                "status",
+                "opened_at",
+                "opened_by",
+            ]
+        )
+        if poll.meeting.status in (Meeting.Status.DRAFT, Meeting.Status.CONVENED):
+            poll.meeting.status = Meeting.Status.IN_PROGRESS
+            poll.meeting.save(update_fields=["status"])
+        record(
+            "poll.opened",
+            actor=actor,
+            association=association,
+            obj=poll,
+            eligible_members=poll.eligible_members,
+            eligible_weight=str(poll.eligible_weight),
+        )
+    return poll
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the voter gets back for an accepted ballot."""
+
+    ballot_id: uuid.UUID
+    poll_id: uuid.UUID
+    member_code: str
+    cast_at: datetime
+    option_key: str | None  # None for a secret poll: the receipt shows no choice
+    replayed: bool = False  # the same request again: the same ballot, not a new one
+    changed: bool = False
+
+
+def _lock_poll_shared(poll_pk: int) -> Poll:
+    if connection.vendor == "postgresql":
+        # FOR SHARE lets ballots run side by side but waits for (and blocks) a close.
+        # Django's ORM offers only FOR UPDATE, hence the raw lock statement.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM voting_poll WHERE id = %s FOR SHARE", [poll_pk])
+    return Poll.objects.select_related("meeting__association").get(pk=poll_pk)
+
+
+def cast_ballot(
+    *,
+    actor,
+    poll: Poll,
+    option_key: str,
+    request_key: str = "",
+    now: datetime | None = None,
+    ip: str | None = None,
+) -> Receipt:
+    """Accept one member's ballot, or refuse it leaving only an audit entry."""
+    association = poll.meeting.association
+    try:
+        member = access.represented_member(actor, association)
+        if member is None:
+            raise PermissionDenied("Only a member's representative can vote.")
+        with transaction.atomic():
+            return _cast(actor, poll.pk, member, option_key, request_key[:64], now, ip)
+    except DomainError as exc:
+        record_refusal(
+            "ballot.refused",
+            actor=actor,
+            association=association,
+            obj=poll,
+            ip=ip,
+            reason=exc.message,
+            status=exc.status,
+        )
+        raise
+
+
+def _cast(actor, poll_pk, member, option_key, request_key, now, ip) -> Receipt:
+    poll = _lock_poll_shared(poll_pk)
+    now = now or timezone.now()
+    if poll.status != Poll.Status.OPEN:
+        raise Conflict(
+            "This poll is not open." if poll.status == "draft" else "This poll is closed."
+        )
+    if poll.closes_at is not None and now > poll.closes_at:
+        raise Conflict("The voting period has ended.")
+    entry = RegisterEntry.objects.filter(poll=poll, member=member).only("weight").first()
+    if entry is None:
+        raise PermissionDenied(f"{member} is not in this poll's register.")
+    option = PollOption.objects.filter(poll=poll, key=option_key).first()
+    if option is None:
+        raise ValidationFailed(f"'{option_key}' is not an option of this poll.", field="option")
+    existing = Ballot.objects.filter(poll=poll, member=member).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                ballot = Ballot.objects.create(
+                    poll=poll,
+                    member=member,
+                    option=None if poll.is_secret else option,
+                    cast_by=None if poll.is_secret else actor,
+                    cast_at=now,
+                    request_key=request_key,
+                )
+        except IntegrityError:
+            # Another representative of the same member won the race.
+            existing = Ballot.objects.filter(poll=poll, member=member).first()
+        else:
+            if poll.is_secret:
+                SecretTally.objects.filter(poll=poll, option=option).update(
+                    weight=F("weight") + entry.weight, members=F("members") + 1
+                )
+            return Receipt(ballot.public_id, poll.public_id, member.code, now, _shown(poll, option))
+    return _second_ballot(actor, poll, member, option, existing, request_key, now)
+
+
+def _shown(poll: Poll, option: PollOption) -> str | None:
+    return None if poll.is_secret else option.key
+
+
+def _second_ballot(actor, poll, member, option, existing, request_key, now) -> Receipt:
+    if request_key and existing.request_key == request_key:
+        # A retry of a request that already succeeded (flaky phone connection).
+        return Receipt(
+            existing.public_id,
+            poll.public_id,
+            member.code,
+            existing.cast_at,
+            None if poll.is_secret else existing.option.key,
+            replayed=True,
+        )
+    if not poll.allow_change:
+        raise Conflict(f"{member} has voted in this poll already.")
+    existing.option = option
+    existing.cast_by = actor
+    existing.cast_at = now
+    existing.request_key = request_key
+    existing.save(update_fields=["option", "cast_by", "cast_at", "request_key"])
+    return Receipt(existing.public_id, poll.public_id, member.code, now, option.key, changed=True)
+
+
+def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
+    """Close the poll, decide it under its rule, and record the decision."""
+    association = poll.meeting.association
+    access.require_chair(actor, association)
+    now = now or timezone.now()
+    with transaction.atomic():
+        poll = Poll.objects.select_for_update().select_related("meeting").get(pk=poll.pk)
+        if poll.status != Poll.Status.OPEN:
+            raise Conflict("Only an open poll can be closed.")
+        result = compute_result(poll)
+        poll.result = result.to_dict()
+        poll.status = Poll.Status.CLOSED
+        poll.closed_at = now
+        poll.closed_by = actor
+        poll.save(update_fields=["result", "status", "closed_at", "closed_by"])
+        outcome = _apply_outcome(poll, result)
+        Decision.objects.create(
+            meeting=poll.meeting,
+            agenda_item_id=poll.agenda_item_id,
+            poll=poll,
+            method=Decision.Method.POLL,
+            outcome=outcome,
+            subject=poll.title,
+            text=_decision_text(poll, result),
+            recorded_at=now,
+            recorded_by=actor,
+        )
+        record(
+            "poll.closed",
+            actor=actor,
+            association=association,
+            obj=poll,
+            outcome=result.outcome.value,
+            voted_members=result.voted_members,
+        )
+    return poll
+
+
+def compute_result(poll: Poll) -> core.Result:
+    """The result from what is stored: reproducible at any time after the close."""
+    options = poll.core_options()
+    rule = poll.rule
+    if poll.is_secret:
+        totals = {
+            t.option.key: (Decimal(t.weight), t.members)
+            for t in poll.secret_tallies.select_related("option")
+        }
+        return core.decide(
+            options=options,
+            totals=totals,
+            eligible_members=poll.eligible_members,
+            eligible_weight=Decimal(poll.eligible_weight),
+            rule=rule,
+        )
+    register = [core.Voter(e.member_id, Decimal(e.weight), e.groups()) for e in poll.register.all()]
+    ballots = [
+        core.Ballot(member_id, key)
+        for member_id, key in poll.ballots.values_list("member_id", "option__key")
+    ]
+    return core.tally(register=register, ballots=ballots, options=options, rule=rule, by_group=True)
+
+
+def _apply_outcome(poll: Poll, result: core.Result) -> str:
+    """Carry the decision over to what was voted on; return the decision's outcome."""
+    outcome = result.outcome
+    adopted = outcome == core.Outcome.ADOPTED
+    if outcome in (core.Outcome.NO_QUORUM, core.Outcome.NO_MAJORITY):
+        return outcome.value
+    if poll.subject in (Subject.MOTION, Subject.AMENDMENT):
+        target = poll.motion or poll.amendment
+        target.status = SubmissionStatus.ADOPTED if adopted else SubmissionStatus.REJECTED
+        target.save(update_fields=["status"])
+    elif poll.subject == Subject.PRE_ADVICE and adopted:
+        follows = {
+            PreAdvice.ADOPT: SubmissionStatus.TAKEN_OVER,
+            PreAdvice.ADVISE_AGAINST: SubmissionStatus.REJECTED,
+            PreAdvice.HOLD_OVER: SubmissionStatus.HELD_OVER,
+        }.get(poll.motion.pre_advice)
+        if follows:
+            poll.motion.status = follows
+            poll.motion.save(update_fields=["status"])
+    return outcome.value
+
+
+def _decision_text(poll: Poll, result: core.Result) -> str:
+    if result.outcome == core.Outcome.NO_QUORUM:
+        return "Het quorum is niet gehaald."
+    if result.outcome == core.Outcome.NO_MAJORITY:
+        return "Geen van de alternatieven kreeg de vereiste meerderheid."
+    if poll.subject == Subject.FREE:
+        return f"Gekozen: {result.option(result.winner).label}."
+    share = result.option("for").share or Decimal(0)
+    pct = f"{share * 100:.2f}".replace(".", ",")
+    verb = "Aangenomen" if result.outcome == core.Outcome.ADOPTED else "Verworpen"
+    return f"{verb} met {pct}% van de uitgebrachte gewogen stemmen voor."
+
+
+def do_record_acclamation(
+    *,
+    actor,
+    meeting: Meeting,
+    subject: str,
+    text: str = "",
+    agenda_item: AgendaItem | None = None,
+    motion: Motion | None = None,
+    amendment: Amendment | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """A decision without a vote (bij acclamatie)."""
+    access.require_chair(actor, meeting.association)
+    if not subject.strip():
+        raise ValidationFailed("Say what was decided.", field="subject")
+    with transaction.atomic():
+        for target in (motion, amendment):
+            if target is not None:
+                if target.status != SubmissionStatus.ADMITTED:
+                    raise Conflict("Only an admitted submission can be adopted.")
+                target.status = SubmissionStatus.ADOPTED
+                target.save(update_fields=["status"])
+        decision = Decision.objects.create(
+            meeting=meeting,
+            agenda_item=agenda_item or _agenda_item_of(None, amendment, motion),
+            method=Decision.Method.ACCLAMATION,
+            outcome=Decision.Outcome.ADOPTED,
+            subject=subject.strip(),
+            text=text or "Bij acclamatie aangenomen.",
+            recorded_at=now or timezone.now(),
+            recorded_by=actor,
+        )
+        record("decision.acclamation", actor=actor, association=meeting.association, obj=decision)
+    return decision
+
+
+def get_poll(public_id) -> Poll:
+    try:
+        return Poll.objects.select_related("meeting__association").get(public_id=public_id)
+    except (Poll.DoesNotExist, ValueError, DomainError) as exc:
+        raise NotFound("No such poll.") from exc

@@ -1,0 +1,114 @@
+"""Test data built through the services, the way a user would create it."""
+
+import random
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from besluit.accounts.models import User
+from besluit.associations import services as assoc
+from besluit.associations.models import Association, Member, Role
+from besluit.core import weights as core_weights
+from besluit.meetings import services as meetings
+from besluit.meetings.models import Meeting
+from besluit.proposals import services as proposals
+
+AMS = ZoneInfo("Europe/Amsterdam")
+PROVINCES = (
+    "Groningen", "Fryslân", "Drenthe", "Overijssel", "Flevoland", "Gelderland",
+    "Utrecht", "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",
+)  # fmt: skip
+
+
+def register_csv(n: int, *, seed: int = 1, reference_date: str = "2026-01-01") -> bytes:
+    """A members register of ``n`` fictional municipalities as plain CSV."""
+    rng = random.Random(seed)
+    lines = ["gemeentecode,naam,provincie,inwoners,peildatum"]
+    for i in range(n):
+        inhabitants = int(min(930_000, max(1_000, rng.lognormvariate(10.6, 0.9))))
+        province = PROVINCES[i % len(PROVINCES)]
+        lines.append(f"GM{1000 + i:04d},Testgemeente {i:03d},{province},{inhabitants},{reference_date}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def make_association(
+    n_members: int = 12,
+    *,
+    slug: str = "vvg",
+    rule: str = "brackets",
+    networks: dict[str, list[int]] | None = None,
+) -> Association:
+    association = assoc.do_create_association(
+        actor=None, name="Vereniging van Testgemeenten", slug=slug
+    )
+    assoc.do_import_members(actor=None, association=association, data=register_csv(n_members))
+    brackets = core_weights.EXAMPLE_BRACKETS if rule == "brackets" else ()
+    assoc.do_set_weight_rule(
+        actor=None,
+        association=association,
+        valid_from=date(2000, 1, 1),
+        kind=rule,
+        brackets=brackets,
+        per_inhabitants=Decimal(1000) if rule == "proportional" else Decimal(1),
+        is_example=True,
+    )
+    members = list(association.members.order_by("code"))
+    for code, indexes in (networks or {}).items():
+        for i in indexes:
+            current = [n.code for n in members[i].networks.all()]
+            assoc.do_set_networks(actor=None, member=members[i], codes=[*current, code])
+    return association
+
+
+def make_user(
+    username: str,
+    association: Association,
+    kind: str,
+    *,
+    member: Member | None = None,
+    function: str = "",
+    password: str = "correct horse battery",
+) -> User:
+    user = User.objects.create_user(username=username, password=password)
+    assoc.do_assign_role(
+        actor=None,
+        user=user,
+        association=association,
+        kind=kind,
+        member=member,
+        function=function or ("mayor" if kind == Role.Kind.REPRESENTATIVE else ""),
+    )
+    return user
+
+
+def member(association: Association, index: int = 0) -> Member:
+    return association.members.order_by("code")[index]
+
+
+def make_meeting(
+    association: Association,
+    *,
+    kind: str = Meeting.Kind.ALV,
+    starts_at: datetime | None = None,
+    standard_agenda: bool = True,
+) -> Meeting:
+    starts_at = starts_at or datetime.now(AMS).replace(microsecond=0) + timedelta(days=30)
+    return meetings.do_create_meeting(
+        actor=None,
+        association=association,
+        kind=kind,
+        title="Algemene Ledenvergadering",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=4)
+        if kind != Meeting.Kind.WRITTEN
+        else starts_at + timedelta(days=21),
+        location="Jaarbeurs Utrecht",
+        standard_agenda=standard_agenda,
+    )
+
+
+def make_proposal(meeting: Meeting, *, text: str = "De ALV besluit het fonds te herstellen."):
+    item = meeting.agenda_items.get(number="07")
+    return proposals.do_set_proposal(
+        actor=None, agenda_item=item, title="Resolutie kabinetsformatie", text=text
+    )
