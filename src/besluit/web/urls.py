@@ -1,9 +1,12 @@
-from django.urls import path
+"""Web pages. Each views module owns its URL patterns; this joins them."""
 
-from besluit.web import views
+from besluit.web.views import associations, meetings, polls, submissions
 
 app_name = "web"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    *associations.urlpatterns,
+    *meetings.urlpatterns,
+    *submissions.urlpatterns,
+    *polls.urlpatterns,
 ]

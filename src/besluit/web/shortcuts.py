@@ -1,0 +1,64 @@
+"""Helpers every web view uses: find the object, check access, report domain errors."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+
+from besluit import access
+from besluit.associations.models import Association
+from besluit.errors import DomainError
+from besluit.meetings.models import Meeting
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def association_for(request: HttpRequest, slug: str) -> Association:
+    """The association, if the user may see it; 404 otherwise (existence is no one's business)."""
+    association = get_object_or_404(Association, slug=slug)
+    if not access.can_view(request.user, association):
+        raise Http404("No such association.")
+    return association
+
+
+def meeting_for(request: HttpRequest, slug: str, meeting_id: int) -> Meeting:
+    association = association_for(request, slug)
+    return get_object_or_404(
+        Meeting.objects.select_related("association"), pk=meeting_id, association=association
+    )
+
+
+def run_service(request: HttpRequest, form, call: Callable[[], Any]) -> Any | None:
+    """Call a service; on a domain error put the message on the form (or in messages).
+
+    Returns the service's result, or None when it refused.
+    """
+    try:
+        return call()
+    except DomainError as exc:
+        if form is not None:
+            field = exc.field if exc.field in getattr(form, "fields", {}) else None
+            form.add_error(field, exc.message)
+            for problem in exc.problems[1:20]:
+                form.add_error(None, problem)
+        else:
+            messages.error(request, exc.message)
+        return None
+
+
+def context(request: HttpRequest, association: Association, **extra) -> dict:
+    """The context every association page needs (the menu depends on the roles)."""
+    standing = access.standing(request.user, association)
+    return {
+        "association": association,
+        "standing": standing,
+        "can_administer": access.can_administer(request.user, association),
+        "can_chair": access.can_chair(request.user, association),
+        "can_give_pre_advice": access.can_give_pre_advice(request.user, association),
+        "my_member": standing.member,
+        **extra,
+    }
