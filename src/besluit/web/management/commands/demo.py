@@ -34,6 +34,8 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, no_serve, reset, verbosity, **options):
         data_dir = Path(settings.DATA_DIR)
         data_dir.mkdir(parents=True, exist_ok=True)
+        # WhiteNoise warns at start-up when STATIC_ROOT is missing; finders serve the files.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         if reset:
             self._reset_sqlite()
 
@@ -66,7 +68,9 @@ class Command(BaseCommand):
         import uvicorn
 
         connections.close_all()  # the server opens its own connections
-        uvicorn.run("besluit.asgi:application", host=host, port=port, log_level="info")
+        uvicorn.run(
+            "besluit.asgi:application", host=host, port=port, log_level="info", lifespan="off"
+        )
 
     def _reset_sqlite(self) -> None:
         db = settings.DATABASES[DEFAULT_DB_ALIAS]

@@ -1,0 +1,188 @@
+"""The demo data: built through the services, complete, deterministic, loaded once."""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.management import call_command
+from django.db.models import Sum
+from django.utils import timezone
+
+from besluit.accounts.models import User
+from besluit.associations.models import Association, Member, PopulationFigure, Role
+from besluit.associations.selectors import weighted_register
+from besluit.demo import data
+from besluit.demo.data import load_demo
+from besluit.meetings.models import Meeting
+from besluit.proposals.models import Amendment, Motion, PreAdvice, SubmissionStatus
+from besluit.voting import services as voting
+from besluit.voting.models import Ballot, Decision, Poll
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (Association, Member, User, Role, Meeting, Amendment, Motion, Poll, Ballot,
+                      Decision)
+    }  # fmt: skip
+
+
+def test_demo_members_are_deterministic_and_fictional():
+    first, second = data.demo_members(), data.demo_members()
+    assert first == second
+    assert len(first) == 342
+    assert len({m.name for m in first}) == 342
+    assert all(re.fullmatch(r"GM9\d{3}", m.code) for m in first)
+    assert {m.province for m in first} == set(data.PROVINCES)
+    assert sum(1 for m in first if m.province == "Zeeland") == 13
+
+
+@pytest.mark.django_db
+def test_load_demo():
+    accounts = load_demo()
+    vvvg = Association.objects.get(slug="vvvg")
+    assert vvvg.short_name == "VVVG"
+
+    # Members, inhabitants, networks, weights.
+    assert vvvg.members.count() == 342
+    total = PopulationFigure.objects.filter(member__association=vvvg).aggregate(
+        s=Sum("inhabitants")
+    )["s"]
+    assert 17_000_000 <= total <= 19_000_000
+    register = weighted_register(vvvg, date(2026, 12, 10))
+    assert len(register) == 342
+    assert all(r.eligible and r.weight > 0 for r in register)
+    assert sum(1 for r in register if r.inhabitants > 250_000) == 4
+    assert min(r.inhabitants for r in register) < 1_500
+    assert max(r.inhabitants for r in register) > 900_000
+    rule = vvvg.weight_rules.get()
+    assert rule.is_example and rule.label == "Voorbeeldtabel (geen echte statuten)"
+    sizes = {n.code: n.members.count() for n in vvvg.networks.all()}
+    assert sizes["G4"] == 4 and sizes["G40"] == 40 and sizes["P10"] == 31
+    assert sizes["M50"] > 0 and sizes["K80"] > 0
+    g4 = {r.member.code for r in sorted(register, key=lambda r: -r.inhabitants)[:4]}
+    assert g4 == set(vvvg.networks.get(code="G4").members.values_list("code", flat=True))
+
+    # The second association: the Zeeland department, its own member records.
+    vzvg = Association.objects.get(slug="vzvg")
+    assert vzvg.members.count() == 13
+    assert set(vzvg.members.values_list("province", flat=True)) == {"Zeeland"}
+    assert vzvg.weight_rules.get().kind == "proportional"
+    assert all(r.weight > 0 for r in weighted_register(vzvg, date(2027, 3, 18)))
+
+    # The meeting, its agenda and the resolution.
+    meeting = Meeting.objects.get(association=vvvg, title="Najaars-ALV 2026")
+    assert [i.number for i in meeting.agenda_items.all()] == [f"{n:02d}" for n in range(1, 11)]
+    item07 = meeting.agenda_items.get(number="07")
+    assert item07.title.startswith("Resolutie 'Gemeenten aan zet")
+    text = item07.proposal.text
+    assert 800 <= len(re.findall(r"\w+", text)) <= 1200
+    for phrase in (
+        "Bestaanszekerheid",
+        "Kansengelijkheid",
+        "Gezondheid en vergrijzing",
+        "Asiel en migratie",
+        "Klimaat en energie",
+        "Wonen en ruimtelijke ordening",
+        "675 miljoen euro",
+        "normeringssystematiek",
+        "zorgkosten",
+        "algemene en minder specifieke uitkeringen",
+        "geen verdere bezuinigingen",
+    ):
+        assert phrase in text, phrase  # fmt: skip
+
+    # Amendments and motions: in time, from different members, with pre-advice.
+    amendments = list(Amendment.objects.filter(proposal=item07.proposal))
+    assert len(amendments) == 2
+    assert all(a.old_text in text and not a.is_late for a in amendments)
+    assert len({a.submitter_id for a in amendments}) == 2
+    assert any(a.co_submitters.exists() for a in amendments)
+    assert any(a.pre_advice for a in amendments)
+    motions = list(meeting.motions.all())
+    assert len(motions) == 3
+    assert {m.pre_advice for m in motions} == {
+        PreAdvice.ADOPT,
+        PreAdvice.ADVISE_AGAINST,
+        PreAdvice.MEETING_DECIDES,
+    }
+    assert all(m.pre_advice_reason and not m.is_late for m in motions)
+    assert max(m.co_submitters.count() for m in motions) == 2
+    assert {m.agenda_item.number if m.agenda_item else None for m in motions} == {"07", "08", None}
+
+    # Exactly one decided poll, its stored result reproducible from the ballots.
+    closed = Poll.objects.get(meeting__association=vvvg, status=Poll.Status.CLOSED)
+    assert closed.subject == Poll.Subject.AMENDMENT and not closed.is_secret
+    assert closed.result == voting.compute_result(closed).to_dict()
+    outcome = closed.outcome
+    assert outcome.outcome == "adopted"
+    assert 280 <= outcome.voted_members <= 320
+    assert Decimal("0.6") <= outcome.option("for").share <= Decimal("0.75")
+    assert closed.amendment.status == SubmissionStatus.ADOPTED
+    assert Decision.objects.filter(poll=closed, method=Decision.Method.POLL).exists()
+
+    # An open poll in the meeting, with ballots; the demo representatives can still vote.
+    demo_members = Member.objects.filter(
+        association=vvvg, representatives__user__username__in=[a.username for a in accounts]
+    ).distinct()
+    open_alv = Poll.objects.get(meeting=meeting, status=Poll.Status.OPEN)
+    assert open_alv.subject == Poll.Subject.MOTION
+    assert open_alv.ballots.count() == 120
+    assert not open_alv.ballots.filter(member__in=demo_members).exists()
+
+    # Decisions by acclamation.
+    assert Decision.objects.filter(
+        meeting=meeting, method=Decision.Method.ACCLAMATION, agenda_item__number="04"
+    ).exists()
+
+    # The written consultation: alternatives, open until the end of its window or later.
+    written = Meeting.objects.get(association=vvvg, kind=Meeting.Kind.WRITTEN)
+    consultation = Poll.objects.get(meeting=written)
+    assert consultation.status == Poll.Status.OPEN
+    assert consultation.subject == Poll.Subject.FREE
+    assert [o.label for o in consultation.options.all()] == list(data.CAO_ALTERNATIVES)
+    assert consultation.closes_at > timezone.now()
+    assert consultation.closes_at >= written.ends_at
+    assert consultation.ballots.exists()
+    assert not consultation.ballots.filter(member__in=demo_members).exists()
+
+    # The accounts: the shared password passes the validators and logs in;
+    # the hidden voters cannot log in.
+    for account in accounts:
+        user = User.objects.get(username=account.username)
+        validate_password(account.password, user)
+        assert user.check_password(account.password)
+    assert authenticate(username="voorzitter", password=data.PASSWORD) is not None
+    hidden = User.objects.filter(username__startswith="stem-gm")
+    assert hidden.count() == 342 - demo_members.count()
+    assert not hidden.filter(is_active=True).exists()
+    assert not any(u.has_usable_password() for u in hidden)
+
+    # Loading again changes nothing.
+    before = counts()
+    assert load_demo() == accounts
+    assert counts() == before
+
+    # A demo representative can vote in the open poll.
+    mayor = User.objects.get(username=f"burgemeester-{data.demo_members()[0].slug}")
+    receipt = voting.cast_ballot(actor=mayor, poll=open_alv, option_key="for")
+    assert receipt.option_key == "for"
+
+
+def test_demo_command_prints_the_accounts(monkeypatch, capsys, db):
+    calls = []
+    monkeypatch.setattr(
+        "besluit.web.management.commands.demo.load_demo",
+        lambda **kw: calls.append(kw) or data.demo_accounts(),
+    )
+    monkeypatch.setattr("uvicorn.run", lambda *a, **kw: pytest.fail("--no-serve served"))
+    call_command("demo", "--no-serve", "--port", "8123")
+    out = capsys.readouterr().out
+    assert calls
+    assert "http://127.0.0.1:8123/" in out
+    for account in data.demo_accounts():
+        assert account.username in out
+    assert data.PASSWORD in out
