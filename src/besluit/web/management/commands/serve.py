@@ -1,0 +1,60 @@
+"""besluit serve: the production server (uvicorn, several worker processes)."""
+
+import os
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Run Besluit in production: an ASGI server with several worker processes."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("BESLUIT_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("BESLUIT_PORT", 8000)))
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=int(os.environ.get("BESLUIT_WORKERS", os.cpu_count() or 2)),
+        )
+        parser.add_argument("--migrate", action="store_true", help="apply migrations first")
+        parser.add_argument(
+            "--insecure-demo",
+            action="store_true",
+            help="allow running without BESLUIT_SECRET_KEY (never in production)",
+        )
+
+    def handle(self, *args, host, port, workers, migrate, insecure_demo, **options):
+        import uvicorn
+
+        if not os.environ.get("BESLUIT_SECRET_KEY") and not insecure_demo:
+            raise CommandError(
+                "BESLUIT_SECRET_KEY is not set: set it to a long random string "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+            )
+        if workers < 1:
+            raise CommandError("--workers must be at least 1.")
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if workers > 1 and engine.endswith("sqlite3"):
+            self.stderr.write(
+                "Note: several workers on SQLite share one writer; use PostgreSQL "
+                "(DATABASE_URL) for production."
+            )
+        if migrate:
+            call_command("migrate", interactive=False, verbosity=1)
+        self.stdout.write(
+            f"Besluit on http://{host}:{port}/ with {workers} worker(s), "
+            f"database {engine.rsplit('.', 1)[-1]}, "
+            f"events {'Redis' if settings.REDIS_URL else 'in-process'}."
+        )
+        uvicorn.run(
+            "besluit.asgi:application",
+            host=host,
+            port=port,
+            workers=workers,
+            lifespan="off",
+            proxy_headers=True,
+            forwarded_allow_ips=os.environ.get("BESLUIT_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            log_level="info",
+        )
