@@ -40,7 +40,10 @@ def _domain_error(request, exc: DomainError):
 def _validation_error(request, exc: ValidationError):
     errors = [
         {
-            "name": ".".join(str(p) for p in e.get("loc", ())[1:]) or "body",
+            "name": ".".join(
+                str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")
+            )
+            or "body",
             "reason": e.get("msg", ""),
         }
         for e in exc.errors
