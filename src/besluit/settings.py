@@ -103,8 +103,9 @@ else:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
             # A file, not :memory:, so that concurrency tests use real threads
-            # against a real database file.
-            "TEST": {"NAME": str(DATA_DIR / "test-besluit.sqlite3")},
+            # against a real database file; one per process, so that test runs
+            # side by side do not share it.
+            "TEST": {"NAME": str(DATA_DIR / f"test-besluit-{os.getpid()}.sqlite3")},
         }
     }
 
