@@ -45,6 +45,9 @@ INSTALLED_APPS = [
     "besluit.proposals",
     "besluit.voting",
     "besluit.audit",
+    "besluit.accountability",
+    "besluit.opendata",
+    "besluit.letters",
     "besluit.web",
 ]
 

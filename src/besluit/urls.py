@@ -8,5 +8,8 @@ urlpatterns = [
     path("accounts/", include("besluit.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
+    path("open/", include("besluit.opendata.urls")),
+    path("", include("besluit.accountability.urls")),
+    path("", include("besluit.letters.urls")),
     path("", include("besluit.web.urls")),
 ]

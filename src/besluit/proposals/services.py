@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from besluit import access
+from besluit import access, hooks
 from besluit.associations.models import Member
 from besluit.audit.services import record
 from besluit.errors import Conflict, ValidationFailed
@@ -239,6 +239,9 @@ def do_set_status(*, actor, submission: Submission, status: str) -> Submission:
         before = submission.status
         submission.status = status
         submission.save(update_fields=["status"])
+        hooks.emit(
+            "submission.decided", submission=submission, status=status, actor=actor, poll=None
+        )
         record(
             "submission.status_changed",
             actor=actor,

@@ -26,6 +26,7 @@ class Poll(models.Model):
         AMENDMENT = "amendment", _("amendment")
         MOTION = "motion", _("motion")
         PRE_ADVICE = "pre_advice", _("the board's pre-advice on a motion")
+        AGENDA_ITEM = "agenda_item", _("the requested decision of an agenda item")
         FREE = "free", _("free question or alternatives")
 
     class Status(models.TextChoices):

@@ -20,7 +20,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from besluit import access
+from besluit import access, hooks
 from besluit.associations.selectors import weighted_register
 from besluit.audit.services import record, record_refusal
 from besluit.core import voting as core
@@ -56,6 +56,13 @@ def do_create_poll(
     if meeting.status == Meeting.Status.CLOSED:
         raise Conflict("The meeting is closed.")
     target_title = _check_subject(meeting, subject, proposal, amendment, motion)
+    if subject == Subject.AGENDA_ITEM:
+        if agenda_item is None or agenda_item.meeting_id != meeting.pk:
+            raise ValidationFailed(
+                "Say which agenda item of this meeting the poll is about.", field="agenda_item"
+            )
+        target_title = f"{agenda_item.number}. {agenda_item.title}"
+        question = question or agenda_item.requested_decision
     if is_secret and allow_change:
         raise ValidationFailed(
             "A secret vote cannot be changed: nothing records what to take back.",
@@ -117,6 +124,7 @@ def _check_subject(meeting, subject, proposal, amendment, motion) -> str:
         Subject.AMENDMENT: "amendment",
         Subject.MOTION: "motion",
         Subject.PRE_ADVICE: "motion",
+        Subject.AGENDA_ITEM: None,
         Subject.FREE: None,
     }
     if subject not in needed:
@@ -198,6 +206,7 @@ def do_open_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
         if poll.meeting.status in (Meeting.Status.DRAFT, Meeting.Status.CONVENED):
             poll.meeting.status = Meeting.Status.IN_PROGRESS
             poll.meeting.save(update_fields=["status"])
+        hooks.emit("poll.opened", poll=poll, actor=actor)
         record(
             "poll.opened",
             actor=actor,
@@ -296,6 +305,14 @@ def _cast(actor, poll_pk, member, option_key, request_key, now, ip) -> Receipt:
                 SecretTally.objects.filter(poll=poll, option=option).update(
                     weight=F("weight") + entry.weight, members=F("members") + 1
                 )
+            hooks.emit(
+                "ballot.accepted",
+                poll=poll,
+                ballot=ballot,
+                weight=entry.weight,
+                option=option,
+                actor=actor,
+            )
             return Receipt(ballot.public_id, poll.public_id, member.code, now, _shown(poll, option))
     return _second_ballot(actor, poll, member, option, existing, request_key, now)
 
@@ -340,7 +357,7 @@ def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
         poll.closed_at = now
         poll.closed_by = actor
         poll.save(update_fields=["result", "status", "closed_at", "closed_by"])
-        outcome = _apply_outcome(poll, result)
+        outcome = _apply_outcome(poll, result, actor)
         Decision.objects.create(
             meeting=poll.meeting,
             agenda_item_id=poll.agenda_item_id,
@@ -352,6 +369,7 @@ def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
             recorded_at=now,
             recorded_by=actor,
         )
+        hooks.emit("poll.closed", poll=poll, result=result, actor=actor)
         record(
             "poll.closed",
             actor=actor,
@@ -387,7 +405,7 @@ def compute_result(poll: Poll) -> core.Result:
     return core.tally(register=register, ballots=ballots, options=options, rule=rule, by_group=True)
 
 
-def _apply_outcome(poll: Poll, result: core.Result) -> str:
+def _apply_outcome(poll: Poll, result: core.Result, actor) -> str:
     """Carry the decision over to what was voted on; return the decision's outcome."""
     outcome = result.outcome
     adopted = outcome == core.Outcome.ADOPTED
@@ -397,6 +415,9 @@ def _apply_outcome(poll: Poll, result: core.Result) -> str:
         target = poll.motion or poll.amendment
         target.status = SubmissionStatus.ADOPTED if adopted else SubmissionStatus.REJECTED
         target.save(update_fields=["status"])
+        hooks.emit(
+            "submission.decided", submission=target, status=target.status, actor=actor, poll=poll
+        )
     elif poll.subject == Subject.PRE_ADVICE and adopted:
         follows = {
             PreAdvice.ADOPT: SubmissionStatus.TAKEN_OVER,
@@ -406,6 +427,9 @@ def _apply_outcome(poll: Poll, result: core.Result) -> str:
         if follows:
             poll.motion.status = follows
             poll.motion.save(update_fields=["status"])
+            hooks.emit(
+                "submission.decided", submission=poll.motion, status=follows, actor=actor, poll=poll
+            )
     return outcome.value
 
 
@@ -444,6 +468,13 @@ def do_record_acclamation(
                     raise Conflict("Only an admitted submission can be adopted.")
                 target.status = SubmissionStatus.ADOPTED
                 target.save(update_fields=["status"])
+                hooks.emit(
+                    "submission.decided",
+                    submission=target,
+                    status=target.status,
+                    actor=actor,
+                    poll=None,
+                )
         decision = Decision.objects.create(
             meeting=meeting,
             agenda_item=agenda_item or _agenda_item_of(None, amendment, motion),
