@@ -9,6 +9,7 @@ environment, read once here:
 - ``BESLUIT_SECRET_KEY``, ``BESLUIT_DEBUG``, ``BESLUIT_ALLOWED_HOSTS``.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -45,6 +46,7 @@ INSTALLED_APPS = [
     "besluit.proposals",
     "besluit.voting",
     "besluit.audit",
+    "besluit.live",
     "besluit.accountability",
     "besluit.opendata",
     "besluit.letters",
@@ -137,6 +139,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves from the finders too, but warns at start-up when this is missing.
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

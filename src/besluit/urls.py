@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("open/", include("besluit.opendata.urls")),
+    path("", include("besluit.live.urls")),
     path("", include("besluit.accountability.urls")),
     path("", include("besluit.letters.urls")),
     path("", include("besluit.web.urls")),

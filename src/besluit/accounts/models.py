@@ -42,3 +42,42 @@ class ApiToken(models.Model):
     def issue(cls, user: User, name: str) -> tuple["ApiToken", str]:
         raw = "bsl_" + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, key_hash=hash_secret(raw)), raw
+
+
+class VotingCode(models.Model):
+    """A member's personal code for one meeting (stemcode), handed out by its secretary.
+
+    128 random bits, so a plain SHA-256 is enough to store it: logging in with a
+    code costs one indexed lookup, not a slow password hash.
+    """
+
+    meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, related_name="voting_codes"
+    )
+    member = models.ForeignKey(
+        "associations.Member", on_delete=models.CASCADE, related_name="voting_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_at = models.DateTimeField()
+    issued_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    # The account a code logs in as: one per member and meeting, never a password.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="voting_codes")
+
+    class Meta:
+        ordering = ["meeting", "member"]
+        constraints = [
+            # At most one valid code per member and meeting; re-issuing revokes the old.
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                condition=models.Q(revoked_at__isnull=True),
+                name="one_valid_code_per_member",
+            ),
+        ]
+        verbose_name = _("voting code")
+
+    def __str__(self) -> str:
+        return f"{self.member} @ {self.meeting}"

@@ -221,6 +221,10 @@ class Result:
         raise KeyError(key)
 
     @property
+    def winner_label(self) -> str | None:
+        return self.option(self.winner).label if self.winner is not None else None
+
+    @property
     def turnout_members(self) -> Decimal:
         """Fraction of the eligible members that took part (0 for an empty register)."""
         return _fraction(Decimal(self.voted_members), Decimal(self.eligible_members))

@@ -78,6 +78,9 @@ class Poll(models.Model):
         default=Decimal(0),
     )
     allow_change = models.BooleanField(_("a cast vote may be changed while open"), default=False)
+    show_interim = models.BooleanField(
+        _("show interim choices while open (named polls only)"), default=False
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     closes_at = models.DateTimeField(_("voting closes at"), null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
@@ -106,6 +109,10 @@ class Poll(models.Model):
             models.CheckConstraint(
                 condition=~(Q(is_secret=True) & Q(allow_change=True)),
                 name="poll_secret_not_changeable",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(is_secret=True) & Q(show_interim=True)),
+                name="poll_secret_no_interim",
             ),
         ]
         verbose_name = _("poll")

@@ -50,6 +50,7 @@ def do_create_poll(
     abstentions: str = core.AbstentionRule.NOT_CAST,
     quorum: Decimal = Decimal(0),
     allow_change: bool = False,
+    show_interim: bool = False,
     closes_at: datetime | None = None,
 ) -> Poll:
     access.require_chair(actor, meeting.association)
@@ -67,6 +68,10 @@ def do_create_poll(
         raise ValidationFailed(
             "A secret vote cannot be changed: nothing records what to take back.",
             field="allow_change",
+        )
+    if is_secret and show_interim:
+        raise ValidationFailed(
+            "A secret poll never shows interim choices.", field="show_interim"
         )
     if not Decimal(0) <= Decimal(quorum) <= Decimal(1):
         raise ValidationFailed("The quorum is a share between 0 and 1.", field="quorum")
@@ -104,6 +109,7 @@ def do_create_poll(
             abstentions=abstentions,
             quorum=quorum,
             allow_change=allow_change,
+            show_interim=show_interim,
             closes_at=closes_at,
         )
         PollOption.objects.bulk_create(

@@ -1,0 +1,143 @@
+"""Fan-out of live messages to the open event streams of every worker process.
+
+Each process keeps its subscribers (one asyncio queue per open stream) in a
+``Hub``. Publishing goes through the bus: in-process when there is no Redis,
+else through Redis pub/sub, whose one listener thread per process hands every
+message to the local hub. So a ballot on worker A reaches a projector on worker B.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+
+log = logging.getLogger("besluit.live")
+CHANNEL_PREFIX = "besluit:live:"
+
+
+@dataclass(eq=False)
+class Subscriber:
+    loop: asyncio.AbstractEventLoop
+    queue: asyncio.Queue
+    overflowed: bool = field(default=False)
+
+
+class Hub:
+    """This process's subscribers, per meeting. Thread-safe publishing."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subscribers: dict[int, set[Subscriber]] = defaultdict(set)
+
+    def subscribe(self, meeting_id: int, maxsize: int = 1000) -> Subscriber:
+        sub = Subscriber(asyncio.get_running_loop(), asyncio.Queue(maxsize=maxsize))
+        with self._lock:
+            self._subscribers[meeting_id].add(sub)
+        return sub
+
+    def unsubscribe(self, meeting_id: int, sub: Subscriber) -> None:
+        with self._lock:
+            subs = self._subscribers.get(meeting_id)
+            if subs is not None:
+                subs.discard(sub)
+                if not subs:
+                    del self._subscribers[meeting_id]
+
+    def count(self, meeting_id: int | None = None) -> int:
+        with self._lock:
+            if meeting_id is None:
+                return sum(len(s) for s in self._subscribers.values())
+            return len(self._subscribers.get(meeting_id, ()))
+
+    def deliver(self, meeting_id: int, message: dict[str, Any]) -> None:
+        with self._lock:
+            targets = list(self._subscribers.get(meeting_id, ()))
+        by_loop: dict[asyncio.AbstractEventLoop, list[Subscriber]] = defaultdict(list)
+        for sub in targets:
+            by_loop[sub.loop].append(sub)
+        # One call per event loop, not per subscriber: 5,000 streams cost one wake-up.
+        for loop, subs in by_loop.items():
+            with contextlib.suppress(RuntimeError):  # loop closed: its streams are gone
+                loop.call_soon_threadsafe(_put_all, subs, message)
+
+
+def _put_all(subs: list[Subscriber], message: dict[str, Any]) -> None:
+    for sub in subs:
+        try:
+            sub.queue.put_nowait(message)
+        except asyncio.QueueFull:
+            # A stream that cannot keep up is ended; its client reconnects and replays.
+            sub.overflowed = True
+
+
+hub = Hub()
+
+
+class LocalBus:
+    def publish(self, meeting_id: int, message: dict[str, Any]) -> None:
+        hub.deliver(meeting_id, message)
+
+    def ensure_listening(self) -> None:
+        pass
+
+
+class RedisBus:
+    def __init__(self, url: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url)
+        self._url = url
+        self._listener: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def publish(self, meeting_id: int, message: dict[str, Any]) -> None:
+        self._redis.publish(f"{CHANNEL_PREFIX}{meeting_id}", json.dumps(message))
+
+    def ensure_listening(self) -> None:
+        with self._lock:
+            if self._listener is None or not self._listener.is_alive():
+                self._listener = threading.Thread(
+                    target=self._listen, name="besluit-live-redis", daemon=True
+                )
+                self._listener.start()
+
+    def _listen(self) -> None:
+        import redis
+
+        while True:
+            try:
+                client = redis.Redis.from_url(self._url)
+                pubsub = client.pubsub(ignore_subscribe_messages=True)
+                pubsub.psubscribe(f"{CHANNEL_PREFIX}*")
+                for item in pubsub.listen():
+                    channel = item["channel"].decode()
+                    meeting_id = int(channel.removeprefix(CHANNEL_PREFIX))
+                    hub.deliver(meeting_id, json.loads(item["data"]))
+            except Exception:  # reconnect after a Redis restart
+                log.exception("Redis listener failed; reconnecting")
+                threading.Event().wait(1)
+
+
+_bus: LocalBus | RedisBus | None = None
+_bus_lock = threading.Lock()
+
+
+def get_bus() -> LocalBus | RedisBus:
+    global _bus
+    with _bus_lock:
+        if _bus is None:
+            _bus = RedisBus(settings.REDIS_URL) if settings.REDIS_URL else LocalBus()
+        return _bus
+
+
+def reset_bus() -> None:
+    """For tests that switch REDIS_URL."""
+    global _bus
+    with _bus_lock:
+        _bus = None

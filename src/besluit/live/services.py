@@ -1,0 +1,217 @@
+"""Live meeting workflows: numbered events, current agenda item, speakers list."""
+
+import threading
+import time
+
+from django.db import transaction
+from django.utils import timezone
+
+from besluit import access
+from besluit.audit.services import record
+from besluit.errors import Conflict, ValidationFailed
+from besluit.live.bus import get_bus
+from besluit.live.models import LiveEvent, MeetingState, SpeakerRequest
+from besluit.meetings.models import AgendaItem, Meeting
+
+
+def emit(meeting_id: int, kind: str, data: dict) -> LiveEvent:
+    """Number and store a durable event; it is sent to the streams after the commit.
+
+    Must run inside the transaction of the change it announces.
+    """
+    state, _ = MeetingState.objects.select_for_update().get_or_create(meeting_id=meeting_id)
+    state.last_seq += 1
+    state.save(update_fields=["last_seq"])
+    event = LiveEvent.objects.create(
+        meeting_id=meeting_id, seq=state.last_seq, kind=kind, data=data
+    )
+    message = {"id": event.seq, "event": kind, "data": data}
+    transaction.on_commit(lambda: get_bus().publish(meeting_id, message))
+    return event
+
+
+def publish_ephemeral(meeting_id: int, kind: str, data: dict) -> None:
+    """A state message (e.g. participation): not numbered, not replayed, superseded by the next."""
+    get_bus().publish(meeting_id, {"id": None, "event": kind, "data": data})
+
+
+# --- agenda -----------------------------------------------------------------
+
+
+def do_set_current_item(*, actor, meeting: Meeting, item: AgendaItem | None) -> MeetingState:
+    access.require_chair(actor, meeting.association)
+    if item is not None and item.meeting_id != meeting.pk:
+        raise ValidationFailed("That agenda item belongs to another meeting.", field="item")
+    with transaction.atomic():
+        state, _ = MeetingState.objects.select_for_update().get_or_create(meeting=meeting)
+        state.current_item = item
+        state.save(update_fields=["current_item"])
+        emit(
+            meeting.pk,
+            "agenda-item",
+            {
+                "item": item.pk if item else None,
+                "number": item.number if item else "",
+                "title": item.title if item else "",
+            },
+        )
+        record(
+            "meeting.current_item",
+            actor=actor,
+            association=meeting.association,
+            obj=meeting,
+            item=item.number if item else None,
+        )
+    return state
+
+
+# --- speakers list ----------------------------------------------------------
+
+
+def speakers_snapshot(meeting: Meeting) -> list[dict]:
+    return [
+        {
+            "id": s.pk,
+            "name": s.name,
+            "member": s.member.name if s.member else "",
+            "state": s.state,
+            "started_at": s.started_at.isoformat() if s.started_at else None,
+            "time_limit": s.time_limit,
+        }
+        for s in SpeakerRequest.objects.filter(meeting=meeting, ended_at__isnull=True)
+        .select_related("member")
+        .order_by("position")
+    ]
+
+
+def _announce_speakers(meeting: Meeting) -> None:
+    emit(meeting.pk, "speakers", {"speakers": speakers_snapshot(meeting)})
+
+
+def do_request_to_speak(
+    *, actor, meeting: Meeting, item: AgendaItem | None = None, name: str = "", now=None
+) -> SpeakerRequest:
+    association = meeting.association
+    access.require_view(actor, association)
+    member = access.represented_member(actor, association)
+    if member is None and not access.can_chair(actor, association):
+        raise ValidationFailed("Only representatives (or the chair, for others) ask to speak.")
+    with transaction.atomic():
+        MeetingState.objects.select_for_update().get_or_create(meeting=meeting)
+        waiting = SpeakerRequest.objects.filter(meeting=meeting, ended_at__isnull=True)
+        if member is not None and not name and waiting.filter(user=actor).exists():
+            raise Conflict("You are on the speakers list already.")
+        last = waiting.order_by("-position").values_list("position", flat=True).first() or 0
+        speaker = SpeakerRequest.objects.create(
+            meeting=meeting,
+            agenda_item=item or _current_item(meeting),
+            user=actor,
+            member=member if not name else None,
+            name=name.strip() or actor.get_full_name() or actor.username,
+            position=last + 1,
+            requested_at=now or timezone.now(),
+        )
+        _announce_speakers(meeting)
+    return speaker
+
+
+def _current_item(meeting: Meeting) -> AgendaItem | None:
+    state = MeetingState.objects.filter(meeting=meeting).select_related("current_item").first()
+    return state.current_item if state else None
+
+
+def do_speaker_action(*, actor, speaker: SpeakerRequest, action: str, now=None) -> SpeakerRequest:
+    """Chair: start, stop, remove, up, down. A speaker may withdraw their own request."""
+    meeting = speaker.meeting
+    own = speaker.user_id == actor.pk and action == "remove"
+    if not own:
+        access.require_chair(actor, meeting.association)
+    now = now or timezone.now()
+    with transaction.atomic():
+        MeetingState.objects.select_for_update().get_or_create(meeting=meeting)
+        speaker.refresh_from_db()
+        if speaker.ended_at:
+            raise Conflict("This speaker is done already.")
+        if action == "start":
+            # One speaker at a time: whoever was speaking is done.
+            SpeakerRequest.objects.filter(
+                meeting=meeting, started_at__isnull=False, ended_at__isnull=True
+            ).exclude(pk=speaker.pk).update(ended_at=now)
+            speaker.started_at = now
+        elif action in ("stop", "remove"):
+            speaker.ended_at = now
+        elif action in ("up", "down"):
+            _swap(speaker, action)
+        else:
+            raise ValidationFailed(f"Unknown action '{action}'.")
+        speaker.save()
+        _announce_speakers(meeting)
+    return speaker
+
+
+def _swap(speaker: SpeakerRequest, direction: str) -> None:
+    waiting = SpeakerRequest.objects.filter(meeting=speaker.meeting, ended_at__isnull=True)
+    neighbour = (
+        waiting.filter(position__lt=speaker.position).order_by("-position").first()
+        if direction == "up"
+        else waiting.filter(position__gt=speaker.position).order_by("position").first()
+    )
+    if neighbour is None:
+        return
+    speaker.position, neighbour.position = neighbour.position, speaker.position
+    neighbour.save(update_fields=["position"])
+
+
+# --- participation, coalesced ----------------------------------------------
+
+
+class ParticipationNotifier:
+    """Announces participation of polls that received ballots, at most every ``interval``.
+
+    A ballot only marks its poll; a background thread publishes one counter per
+    poll per tick, so 1,000 ballots a second cost a few messages, not 1,000.
+    """
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self._dirty: dict[int, int] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def mark(self, poll_id: int, meeting_id: int) -> None:
+        with self._lock:
+            self._dirty[poll_id] = meeting_id
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="besluit-participation", daemon=True
+                )
+                self._thread.start()
+        self._wake.set()
+
+    def flush(self) -> None:
+        with self._lock:
+            dirty, self._dirty = self._dirty, {}
+        if not dirty:
+            return
+        from django.db import close_old_connections
+
+        from besluit.live.selectors import participation_message
+        from besluit.voting.models import Poll
+
+        try:
+            for poll in Poll.objects.filter(pk__in=list(dirty)).select_related("meeting"):
+                publish_ephemeral(poll.meeting_id, "participation", participation_message(poll))
+        finally:
+            close_old_connections()
+
+    def _run(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            started = time.monotonic()
+            self.flush()
+            time.sleep(max(0.0, self.interval - (time.monotonic() - started)))
+
+
+notifier = ParticipationNotifier()

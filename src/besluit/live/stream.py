@@ -1,0 +1,122 @@
+"""The Server-Sent Events stream of a meeting: replay, then live, without gaps or doubles.
+
+A client sends the number of the last durable event it saw (EventSource does so
+itself as ``Last-Event-ID`` on reconnect). The stream subscribes first, then
+reads the missed events from the database, then passes on live messages whose
+number is higher than the last one sent: nothing is lost between the replay and
+the subscription, and nothing is sent twice. Ephemeral messages (participation)
+carry no number and are simply passed on.
+"""
+
+import asyncio
+import json
+
+from asgiref.sync import sync_to_async
+from django.http import Http404, HttpRequest, StreamingHttpResponse
+
+from besluit import access
+from besluit.live import presence
+from besluit.live.bus import get_bus, hub
+from besluit.live.models import LiveEvent
+from besluit.live.selectors import snapshot
+from besluit.meetings.models import Meeting
+
+HEARTBEAT_SECONDS = 20
+REPLAY_LIMIT = 10_000
+
+
+def format_event(message: dict) -> bytes:
+    lines = []
+    if message.get("id") is not None:
+        lines.append(f"id: {message['id']}")
+    lines.append(f"event: {message['event']}")
+    lines.append("data: " + json.dumps(message["data"], separators=(",", ":")))
+    return ("\n".join(lines) + "\n\n").encode()
+
+
+def _last_event_id(request: HttpRequest) -> int | None:
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("lastEventId")
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+@sync_to_async
+def _load(meeting_id: int, user) -> Meeting:
+    meeting = Meeting.objects.select_related("association").filter(pk=meeting_id).first()
+    if meeting is None or not access.can_view(user, meeting.association):
+        raise Http404("No such meeting.")
+    return meeting
+
+
+@sync_to_async
+def _replay(meeting_id: int, after: int) -> list[dict]:
+    events = LiveEvent.objects.filter(meeting_id=meeting_id, seq__gt=after).order_by("seq")
+    return [{"id": e.seq, "event": e.kind, "data": e.data} for e in events[:REPLAY_LIMIT]]
+
+
+@sync_to_async
+def _snapshot(meeting: Meeting) -> dict:
+    return snapshot(meeting)
+
+
+async def meeting_events(request: HttpRequest, meeting_id: int) -> StreamingHttpResponse:
+    user = await request.auser()
+    meeting = await _load(meeting_id, user)
+    last = _last_event_id(request)
+    get_bus().ensure_listening()
+    subscriber = hub.subscribe(meeting.pk)
+
+    user_id = user.pk if user.is_authenticated else None
+
+    async def stream():
+        sent = last
+        if user_id:
+            presence.touch(meeting.pk, user_id)
+        try:
+            if sent is None:
+                state = await _snapshot(meeting)
+                sent = state["last_event"]
+                yield format_event({"id": sent or None, "event": "snapshot", "data": state})
+            else:
+                for message in await _replay(meeting.pk, sent):
+                    sent = message["id"]
+                    yield format_event(message)
+            yield b"retry: 2000\n\n"
+            while not subscriber.overflowed:
+                try:
+                    message = await asyncio.wait_for(
+                        subscriber.queue.get(), timeout=HEARTBEAT_SECONDS
+                    )
+                except TimeoutError:
+                    if user_id:
+                        presence.touch(meeting.pk, user_id)
+                    yield b": ping\n\n"
+                    continue
+                number = message.get("id")
+                if number is not None:
+                    if number <= sent:
+                        continue  # replayed already
+                    if number > sent + 1:
+                        # Two commits' messages crossed on the way: fill the gap from
+                        # the database, where the earlier event is committed already.
+                        for missed in await _replay(meeting.pk, sent):
+                            if missed["id"] >= number:
+                                break
+                            sent = missed["id"]
+                            yield format_event(missed)
+                    sent = number
+                yield format_event(message)
+        finally:
+            hub.unsubscribe(meeting.pk, subscriber)
+            if user_id:  # another open tab touches it again within a heartbeat
+                presence.leave(meeting.pk, user_id)
+
+    response = StreamingHttpResponse(stream(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
+    return response
