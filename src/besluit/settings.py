@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
+    "axes",
     "besluit.accounts",
     "besluit.associations",
     "besluit.meetings",
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "besluit.accountability",
     "besluit.opendata",
     "besluit.letters",
+    "besluit.texts",
     "besluit.web",
 ]
 
@@ -63,6 +66,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns locked-out logins into a clear refusal.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "besluit.urls"
@@ -117,6 +123,35 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses logins after repeated failures.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Login throttling: 5 failures per username and address lock for 15 minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("BESLUIT_LOGIN_FAILURE_LIMIT", 5))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# A strict Content-Security-Policy: no inline scripts or styles anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -138,6 +173,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 # WhiteNoise serves from the finders too, but warns at start-up when this is missing.
 with contextlib.suppress(OSError):
@@ -168,6 +204,16 @@ EMAIL_BACKEND = os.environ.get(
 )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# Background jobs (django-tasks): rows in the database, run by `besluit db_worker
+# --queue-name '*'` (the demo runs a worker thread). Needs "django_tasks_db" in
+# INSTALLED_APPS.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "letters"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import authenticate
+from django.test import RequestFactory
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.db.models import Sum
@@ -155,7 +156,7 @@ def test_load_demo():
         user = User.objects.get(username=account.username)
         validate_password(account.password, user)
         assert user.check_password(account.password)
-    assert authenticate(username="voorzitter", password=data.PASSWORD) is not None
+    assert authenticate(RequestFactory().post("/"), username="voorzitter", password=data.PASSWORD)
     hidden = User.objects.filter(username__startswith="stem-gm")
     assert hidden.count() == 342 - demo_members.count()
     assert not hidden.filter(is_active=True).exists()

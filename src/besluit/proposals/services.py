@@ -233,9 +233,23 @@ def do_set_status(*, actor, submission: Submission, status: str) -> Submission:
     """Record an outcome without a poll (taken over by the board, held over, acclamation)."""
     meeting = _meeting_of(submission)
     access.require_chair(actor, meeting.association)
-    if status not in SubmissionStatus.values:
-        raise ValidationFailed(f"Unknown status '{status}'.", field="status")
+    allowed = {
+        SubmissionStatus.TAKEN_OVER,
+        SubmissionStatus.HELD_OVER,
+        SubmissionStatus.ADOPTED,
+        SubmissionStatus.REJECTED,
+    }
+    if status not in allowed:
+        raise ValidationFailed(f"'{status}' cannot be recorded without a vote.", field="status")
     with transaction.atomic():
+        submission.refresh_from_db()
+        # An admitted or held-over submission gets its outcome; a decided one may be
+        # corrected (the audit log keeps both). Withdrawn or unadmitted ones may not.
+        if submission.status not in allowed | {SubmissionStatus.ADMITTED}:
+            raise Conflict(
+                "This submission cannot get an outcome "
+                f"(it is {submission.get_status_display()})."
+            )
         before = submission.status
         submission.status = status
         submission.save(update_fields=["status"])

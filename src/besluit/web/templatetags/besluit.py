@@ -43,12 +43,16 @@ def whole_percentages(values: list[Decimal]) -> list[int]:
 
 @register.simple_tag
 def result_segments(result) -> list[dict]:
-    """Segments for the result bar: every option by weight, abstentions last."""
-    options = list(result.options)
+    """Segments for the result bar: the options that count as votes cast, by their share.
+
+    The same denominator as the percentages in the legend, so "Voor 71%" in the
+    bar matches "71,06%" beside it. Abstentions that do not count are left out.
+    """
+    options = [o for o in result.options if o.share is not None]
     pcts = whole_percentages([o.weight for o in options])
     segments = []
     for option, p in zip(options, pcts, strict=True):
-        css = option.key if option.key in ("for", "against", "abstain") else "none"
+        css = option.key if option.key in ("for", "against") else "none"
         if option.is_abstention:
             css = "abstain"
         segments.append({"option": option, "pct": p, "css": css})
