@@ -1,0 +1,103 @@
+"""Check a published poll bundle, without Django.
+
+    python -m besluit.verify BUNDLE.json [--key-id HEX] [--receipt RECEIPT.json]
+    python path/to/besluit/verify.py BUNDLE.json ...     (a plain script: needs only
+                                                          Python 3.11+ and cryptography)
+
+Recomputes the Merkle tree of the poll's log, checks every signature, the
+register fingerprint, the recount of the ballots and the stated totals and
+decision. ``--key-id`` is the installation's key fingerprint as the
+association publishes it (without it a bundle re-signed with another key is
+only self-consistent). ``--receipt`` also checks that a member's receipt is
+in the closed log.
+
+Prints ``OK: poll <title>, <n> ballots, root <hex>, signed by key <id>`` and
+exits 0; otherwise prints each problem and exits 1. An unreadable file or one
+that is not JSON exits 2, with the file name and the position.
+
+This module imports only the standard library, cryptography and
+``besluit.core``, which never imports Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+if not __package__:  # run as a file: make ``besluit`` importable from the source tree
+    _here = Path(__file__).resolve().parent
+    if sys.path and Path(sys.path[0] or ".").resolve() == _here:
+        sys.path.pop(0)  # the script's own folder would shadow top-level modules
+    sys.path.insert(0, str(_here.parent))
+
+from besluit.core import bundle as _bundle
+
+EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
+
+
+def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = argparse.ArgumentParser(
+        prog="besluit verify",
+        description="Check a published Besluit poll bundle: log, signatures, totals.",
+    )
+    parser.add_argument("bundle", help="the bundle file (JSON), as published")
+    parser.add_argument(
+        "--key-id", help="the expected key fingerprint (hex SHA-256 of the public key)"
+    )
+    parser.add_argument("--receipt", help="also check this ballot receipt (JSON)")
+    args = parser.parse_args(argv)
+
+    path = args.bundle
+    try:
+        data = Path(path).read_bytes()
+        _bundle.load_bundle(data)
+    except OSError as exc:
+        print(f"{path}: cannot read: {exc.strerror or exc}", file=err)
+        return EXIT_UNREADABLE
+    except _bundle.UnreadableBundle as exc:
+        print(f"{path}: {exc}", file=err)
+        return EXIT_UNREADABLE
+
+    receipt = None
+    if args.receipt:
+        try:
+            receipt = _bundle.load_bundle(Path(args.receipt).read_bytes())
+        except OSError as exc:
+            print(f"{args.receipt}: cannot read: {exc.strerror or exc}", file=err)
+            return EXIT_UNREADABLE
+        except _bundle.UnreadableBundle as exc:
+            print(f"{args.receipt}: {exc}", file=err)
+            return EXIT_UNREADABLE
+
+    try:
+        problems = _bundle.verify_bundle(data, expected_key_id=args.key_id)
+        if not problems and receipt is not None:
+            problems = _bundle.verify_receipt_in_bundle(receipt, data)
+    except Exception as exc:  # a verifier fails closed, whatever the input did to it
+        problems = [f"cannot be checked: {type(exc).__name__}: {exc}"]
+    if problems:
+        for problem in problems:
+            print(f"{path}: {problem}", file=out)
+        print(f"{path}: FAILED, {len(problems)} problem(s)", file=out)
+        return EXIT_INVALID
+
+    summary = _bundle.bundle_summary(_bundle.load_bundle(data))
+    print(
+        f"OK: poll {summary['title']}, {summary['ballots']} ballots, root {summary['root']}, "
+        f"signed by key {summary['key_id']}",
+        file=out,
+    )
+    if receipt is not None:
+        print(
+            f"OK: receipt {receipt['ballot']} is leaf {receipt['index']} of the closed log",
+            file=out,
+        )
+    print(f"bundle sha256 {_bundle.bundle_hash(data)}", file=out)
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())
