@@ -27,7 +27,10 @@ def board(association):
 @pytest.fixture
 def representative(association):
     return factories.make_user(
-        "burgemeester", association, Role.Kind.REPRESENTATIVE, member=factories.member(association, 0)
+        "burgemeester",
+        association,
+        Role.Kind.REPRESENTATIVE,
+        member=factories.member(association, 0),
     )
 
 

@@ -15,9 +15,19 @@ from besluit.proposals import services as proposals
 
 AMS = ZoneInfo("Europe/Amsterdam")
 PROVINCES = (
-    "Groningen", "Fryslân", "Drenthe", "Overijssel", "Flevoland", "Gelderland",
-    "Utrecht", "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",
-)  # fmt: skip
+    "Groningen",
+    "Fryslân",
+    "Drenthe",
+    "Overijssel",
+    "Flevoland",
+    "Gelderland",
+    "Utrecht",
+    "Noord-Holland",
+    "Zuid-Holland",
+    "Zeeland",
+    "Noord-Brabant",
+    "Limburg",
+)
 
 
 def register_csv(n: int, *, seed: int = 1, reference_date: str = "2026-01-01") -> bytes:
@@ -27,7 +37,9 @@ def register_csv(n: int, *, seed: int = 1, reference_date: str = "2026-01-01") -
     for i in range(n):
         inhabitants = int(min(930_000, max(1_000, rng.lognormvariate(10.6, 0.9))))
         province = PROVINCES[i % len(PROVINCES)]
-        lines.append(f"GM{1000 + i:04d},Testgemeente {i:03d},{province},{inhabitants},{reference_date}")
+        lines.append(
+            f"GM{1000 + i:04d},Testgemeente {i:03d},{province},{inhabitants},{reference_date}"
+        )
     return ("\n".join(lines) + "\n").encode()
 
 

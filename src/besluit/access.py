@@ -62,6 +62,18 @@ def can_give_pre_advice(user, association: Association) -> bool:
     return standing(user, association).has(K.BOARD, K.CHAIR, K.SECRETARIAT)
 
 
+def can_follow_up(user, association: Association) -> bool:
+    """Commitments after the vote (owners, due dates, reports): the board and the secretariat."""
+    return standing(user, association).has(K.BOARD, K.SECRETARIAT)
+
+
+def can_post_progress(user, commitment) -> bool:
+    """A progress update on a commitment: the board, the secretariat or its owner."""
+    if can_follow_up(user, commitment.association):
+        return True
+    return bool(getattr(user, "is_authenticated", False) and commitment.owner_user_id == user.pk)
+
+
 def represented_member(user, association: Association) -> Member | None:
     """The member this user may act for (submit, vote), or None."""
     return standing(user, association).member
@@ -89,6 +101,10 @@ def require_administer(user, association: Association) -> None:
 
 def require_chair(user, association: Association) -> None:
     require(can_chair(user, association), "Only the chair or the secretariat may do this.")
+
+
+def require_follow_up(user, association: Association) -> None:
+    require(can_follow_up(user, association), "Only the board or the secretariat may do this.")
 
 
 def require_representative(user, association: Association) -> Member:

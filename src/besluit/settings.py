@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "besluit.accounts",
     "besluit.associations",
     "besluit.meetings",
@@ -204,6 +206,11 @@ EMAIL_BACKEND = os.environ.get(
 )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# The Ed25519 key that signs the vote logs' checkpoints and bundles (created on first use).
+BESLUIT_SIGNING_KEY_FILE = Path(
+    os.environ.get("BESLUIT_SIGNING_KEY_FILE", DATA_DIR / "signing-key.ed25519")
+)
 
 # Background jobs (django-tasks): rows in the database, run by `besluit db_worker
 # --queue-name '*'` (the demo runs a worker thread). Needs "django_tasks_db" in

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("besluit.live.urls")),
     path("", include("besluit.accountability.urls")),
     path("", include("besluit.letters.urls")),
+    path("", include("besluit.texts.urls")),
     path("", include("besluit.web.urls")),
 ]

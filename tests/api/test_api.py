@@ -32,17 +32,20 @@ def test_openapi_document_describes_the_resources(client):
     assert doc["openapi"].startswith("3.")
     assert doc["info"]["version"].count(".") == 2
     assert doc["info"]["contact"]["email"]
+    # Paths are relative to the server URL, which carries the major version
+    # (NL API Design Rules /core/uri-version; see docs/api.md).
+    assert doc["servers"][0]["url"] == "/api/v1"
     paths = set(doc["paths"])
     for path in [
-        "/api/v1/associations",
-        "/api/v1/associations/{slug}/members",
-        "/api/v1/meetings",
-        "/api/v1/meetings/{meeting_id}/agenda-items",
-        "/api/v1/motions",
-        "/api/v1/amendments",
-        "/api/v1/polls",
-        "/api/v1/polls/{poll_id}/ballots",
-        "/api/v1/polls/{poll_id}/results",
+        "/associations",
+        "/associations/{slug}/members",
+        "/meetings",
+        "/meetings/{meeting_id}/agenda-items",
+        "/motions",
+        "/amendments",
+        "/polls",
+        "/polls/{poll_id}/ballots",
+        "/polls/{poll_id}/results",
     ]:
         assert path in paths
     assert not any(p.endswith("/") for p in paths)

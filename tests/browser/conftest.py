@@ -39,7 +39,9 @@ def chromium():
 
     executable = os.environ.get("BESLUIT_CHROMIUM") or shutil.which("chromium")
     if not executable:
-        pytest.fail("No Chromium for the browser tests: install 'chromium' or set BESLUIT_CHROMIUM.")
+        pytest.fail(
+            "No Chromium for the browser tests: install 'chromium' or set BESLUIT_CHROMIUM."
+        )
     options = {} if executable == "playwright" else {"executable_path": executable}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(args=CHROMIUM_ARGS, **options)

@@ -167,11 +167,19 @@ def test_secret_poll_events_never_contain_a_choice(setup, redis_url, tmp_path):
         assert "interim" not in text
         if event["event"] == "participation":
             assert set(event["data"]) == {
-                "poll", "status", "voted_members", "eligible_members", "voted_weight",
-                "eligible_weight", "members_pct", "weight_pct",
-            }  # fmt: skip
+                "poll",
+                "status",
+                "voted_members",
+                "eligible_members",
+                "voted_weight",
+                "eligible_weight",
+                "members_pct",
+                "weight_pct",
+            }
     closing = json.dumps(events[-1]["data"])
     assert not any(code in closing for code in member_codes)
     assert {o["key"]: o["members"] for o in events[-1]["data"]["options"]} == {
-        "for": 3, "against": 2, "abstain": 1,
-    }  # fmt: skip
+        "for": 3,
+        "against": 2,
+        "abstain": 1,
+    }

@@ -16,9 +16,12 @@ def _poll(n_members: int, slug: str, *, secret: bool = False):
     chair = factories.make_user(f"chair-{slug}", association, Role.Kind.CHAIR)
     meeting = factories.make_meeting(association)
     poll = voting.do_create_poll(
-        actor=chair, meeting=meeting, subject="proposal",
-        proposal=factories.make_proposal(meeting), is_secret=secret,
-    )  # fmt: skip
+        actor=chair,
+        meeting=meeting,
+        subject="proposal",
+        proposal=factories.make_proposal(meeting),
+        is_secret=secret,
+    )
     poll = voting.do_open_poll(actor=chair, poll=poll)
     reps = [
         factories.make_user(
@@ -26,7 +29,7 @@ def _poll(n_members: int, slug: str, *, secret: bool = False):
             association,
             Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
-        )  # fmt: skip
+        )
         for i in range(3)
     ]
     return chair, poll, reps
@@ -46,13 +49,16 @@ def test_ballot_and_close_queries_do_not_grow_with_members(secret):
         # Warm the per-user role cache the way a request does, then measure the ballot.
         for rep in reps[:2]:
             voting.cast_ballot(actor=rep, poll=poll, option_key="for")
-        ballot = _queries(lambda p=poll, r=reps[2]: voting.cast_ballot(
-            actor=r, poll=p, option_key="against"))  # fmt: skip
+        ballot = _queries(
+            lambda p=poll, r=reps[2]: voting.cast_ballot(actor=r, poll=p, option_key="against")
+        )
         close = _queries(lambda p=poll, c=chair: voting.do_close_poll(actor=c, poll=p))
         counts[n] = (ballot, close)
     assert counts[12] == counts[342], counts
     ballot, close = counts[12]
-    assert ballot <= 12 and close <= 16, counts
+    # A ballot: role, poll, register entry, option, insert (in a savepoint), the
+    # vote log's state, leaf and frontier, the ballot's leaf index. Fixed, whatever n.
+    assert ballot <= 14 and close <= 22, counts
 
 
 def test_exact_counts_for_the_record():

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth import authenticate
-from django.test import RequestFactory
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import call_command
 from django.db.models import Sum
+from django.test import RequestFactory
 from django.utils import timezone
 
 from besluit.accounts.models import User

@@ -2,13 +2,14 @@
 
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Status
+from ninja import Query, Status
 
 from besluit import access
 from besluit.api import schemas as s
+from besluit.api.collections import ListParams, Sorting, paginate
 from besluit.api.router import api
 from besluit.associations.models import Association, Member
 from besluit.associations.selectors import weighted_register
@@ -16,6 +17,7 @@ from besluit.errors import Conflict, NotFound, ValidationFailed
 from besluit.meetings.models import Meeting
 from besluit.proposals import services as proposals
 from besluit.proposals.models import Amendment, Motion, Proposal
+from besluit.voting import log as vote_log
 from besluit.voting import selectors as voting_selectors
 from besluit.voting import services as voting
 from besluit.voting.models import Poll
@@ -60,9 +62,22 @@ def _members_by_code(association: Association, codes: list[str]) -> list[Member]
 # --- associations and members ---------------------------------------------
 
 
-@api.get("/associations", response=list[s.AssociationOut], tags=["associations"])
-def list_associations(request):
-    return [a for a in Association.objects.all() if access.can_view(request.user, a)]
+ASSOCIATION_SORT = Sorting(
+    fields={"name": lambda a: a.name, "slug": lambda a: a.slug},
+    default="name",
+    unique=lambda a: a.slug,
+)
+
+
+@api.get(
+    "/associations",
+    response=list[s.AssociationOut],
+    tags=["associations"],
+    description=ASSOCIATION_SORT.describe(),
+)
+def list_associations(request, response: HttpResponse, params: Query[ListParams]):
+    visible = [a for a in Association.objects.all() if access.can_view(request.user, a)]
+    return paginate(request, response, visible, params, ASSOCIATION_SORT)
 
 
 @api.get("/associations/{slug}", response=s.AssociationOut, tags=["associations"])
@@ -70,10 +85,36 @@ def get_association(request, slug: str):
     return _association(request, slug)
 
 
-@api.get("/associations/{slug}/members", response=list[s.MemberOut], tags=["members"])
-def list_members(request, slug: str):
+MEMBER_SORT = Sorting(
+    fields={
+        "name": lambda m: m.name,
+        "code": lambda m: m.code,
+        "province": lambda m: m.province,
+        "inhabitants": lambda m: m.inhabitants,
+        "weight": lambda m: m.weight,
+    },
+    default="name",
+    unique=lambda m: m.code,
+)
+
+
+@api.get(
+    "/associations/{slug}/members",
+    response=list[s.MemberOut],
+    tags=["members"],
+    description="Filter with province, network and eligible. " + MEMBER_SORT.describe(),
+)
+def list_members(
+    request,
+    response: HttpResponse,
+    slug: str,
+    params: Query[ListParams],
+    province: str | None = None,
+    network: str | None = None,
+    eligible: bool | None = None,
+):
     association = _association(request, slug)
-    return [
+    members = [
         s.MemberOut(
             code=row.member.code,
             name=row.member.name,
@@ -89,6 +130,14 @@ def list_members(request, slug: str):
         )
         for row in weighted_register(association, timezone.localdate())
     ]
+    members = [
+        m
+        for m in members
+        if (province is None or m.province == province)
+        and (network is None or network in m.networks)
+        and (eligible is None or m.eligible == eligible)
+    ]
+    return paginate(request, response, members, params, MEMBER_SORT)
 
 
 # --- meetings -------------------------------------------------------------
@@ -101,12 +150,36 @@ def _meeting_out(m: Meeting) -> s.MeetingOut:
     )
 
 
-@api.get("/meetings", response=list[s.MeetingOut], tags=["meetings"])
-def list_meetings(request, association: str | None = None):
-    qs = Meeting.objects.select_related("association").order_by("-starts_at", "id")
+MEETING_SORT = Sorting(
+    fields={"startsAt": lambda m: m.starts_at, "title": lambda m: m.title, "id": lambda m: m.id},
+    default="-startsAt",
+    unique=lambda m: m.id,
+)
+
+
+@api.get(
+    "/meetings",
+    response=list[s.MeetingOut],
+    tags=["meetings"],
+    description="Filter with association (slug), kind and status. " + MEETING_SORT.describe(),
+)
+def list_meetings(
+    request,
+    response: HttpResponse,
+    params: Query[ListParams],
+    association: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+):
+    qs = Meeting.objects.select_related("association")
     if association:
         qs = qs.filter(association__slug=association)
-    return [_meeting_out(m) for m in qs if access.can_view(request.user, m.association)]
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    meetings = [_meeting_out(m) for m in qs if access.can_view(request.user, m.association)]
+    return paginate(request, response, meetings, params, MEETING_SORT)
 
 
 @api.get("/meetings/{meeting_id}", response=s.MeetingOut, tags=["meetings"])
@@ -114,23 +187,39 @@ def get_meeting(request, meeting_id: int):
     return _meeting_out(_meeting(request, meeting_id))
 
 
-@api.get("/meetings/{meeting_id}/agenda-items", response=list[s.AgendaItemOut], tags=["meetings"])
-def list_agenda_items(request, meeting_id: int):
+AGENDA_SORT = Sorting(
+    fields={"position": lambda i: i[0], "number": lambda i: i[1].number},
+    default="position",
+    unique=lambda i: i[1].id,
+)
+
+
+@api.get(
+    "/meetings/{meeting_id}/agenda-items",
+    response=list[s.AgendaItemOut],
+    tags=["meetings"],
+    description=AGENDA_SORT.describe(),
+)
+def list_agenda_items(request, response: HttpResponse, meeting_id: int, params: Query[ListParams]):
     meeting = _meeting(request, meeting_id)
     proposal_ids = dict(
         Proposal.objects.filter(agenda_item__meeting=meeting).values_list("agenda_item_id", "id")
     )
-    return [
-        s.AgendaItemOut(
-            id=i.id,
-            number=i.number,
-            title=i.title,
-            requested_decision=i.requested_decision,
-            explanation=i.explanation,
-            proposal_id=proposal_ids.get(i.id),
+    items = [
+        (
+            position,
+            s.AgendaItemOut(
+                id=i.id,
+                number=i.number,
+                title=i.title,
+                requested_decision=i.requested_decision,
+                explanation=i.explanation,
+                proposal_id=proposal_ids.get(i.id),
+            ),
         )
-        for i in meeting.agenda_items.all()
+        for position, i in enumerate(meeting.agenda_items.all())
     ]
+    return [item for _, item in paginate(request, response, items, params, AGENDA_SORT)]
 
 
 # --- motions and amendments -----------------------------------------------
@@ -173,11 +262,48 @@ def _amendment_out(a: Amendment) -> s.AmendmentOut:
     )
 
 
-@api.get("/motions", response=list[s.MotionOut], tags=["motions"])
-def list_motions(request, meeting: int):
+SUBMISSION_SORT = Sorting(
+    fields={
+        "number": lambda x: x.number,
+        "submittedAt": lambda x: x.submitted_at,
+        "status": lambda x: x.status,
+        "submitter": lambda x: x.submitter,
+    },
+    default="number",
+    unique=lambda x: x.id,
+)
+
+
+def _filter_submissions(items, status: str | None, submitter: str | None, late: bool | None):
+    return [
+        x
+        for x in items
+        if (status is None or x.status == status)
+        and (submitter is None or x.submitter == submitter.strip().upper())
+        and (late is None or x.is_late == late)
+    ]
+
+
+@api.get(
+    "/motions",
+    response=list[s.MotionOut],
+    tags=["motions"],
+    description="The motions of a meeting. Filter with status, submitter (member code) and "
+    "isLate. " + SUBMISSION_SORT.describe(),
+)
+def list_motions(
+    request,
+    response: HttpResponse,
+    meeting: int,
+    params: Query[ListParams],
+    status: str | None = None,
+    submitter: str | None = None,
+    is_late: bool | None = Query(None, alias="isLate"),
+):
     m = _meeting(request, meeting)
     qs = m.motions.select_related("submitter").prefetch_related("co_submitters")
-    return [_motion_out(x) for x in qs]
+    motions = _filter_submissions([_motion_out(x) for x in qs], status, submitter, is_late)
+    return paginate(request, response, motions, params, SUBMISSION_SORT)
 
 
 @api.get("/motions/{motion_id}", response=s.MotionOut, tags=["motions"])
@@ -208,15 +334,30 @@ def submit_motion(request, body: s.MotionIn):
     return Status(201, _motion_out(motion))
 
 
-@api.get("/amendments", response=list[s.AmendmentOut], tags=["amendments"])
-def list_amendments(request, meeting: int):
+@api.get(
+    "/amendments",
+    response=list[s.AmendmentOut],
+    tags=["amendments"],
+    description="The amendments in a meeting. Filter with status, submitter (member code) and "
+    "isLate. " + SUBMISSION_SORT.describe(),
+)
+def list_amendments(
+    request,
+    response: HttpResponse,
+    meeting: int,
+    params: Query[ListParams],
+    status: str | None = None,
+    submitter: str | None = None,
+    is_late: bool | None = Query(None, alias="isLate"),
+):
     m = _meeting(request, meeting)
     qs = (
         Amendment.objects.filter(proposal__agenda_item__meeting=m)
         .select_related("submitter")
         .prefetch_related("co_submitters")
     )
-    return [_amendment_out(x) for x in qs]
+    amendments = _filter_submissions([_amendment_out(x) for x in qs], status, submitter, is_late)
+    return paginate(request, response, amendments, params, SUBMISSION_SORT)
 
 
 @api.get("/amendments/{amendment_id}", response=s.AmendmentOut, tags=["amendments"])
@@ -280,10 +421,40 @@ def _poll_out(p: Poll) -> s.PollOut:
     )
 
 
-@api.get("/polls", response=list[s.PollOut], tags=["polls"])
-def list_polls(request, meeting: int):
+POLL_SORT = Sorting(
+    fields={
+        "created": lambda p: p[0],
+        "openedAt": lambda p: p[1].opened_at,
+        "closedAt": lambda p: p[1].closed_at,
+        "title": lambda p: p[1].title,
+    },
+    default="created",
+    unique=lambda p: p[0],
+)
+
+
+@api.get(
+    "/polls",
+    response=list[s.PollOut],
+    tags=["polls"],
+    description="The polls of a meeting. Filter with status and subject. " + POLL_SORT.describe(),
+)
+def list_polls(
+    request,
+    response: HttpResponse,
+    meeting: int,
+    params: Query[ListParams],
+    status: str | None = None,
+    subject: str | None = None,
+):
     m = _meeting(request, meeting)
-    return [_poll_out(p) for p in m.polls.prefetch_related("options")]
+    qs = m.polls.prefetch_related("options").order_by("created_at", "id")
+    if status:
+        qs = qs.filter(status=status)
+    if subject:
+        qs = qs.filter(subject=subject)
+    polls = [(p.id, _poll_out(p)) for p in qs]
+    return [p for _, p in paginate(request, response, polls, params, POLL_SORT)]
 
 
 @api.get("/polls/{poll_id}", response=s.PollOut, tags=["polls"])
@@ -327,8 +498,23 @@ def cast_ballot(request, poll_id: UUID, body: s.BallotIn):
         option=receipt.option_key,
         replayed=receipt.replayed,
         changed=receipt.changed,
+        log_receipt=receipt.log_receipt,
     )
     return Status(200 if receipt.replayed else 201, out)
+
+
+@api.get(
+    "/polls/{poll_id}/bundle",
+    response={200: dict},
+    tags=["results"],
+    summary="The signed poll bundle: register, vote log, choices (named polls), totals",
+    description="Served exactly as stored, byte for byte: check it with `besluit verify`.",
+)
+def get_bundle(request, poll_id: UUID):
+    poll = _poll(request, poll_id)
+    if poll.status != Poll.Status.CLOSED:
+        raise Conflict("The poll is not closed: its bundle is published at the close.")
+    return HttpResponse(vote_log.bundle_bytes(poll), content_type="application/json")
 
 
 @api.get("/polls/{poll_id}/participation", response=s.ParticipationOut, tags=["results"])

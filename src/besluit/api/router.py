@@ -1,19 +1,78 @@
-"""The REST API under /api/v1: one NinjaAPI, errors as problem+json."""
+"""The REST API under /api/v1: one NinjaAPI, errors as problem+json.
 
-from django.http import Http404
+Every response carries the ``API-Version`` header; a successful read carries an
+``ETag`` and answers ``304 Not Modified`` to a matching ``If-None-Match``. The
+OpenAPI document is made to meet the NL API Design Rules in ``api.openapi``.
+"""
+
+import functools
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern
+from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from besluit import __version__
-from besluit.api import problems
+from besluit.api import openapi, problems
 from besluit.api.auth import AUTH
 from besluit.errors import DomainError
 
-api = NinjaAPI(
+# The API's own version (semver), in info.version and in every API-Version header.
+# It follows the application's version; the major version is the /v1 in the URL.
+API_VERSION = __version__
+
+
+def with_version_and_etag(response: HttpResponse, request: HttpRequest) -> HttpResponse:
+    """Add API-Version to any response; ETag and 304 handling to successful reads."""
+    is_read = request.method in ("GET", "HEAD") and response.status_code == 200
+    if is_read and not response.streaming:
+        if not response.has_header("ETag"):
+            set_response_etag(response)
+        patch_vary_headers(response, ("Authorization", "Cookie"))
+        if not response.has_header("Cache-Control"):
+            # Clients may keep a copy but must revalidate it (cheap with the ETag).
+            response["Cache-Control"] = "private, no-cache"
+        response = get_conditional_response(request, etag=response.get("ETag"), response=response)
+    response["API-Version"] = API_VERSION
+    return response
+
+
+def _wrap(view):
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        return with_version_and_etag(view(request, *args, **kwargs), request)
+
+    return wrapped
+
+
+class BesluitAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        root = self.get_root_path(path_params or {}).rstrip("/")
+        # Paths relative to the server URL, which carries the major version.
+        schema = super().get_openapi_schema(path_prefix="", path_params=path_params)
+        return openapi.conform(schema, server_url=root)
+
+    @property
+    def urls(self):
+        patterns, app_name, namespace = super().urls
+        wrapped = [
+            URLPattern(p.pattern, _wrap(p.callback), p.default_args, p.name)
+            if isinstance(p, URLPattern)
+            else p
+            for p in patterns
+        ]
+        return wrapped, app_name, namespace
+
+
+api = BesluitAPI(
     title="Besluit API",
-    version=__version__,
+    version=API_VERSION,
     description="Meetings, motions, amendments, polls and results of associations of "
-    "municipalities. Errors are RFC 9457 problem details (application/problem+json).",
+    "municipalities, and their open data (Popolo). Errors are RFC 9457 problem details "
+    "(application/problem+json). Collections are paginated (page, pageSize; Link and "
+    "X-Total-Count headers), can be filtered and sorted (sort=-field,field), and every "
+    "read has an ETag.",
     urls_namespace="api",
     auth=AUTH,
     # camelCase on the wire (NL API Design Rules), snake_case in Python.
@@ -40,9 +99,7 @@ def _domain_error(request, exc: DomainError):
 def _validation_error(request, exc: ValidationError):
     errors = [
         {
-            "name": ".".join(
-                str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")
-            )
+            "name": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path"))
             or "body",
             "reason": e.get("msg", ""),
         }
@@ -72,4 +129,4 @@ def _http_error(request, exc: HttpError):
     return problems.from_status(request, exc.status_code, str(exc))
 
 
-from besluit.api import endpoints  # noqa: E402,F401  (registers the routes)
+from besluit.api import endpoints, open_data  # noqa: E402,F401  (registers the routes)

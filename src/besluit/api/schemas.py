@@ -147,6 +147,12 @@ class ReceiptOut(Camel):
     option: str | None
     replayed: bool
     changed: bool
+    log_receipt: dict | None = Field(
+        default=None,
+        description="The ballot's leaf in the poll's vote log with its inclusion proof and "
+        "the signed checkpoint; keep it to check after the close that the ballot is in the "
+        "closing tree (besluit verify BUNDLE --receipt FILE).",
+    )
 
 
 class OptionTotalOut(Camel):
@@ -197,3 +203,11 @@ class ParticipationOut(Camel):
     eligible_members: int
     voted_weight: Decimal
     eligible_weight: Decimal
+
+
+class OpenAssociationOut(Camel):
+    slug: str
+    name: str
+    short_name: str
+    popolo_url: str = Field(description="Popolo JSON of all public meetings")
+    bulk_url: str = Field(description="ZIP with Popolo JSON and CSV tables")

@@ -652,20 +652,23 @@ class _Checker:
         keys = {o.key for o in options}
         index = {r["member"]: n for n, r in enumerate(register)}
         voted: dict[str, tuple[int, str]] = {}
-        counted = []
+        ballot_ids: dict[str, str] = {}
         for i, e in ballots:
             member, option = e["member"], e["option"]
             if member not in index:
                 self.fail(f"leaf {i}: member {member} is not on the register")
                 continue
-            if member in voted:
+            if member in voted and ballot_ids[member] != e["ballot"]:
                 self.fail(f"leaf {i}: member {member} voted twice (also leaf {voted[member][0]})")
                 continue
             if option not in keys:
                 self.fail(f"leaf {i}: unknown option {option!r}")
                 continue
+            # A later leaf with the same ballot id is a changed vote (polls that allow
+            # changes while open): the last one counts, and the log keeps them all.
             voted[member] = (i, option)
-            counted.append(Ballot(index[member], option))
+            ballot_ids[member] = e["ballot"]
+        counted = [Ballot(index[member], option) for member, (_, option) in voted.items()]
         choices = self.bundle["choices"]
         for member in sorted(set(choices) | set(voted)):
             if member not in voted:

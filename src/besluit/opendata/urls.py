@@ -1,3 +1,20 @@
+"""Open data (public, no login) under /open/."""
+
+from django.urls import path
+
+from besluit.opendata import views
+
 app_name = "opendata"
 
-urlpatterns: list = []
+M = "<slug:slug>/vergaderingen/<int:meeting_id>/"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:slug>/", views.association_page, name="association"),
+    path("<slug:slug>/popolo.json", views.association_download, {"fmt": "json"}, name="popolo"),
+    path("<slug:slug>/open-data.zip", views.association_download, {"fmt": "zip"}, name="zip"),
+    path("<slug:slug>/<str:table>.csv", views.association_table, name="table"),
+    path(M + "popolo.json", views.meeting_download, {"fmt": "json"}, name="meeting_popolo"),
+    path(M + "open-data.zip", views.meeting_download, {"fmt": "zip"}, name="meeting_zip"),
+    path(M + "<str:table>.csv", views.meeting_table, name="meeting_table"),
+]

@@ -247,8 +247,7 @@ def do_set_status(*, actor, submission: Submission, status: str) -> Submission:
         # corrected (the audit log keeps both). Withdrawn or unadmitted ones may not.
         if submission.status not in allowed | {SubmissionStatus.ADMITTED}:
             raise Conflict(
-                "This submission cannot get an outcome "
-                f"(it is {submission.get_status_display()})."
+                f"This submission cannot get an outcome (it is {submission.get_status_display()})."
             )
         before = submission.status
         submission.status = status

@@ -193,10 +193,19 @@ class Ballot(models.Model):
     cast_at = models.DateTimeField()
     # Lets a client retry a request safely: the same key gets the same ballot back.
     request_key = models.CharField(max_length=64, blank=True)
+    # The ballot's leaf in the poll's vote log (its latest, after a change).
+    log_index = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["poll", "member"], name="one_ballot_per_member"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["member", "request_key"],
+                name="ballot_request_key",
+                condition=~Q(request_key=""),
+            ),
         ]
 
 
@@ -251,3 +260,31 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class PollLog(models.Model):
+    """The state of a poll's append-only Merkle log (RFC 9162): size and frontier.
+
+    Its row is locked while a leaf is appended, so leaves get consecutive numbers.
+    """
+
+    poll = models.OneToOneField(Poll, on_delete=models.CASCADE, related_name="log")
+    size = models.PositiveIntegerField(default=0)
+    frontier = models.JSONField(default=list)  # hex hashes of the complete subtrees
+    opening_checkpoint = models.JSONField(null=True, blank=True)
+    closing_checkpoint = models.JSONField(null=True, blank=True)
+    bundle = models.TextField(blank=True)  # the published bundle, exactly as served
+
+
+class LogLeaf(models.Model):
+    """One event of a poll's log, stored as the exact bytes that were hashed."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="log_leaves")
+    index = models.PositiveIntegerField()
+    data = models.TextField()  # canonical JSON (ASCII-safe UTF-8)
+
+    class Meta:
+        ordering = ["poll", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "index"], name="log_leaf_index_unique"),
+        ]

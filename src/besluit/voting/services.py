@@ -27,6 +27,7 @@ from besluit.core import voting as core
 from besluit.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from besluit.meetings.models import AgendaItem, Meeting
 from besluit.proposals.models import Amendment, Motion, PreAdvice, Proposal, SubmissionStatus
+from besluit.voting import log as vote_log
 from besluit.voting.models import Ballot, Decision, Poll, PollOption, RegisterEntry, SecretTally
 
 Subject = Poll.Subject
@@ -70,9 +71,7 @@ def do_create_poll(
             field="allow_change",
         )
     if is_secret and show_interim:
-        raise ValidationFailed(
-            "A secret poll never shows interim choices.", field="show_interim"
-        )
+        raise ValidationFailed("A secret poll never shows interim choices.", field="show_interim")
     if not Decimal(0) <= Decimal(quorum) <= Decimal(1):
         raise ValidationFailed("The quorum is a share between 0 and 1.", field="quorum")
     if majority not in core.MajorityRule.__members__.values():
@@ -212,6 +211,7 @@ def do_open_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
         if poll.meeting.status in (Meeting.Status.DRAFT, Meeting.Status.CONVENED):
             poll.meeting.status = Meeting.Status.IN_PROGRESS
             poll.meeting.save(update_fields=["status"])
+        vote_log.start(poll, now)
         hooks.emit("poll.opened", poll=poll, actor=actor)
         record(
             "poll.opened",
@@ -235,6 +235,9 @@ class Receipt:
     option_key: str | None  # None for a secret poll: the receipt shows no choice
     replayed: bool = False  # the same request again: the same ballot, not a new one
     changed: bool = False
+    # The ballot's place in the poll's vote log: leaf index, inclusion proof and the
+    # signed checkpoint, so the voter can check it is in the closing tree.
+    log_receipt: dict | None = None
 
 
 def _lock_poll_shared(poll_pk: int) -> Poll:
@@ -291,36 +294,43 @@ def _cast(actor, poll_pk, member, option_key, request_key, now, ip) -> Receipt:
     option = PollOption.objects.filter(poll=poll, key=option_key).first()
     if option is None:
         raise ValidationFailed(f"'{option_key}' is not an option of this poll.", field="option")
-    existing = Ballot.objects.filter(poll=poll, member=member).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                ballot = Ballot.objects.create(
-                    poll=poll,
-                    member=member,
-                    option=None if poll.is_secret else option,
-                    cast_by=None if poll.is_secret else actor,
-                    cast_at=now,
-                    request_key=request_key,
-                )
-        except IntegrityError:
-            # Another representative of the same member won the race.
-            existing = Ballot.objects.filter(poll=poll, member=member).first()
-        else:
-            if poll.is_secret:
-                SecretTally.objects.filter(poll=poll, option=option).update(
-                    weight=F("weight") + entry.weight, members=F("members") + 1
-                )
-            hooks.emit(
-                "ballot.accepted",
+    if request_key and (
+        Ballot.objects.filter(member=member, request_key=request_key).exclude(poll=poll).exists()
+    ):
+        raise Conflict("This request was made for another poll; it is not repeated here.")
+    try:
+        with transaction.atomic():
+            ballot = Ballot.objects.create(
                 poll=poll,
-                ballot=ballot,
-                weight=entry.weight,
-                option=option,
-                actor=actor,
+                member=member,
+                option=None if poll.is_secret else option,
+                cast_by=None if poll.is_secret else actor,
+                cast_at=now,
+                request_key=request_key,
             )
-            return Receipt(ballot.public_id, poll.public_id, member.code, now, _shown(poll, option))
-    return _second_ballot(actor, poll, member, option, existing, request_key, now)
+    except IntegrityError:
+        # The member voted already (perhaps another representative, a moment ago).
+        existing = Ballot.objects.select_related("option").get(poll=poll, member=member)
+        return _second_ballot(actor, poll, member, option, existing, request_key, now)
+    if poll.is_secret:
+        SecretTally.objects.filter(poll=poll, option=option).update(
+            weight=F("weight") + entry.weight, members=F("members") + 1
+        )
+    index, log_receipt = vote_log.add_ballot(
+        poll, ballot_id=ballot.public_id, member_code=member.code, option_key=option.key, at=now
+    )
+    Ballot.objects.filter(pk=ballot.pk).update(log_index=index)
+    hooks.emit(
+        "ballot.accepted", poll=poll, ballot=ballot, weight=entry.weight, option=option, actor=actor
+    )
+    return Receipt(
+        ballot.public_id,
+        poll.public_id,
+        member.code,
+        now,
+        _shown(poll, option),
+        log_receipt=log_receipt,
+    )
 
 
 def _shown(poll: Poll, option: PollOption) -> str | None:
@@ -337,15 +347,28 @@ def _second_ballot(actor, poll, member, option, existing, request_key, now) -> R
             existing.cast_at,
             None if poll.is_secret else existing.option.key,
             replayed=True,
+            log_receipt=vote_log.receipt_again(poll, existing.log_index, now),
         )
     if not poll.allow_change:
         raise Conflict(f"{member} has voted in this poll already.")
+    index, log_receipt = vote_log.add_ballot(
+        poll, ballot_id=existing.public_id, member_code=member.code, option_key=option.key, at=now
+    )
     existing.option = option
     existing.cast_by = actor
     existing.cast_at = now
     existing.request_key = request_key
-    existing.save(update_fields=["option", "cast_by", "cast_at", "request_key"])
-    return Receipt(existing.public_id, poll.public_id, member.code, now, option.key, changed=True)
+    existing.log_index = index
+    existing.save(update_fields=["option", "cast_by", "cast_at", "request_key", "log_index"])
+    return Receipt(
+        existing.public_id,
+        poll.public_id,
+        member.code,
+        now,
+        option.key,
+        changed=True,
+        log_receipt=log_receipt,
+    )
 
 
 def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
@@ -359,6 +382,7 @@ def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
             raise Conflict("Only an open poll can be closed.")
         result = compute_result(poll)
         poll.result = result.to_dict()
+        vote_log.finish(poll, result, now)
         poll.status = Poll.Status.CLOSED
         poll.closed_at = now
         poll.closed_by = actor

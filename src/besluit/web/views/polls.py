@@ -1,1 +1,532 @@
-urlpatterns: list = []
+"""Polls: create, open, vote, watch participation, close, results; acclamations; decisions."""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from besluit import access
+from besluit.core import voting as core
+from besluit.errors import DomainError
+from besluit.meetings.models import Meeting
+from besluit.voting import selectors as voting_selectors
+from besluit.voting import services
+from besluit.voting.models import Poll
+from besluit.web import selectors_voting as selectors
+from besluit.web.forms.polls import AcclamationForm, PollForm, VoteForm
+from besluit.web.shortcuts import association_for, client_ip, context, meeting_for, run_service
+from besluit.web.views.meetings import meeting_crumbs
+
+
+def _polls_crumb(meeting: Meeting) -> tuple[str, str]:
+    return (_("Polls"), reverse("web:polls", args=[meeting.association.slug, meeting.pk]))
+
+
+def _decisions_crumb(meeting: Meeting) -> tuple[str, str]:
+    return (
+        _("Decision list"),
+        reverse("web:decisions", args=[meeting.association.slug, meeting.pk]),
+    )
+
+
+# Yes/no options are stored with Dutch labels (they are domain data); show them translated.
+OPTION_LABELS = {
+    "for": gettext_lazy("For"),
+    "against": gettext_lazy("Against"),
+    "abstain": gettext_lazy("Abstain"),
+}
+
+
+def option_label(key: str, label: str) -> str:
+    return str(OPTION_LABELS[key]) if key in OPTION_LABELS else label
+
+
+def option_css(key: str, is_abstention: bool) -> str:
+    if is_abstention:
+        return "abstain"
+    return key if key in ("for", "against") else "none"
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _require_chair(request, association) -> None:
+    if not access.can_chair(request.user, association):
+        raise PermissionDenied(_("Only the chair or the secretariat may do this."))
+
+
+# --- presenting a result -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionRow:
+    key: str
+    label: str
+    css: str
+    is_abstention: bool
+    weight: Decimal
+    members: int
+    share: Decimal | None
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    name: str
+    eligible_members: int
+    voted_members: int
+    turnout_weight: Decimal
+    options: list[OptionRow]
+
+
+@dataclass(frozen=True)
+class ResultView:
+    result: core.Result
+    options: list[OptionRow]
+    yes_no: bool
+    winner: OptionRow | None
+    for_share: Decimal | None
+    provinces: list[GroupRow]
+    networks: list[GroupRow]
+
+
+def _rows(totals) -> list[OptionRow]:
+    return [
+        OptionRow(
+            t.key,
+            option_label(t.key, t.label),
+            option_css(t.key, t.is_abstention),
+            t.is_abstention,
+            t.weight,
+            t.members,
+            t.share,
+        )
+        for t in totals
+    ]
+
+
+def describe(result: core.Result) -> ResultView:
+    rows = _rows(result.options)
+    by_key = {r.key: r for r in rows}
+    yes_no = set(by_key) in ({"for", "against"}, {"for", "against", "abstain"})
+    groups = {"province": [], "network": []}
+    for g in result.groups:
+        kind, _sep, name = g.group.partition(":")
+        turnout = g.voted_weight / g.eligible_weight if g.eligible_weight else Decimal(0)
+        groups.setdefault(kind, []).append(
+            GroupRow(name, g.eligible_members, g.voted_members, turnout, _rows(g.options))
+        )
+    return ResultView(
+        result=result,
+        options=rows,
+        yes_no=yes_no,
+        winner=by_key.get(result.winner) if result.winner else None,
+        for_share=by_key["for"].share if "for" in by_key else None,
+        provinces=groups["province"],
+        networks=groups["network"],
+    )
+
+
+# --- create ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def poll_create(request, slug, meeting_id):
+    meeting = meeting_for(request, slug, meeting_id)
+    association = meeting.association
+    _require_chair(request, association)
+    initial = {}
+    if meeting.kind == Meeting.Kind.WRITTEN and meeting.ends_at:
+        initial["closes_at"] = timezone.localtime(meeting.ends_at)
+    for name in ("agenda_item", "proposal", "amendment", "motion"):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            initial[name] = int(value)
+            initial["subject"] = name
+    if request.GET.get("subject") in Poll.Subject.values:
+        initial["subject"] = request.GET["subject"]
+    form = PollForm(request.POST or None, meeting=meeting, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        poll = run_service(
+            request,
+            form,
+            lambda: services.do_create_poll(
+                actor=request.user, meeting=meeting, **form.service_kwargs()
+            ),
+        )
+        if poll is not None:
+            messages.success(
+                request,
+                _("The poll has been created. Open it when the meeting is ready to vote."),
+            )
+            return redirect("web:poll", slug, poll.public_id)
+    return render(
+        request,
+        "web/polls/poll_form.html",
+        context(
+            request,
+            association,
+            meeting=meeting,
+            form=form,
+            crumbs=meeting_crumbs(meeting, _polls_crumb(meeting), (_("New poll"), "")),
+        ),
+    )
+
+
+# --- the poll page ------------------------------------------------------------
+
+
+def _vote_context(request, poll: Poll) -> dict:
+    """What the vote section needs: the member, its ballot, whether it may vote now."""
+    association = poll.meeting.association
+    member = access.represented_member(request.user, association)
+    options = [
+        {
+            "key": o.key,
+            "label": option_label(o.key, o.label),
+            "css": option_css(o.key, o.is_abstention),
+        }
+        for o in poll.options.all()
+    ]
+    labels = {o["key"]: o["label"] for o in options}
+    ctx = {
+        "member": member,
+        "vote_options": options,
+        "ballot": None,
+        "entry": None,
+        "can_vote": False,
+        "voting_ended": False,
+    }
+    if member is None or poll.status == Poll.Status.DRAFT:
+        return ctx
+    ballot = voting_selectors.ballot_of(poll, member)
+    ctx["ballot"] = ballot
+    if ballot is not None and ballot.option_id is not None:
+        ctx["ballot_choice"] = labels.get(ballot.option.key, ballot.option.label)
+    if poll.status == Poll.Status.OPEN:
+        entry = selectors.register_entry(poll, member)
+        ended = poll.closes_at is not None and timezone.now() > poll.closes_at
+        ctx.update(
+            entry=entry,
+            voting_ended=ended,
+            can_vote=entry is not None and not ended and (ballot is None or poll.allow_change),
+            request_key=uuid.uuid4().hex,
+        )
+    return ctx
+
+
+def _register_context(request, poll: Poll) -> dict:
+    """Which members have voted (never how), filtered by province and by voted or not."""
+    entries = list(voting_selectors.register_with_turnout(poll))
+    provinces = sorted({e.province for e in entries})
+    province = request.GET.get("province", "")
+    voted = request.GET.get("voted", "")
+    rows = [
+        e
+        for e in entries
+        if (not province or e.province == province)
+        and (voted != "yes" or e.has_voted)
+        and (voted != "no" or not e.has_voted)
+    ]
+    return {
+        "register": rows,
+        "register_total": len(entries),
+        "provinces": provinces,
+        "filter_province": province,
+        "filter_voted": voted,
+    }
+
+
+def _named_context(request, poll: Poll, view: ResultView) -> dict:
+    labels = {o.key: o.label for o in view.options}
+    rows = []
+    for entry, ballot in voting_selectors.named_votes(poll):
+        key = ballot.option.key if ballot is not None and ballot.option_id else ""
+        rows.append(
+            {
+                "member": entry.member,
+                "province": entry.province,
+                "weight": entry.weight,
+                "key": key,
+                "choice": labels.get(key, ""),
+                "css": next((o.css for o in view.options if o.key == key), ""),
+                "cast_by": (ballot.cast_by.get_full_name() or ballot.cast_by.username)
+                if ballot is not None and ballot.cast_by_id
+                else "",
+                "cast_at": ballot.cast_at if ballot is not None else None,
+            }
+        )
+    provinces = sorted({r["province"] for r in rows})
+    province = request.GET.get("province", "")
+    choice = request.GET.get("choice", "")
+    shown = [
+        r
+        for r in rows
+        if (not province or r["province"] == province)
+        and (not choice or r["key"] == choice or (choice == "none" and not r["key"]))
+    ]
+    return {
+        "named": shown,
+        "named_total": len(rows),
+        "provinces": provinces,
+        "filter_province": province,
+        "filter_choice": choice,
+    }
+
+
+def _render_poll(request, poll: Poll, *, vote_error: str = "", status: int = 200):
+    association = poll.meeting.association
+    ctx = context(
+        request,
+        association,
+        meeting=poll.meeting,
+        poll=poll,
+        is_written=poll.meeting.kind == Meeting.Kind.WRITTEN,
+        vote_error=vote_error,
+        crumbs=meeting_crumbs(poll.meeting, _polls_crumb(poll.meeting), (poll.title, "")),
+        **_vote_context(request, poll),
+    )
+    if poll.status == Poll.Status.OPEN:
+        ctx["participation"] = voting_selectors.participation(poll)
+        if ctx["is_written"]:
+            ctx.update(_register_context(request, poll))
+    elif poll.status == Poll.Status.CLOSED and poll.result:
+        view = describe(poll.outcome)
+        ctx["view"] = view
+        if not poll.is_secret:
+            ctx.update(_named_context(request, poll, view))
+    return render(request, "web/polls/poll.html", ctx, status=status)
+
+
+@login_required
+@require_GET
+def poll_detail(request, slug, poll_id):
+    association = association_for(request, slug)
+    poll = selectors.poll_in(association, poll_id)
+    return _render_poll(request, poll)
+
+
+@login_required
+@require_POST
+def poll_vote(request, slug, poll_id):
+    association = association_for(request, slug)
+    poll = selectors.poll_in(association, poll_id)
+    form = VoteForm(request.POST, keys=[o.key for o in poll.options.all()])
+    error, status, receipt, note = "", 200, None, ""
+    if not form.is_valid():
+        error, status = _("Choose one of the options."), 400
+    else:
+        # Not run_service: a refused ballot keeps its own status (403 not eligible,
+        # 409 voted already or closed), so the page and the API answer alike.
+        try:
+            receipt = services.cast_ballot(
+                actor=request.user,
+                poll=poll,
+                option_key=form.cleaned_data["option"],
+                request_key=form.cleaned_data["request_key"],
+                ip=client_ip(request),
+            )
+        except DomainError as exc:
+            error, status = exc.message, exc.status
+    if receipt is not None:
+        if receipt.replayed:
+            note = _("Your vote had been received already; nothing has changed.")
+        elif receipt.changed:
+            note = _("Your vote has been changed.")
+        else:
+            note = _("Your vote has been received.")
+    if _is_htmx(request):
+        # htmx swaps only 2xx answers; the fragment itself carries the error alert.
+        ctx = context(
+            request,
+            association,
+            poll=poll,
+            vote_error=error,
+            vote_note=note,
+            **_vote_context(request, poll),
+        )
+        return render(request, "web/polls/_vote.html", ctx)
+    if receipt is not None:
+        messages.success(request, note)
+        return redirect(reverse("web:poll", args=[slug, poll.public_id]) + "#vote")
+    return _render_poll(request, poll, vote_error=error, status=status)
+
+
+@login_required
+@require_GET
+def poll_participation(request, slug, poll_id):
+    association = association_for(request, slug)
+    poll = selectors.poll_in(association, poll_id)
+    seen = request.GET.get("seen")
+    if _is_htmx(request) and seen and seen != poll.status:
+        # Opened or closed since the page was drawn: reload it (vote buttons, result).
+        response = HttpResponse()
+        response["HX-Refresh"] = "true"
+        return response
+    ctx = context(request, association, poll=poll)
+    if poll.status == Poll.Status.OPEN:
+        ctx["participation"] = voting_selectors.participation(poll)
+    return render(request, "web/polls/_participation.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def poll_transition(request, slug, poll_id, action):
+    """Open a draft poll or close an open one, behind a confirmation step."""
+    association = association_for(request, slug)
+    poll = selectors.poll_in(association, poll_id)
+    _require_chair(request, association)
+    expected = Poll.Status.DRAFT if action == "open" else Poll.Status.OPEN
+    if request.method == "POST":
+        call = services.do_open_poll if action == "open" else services.do_close_poll
+        done = run_service(request, None, lambda: call(actor=request.user, poll=poll))
+        if done is not None:
+            messages.success(
+                request,
+                _("The poll is open: representatives can vote now.")
+                if action == "open"
+                else _("The poll is closed and the result has been recorded."),
+            )
+        return redirect("web:poll", slug, poll.public_id)
+    ctx = context(
+        request,
+        association,
+        meeting=poll.meeting,
+        poll=poll,
+        action=action,
+        wrong_status=poll.status != expected,
+        crumbs=meeting_crumbs(
+            poll.meeting,
+            _polls_crumb(poll.meeting),
+            (poll.title, reverse("web:poll", args=[slug, poll.public_id])),
+            (_("Open") if action == "open" else _("Close"), ""),
+        ),
+    )
+    if poll.status == Poll.Status.OPEN:
+        ctx["participation"] = voting_selectors.participation(poll)
+    return render(request, "web/polls/confirm.html", ctx)
+
+
+# --- lists: polls of a meeting, decisions ----------------------------------------
+
+
+@login_required
+@require_GET
+def poll_list(request, slug, meeting_id):
+    meeting = meeting_for(request, slug, meeting_id)
+    polls = [
+        {"poll": p, "view": describe(p.outcome) if p.result else None}
+        for p in selectors.polls_of_meeting(meeting)
+    ]
+    return render(
+        request,
+        "web/polls/poll_list.html",
+        context(
+            request,
+            meeting.association,
+            meeting=meeting,
+            polls=polls,
+            crumbs=meeting_crumbs(meeting, (_("Polls"), "")),
+        ),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def acclamation(request, slug, meeting_id):
+    meeting = meeting_for(request, slug, meeting_id)
+    association = meeting.association
+    _require_chair(request, association)
+    initial = {}
+    for name in ("motion", "amendment", "agenda_item"):
+        value = request.GET.get(name, "")
+        if value.isdigit():
+            initial[name] = int(value)
+    form = AcclamationForm(request.POST or None, meeting=meeting, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        decision = run_service(
+            request,
+            form,
+            lambda: services.do_record_acclamation(
+                actor=request.user,
+                meeting=meeting,
+                subject=d["subject"] or "",
+                text=d["text"],
+                agenda_item=d["agenda_item"],
+                motion=d["motion"],
+                amendment=d["amendment"],
+            ),
+        )
+        if decision is not None:
+            messages.success(request, _("The decision by acclamation has been recorded."))
+            return redirect("web:decisions", slug, meeting.pk)
+    return render(
+        request,
+        "web/polls/acclamation_form.html",
+        context(
+            request,
+            association,
+            meeting=meeting,
+            form=form,
+            crumbs=meeting_crumbs(
+                meeting, _decisions_crumb(meeting), (_("Decision by acclamation"), "")
+            ),
+        ),
+    )
+
+
+@login_required
+@require_GET
+def decision_list(request, slug, meeting_id):
+    meeting = meeting_for(request, slug, meeting_id)
+    groups = []
+    for group in selectors.decisions_by_item(meeting):
+        entries = [
+            {
+                "decision": d,
+                "view": describe(d.poll.outcome) if d.poll is not None and d.poll.result else None,
+            }
+            for d in group.decisions
+        ]
+        groups.append({"item": group.item, "entries": entries})
+    return render(
+        request,
+        "web/polls/decisions.html",
+        context(
+            request,
+            meeting.association,
+            meeting=meeting,
+            groups=groups,
+            printing=request.GET.get("print") == "1",
+            now=timezone.now(),
+            crumbs=meeting_crumbs(meeting, (_("Decision list"), "")),
+        ),
+    )
+
+
+P = "<slug:slug>/stemmingen/<uuid:poll_id>/"
+MEETING = "<slug:slug>/vergaderingen/<int:meeting_id>/"
+
+urlpatterns = [
+    path(MEETING + "stemmingen/", poll_list, name="polls"),
+    path(MEETING + "stemmingen/nieuw/", poll_create, name="poll_create"),
+    path(MEETING + "acclamatie/", acclamation, name="acclamation"),
+    path(MEETING + "besluitenlijst/", decision_list, name="decisions"),
+    path(P, poll_detail, name="poll"),
+    path(P + "stem/", poll_vote, name="poll_vote"),
+    path(P + "deelname/", poll_participation, name="poll_participation"),
+    path(P + "openen/", poll_transition, {"action": "open"}, name="poll_open"),
+    path(P + "sluiten/", poll_transition, {"action": "close"}, name="poll_close"),
+]

@@ -13,7 +13,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from besluit.associations.models import Association
 from besluit.demo.data import load_demo
+from besluit.letters.addresses import add_demo_addresses
+from besluit.letters.worker import start_worker_thread
 
 
 class Command(BaseCommand):
@@ -42,6 +45,10 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         started = time.perf_counter()
         accounts = load_demo(stdout=self.stdout if verbosity > 1 else None)
+        # Fictional secretariat mailboxes, so member letters reach every member.
+        demo = Association.objects.filter(slug="vvvg").first()
+        if demo is not None:
+            add_demo_addresses(demo)
         if verbosity > 1:
             self.stdout.write(f"Demo data ready in {time.perf_counter() - started:.1f} s.")
         # No collectstatic: WHITENOISE_USE_FINDERS serves the apps' static files directly.
@@ -68,6 +75,9 @@ class Command(BaseCommand):
         import uvicorn
 
         connections.close_all()  # the server opens its own connections
+        # Background jobs (member letters) run in this process in the demo; in
+        # production `besluit db_worker` runs as its own process.
+        start_worker_thread()
         uvicorn.run(
             "besluit.asgi:application", host=host, port=port, log_level="info", lifespan="off"
         )

@@ -1,0 +1,70 @@
+"""Workflows for people: accounts created by an association's secretariat."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from besluit.accounts.models import User
+from besluit.associations.models import Association, Member, Role
+from besluit.associations.services import do_assign_role
+from besluit.audit.services import record
+from besluit.errors import ValidationFailed
+
+
+def do_create_person(
+    *,
+    actor,
+    association: Association,
+    username: str,
+    password: str,
+    kind: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    member: Member | None = None,
+    function: str = "",
+    ip: str | None = None,
+) -> Role:
+    """Create a user and give them a role in ``association``: both or neither.
+
+    The initial password must pass Django's password validators; the person
+    should change it after the first login.
+    """
+    username = username.strip()
+    if not username:
+        raise ValidationFailed("A person needs a username.", field="username")
+    if kind == Role.Kind.REPRESENTATIVE and not function:
+        raise ValidationFailed(
+            "A representative needs a function (mayor, alderman, ...).", field="function"
+        )
+    candidate = User(
+        username=username, first_name=first_name, last_name=last_name, email=email.strip()
+    )
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], field="password", problems=exc.messages) from exc
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationFailed(f"The username '{username}' is taken.", field="username")
+        candidate.set_password(password)
+        candidate.save()
+        role = do_assign_role(
+            actor=actor,
+            user=candidate,
+            association=association,
+            kind=kind,
+            member=member,
+            function=function,
+        )
+        record(
+            "person.created",
+            actor=actor,
+            association=association,
+            obj=candidate,
+            ip=ip,
+            username=username,
+            kind=kind,
+            member=member.code if member else None,
+        )
+    return role

@@ -1,0 +1,540 @@
+"""Member letters: write from a template, send to the members' addresses, report.
+
+Sending, in one place:
+- ``do_send_letter`` freezes the recipients as ``LetterDelivery`` rows (one per
+  letter per address; the unique constraint makes a second freeze a no-op) and,
+  when the transaction commits, queues the background job ``tasks.send_letter``
+  with the letter's id. Sending a letter that is already sending or sent
+  changes nothing and queues nothing new.
+- ``process_deliveries`` (the job) claims due ``queued`` rows, marks them
+  ``sending``, sends each e-mail over one connection and marks it ``sent``; a
+  failure goes back to ``queued`` with the error and a later ``next_attempt_at``
+  (backoff 1, 5, 30, 120 minutes), and after the last attempt becomes ``failed``.
+  Only a row the job claimed from ``queued`` is sent, so a job that runs twice,
+  or two workers side by side, never send one delivery twice. (A worker killed
+  between the SMTP hand-off and the commit of ``sent`` leaves the row
+  ``sending``; after ``STALE_AFTER`` it is queued again: at most that one
+  message can go out twice.)
+- Bounces arrive later: ``do_record_bounce`` (from a DSN, see the
+  ``letter_bounces`` command) or the secretariat's ``do_mark_bounced``.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import get_connection
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from besluit import access
+from besluit.associations.models import Association, Member, Role
+from besluit.audit.services import record
+from besluit.errors import Conflict, ValidationFailed
+from besluit.letters import drafts, mail
+from besluit.letters.models import Letter, LetterAttachment, LetterDelivery, MemberAddress
+from besluit.meetings.models import Meeting
+from besluit.meetings.services import ALLOWED_TYPES, sniff_type
+
+D = LetterDelivery.Status
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+STALE_AFTER = timedelta(minutes=15)
+BATCH = 50
+
+
+def max_attempts() -> int:
+    return int(getattr(settings, "BESLUIT_LETTER_MAX_ATTEMPTS", len(BACKOFF) + 1))
+
+
+# --- numbering and writing ------------------------------------------------------
+
+
+def next_number(association: Association, day=None) -> str:
+    """The next free number of the year: 'Lbr. 26/001', 'Lbr. 26/002', ..."""
+    year = (day or timezone.localdate()).year % 100
+    prefix = f"Lbr. {year:02d}/"
+    used = [
+        n.removeprefix(prefix)
+        for n in Letter.objects.filter(
+            association=association, number__startswith=prefix
+        ).values_list("number", flat=True)
+    ]
+    highest = max((int(n) for n in used if n.isdigit()), default=0)
+    return f"{prefix}{highest + 1:03d}"
+
+
+def _check_meeting(association: Association, meeting: Meeting | None) -> None:
+    if meeting is not None and meeting.association_id != association.pk:
+        raise ValidationFailed("That meeting belongs to another association.", field="meeting")
+
+
+def do_create_letter(
+    *,
+    actor,
+    association: Association,
+    kind: str,
+    meeting: Meeting | None = None,
+    number: str = "",
+    subject: str = "",
+    body: str = "",
+) -> Letter:
+    """A draft letter; subject and text come from the template unless given."""
+    access.require_administer(actor, association)
+    if kind not in Letter.Kind.values:
+        raise ValidationFailed(f"Unknown template '{kind}'.", field="kind")
+    _check_meeting(association, meeting)
+    if kind != Letter.Kind.OTHER and meeting is None:
+        raise ValidationFailed("This template needs a meeting.", field="meeting")
+    template_subject, template_body = drafts.render(kind, association, meeting)
+    with transaction.atomic():
+        letter = Letter(
+            association=association,
+            number=(number or next_number(association)).strip(),
+            kind=kind,
+            subject=(subject or template_subject)[:300],
+            body=body or template_body,
+            meeting=meeting,
+            include_invitation=meeting is not None
+            and kind in (Letter.Kind.CONVOCATION, Letter.Kind.CONSULTATION),
+            created_by=actor,
+        )
+        _save_unique(letter)
+        record("letter.created", actor=actor, association=association, obj=letter, kind=kind)
+    return letter
+
+
+def _save_unique(letter: Letter) -> None:
+    try:
+        with transaction.atomic():
+            letter.save()
+    except IntegrityError as exc:
+        raise ValidationFailed(
+            f"Number '{letter.number}' is in use for another letter.", field="number"
+        ) from exc
+
+
+def do_update_letter(
+    *,
+    actor,
+    letter: Letter,
+    number: str,
+    subject: str,
+    body: str,
+    meeting: Meeting | None,
+    include_invitation: bool,
+) -> Letter:
+    access.require_administer(actor, letter.association)
+    if letter.status != Letter.Status.DRAFT:
+        raise Conflict("A letter that has been sent cannot be changed.")
+    _check_meeting(letter.association, meeting)
+    if not number.strip() or not subject.strip() or not body.strip():
+        raise ValidationFailed("A letter needs a number, a subject and a text.", field="subject")
+    if include_invitation and meeting is None:
+        raise ValidationFailed("A calendar invitation needs a meeting.", field="include_invitation")
+    with transaction.atomic():
+        letter.number = number.strip()
+        letter.subject = subject.strip()
+        letter.body = body
+        letter.meeting = meeting
+        letter.include_invitation = include_invitation
+        _save_unique(letter)
+        record("letter.updated", actor=actor, association=letter.association, obj=letter)
+    return letter
+
+
+def do_add_attachment(
+    *, actor, letter: Letter, upload: UploadedFile, title: str = ""
+) -> LetterAttachment:
+    """A PDF or Word file (checked by content, like agenda attachments)."""
+    access.require_administer(actor, letter.association)
+    if letter.status != Letter.Status.DRAFT:
+        raise Conflict("A letter that has been sent cannot be changed.")
+    limit = settings.BESLUIT_MAX_ATTACHMENT_BYTES
+    if upload.size == 0 or upload.size > limit:
+        raise ValidationFailed(f"The file must be between 1 and {limit:,} bytes.", field="file")
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    kind = sniff_type(head, upload)
+    claimed = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if kind is None or claimed != kind:
+        raise ValidationFailed(
+            "Only PDF and Word (.docx) files are accepted, and the name must match the content.",
+            field="file",
+        )
+    with transaction.atomic():
+        attachment = LetterAttachment(
+            letter=letter,
+            title=(title or upload.name)[:200],
+            original_name=upload.name[:255],
+            extension=kind,
+            content_type=ALLOWED_TYPES[kind],
+            size=upload.size,
+        )
+        attachment.file.save("upload", upload, save=False)
+        attachment.save()
+        record(
+            "letter.attachment_added",
+            actor=actor,
+            association=letter.association,
+            obj=letter,
+            name=attachment.original_name,
+        )
+    return attachment
+
+
+def do_remove_attachment(*, actor, attachment: LetterAttachment) -> None:
+    letter = attachment.letter
+    access.require_administer(actor, letter.association)
+    if letter.status != Letter.Status.DRAFT:
+        raise Conflict("A letter that has been sent cannot be changed.")
+    with transaction.atomic():
+        record(
+            "letter.attachment_removed",
+            actor=actor,
+            association=letter.association,
+            obj=letter,
+            name=attachment.original_name,
+        )
+        attachment.file.delete(save=False)
+        attachment.delete()
+
+
+# --- recipients -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Recipient:
+    member: Member
+    email: str
+    name: str
+    function: str
+
+
+@dataclass
+class Recipients:
+    recipients: list[Recipient] = field(default_factory=list)
+    without_address: list[Member] = field(default_factory=list)
+
+
+def recipients_for(
+    association: Association, members: Iterable[Member], audience: str = Letter.Audience.ALL
+) -> Recipients:
+    """Each member's representatives (active accounts with an e-mail address) and its own
+    mailboxes; with ``audience=secretaries`` only municipal secretaries and mailboxes
+    marked as the secretary's. One entry per address (the first member that has it).
+    """
+    members = list(members)
+    ids = [m.pk for m in members]
+    by_member: dict[int, list[Recipient]] = {m.pk: [] for m in members}
+    member_of = {m.pk: m for m in members}
+    roles = (
+        Role.objects.filter(
+            association=association,
+            kind=Role.Kind.REPRESENTATIVE,
+            member_id__in=ids,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("member_id", "user__username")
+    )
+    if audience == Letter.Audience.SECRETARIES:
+        roles = roles.filter(function=Role.Function.SECRETARY)
+    for role in roles:
+        by_member[role.member_id].append(
+            Recipient(
+                member_of[role.member_id],
+                role.user.email.strip().lower(),
+                role.user.get_full_name() or role.user.username,
+                role.get_function_display() or str(Role.Kind.REPRESENTATIVE.label),
+            )
+        )
+    addresses = MemberAddress.objects.filter(member_id__in=ids).order_by("member_id", "email")
+    if audience == Letter.Audience.SECRETARIES:
+        addresses = addresses.filter(is_secretary=True)
+    for address in addresses:
+        by_member[address.member_id].append(
+            Recipient(
+                member_of[address.member_id],
+                address.email.strip().lower(),
+                address.label,
+                address.label or "mailbox",
+            )
+        )
+    result = Recipients()
+    seen: set[str] = set()
+    for member in members:
+        found = [r for r in by_member[member.pk] if r.email not in seen]
+        if not by_member[member.pk]:
+            result.without_address.append(member)
+        for r in found:
+            seen.add(r.email)
+            result.recipients.append(r)
+    return result
+
+
+# --- sending ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    letter: Letter
+    queued: int  # deliveries created by this call (0 when the letter was sent before)
+    without_address: tuple[str, ...]  # member codes
+    already_sent: bool
+
+
+def do_send_letter(
+    *,
+    actor,
+    letter: Letter,
+    members: Sequence[Member] | None = None,
+    audience: str = Letter.Audience.ALL,
+    now: datetime | None = None,
+) -> SendOutcome:
+    """Queue the letter for the members' addresses; the job sends it after the commit.
+
+    ``members`` defaults to every active member. Idempotent: a letter that is
+    sending or sent is not queued again, and no address gets a second delivery.
+    """
+    association = letter.association
+    access.require_administer(actor, association)
+    if audience not in Letter.Audience.values:
+        raise ValidationFailed(f"Unknown audience '{audience}'.", field="audience")
+    now = now or timezone.now()
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().get(pk=letter.pk)
+        if letter.status != Letter.Status.DRAFT:
+            return SendOutcome(letter, 0, (), already_sent=True)
+        if members is None:
+            members = list(association.members.filter(active=True).order_by("name"))
+        members = [m for m in members if m.association_id == association.pk]
+        if not members:
+            raise ValidationFailed("Choose at least one member.", field="members")
+        if letter.include_invitation and letter.meeting is None:
+            raise ValidationFailed("A calendar invitation needs a meeting.", field="meeting")
+        found = recipients_for(association, members, audience)
+        if not found.recipients:
+            raise ValidationFailed(
+                "None of these members has an e-mail address for member letters.",
+                field="members",
+            )
+        created = LetterDelivery.objects.bulk_create(
+            [
+                LetterDelivery(
+                    letter=letter,
+                    member=r.member,
+                    email=r.email,
+                    name=r.name[:200],
+                    function=str(r.function)[:100],
+                    next_attempt_at=now,
+                )
+                for r in found.recipients
+            ],
+            ignore_conflicts=True,
+        )
+        letter.members.set(members)
+        letter.status = Letter.Status.SENDING
+        letter.audience = audience
+        letter.sent_by = actor
+        letter.send_requested_at = now
+        letter.save(update_fields=["status", "audience", "sent_by", "send_requested_at"])
+        record(
+            "letter.sent",
+            actor=actor,
+            association=association,
+            obj=letter,
+            number=letter.number,
+            members=len(members),
+            recipients=len(found.recipients),
+            without_address=[m.code for m in found.without_address],
+        )
+        letter_id = letter.pk
+        transaction.on_commit(lambda: enqueue(letter_id))
+    return SendOutcome(
+        letter, len(created), tuple(m.code for m in found.without_address), already_sent=False
+    )
+
+
+def enqueue(letter_id: int, run_after: datetime | None = None) -> None:
+    from besluit.letters.tasks import send_letter
+
+    task = send_letter.using(run_after=run_after) if run_after else send_letter
+    task.enqueue(letter_id)
+
+
+@dataclass(frozen=True)
+class Progress:
+    sent: int
+    retrying: int
+    failed: int
+    next_attempt_at: datetime | None
+
+
+def process_deliveries(letter_id: int, *, now: datetime | None = None) -> Progress:
+    """Send every due delivery of the letter (the background job's work)."""
+    clock = (lambda: now) if now else timezone.now
+    letter = Letter.objects.select_related("association", "meeting__association").get(pk=letter_id)
+    # Deliveries a killed worker left half-way go back in the queue.
+    LetterDelivery.objects.filter(
+        letter=letter, status=D.SENDING, claimed_at__lt=clock() - STALE_AFTER
+    ).update(status=D.QUEUED)
+    message = mail.LetterMessage(letter)
+    sent = retrying = failed = 0
+    while True:
+        batch = _claim(letter, clock())
+        if not batch:
+            break
+        connection = get_connection(fail_silently=False)
+        try:
+            connection.open()
+        except Exception as exc:  # every delivery of the batch waits for a retry
+            for delivery in batch:
+                outcome = _failed(delivery, exc, clock())
+                retrying += outcome == D.QUEUED
+                failed += outcome == D.FAILED
+            continue
+        try:
+            for delivery in batch:
+                try:
+                    email = message.for_delivery(delivery, connection=connection)
+                    email.send()
+                except Exception as exc:  # recorded per recipient
+                    outcome = _failed(delivery, exc, clock())
+                    retrying += outcome == D.QUEUED
+                    failed += outcome == D.FAILED
+                else:
+                    LetterDelivery.objects.filter(pk=delivery.pk, status=D.SENDING).update(
+                        status=D.SENT,
+                        sent_at=clock(),
+                        message_id=email.extra_headers["Message-ID"],
+                        last_error="",
+                    )
+                    sent += 1
+        finally:
+            connection.close()
+    pending = LetterDelivery.objects.filter(letter=letter, status__in=[D.QUEUED, D.SENDING])
+    next_at = pending.aggregate(m=Min("next_attempt_at"))["m"]
+    if next_at is not None:
+        enqueue(letter.pk, run_after=next_at)
+    elif not pending.exists():
+        Letter.objects.filter(pk=letter.pk, status=Letter.Status.SENDING).update(
+            status=Letter.Status.SENT, completed_at=clock()
+        )
+    return Progress(sent=sent, retrying=retrying, failed=failed, next_attempt_at=next_at)
+
+
+def _claim(letter: Letter, now: datetime) -> list[LetterDelivery]:
+    """Take up to BATCH due deliveries from the queue; nobody else can take them."""
+    with transaction.atomic():
+        due = (
+            LetterDelivery.objects.select_for_update(skip_locked=True)
+            .filter(letter=letter, status=D.QUEUED)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .order_by("id")
+            .values_list("id", flat=True)[:BATCH]
+        )
+        ids = list(due)
+        if not ids:
+            return []
+        # The status condition makes the claim safe on databases without row locks too.
+        LetterDelivery.objects.filter(pk__in=ids, status=D.QUEUED).update(
+            status=D.SENDING, claimed_at=now
+        )
+        claimed = list(
+            LetterDelivery.objects.filter(pk__in=ids, status=D.SENDING, claimed_at=now)
+            .select_related("member")
+            .order_by("id")
+        )
+        for delivery in claimed:
+            delivery.attempts += 1
+        LetterDelivery.objects.bulk_update(claimed, ["attempts"])
+    return claimed
+
+
+def _failed(delivery: LetterDelivery, exc: Exception, now: datetime) -> str:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if delivery.attempts >= max_attempts():
+        status, next_at = D.FAILED, None
+    else:
+        status = D.QUEUED
+        next_at = now + BACKOFF[min(delivery.attempts, len(BACKOFF)) - 1]
+    LetterDelivery.objects.filter(pk=delivery.pk, status=D.SENDING).update(
+        status=status, last_error=error, next_attempt_at=next_at
+    )
+    return status
+
+
+def do_retry_failed(*, actor, letter: Letter) -> int:
+    """Queue the failed deliveries again (e.g. after fixing the mail server)."""
+    access.require_administer(actor, letter.association)
+    with transaction.atomic():
+        count = LetterDelivery.objects.filter(letter=letter, status=D.FAILED).update(
+            status=D.QUEUED, attempts=0, next_attempt_at=timezone.now()
+        )
+        if count:
+            Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.SENDING)
+            record("letter.retried", actor=actor, association=letter.association, obj=letter,
+                   deliveries=count)  # fmt: skip
+            letter_id = letter.pk
+            transaction.on_commit(lambda: enqueue(letter_id))
+    return count
+
+
+def do_mark_bounced(*, actor, delivery: LetterDelivery, reason: str) -> LetterDelivery:
+    access.require_administer(actor, delivery.letter.association)
+    if delivery.status != D.SENT:
+        raise Conflict("Only a sent e-mail can bounce.")
+    with transaction.atomic():
+        _bounce(delivery, reason.strip() or "Marked as bounced by the secretariat.")
+        record(
+            "letter.bounced",
+            actor=actor,
+            association=delivery.letter.association,
+            obj=delivery.letter,
+            email=delivery.email,
+        )
+    return delivery
+
+
+def _bounce(delivery: LetterDelivery, reason: str) -> None:
+    delivery.status = D.BOUNCED
+    delivery.bounced_at = timezone.now()
+    delivery.last_error = reason[:2000]
+    delivery.save(update_fields=["status", "bounced_at", "last_error"])
+
+
+def do_record_bounce(*, message_id: str, reason: str) -> LetterDelivery | None:
+    """A bounce report (DSN) came back for one of our messages: mark its delivery."""
+    wanted = message_id.strip()
+    if not wanted.startswith("<"):
+        wanted = f"<{wanted}>"
+    delivery = (
+        LetterDelivery.objects.select_related("letter__association")
+        .filter(message_id=wanted)
+        .first()
+    )
+    if delivery is None or delivery.status == D.BOUNCED:
+        return delivery
+    with transaction.atomic():
+        _bounce(delivery, reason or "Bounced.")
+        record(
+            "letter.bounced",
+            association=delivery.letter.association,
+            obj=delivery.letter,
+            email=delivery.email,
+        )
+    return delivery
+
+
+def status_counts(letter: Letter) -> dict[str, int]:
+    counts = dict.fromkeys(D.values, 0)
+    for row in (
+        LetterDelivery.objects.filter(letter=letter).values("status").annotate(n=Count("id"))
+    ):
+        counts[row["status"]] = row["n"]
+    return counts

@@ -1,0 +1,1 @@
+"""Forms that parse web input before a view calls a service."""
