@@ -74,6 +74,6 @@ def login(page, username: str, password: str = "correct horse battery") -> None:
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.locator("form button[type=submit], form input[type=submit]").first.click()
+    page.locator("main form button[type=submit]").first.click()
     page.wait_for_load_state()
     assert "/accounts/login/" not in page.url, f"login as {username} failed"
