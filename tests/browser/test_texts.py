@@ -46,18 +46,26 @@ def story(transactional_db):
     v1 = services.do_start_draft(actor=secretariat, proposal=proposal, label="Concept")
     v1 = services.do_publish_version(actor=secretariat, version=v1)
     round_ = services.do_open_consultation(
-        actor=secretariat, proposal=proposal, title="Ledenraadpleging", opens_on=date.today(),
+        actor=secretariat,
+        proposal=proposal,
+        title="Ledenraadpleging",
+        opens_on=date.today(),
         closes_on=date.today() + timedelta(days=14),
-    )  # fmt: skip
+    )
     block = next(b.id for b in v1.document.blocks if "kansengelijkheid" in b.text)
     item = services.do_submit_written_input(
-        actor=rep, consultation=round_, block_id=block, quote="voor ten minste vijf jaar",
+        actor=rep,
+        consultation=round_,
+        block_id=block,
+        quote="voor ten minste vijf jaar",
         text="Vijf jaar is te kort: scholen moeten op tien jaar kunnen rekenen.",
-    )  # fmt: skip
+    )
     services.do_respond(
-        actor=board, item=item, response=ConsultationInput.Response.ADOPTED,
+        actor=board,
+        item=item,
+        response=ConsultationInput.Response.ADOPTED,
         reason="Overgenomen: de termijn wordt tien jaar.",
-    )  # fmt: skip
+    )
     return {"association": association, "proposal": proposal, "member": member, "block": block}
 
 
@@ -74,7 +82,7 @@ def test_revised_version_redline_and_the_boards_answer(story, new_page):
     page.get_by_role("button", name="Start the draft").click()
     text = page.locator("textarea[name=text]")
     text.fill(text.input_value().replace("vijf jaar", "tien jaar"))
-    page.locator("input[name=label]").fill("Herziene conceptresolutie")
+    page.locator("#id_label").fill("Herziene conceptresolutie")
     page.locator("select[name=kind]").select_option("revised")
     page.get_by_role("button", name="Save the draft").click()
     assert page.locator("ins", has_text="tien").first.is_visible()
@@ -105,7 +113,5 @@ def test_revised_version_redline_and_the_boards_answer(story, new_page):
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(rep)
-    serious = [
-        v for v in results.response["violations"] if v["impact"] in ("serious", "critical")
-    ]
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, [(v["id"], v["help"]) for v in serious]

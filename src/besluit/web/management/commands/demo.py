@@ -15,6 +15,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from besluit.associations.models import Association
 from besluit.demo.data import load_demo
+from besluit.demo.texts import load_texts_demo
 from besluit.letters.addresses import add_demo_addresses
 from besluit.letters.worker import start_worker_thread
 
@@ -49,6 +50,7 @@ class Command(BaseCommand):
         demo = Association.objects.filter(slug="vvvg").first()
         if demo is not None:
             add_demo_addresses(demo)
+            load_texts_demo(demo)
         if verbosity > 1:
             self.stdout.write(f"Demo data ready in {time.perf_counter() - started:.1f} s.")
         # No collectstatic: WHITENOISE_USE_FINDERS serves the apps' static files directly.

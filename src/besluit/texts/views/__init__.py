@@ -1,0 +1,1 @@
+"""Pages of the texts app; urls.py joins them."""

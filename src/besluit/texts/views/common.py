@@ -1,0 +1,76 @@
+"""What every texts page needs: the association and proposal, access, crumbs, errors."""
+
+from __future__ import annotations
+
+import functools
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from besluit import access
+from besluit.errors import NotFound
+from besluit.errors import PermissionDenied as DomainPermissionDenied
+from besluit.texts import selectors
+from besluit.web.shortcuts import association_for, context
+
+
+def domain_errors(view):
+    """Map the domain's NotFound and PermissionDenied onto 404 and 403."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
+        except DomainPermissionDenied as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    return wrapper
+
+
+def load(request, slug: str, proposal_id: int):
+    association = association_for(request, slug)
+    return association, selectors.proposal_in(association, proposal_id)
+
+
+def require_secretariat(request, association) -> None:
+    if not access.can_administer(request.user, association):
+        raise PermissionDenied(_("Only the secretariat may do this."))
+
+
+def crumbs(association, *more: tuple[str, str]) -> list[tuple[str, str]]:
+    return [
+        (_("Home"), reverse("web:home")),
+        (
+            association.short_name or association.name,
+            reverse("web:association", args=[association.slug]),
+        ),
+        (_("Texts"), reverse("texts:index", args=[association.slug])),
+        *more,
+    ]
+
+
+def proposal_crumbs(association, proposal, *more: tuple[str, str]) -> list[tuple[str, str]]:
+    url = reverse("texts:proposal", args=[association.slug, proposal.pk])
+    item = proposal.agenda_item
+    return crumbs(association, (f"{item.number}. {proposal.title}", url), *more)
+
+
+def page(request, association, **extra) -> dict:
+    ctx = context(request, association, nav_active="texts", **extra)
+    ctx["can_respond"] = access.can_give_pre_advice(request.user, association)
+    return ctx
+
+
+def proposal_tabs(association, proposal, active: str) -> list[dict]:
+    args = [association.slug, proposal.pk]
+    tabs = [
+        ("text", _("Text"), reverse("texts:proposal", args=args)),
+        ("versions", _("Versions and changes"), reverse("texts:compare", args=args)),
+        ("consultation", _("Consultation"), reverse("texts:consultation", args=args)),
+        ("amendments", _("Amendments"), reverse("texts:amendments", args=args)),
+    ]
+    return [{"key": k, "label": label, "url": url, "active": k == active} for k, label, url in tabs]
