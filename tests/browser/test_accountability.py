@@ -20,25 +20,15 @@ from besluit.proposals import services as proposals
 from besluit.proposals.models import PreAdvice, SubmissionStatus
 from tests import factories
 from tests.accountability import helpers
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     """Argon2 is slow on purpose; these tests create a dozen people."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.press("input[name=password]", "Enter")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, f"login as {username} failed"
 
 
 def build():
@@ -96,7 +86,7 @@ def build():
 def test_representative_filters_overdue_commitments_and_opens_a_timeline(new_page):
     association, ours, jeugd = build()
     page = new_page()
-    log_in(page, "burgemeester")
+    login(page, "burgemeester")
 
     page.goto(f"/{association.slug}/verantwoording/")
     rows = page.locator("#results tbody tr")
@@ -167,7 +157,7 @@ def test_pages_have_no_serious_accessibility_problems(new_page):
     check(page, public)
     # With the forms the secretariat sees, opened.
     page = new_page()
-    log_in(page, "secretariaat")
+    login(page, "secretariaat")
     check(page, public, open_details=True)
     check(page, (f"/{slug}/verantwoording/eisen/", f"/{slug}/verantwoording/instellingen/"))
 

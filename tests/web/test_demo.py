@@ -115,7 +115,7 @@ def test_load_demo():
     assert {m.agenda_item.number if m.agenda_item else None for m in motions} == {"07", "08", None}
 
     # Exactly one decided poll, its stored result reproducible from the ballots.
-    closed = Poll.objects.get(meeting__association=vvvg, status=Poll.Status.CLOSED)
+    closed = Poll.objects.get(meeting=meeting, status=Poll.Status.CLOSED)
     assert closed.subject == Poll.Subject.AMENDMENT and not closed.is_secret
     assert closed.result == voting.compute_result(closed).to_dict()
     outcome = closed.outcome

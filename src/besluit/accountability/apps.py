@@ -1,6 +1,14 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountabilityConfig(AppConfig):
     name = "besluit.accountability"
-    verbose_name = "Accountability"
+    verbose_name = _("Accountability")
+
+    def ready(self) -> None:
+        from besluit import hooks
+        from besluit.accountability import services
+
+        hooks.listen("submission.decided", services.on_submission_decided)
+        hooks.listen("poll.closed", services.on_poll_closed)

@@ -992,4 +992,8 @@ def load_demo(*, stdout: TextIO | None = None) -> list[DemoAccount]:
         return demo_accounts()
     with transaction.atomic():
         _Loader(stdout).run()
+        # Earlier meetings' motions and their follow-up (commitments, a report).
+        from besluit.demo.accountability import load_accountability_demo
+
+        load_accountability_demo(Association.objects.get(slug=SLUG))
     return demo_accounts()

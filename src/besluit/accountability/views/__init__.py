@@ -1,0 +1,1 @@
+"""Accountability pages: public overview and timelines, follow-up by the board and secretariat."""
