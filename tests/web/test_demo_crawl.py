@@ -1,0 +1,78 @@
+"""The demo serves every page without error for each demo role.
+
+Loads the demo, then for each role follows the links of the site (GET only,
+same site, breadth first) from the home page, and requires that no page fails.
+"""
+
+import re
+from collections import deque
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+from django.test import Client
+
+from besluit.accounts.models import User
+from besluit.demo.data import load_demo
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "secretariaat",
+    "voorzitter",
+    "bestuur",
+    "waarnemer",
+    "burgemeester-grachtenburg",
+    "gemeentesecretaris-kwelderoog",
+]
+PAGE_LIMIT = 140
+HREF = re.compile(r'href="([^"#][^"]*)"')
+# Downloads and feeds are checked for their status only, not parsed for links.
+NOT_PARSED = (".csv", ".json", ".zip", ".ics", ".pdf", "/feed", "format=csv", "format=json")
+SKIP = ("/accounts/logout", "/static/", "/i18n/", "/live/meetings/")  # the SSE stream never ends
+
+
+def crawl(client: Client, start: str = "/") -> dict[str, int]:
+    seen: dict[str, int] = {}
+    queue = deque([start])
+    while queue and len(seen) < PAGE_LIMIT:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        response = client.get(url)
+        seen[url] = response.status_code
+        if response.status_code != 200 or any(m in url for m in NOT_PARSED):
+            continue
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        for href in HREF.findall(response.content.decode()):
+            href = urldefrag(href.replace("&amp;", "&"))[0]
+            parsed = urlparse(href)
+            if parsed.scheme or parsed.netloc or not href.startswith("/"):
+                continue
+            if any(href.startswith(s) for s in SKIP) or href in seen:
+                continue
+            queue.append(href)
+    return seen
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_demo()
+    yield
+    with django_db_blocker.unblock():
+        from django.core.management import call_command
+
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.mark.parametrize("username", ROLES)
+def test_every_linked_page_works_for(username, demo):
+    client = Client()
+    client.force_login(User.objects.get(username=username))
+    statuses = crawl(client)
+    failures = {url: s for url, s in statuses.items() if s >= 500}
+    assert not failures, failures
+    ok = sum(1 for s in statuses.values() if s == 200)
+    print(f"{username}: {len(statuses)} pages visited, {ok} OK, none failed")
+    assert ok >= 30, statuses
