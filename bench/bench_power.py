@@ -2,7 +2,7 @@
 
 Run from the repository root (or anywhere)::
 
-    python bench/bench_power.py [--repeat 3] [--skip-slow]
+    python bench/bench_power.py [--repeat 3] [--skip-slow] [--page-only]
 
 Reads ``../shared/data/gemeenten.csv`` next to the checkout (CBS code, name, province,
 inhabitants). Without it, a synthetic register is used instead (342 members, log-normal
@@ -11,6 +11,15 @@ output says so. Prints machine information and a markdown table: for each weight
 the scale :func:`make_game` chose, the scaled total weight (after dividing by the
 common factor) and the best of ``--repeat`` timings (a single run when the first one
 takes longer than 20 s). The quota is a simple majority of the total weight.
+
+A second table measures the rules as the voting power page and ``besluit weights
+analyse`` compute them (:mod:`besluit.analysis.compute`): the example bracket table (the
+demo's rule in force), one vote per inhabitant, the square root of inhabitants (2
+decimals) and one member one vote, for both quotas. A rule whose exact total exceeds
+20,000 units is rounded to the resolution shown (the page says so); each row gives the
+wall-clock and CPU time of every index, the structure (dummies, minimum winning size,
+smallest winning coalition), and the peak memory of Shapley-Shubik (tracemalloc, a
+separate run).
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ import platform
 import random
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -34,13 +44,22 @@ try:
 except ImportError:  # not installed: use the checkout
     sys.path.insert(0, str(ROOT / "src"))
 
+from besluit.analysis.compute import (  # noqa: E402
+    ALTERNATIVES,
+    MAX_INTERACTIVE_TOTAL,
+    interactive_game,
+)
 from besluit.core.power import (  # noqa: E402
     PowerError,
     Quota,
     banzhaf,
+    dummies,
     make_game,
+    minimum_winning_size,
     shapley_shubik,
+    smallest_winning_coalition,
 )
+from besluit.core.weights import weight_for  # noqa: E402
 
 REGISTER = ROOT.parent / "shared" / "data" / "gemeenten.csv"
 SLOW_RUN = 20.0  # seconds: above this, do not repeat
@@ -117,6 +136,69 @@ def best_time(run: Callable[[], object], repeat: int, notes: list[str]) -> str:
     return f"{best:.3f}"
 
 
+def best_times(run: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Best wall-clock and best CPU seconds of `repeat` runs."""
+    wall = cpu = math.inf
+    for _ in range(repeat):
+        w, c = time.perf_counter(), time.process_time()
+        run()
+        wall = min(wall, time.perf_counter() - w)
+        cpu = min(cpu, time.process_time() - c)
+    return wall, cpu
+
+
+def peak_mb(run: Callable[[], object]) -> float:
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1] / 1e6
+    finally:
+        tracemalloc.stop()
+
+
+PAGE_RULES = [
+    ("example bracket table (1..17 votes)", "brackets"),
+    ("one vote per inhabitant", "proportional"),
+    ("square root of inhabitants, 2 decimals", "sqrt"),
+    ("one member one vote", "equal"),
+]
+
+
+def structure(game) -> None:
+    dummies(game)
+    minimum_winning_size(game)
+    smallest_winning_coalition(game)
+
+
+def page_table(inhabitants: list[int], repeat: int) -> None:
+    print()
+    print(f"## As the page computes them (limit {MAX_INTERACTIVE_TOTAL:,} units)")
+    print()
+    print(
+        "| rule | quota | exact total | resolution | computed total | max share error (pp) "
+        "| Banzhaf s (CPU) | Shapley-Shubik s (CPU) | SS peak MB | structure s | all s (CPU) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, key in PAGE_RULES:
+        weights = [weight_for(ALTERNATIVES[key], n) for n in inhabitants]
+        for quota in (Quota.SIMPLE, Quota.TWO_THIRDS):
+            ig = interactive_game(weights, quota)
+            game = ig.game
+            b = best_times(lambda game=game: banzhaf(game), repeat)
+            s = best_times(lambda game=game: shapley_shubik(game), repeat)
+            o = best_times(lambda game=game: structure(game), repeat)
+            peak = peak_mb(lambda game=game: shapley_shubik(game))
+            resolution = "exact" if ig.exact else f"{ig.resolution:,f}"
+            error = f"{float(ig.max_share_error) * 100:.4f}"
+            print(
+                f"| {name} | {quota.value} | {ig.exact_total:,} | {resolution} | "
+                f"{game.total:,} | {error} | {b[0]:.2f} ({b[1]:.2f}) | "
+                f"{s[0]:.2f} ({s[1]:.2f}) | {peak:.0f} | {o[0]:.2f} | "
+                f"{b[0] + s[0] + o[0]:.2f} ({b[1] + s[1] + o[1]:.2f}) |",
+                flush=True,
+            )
+
+
 def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -133,6 +215,9 @@ def main() -> None:
     parser.add_argument(
         "--skip-slow", action="store_true", help="skip the rules that take ~30-60 s"
     )
+    parser.add_argument(
+        "--page-only", action="store_true", help="only the rules as the analysis page runs them"
+    )
     args = parser.parse_args()
 
     inhabitants, source = load_register()
@@ -142,6 +227,12 @@ def main() -> None:
     print(f"- Python {platform.python_version()} ({platform.python_implementation()})")
     print(f"- register: {source}")
     print(f"- best of {args.repeat} (time.perf_counter); simple majority unless noted")
+    print(f"- load average at the start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    if args.page_only:
+        page_table(inhabitants, args.repeat)
+        return
+    print()
+    print("## Exact weights")
     print()
     print("| rule | members | scale | scaled total | Banzhaf s | Shapley-Shubik s |")
     print("|---|---|---|---|---|---|")
@@ -158,6 +249,9 @@ def main() -> None:
         print()
     for number, note in enumerate(notes, 1):
         print(f"[{number}] PowerError: {note}")
+    page_table(inhabitants, args.repeat)
+    print()
+    print(f"- load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 
 if __name__ == "__main__":

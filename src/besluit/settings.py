@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "besluit.opendata",
     "besluit.letters",
     "besluit.texts",
+    "besluit.analysis",
     "besluit.web",
 ]
 
