@@ -59,3 +59,13 @@ def other_rep(association):
     return factories.make_user(
         "wethouder", association, Role.Kind.REPRESENTATIVE, member=factories.member(association, 1)
     )
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """These tests read the English interface text; Dutch is the default elsewhere."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
