@@ -183,3 +183,18 @@ def test_secret_poll_events_never_contain_a_choice(setup, redis_url, tmp_path):
         "against": 2,
         "abstain": 1,
     }
+
+
+def test_many_open_streams_do_not_hold_database_connections(setup, tmp_path):
+    """Forty open pages at once: more than the connection pool (16) of a worker."""
+    meeting = setup["meeting"]
+    with server(data_dir=tmp_path) as a:
+        url = f"{a}/live/meetings/{meeting.pk}/events"
+        streams = [EventStream(url, session=setup["session"]) for _ in range(40)]
+        for stream in streams:
+            assert stream.next_of("snapshot")["event"] == "snapshot"
+        poll = new_poll(setup)
+        api_post(a, f"/api/v1/polls/{poll.public_id}/open", setup["chair_token"])
+        for stream in streams:
+            assert stream.next_of("poll-opened")["data"]["poll"] == str(poll.public_id)
+            stream.close()

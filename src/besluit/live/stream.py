@@ -11,7 +11,10 @@ carry no number and are simply passed on.
 import asyncio
 import json
 
+import functools
+
 from asgiref.sync import sync_to_async
+from django.db import connection
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 
 from besluit import access
@@ -45,7 +48,24 @@ def _last_event_id(request: HttpRequest) -> int | None:
     return value if value >= 0 else None
 
 
-@sync_to_async
+def _db(func):
+    """Run ``func`` in Django's sync thread and give its connection back at once.
+
+    A stream lives for hours and Django returns connections only when a request
+    ends; without this, a few dozen open pages would hold the whole pool.
+    """
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        finally:
+            connection.close()
+
+    return sync_to_async(run)
+
+
+@_db
 def _load(meeting_id: int, user) -> Meeting:
     meeting = Meeting.objects.select_related("association").filter(pk=meeting_id).first()
     if meeting is None or not access.can_view(user, meeting.association):
@@ -53,13 +73,13 @@ def _load(meeting_id: int, user) -> Meeting:
     return meeting
 
 
-@sync_to_async
+@_db
 def _replay(meeting_id: int, after: int) -> list[dict]:
     events = LiveEvent.objects.filter(meeting_id=meeting_id, seq__gt=after).order_by("seq")
     return [{"id": e.seq, "event": e.kind, "data": e.data} for e in events[:REPLAY_LIMIT]]
 
 
-@sync_to_async
+@_db
 def _snapshot(meeting: Meeting) -> dict:
     return snapshot(meeting)
 
