@@ -9,9 +9,8 @@ carry no number and are simply passed on.
 """
 
 import asyncio
-import json
-
 import functools
+import json
 
 from asgiref.sync import sync_to_async
 from django.db import connection
