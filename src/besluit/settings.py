@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "besluit.accounts",
@@ -55,6 +57,7 @@ INSTALLED_APPS = [
     "besluit.opendata",
     "besluit.letters",
     "besluit.texts",
+    "besluit.security",
     "besluit.analysis",
     "besluit.web",
 ]
@@ -67,6 +70,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The second factor (django-otp), then ours: audit addresses, TOTP enforcement.
+    "django_otp.middleware.OTPMiddleware",
+    "besluit.security.middleware.SecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

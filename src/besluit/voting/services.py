@@ -242,10 +242,18 @@ class Receipt:
 
 def _lock_poll_shared(poll_pk: int) -> Poll:
     if connection.vendor == "postgresql":
-        # FOR SHARE lets ballots run side by side but waits for (and blocks) a close.
-        # Django's ORM offers only FOR UPDATE, hence the raw lock statement.
+        # FOR SHARE on the poll waits for (and blocks) a close. FOR UPDATE on its log's
+        # state row makes ballots of one poll take their time and append their leaf one
+        # after the other, so the log's times never go backwards (the verifier refuses a
+        # log whose times do); the append took that row lock to the commit anyway.
+        # A draft poll has no log row and locks nothing; it refuses the ballot.
+        # Django's ORM offers only FOR UPDATE of one table, hence the raw statement.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM voting_poll WHERE id = %s FOR SHARE", [poll_pk])
+            cursor.execute(
+                "SELECT 1 FROM voting_poll p JOIN voting_polllog l ON l.poll_id = p.id "
+                "WHERE p.id = %s FOR SHARE OF p FOR UPDATE OF l",
+                [poll_pk],
+            )
     return Poll.objects.select_related("meeting__association").get(pk=poll_pk)
 
 
@@ -281,6 +289,7 @@ def cast_ballot(
 
 def _cast(actor, poll_pk, member, option_key, request_key, now, ip) -> Receipt:
     poll = _lock_poll_shared(poll_pk)
+    # Taken after the locks: ballots append to the log in the order they take the time.
     now = now or timezone.now()
     if poll.status != Poll.Status.OPEN:
         raise Conflict(
@@ -375,9 +384,10 @@ def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
     """Close the poll, decide it under its rule, and record the decision."""
     association = poll.meeting.association
     access.require_chair(actor, association)
-    now = now or timezone.now()
     with transaction.atomic():
         poll = Poll.objects.select_for_update().select_related("meeting").get(pk=poll.pk)
+        # After the lock: the ballots the close waited for are earlier than the close.
+        now = now or timezone.now()
         if poll.status != Poll.Status.OPEN:
             raise Conflict("Only an open poll can be closed.")
         result = compute_result(poll)

@@ -1,0 +1,93 @@
+"""Two small middlewares of the security app.
+
+``SecurityMiddleware`` (after django-otp's OTPMiddleware):
+- remembers the client address of the request for the audit log, so that every
+  audit event records where it came from, also when a service was not handed
+  the address (see signals.fill_audit_address);
+- sends a session that still owes its second factor to the TOTP page (pages) or
+  refuses it with 403 problem+json (the API over the session, the live stream).
+  Bearer-token API requests are not session logins and pass.
+
+Sync and async capable, so the async live stream stays async.
+"""
+
+from contextvars import ContextVar
+from urllib.parse import urlencode
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+from besluit.api.problems import problem
+from besluit.security.services import SESSION_FLAG
+
+_client_address: ContextVar[str | None] = ContextVar("besluit_client_address", default=None)
+
+
+def client_address() -> str | None:
+    """The address of the request being handled in this context, if any."""
+    return _client_address.get()
+
+
+def _exempt(request) -> bool:
+    path = request.path_info
+    if path.startswith((settings.STATIC_URL, "/i18n/")):
+        return True
+    if request.headers.get("Authorization", "").startswith("Bearer "):
+        return True
+    return path in (reverse("login"), reverse("logout")) or path.startswith(
+        reverse("security:second_factor")
+    )
+
+
+def _refusal(request):
+    if request.path_info.startswith(("/api/", "/live/")):
+        return problem(
+            403,
+            "Forbidden",
+            "Confirm your second factor (TOTP code) first.",
+            code="second-factor-required",
+        )
+    query = urlencode({"next": request.get_full_path()})
+    return HttpResponseRedirect(f"{reverse('security:second_factor')}?{query}")
+
+
+class SecurityMiddleware:
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._is_async = iscoroutinefunction(get_response)
+        if self._is_async:
+            markcoroutinefunction(self)
+
+    def __call__(self, request):
+        if self._is_async:
+            return self.__acall__(request)
+        token = _client_address.set(request.META.get("REMOTE_ADDR"))
+        try:
+            session = getattr(request, "session", None)
+            if (
+                session is not None
+                and session.get(SESSION_FLAG)
+                and not _exempt(request)
+                and not request.user.is_verified()
+            ):
+                return _refusal(request)
+            return self.get_response(request)
+        finally:
+            _client_address.reset(token)
+
+    async def __acall__(self, request):
+        token = _client_address.set(request.META.get("REMOTE_ADDR"))
+        try:
+            session = getattr(request, "session", None)
+            if session is not None and await session.aget(SESSION_FLAG) and not _exempt(request):
+                user = await request.auser()
+                if not user.is_verified():
+                    return _refusal(request)
+            return await self.get_response(request)
+        finally:
+            _client_address.reset(token)
