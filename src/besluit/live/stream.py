@@ -59,7 +59,9 @@ def _db(func):
         try:
             return func(*args, **kwargs)
         finally:
-            connection.close()
+            # Not inside a transaction someone else owns (a test's, for one).
+            if not connection.in_atomic_block:
+                connection.close()
 
     return sync_to_async(run)
 
