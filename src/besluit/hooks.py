@@ -9,8 +9,8 @@ is rolled back. Work that must wait for the commit (pushes, e-mails) uses
 Events and their keyword arguments:
 - ``submission.decided``: submission (Motion or Amendment), status, actor, poll (or None)
 - ``poll.opened``: poll, actor
-- ``ballot.accepted``: poll, ballot, weight, option, actor (a secret ballot row holds no
-  option; a listener must not store the option with anything that names the member)
+- ``ballots.accepted``: poll, count (once per batch of accepted ballots, see
+  voting.casting; it names no member and no choice, so a listener cannot leak one)
 - ``poll.closed``: poll, result (core.voting.Result), actor
 """
 

@@ -322,6 +322,26 @@ def test_frontier_append_returns_the_inclusion_proof_of_the_new_leaf(leaves):
         MerkleFrontier(frontier.size, [*frontier.hashes, bytes(32)])
 
 
+@settings(max_examples=80)
+@given(
+    st.lists(st.binary(max_size=4), max_size=70),
+    st.lists(st.binary(max_size=4), min_size=1, max_size=70),
+)
+def test_frontier_extend_proves_every_leaf_of_a_batch_in_the_tree_after_it(before, batch):
+    """A batch of ballots shares one checkpoint: each proof is against the batch's end."""
+    frontier = MerkleFrontier()
+    for data in before:
+        frontier.append_data(data)
+    log = MerkleLog.from_data(before + batch)
+    proofs = frontier.extend([leaf_hash(d) for d in batch])
+    assert frontier.size == log.size and frontier.root() == log.root()
+    assert frontier.hashes == MerkleFrontier.from_log(log).hashes
+    for offset, (data, proof) in enumerate(zip(batch, proofs, strict=True)):
+        index = len(before) + offset
+        assert proof == log.inclusion_proof(index)
+        assert verify_inclusion(leaf_hash(data), index, log.size, proof, log.root())
+
+
 # --- the public test vectors (transparency-dev/merkle) ---------------------------
 
 

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from besluit.associations.models import Role
+from besluit.voting import casting
 from besluit.voting import services as voting
 from tests import factories
 
@@ -56,9 +57,53 @@ def test_ballot_and_close_queries_do_not_grow_with_members(secret):
         counts[n] = (ballot, close)
     assert counts[12] == counts[342], counts
     ballot, close = counts[12]
-    # A ballot: role, poll, register entry, option, insert (in a savepoint), the
-    # vote log's state, leaf and frontier, the ballot's leaf index. Fixed, whatever n.
-    assert ballot <= 14 and close <= 22, counts
+    # A ballot (voting.casting): poll, roles, register entries, options, existing
+    # ballots, the log's state, its leaves, its new state, the ballot, the secret
+    # tally's row for a secret poll; plus the transaction's savepoint. Fixed, whatever n.
+    assert ballot <= 12 and close <= 22, counts
+
+
+@pytest.mark.parametrize("secret", [False, True], ids=["named", "secret"])
+def test_a_batch_of_ballots_costs_what_one_ballot_costs(secret, settings):
+    """The live ballot endpoint writes what arrives together in one batch: 5 or 60
+    ballots, with request keys and some refused, take the same statements."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    association = factories.make_association(70, slug="batch")
+    chair = factories.make_user("chair-batch", association, Role.Kind.CHAIR)
+    meeting = factories.make_meeting(association)
+
+    def open_poll():
+        poll = voting.do_create_poll(
+            actor=chair,
+            meeting=meeting,
+            subject="proposal",
+            proposal=factories.make_proposal(meeting),
+            is_secret=secret,
+        )
+        return voting.do_open_poll(actor=chair, poll=poll)
+
+    reps = [
+        factories.make_user(
+            f"rep-batch-{i}", association, Role.Kind.REPRESENTATIVE,
+            member=factories.member(association, i),
+        )
+        for i in range(65)
+    ]  # fmt: skip
+
+    def batch(poll, users):
+        requests = [
+            casting.BallotRequest(u.pk, "for" if i % 2 else "against", f"key-{poll.pk}-{u.pk}")
+            for i, u in enumerate(users)
+        ]
+        requests.append(casting.BallotRequest(chair.pk, "for"))  # not a representative
+        requests.append(casting.BallotRequest(users[0].pk, "for", "other"))  # voted already
+        with CaptureQueriesContext(connection) as captured:
+            outcomes = casting.cast_batch(poll.pk, requests)
+        assert sum(isinstance(o, casting.Receipt) for o in outcomes) == len(users)
+        return len(captured)
+
+    small, large = batch(open_poll(), reps[:5]), batch(open_poll(), reps[5:65])
+    assert small == large, (small, large)
 
 
 def test_exact_counts_for_the_record():

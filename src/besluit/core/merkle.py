@@ -284,6 +284,53 @@ class MerkleFrontier:
             h = node_hash(left, h)
         return h
 
+    def extend(self, leaf_hashes: Sequence[bytes]) -> list[list[bytes]]:
+        """Append a batch of leaves; return each one's inclusion proof in the tree that
+        ends with the whole batch (so one signed checkpoint serves the batch).
+
+        The proof of a new leaf only needs subtrees that lie right of the old size
+        (made of new leaves) or that are perfect subtrees of the old tree (the
+        frontier): in an RFC 9162 tree every perfect subtree of an older tree is a
+        node of every larger one. So a batch costs O(batch + log n), never the log.
+        """
+        if not all(_is_hash(h) for h in leaf_hashes):
+            raise MerkleError(f"a leaf hash has {HASH_SIZE} bytes")
+        old = self._size
+        known: dict[tuple[int, int], bytes] = {}
+        start = 0
+        for h in self._hashes:  # largest first: their sizes are the bits of ``old``
+            n = 1 << (old - start).bit_length() - 1
+            known[(start, n)] = h
+            start += n
+        for i, h in enumerate(leaf_hashes):
+            known[(old + i, 1)] = bytes(h)
+
+        def mth(a: int, n: int) -> bytes:
+            h = known.get((a, n))
+            if h is None:
+                k = _split(n)
+                h = known[(a, n)] = node_hash(mth(a, k), mth(a + k, n - k))
+            return h
+
+        size = old + len(leaf_hashes)
+        proofs = []
+        for index in range(old, size):
+            proof: list[bytes] = []
+            start, n, m = 0, size, index
+            while n > 1:
+                k = _split(n)
+                if m - start < k:
+                    proof.append(mth(start + k, n - k))
+                    n = k
+                else:
+                    proof.append(mth(start, k))
+                    start, n = start + k, n - k
+            proof.reverse()
+            proofs.append(proof)
+        for h in leaf_hashes:
+            self.append_hash(h)
+        return proofs
+
 
 def root_from_inclusion_proof(
     leaf_hash: bytes, index: int, size: int, proof: Sequence[bytes]

@@ -12,7 +12,7 @@ def _poll_opened(*, poll, actor, **_):
     emit(poll.meeting_id, "poll-opened", poll_opened_message(poll))
 
 
-def _ballot_accepted(*, poll, **_):
+def _ballots_accepted(*, poll, **_):
     from besluit.live.services import notifier
 
     poll_id, meeting_id = poll.pk, poll.meeting_id
@@ -28,5 +28,5 @@ def _poll_closed(*, poll, result, actor, **_):
 
 def connect() -> None:
     hooks.listen("poll.opened", _poll_opened)
-    hooks.listen("ballot.accepted", _ballot_accepted)
+    hooks.listen("ballots.accepted", _ballots_accepted)
     hooks.listen("poll.closed", _poll_closed)

@@ -74,25 +74,37 @@ def start(poll: Poll, at: datetime) -> None:
     PollLog.objects.filter(poll=poll).update(opening_checkpoint=_signed(poll, size, root, at))
 
 
-def add_ballot(
-    poll: Poll, *, ballot_id, member_code: str, option_key: str, at: datetime
-) -> tuple[int, dict]:
-    """Log a ballot; return the voter's receipt (with its inclusion proof and checkpoint)."""
+def ballot_event(poll: Poll, *, ballot_id, member_code: str, option_key: str, at: datetime) -> dict:
     if poll.is_secret:
         # No member, no option, no time: only a random code that the voter alone gets.
-        event = vl.secret_ballot_event(poll=poll.public_id, receipt_code=vl.new_receipt_code())
-    else:
-        event = vl.ballot_event(
-            poll=poll.public_id,
-            ballot=str(ballot_id),
-            member=member_code,
-            option=option_key,
-            at=at,
-        )
-    index, proof, root, size = _append(poll, event)
-    return index, vl.make_receipt(
-        event=event, index=index, proof=proof, signed_checkpoint=_signed(poll, size, root, at)
+        return vl.secret_ballot_event(poll=poll.public_id, receipt_code=vl.new_receipt_code())
+    return vl.ballot_event(
+        poll=poll.public_id, ballot=str(ballot_id), member=member_code, option=option_key, at=at
     )
+
+
+def append_batch(poll: Poll, events: list[dict], at: datetime) -> list[dict]:
+    """Log a batch of ballot events under one signed checkpoint; return their receipts.
+
+    The caller holds the log row's lock (see voting.casting). Three statements
+    whatever the batch's size, and one signature.
+    """
+    state = PollLog.objects.select_for_update().get(poll=poll)
+    frontier = merkle.MerkleFrontier(state.size, [bytes.fromhex(h) for h in state.frontier])
+    first = state.size
+    datas = [vl.encode_event(e) for e in events]
+    proofs = frontier.extend([merkle.leaf_hash(d) for d in datas])
+    LogLeaf.objects.bulk_create(
+        LogLeaf(poll=poll, index=first + i, data=d.decode()) for i, d in enumerate(datas)
+    )
+    PollLog.objects.filter(pk=state.pk).update(
+        size=frontier.size, frontier=[h.hex() for h in frontier.hashes]
+    )
+    signed = _signed(poll, frontier.size, frontier.root(), at)
+    return [
+        vl.make_receipt(event=e, index=first + i, proof=proof, signed_checkpoint=signed)
+        for i, (e, proof) in enumerate(zip(events, proofs, strict=True))
+    ]
 
 
 def receipt_again(poll: Poll, index: int, at: datetime) -> dict:

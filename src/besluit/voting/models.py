@@ -209,6 +209,24 @@ class Ballot(models.Model):
         ]
 
 
+class RequestKey(models.Model):
+    """Every request key a member's client used, so an old request is never replayed.
+
+    A retry with the key of the ballot's latest request gets that ballot back; the
+    key of an earlier, changed request, or of another poll, is refused. Holds no
+    choice, so it is kept for secret polls too.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "key"], name="request_key_once"),
+        ]
+
+
 class SecretTally(models.Model):
     """Running totals per option of a secret poll: the only record of its choices."""
 

@@ -1,34 +1,28 @@
 """Polls: create, open (freeze the register), cast ballots, close (decide).
 
-Concurrency, in one place:
-- a ballot holds a *shared* lock on its poll row while it is inserted, and
-  closing takes an *exclusive* lock; so a close waits for ballots in flight,
-  and a ballot that arrives after the close sees the poll closed. Every
-  acknowledged ballot is therefore in the result, and nothing after it.
-  (SQLite has one writer at a time: its IMMEDIATE transactions give the same.)
-- the unique constraint on (poll, member) makes a second ballot of the same
-  member fail in the database, whatever the application did before.
+How a ballot is accepted, and the locking that keeps every acknowledged ballot
+in the result and nothing after the close: voting.casting. How a poll is decided:
+core.voting.
 """
 
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from besluit import access, hooks
 from besluit.associations.selectors import weighted_register
-from besluit.audit.services import record, record_refusal
+from besluit.audit.services import record
 from besluit.core import voting as core
-from besluit.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from besluit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from besluit.meetings.models import AgendaItem, Meeting
 from besluit.proposals.models import Amendment, Motion, PreAdvice, Proposal, SubmissionStatus
+from besluit.voting import casting
 from besluit.voting import log as vote_log
-from besluit.voting.models import Ballot, Decision, Poll, PollOption, RegisterEntry, SecretTally
+from besluit.voting.casting import Receipt
+from besluit.voting.models import Decision, Poll, PollOption, RegisterEntry, SecretTally
 
 Subject = Poll.Subject
 
@@ -224,39 +218,6 @@ def do_open_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
     return poll
 
 
-@dataclass(frozen=True)
-class Receipt:
-    """What the voter gets back for an accepted ballot."""
-
-    ballot_id: uuid.UUID
-    poll_id: uuid.UUID
-    member_code: str
-    cast_at: datetime
-    option_key: str | None  # None for a secret poll: the receipt shows no choice
-    replayed: bool = False  # the same request again: the same ballot, not a new one
-    changed: bool = False
-    # The ballot's place in the poll's vote log: leaf index, inclusion proof and the
-    # signed checkpoint, so the voter can check it is in the closing tree.
-    log_receipt: dict | None = None
-
-
-def _lock_poll_shared(poll_pk: int) -> Poll:
-    if connection.vendor == "postgresql":
-        # FOR SHARE on the poll waits for (and blocks) a close. FOR UPDATE on its log's
-        # state row makes ballots of one poll take their time and append their leaf one
-        # after the other, so the log's times never go backwards (the verifier refuses a
-        # log whose times do); the append took that row lock to the commit anyway.
-        # A draft poll has no log row and locks nothing; it refuses the ballot.
-        # Django's ORM offers only FOR UPDATE of one table, hence the raw statement.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM voting_poll p JOIN voting_polllog l ON l.poll_id = p.id "
-                "WHERE p.id = %s FOR SHARE OF p FOR UPDATE OF l",
-                [poll_pk],
-            )
-    return Poll.objects.select_related("meeting__association").get(pk=poll_pk)
-
-
 def cast_ballot(
     *,
     actor,
@@ -266,118 +227,20 @@ def cast_ballot(
     now: datetime | None = None,
     ip: str | None = None,
 ) -> Receipt:
-    """Accept one member's ballot, or refuse it leaving only an audit entry."""
-    association = poll.meeting.association
-    try:
-        member = access.represented_member(actor, association)
-        if member is None:
-            raise PermissionDenied("Only a member's representative can vote.")
-        with transaction.atomic():
-            return _cast(actor, poll.pk, member, option_key, request_key[:64], now, ip)
-    except DomainError as exc:
-        record_refusal(
-            "ballot.refused",
-            actor=actor,
-            association=association,
-            obj=poll,
-            ip=ip,
-            reason=exc.message,
-            status=exc.status,
-        )
-        raise
+    """Accept one member's ballot, or refuse it leaving only an audit entry.
 
-
-def _cast(actor, poll_pk, member, option_key, request_key, now, ip) -> Receipt:
-    poll = _lock_poll_shared(poll_pk)
-    # Taken after the locks: ballots append to the log in the order they take the time.
-    now = now or timezone.now()
-    if poll.status != Poll.Status.OPEN:
-        raise Conflict(
-            "This poll is not open." if poll.status == "draft" else "This poll is closed."
-        )
-    if poll.closes_at is not None and now > poll.closes_at:
-        raise Conflict("The voting period has ended.")
-    entry = RegisterEntry.objects.filter(poll=poll, member=member).only("weight").first()
-    if entry is None:
-        raise PermissionDenied(f"{member} is not in this poll's register.")
-    option = PollOption.objects.filter(poll=poll, key=option_key).first()
-    if option is None:
-        raise ValidationFailed(f"'{option_key}' is not an option of this poll.", field="option")
-    if request_key and (
-        Ballot.objects.filter(member=member, request_key=request_key).exclude(poll=poll).exists()
-    ):
-        raise Conflict("This request was made for another poll; it is not repeated here.")
-    try:
-        with transaction.atomic():
-            ballot = Ballot.objects.create(
-                poll=poll,
-                member=member,
-                option=None if poll.is_secret else option,
-                cast_by=None if poll.is_secret else actor,
-                cast_at=now,
-                request_key=request_key,
-            )
-    except IntegrityError:
-        # The member voted already (perhaps another representative, a moment ago).
-        existing = Ballot.objects.select_related("option").get(poll=poll, member=member)
-        return _second_ballot(actor, poll, member, option, existing, request_key, now)
-    if poll.is_secret:
-        SecretTally.objects.filter(poll=poll, option=option).update(
-            weight=F("weight") + entry.weight, members=F("members") + 1
-        )
-    index, log_receipt = vote_log.add_ballot(
-        poll, ballot_id=ballot.public_id, member_code=member.code, option_key=option.key, at=now
+    A batch of one: the rules and the locking are in voting.casting.
+    """
+    request = casting.BallotRequest(
+        user_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
+        option_key=option_key,
+        request_key=request_key,
+        ip=ip,
     )
-    Ballot.objects.filter(pk=ballot.pk).update(log_index=index)
-    hooks.emit(
-        "ballot.accepted", poll=poll, ballot=ballot, weight=entry.weight, option=option, actor=actor
-    )
-    return Receipt(
-        ballot.public_id,
-        poll.public_id,
-        member.code,
-        now,
-        _shown(poll, option),
-        log_receipt=log_receipt,
-    )
-
-
-def _shown(poll: Poll, option: PollOption) -> str | None:
-    return None if poll.is_secret else option.key
-
-
-def _second_ballot(actor, poll, member, option, existing, request_key, now) -> Receipt:
-    if request_key and existing.request_key == request_key:
-        # A retry of a request that already succeeded (flaky phone connection).
-        return Receipt(
-            existing.public_id,
-            poll.public_id,
-            member.code,
-            existing.cast_at,
-            None if poll.is_secret else existing.option.key,
-            replayed=True,
-            log_receipt=vote_log.receipt_again(poll, existing.log_index, now),
-        )
-    if not poll.allow_change:
-        raise Conflict(f"{member} has voted in this poll already.")
-    index, log_receipt = vote_log.add_ballot(
-        poll, ballot_id=existing.public_id, member_code=member.code, option_key=option.key, at=now
-    )
-    existing.option = option
-    existing.cast_by = actor
-    existing.cast_at = now
-    existing.request_key = request_key
-    existing.log_index = index
-    existing.save(update_fields=["option", "cast_by", "cast_at", "request_key", "log_index"])
-    return Receipt(
-        existing.public_id,
-        poll.public_id,
-        member.code,
-        now,
-        option.key,
-        changed=True,
-        log_receipt=log_receipt,
-    )
+    outcome = casting.cast_batch(poll.pk, [request], now=now)[0]
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
 
 
 def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:

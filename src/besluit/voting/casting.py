@@ -1,0 +1,284 @@
+"""Casting ballots: the one place where a ballot is accepted or refused.
+
+Ballots are cast in batches. A web form or an API call through Django is a batch
+of one; the live ballot endpoint (voting.batcher) gathers what arrives while the
+previous batch is being written, so under load one transaction carries hundreds
+of ballots. A batch costs a constant number of statements and one signature,
+whatever its size and whatever the number of members.
+
+Concurrency, in one place:
+- A batch holds a *shared* lock on its poll row while it writes; closing takes an
+  *exclusive* lock. So a close waits for ballots in flight, and a ballot that
+  arrives after the close sees the poll closed: every acknowledged ballot is in
+  the result, and nothing after it.
+- A batch holds the *exclusive* lock on its poll's log row from its start: the
+  batches of one poll are written one after another, so the duplicate check below
+  reads everything committed before it, the log's leaves get consecutive numbers,
+  and its times never go backwards (the verifier refuses a log whose times do).
+- SQLite has one writer at a time: its IMMEDIATE transactions give the same.
+- Whatever the application did, the unique constraint on (poll, member) makes a
+  second ballot of the same member fail in the database.
+
+A refused ballot changes nothing but leaves an audit entry ("ballot.refused").
+"""
+
+import logging
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from besluit import access, hooks
+from besluit.audit.models import AuditEvent
+from besluit.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from besluit.voting import log as vote_log
+from besluit.voting.models import Ballot, Poll, RegisterEntry, RequestKey, SecretTally
+
+log = logging.getLogger("besluit.voting")
+
+
+@dataclass(frozen=True)
+class BallotRequest:
+    """One representative's request to vote: who, which option, and the client's key."""
+
+    user_id: int | None
+    option_key: str
+    request_key: str = ""  # any unique string per attempt; retrying it is safe
+    ip: str | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What the voter gets back for an accepted ballot."""
+
+    ballot_id: uuid.UUID
+    poll_id: uuid.UUID
+    member_code: str
+    cast_at: datetime
+    option_key: str | None  # None for a secret poll: the receipt shows no choice
+    replayed: bool = False  # the same request again: the same ballot, not a new one
+    changed: bool = False
+    # The ballot's place in the poll's vote log: leaf index, inclusion proof and the
+    # signed checkpoint, so the voter can check it is in the closing tree.
+    log_receipt: dict | None = None
+
+
+Outcome = Receipt | DomainError
+
+
+def cast_batch(
+    poll_pk: int, requests: Sequence[BallotRequest], *, now: datetime | None = None
+) -> list[Outcome]:
+    """Accept or refuse each request, in order; one transaction for the whole batch."""
+    with transaction.atomic():
+        batch = _Batch(poll_pk, requests, now)
+        outcomes = batch.run()
+        _record_refusals(batch.poll, requests, outcomes)
+    return outcomes
+
+
+def _lock(poll_pk: int) -> None:
+    if connection.vendor == "postgresql":
+        # Django's ORM offers FOR UPDATE of one table only, hence the raw statement.
+        # A draft poll has no log row and locks nothing; it refuses the ballots.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM voting_poll p JOIN voting_polllog l ON l.poll_id = p.id "
+                "WHERE p.id = %s FOR SHARE OF p FOR UPDATE OF l",
+                [poll_pk],
+            )
+
+
+class _Batch:
+    def __init__(self, poll_pk: int, requests: Sequence[BallotRequest], now) -> None:
+        _lock(poll_pk)
+        self.poll = Poll.objects.select_related("meeting__association").get(pk=poll_pk)
+        # Taken after the locks: batches append to the log in the order they take the time.
+        self.now = now or timezone.now()
+        self.requests = requests
+        self.events: list[dict] = []
+        self.new: list[Ballot] = []
+        self.changed: list[Ballot] = []  # existing ballots whose vote changes
+        self.changed_pks: set[int] = set()
+        self.new_keys: list[RequestKey] = []
+        self.tally: dict[int, tuple[Decimal, int]] = {}  # secret polls: option id -> totals
+
+    def run(self) -> list[Outcome]:
+        poll = self.poll
+        refusal = _closed(poll, self.now)
+        if refusal:
+            return [Conflict(refusal)] * len(self.requests)
+        members = access.represented_members(
+            {r.user_id for r in self.requests if r.user_id is not None},
+            poll.meeting.association,
+        )
+        member_ids = {m.pk for m in members.values()}
+        self.weights = dict(
+            RegisterEntry.objects.filter(poll=poll, member_id__in=member_ids).values_list(
+                "member_id", "weight"
+            )
+        )
+        self.options = {o.key: o for o in poll.options.all()}
+        keys = {r.request_key[:64] for r in self.requests if r.request_key}
+        self.used = (
+            {
+                (m, k): p
+                for m, k, p in RequestKey.objects.filter(
+                    member_id__in=member_ids, key__in=keys
+                ).values_list("member_id", "key", "poll_id")
+            }
+            if keys
+            else {}
+        )
+        self.ballots = {
+            b.member_id: b
+            for b in Ballot.objects.filter(poll=poll, member_id__in=member_ids).select_related(
+                "option", "member"
+            )
+        }
+        pending: list[tuple[int, Ballot, bool] | DomainError | tuple[str, Ballot]] = []
+        for request in self.requests:
+            try:
+                pending.append(self._one(request, members.get(request.user_id)))
+            except DomainError as exc:
+                pending.append(exc)
+        return self._write(pending)
+
+    def _one(self, request: BallotRequest, member):
+        poll = self.poll
+        if member is None:
+            raise PermissionDenied("Only a member's representative can vote.")
+        if member.pk not in self.weights:
+            raise PermissionDenied(f"{member} is not in this poll's register.")
+        option = self.options.get(request.option_key)
+        if option is None:
+            raise ValidationFailed(
+                f"'{request.option_key}' is not an option of this poll.", field="option"
+            )
+        key = request.request_key[:64]
+        used_in = self.used.get((member.pk, key)) if key else None
+        if used_in is not None and used_in != poll.pk:
+            raise Conflict("This request was made for another poll; it is not repeated here.")
+        ballot = self.ballots.get(member.pk)
+        if ballot is not None and used_in == poll.pk:
+            if ballot.request_key != key:
+                raise Conflict(
+                    "This request was replaced by a later change of this vote; it is not repeated."
+                )
+            return ("replay", ballot)  # a retry of a request that succeeded (flaky phone)
+        if ballot is not None and not poll.allow_change:
+            raise Conflict(f"{member} has voted in this poll already.")
+        is_new = ballot is None
+        if is_new:
+            ballot = Ballot(poll=poll, member=member, cast_at=self.now, request_key=key)
+            self.ballots[member.pk] = ballot
+            self.new.append(ballot)
+        elif ballot.pk not in self.changed_pks:
+            self.changed_pks.add(ballot.pk)
+            self.changed.append(ballot)
+        ballot.cast_at = self.now
+        ballot.request_key = key
+        if poll.is_secret:
+            weight, count = self.tally.get(option.pk, (Decimal(0), 0))
+            self.tally[option.pk] = (weight + self.weights[member.pk], count + 1)
+        else:
+            ballot.option = option
+            ballot.cast_by_id = request.user_id
+        if key:
+            self.used[(member.pk, key)] = poll.pk
+            self.new_keys.append(RequestKey(member=member, key=key, poll=poll))
+        ballot.log_index = len(self.events)  # within the batch, until the log is appended
+        self.events.append(
+            vote_log.ballot_event(
+                poll,
+                ballot_id=ballot.public_id,
+                member_code=member.code,
+                option_key=option.key,
+                at=self.now,
+            )
+        )
+        return (len(self.events) - 1, ballot, not is_new)
+
+    def _write(self, pending) -> list[Outcome]:
+        poll = self.poll
+        receipts = vote_log.append_batch(poll, self.events, self.now) if self.events else []
+        first = receipts[0]["index"] if receipts else 0
+        for ballot in [*self.new, *self.changed]:
+            ballot.log_index += first
+        Ballot.objects.bulk_create(self.new)
+        if self.changed:
+            Ballot.objects.bulk_update(
+                self.changed, ["option", "cast_by", "cast_at", "request_key", "log_index"]
+            )
+        for option_pk, (weight, count) in self.tally.items():
+            SecretTally.objects.filter(poll=poll, option_id=option_pk).update(
+                weight=F("weight") + weight, members=F("members") + count
+            )
+        RequestKey.objects.bulk_create(self.new_keys)
+        if self.events:
+            hooks.emit("ballots.accepted", poll=poll, count=len(self.events))
+        outcomes: list[Outcome] = []
+        for item in pending:
+            if isinstance(item, DomainError):
+                outcomes.append(item)
+            elif item[0] == "replay":
+                outcomes.append(self._replayed(item[1]))
+            else:
+                position, ballot, changed = item
+                outcomes.append(
+                    Receipt(
+                        ballot.public_id,
+                        poll.public_id,
+                        ballot.member.code,
+                        self.now,
+                        None if poll.is_secret else ballot.option.key,
+                        changed=changed,
+                        log_receipt=receipts[position],
+                    )
+                )
+        return outcomes
+
+    def _replayed(self, ballot: Ballot) -> Receipt:
+        poll = self.poll
+        return Receipt(
+            ballot.public_id,
+            poll.public_id,
+            ballot.member.code,
+            ballot.cast_at,
+            None if poll.is_secret else ballot.option.key,
+            replayed=True,
+            log_receipt=vote_log.receipt_again(poll, ballot.log_index, self.now),
+        )
+
+
+def _closed(poll: Poll, now: datetime) -> str:
+    if poll.status != Poll.Status.OPEN:
+        return "This poll is not open." if poll.status == "draft" else "This poll is closed."
+    if poll.closes_at is not None and now > poll.closes_at:
+        return "The voting period has ended."
+    return ""
+
+
+def _record_refusals(poll: Poll, requests: Sequence[BallotRequest], outcomes) -> None:
+    """The only trace a refused ballot leaves; one statement for the batch."""
+    refused = [
+        AuditEvent(
+            at=timezone.now(),
+            actor_id=request.user_id,
+            association_id=poll.meeting.association_id,
+            action="ballot.refused",
+            object_type="Poll",
+            object_id=str(poll.pk),
+            data={"reason": outcome.message, "status": outcome.status},
+            ip=request.ip,
+        )
+        for request, outcome in zip(requests, outcomes, strict=True)
+        if isinstance(outcome, DomainError)
+    ]
+    if refused:
+        AuditEvent.objects.bulk_create(refused)
