@@ -82,15 +82,15 @@ def represented_member(user, association: Association) -> Member | None:
 def represented_members(user_ids, association: Association) -> dict[int, Member]:
     """For many users at once (a batch of ballots): the member each may vote for.
 
-    The same rule as ``represented_member``, in one query: an active user's
-    representative role in this association.
+    The same rule as ``represented_member``, in one query: the user's
+    representative role in this association. (Whether the user may sign in is
+    authentication's business, as for every other check here.)
     """
     roles = Role.objects.filter(
         user_id__in=list(user_ids),
         association=association,
         kind=K.REPRESENTATIVE,
         member__isnull=False,
-        user__is_active=True,
     ).select_related("member")
     found: dict[int, Member] = {}
     for role in roles.order_by("pk"):

@@ -1,6 +1,24 @@
+"""The ASGI application: two hot routes at the edge (see besluit.edge), the rest Django."""
+
 import os
+import re
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from besluit.edge import ballots, events  # noqa: E402  (needs the apps loaded)
+
+EVENTS = re.compile(r"/live/meetings/(\d+)/events")
+BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/ballots")
+
+
+async def application(scope, receive, send):
+    if scope["type"] == "http":
+        path = scope["path"]
+        if scope["method"] == "GET" and (match := EVENTS.fullmatch(path)):
+            return await events.stream(scope, receive, send, int(match[1]))
+        if scope["method"] == "POST" and (match := BALLOTS.fullmatch(path)):
+            return await ballots.cast(scope, receive, send, match[1])
+    return await django_application(scope, receive, send)

@@ -490,17 +490,7 @@ def cast_ballot(request, poll_id: UUID, body: s.BallotIn):
         request_key=body.request_key,
         ip=client_ip(request),
     )
-    out = s.ReceiptOut(
-        ballot_id=receipt.ballot_id,
-        poll_id=receipt.poll_id,
-        member=receipt.member_code,
-        cast_at=receipt.cast_at,
-        option=receipt.option_key,
-        replayed=receipt.replayed,
-        changed=receipt.changed,
-        log_receipt=receipt.log_receipt,
-    )
-    return Status(200 if receipt.replayed else 201, out)
+    return Status(200 if receipt.replayed else 201, s.ReceiptOut.of(receipt))
 
 
 @api.get(

@@ -154,6 +154,20 @@ class ReceiptOut(Camel):
         "closing tree (besluit verify BUNDLE --receipt FILE).",
     )
 
+    @classmethod
+    def of(cls, receipt) -> "ReceiptOut":
+        """From a voting.casting.Receipt (the API endpoint and the edge answer alike)."""
+        return cls(
+            ballot_id=receipt.ballot_id,
+            poll_id=receipt.poll_id,
+            member=receipt.member_code,
+            cast_at=receipt.cast_at,
+            option=receipt.option_key,
+            replayed=receipt.replayed,
+            changed=receipt.changed,
+            log_receipt=receipt.log_receipt,
+        )
+
 
 class OptionTotalOut(Camel):
     key: str

@@ -24,8 +24,22 @@ CHANNEL_PREFIX = "besluit:live:"
 @dataclass(eq=False)
 class Subscriber:
     loop: asyncio.AbstractEventLoop
-    queue: asyncio.Queue
+    queue: asyncio.Queue  # of (event number or None, the event as sent on the wire)
+    user_id: int | None = None
     overflowed: bool = field(default=False)
+
+
+def format_event(message: dict[str, Any]) -> bytes:
+    """A message as Server-Sent Events text. Done once per message, not per stream."""
+    lines = []
+    if message.get("id") is not None:
+        lines.append(f"id: {message['id']}")
+    lines.append(f"event: {message['event']}")
+    lines.append("data: " + json.dumps(message["data"], separators=(",", ":")))
+    return ("\n".join(lines) + "\n\n").encode()
+
+
+PING = (None, b": ping\n\n")
 
 
 class Hub:
@@ -35,8 +49,10 @@ class Hub:
         self._lock = threading.Lock()
         self._subscribers: dict[int, set[Subscriber]] = defaultdict(set)
 
-    def subscribe(self, meeting_id: int, maxsize: int = 1000) -> Subscriber:
-        sub = Subscriber(asyncio.get_running_loop(), asyncio.Queue(maxsize=maxsize))
+    def subscribe(
+        self, meeting_id: int, maxsize: int = 1000, user_id: int | None = None
+    ) -> Subscriber:
+        sub = Subscriber(asyncio.get_running_loop(), asyncio.Queue(maxsize=maxsize), user_id)
         with self._lock:
             self._subscribers[meeting_id].add(sub)
         return sub
@@ -56,21 +72,36 @@ class Hub:
             return len(self._subscribers.get(meeting_id, ()))
 
     def deliver(self, meeting_id: int, message: dict[str, Any]) -> None:
+        self.deliver_formatted(meeting_id, (message.get("id"), format_event(message)))
+
+    def deliver_formatted(self, meeting_id: int | None, item: tuple[int | None, bytes]) -> None:
+        """Hand one formatted message to the streams of a meeting (None: of all meetings)."""
         with self._lock:
-            targets = list(self._subscribers.get(meeting_id, ()))
+            if meeting_id is None:
+                targets = [s for subs in self._subscribers.values() for s in subs]
+            else:
+                targets = list(self._subscribers.get(meeting_id, ()))
         by_loop: dict[asyncio.AbstractEventLoop, list[Subscriber]] = defaultdict(list)
         for sub in targets:
             by_loop[sub.loop].append(sub)
         # One call per event loop, not per subscriber: 5,000 streams cost one wake-up.
         for loop, subs in by_loop.items():
             with contextlib.suppress(RuntimeError):  # loop closed: its streams are gone
-                loop.call_soon_threadsafe(_put_all, subs, message)
+                loop.call_soon_threadsafe(_put_all, subs, item)
+
+    def present(self) -> dict[int, set[int]]:
+        """The users with an open stream, per meeting (this process)."""
+        with self._lock:
+            return {
+                meeting: {s.user_id for s in subs if s.user_id is not None}
+                for meeting, subs in self._subscribers.items()
+            }
 
 
-def _put_all(subs: list[Subscriber], message: dict[str, Any]) -> None:
+def _put_all(subs: list[Subscriber], item: tuple[int | None, bytes]) -> None:
     for sub in subs:
         try:
-            sub.queue.put_nowait(message)
+            sub.queue.put_nowait(item)
         except asyncio.QueueFull:
             # A stream that cannot keep up is ended; its client reconnects and replays.
             sub.overflowed = True

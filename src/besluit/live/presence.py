@@ -29,6 +29,16 @@ def touch(meeting_id: int, user_id: int) -> None:
         _local.setdefault(meeting_id, {})[user_id] = now
 
 
+def touch_many(meeting_id: int, user_ids: set[int]) -> None:
+    """The heartbeat's refresh of everyone with an open stream: one call."""
+    now = time.time()
+    if settings.REDIS_URL:
+        _client().zadd(f"besluit:presence:{meeting_id}", {str(u): now for u in user_ids})
+        return
+    with _lock:
+        _local.setdefault(meeting_id, {}).update(dict.fromkeys(user_ids, now))
+
+
 def leave(meeting_id: int, user_id: int) -> None:
     if settings.REDIS_URL:
         _client().zrem(f"besluit:presence:{meeting_id}", str(user_id))

@@ -1,5 +1,6 @@
 """Live meeting workflows: numbered events, current agenda item, speakers list."""
 
+import logging
 import threading
 import time
 
@@ -111,6 +112,14 @@ def do_request_to_speak(
             position=last + 1,
             requested_at=now or timezone.now(),
         )
+        record(
+            "speaker.requested",
+            actor=actor,
+            association=association,
+            obj=speaker,
+            name=speaker.name,
+            member=speaker.member_id,
+        )
         _announce_speakers(meeting)
     return speaker
 
@@ -145,6 +154,13 @@ def do_speaker_action(*, actor, speaker: SpeakerRequest, action: str, now=None) 
         else:
             raise ValidationFailed(f"Unknown action '{action}'.")
         speaker.save()
+        record(
+            f"speaker.{action}",
+            actor=actor,
+            association=meeting.association,
+            obj=speaker,
+            name=speaker.name,
+        )
         _announce_speakers(meeting)
     return speaker
 
@@ -168,11 +184,15 @@ def _swap(speaker: SpeakerRequest, direction: str) -> None:
 class ParticipationNotifier:
     """Announces participation of polls that received ballots, at most every ``interval``.
 
-    A ballot only marks its poll; a background thread publishes one counter per
-    poll per tick, so 1,000 ballots a second cost a few messages, not 1,000.
+    A batch of ballots only marks its poll; a background thread publishes one
+    counter per poll per tick, so 1,000 ballots a second cost one message a
+    second, not 1,000. With several worker processes (Redis), the first process
+    to claim a poll's tick in Redis publishes it; the others keep it for their next
+    tick, so the last ballots are always announced within two ticks. Each
+    message reaches every open stream, so this rate is what the streams cost.
     """
 
-    def __init__(self, interval: float = 0.25) -> None:
+    def __init__(self, interval: float = 1.0) -> None:
         self.interval = interval
         self._dirty: dict[int, int] = {}
         self._lock = threading.Lock()
@@ -189,6 +209,17 @@ class ParticipationNotifier:
                 self._thread.start()
         self._wake.set()
 
+    def _claim(self, poll_id: int) -> bool:
+        """This process publishes this poll's tick (always, without Redis)."""
+        from django.conf import settings
+
+        if not settings.REDIS_URL:
+            return True
+        from besluit.live import presence
+
+        key = f"besluit:participation:{poll_id}"
+        return bool(presence._client().set(key, "1", nx=True, px=int(self.interval * 900)))
+
     def flush(self) -> None:
         with self._lock:
             dirty, self._dirty = self._dirty, {}
@@ -200,7 +231,13 @@ class ParticipationNotifier:
         from besluit.voting.models import Poll
 
         try:
-            for poll in Poll.objects.filter(pk__in=list(dirty)).select_related("meeting"):
+            claimed = [poll_id for poll_id in dirty if self._claim(poll_id)]
+            with self._lock:  # another process had this tick: publish on the next one
+                for poll_id in dirty.keys() - set(claimed):
+                    self._dirty.setdefault(poll_id, dirty[poll_id])
+            if len(claimed) < len(dirty):
+                self._wake.set()
+            for poll in Poll.objects.filter(pk__in=claimed).select_related("meeting"):
                 publish_ephemeral(poll.meeting_id, "participation", participation_message(poll))
         finally:
             close_old_connections()
@@ -210,7 +247,10 @@ class ParticipationNotifier:
             self._wake.wait()
             self._wake.clear()
             started = time.monotonic()
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # a Redis or database hiccup must not end the thread
+                logging.getLogger("besluit.live").exception("participation update failed")
             time.sleep(max(0.0, self.interval - (time.monotonic() - started)))
 
 

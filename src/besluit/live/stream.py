@@ -10,7 +10,8 @@ carry no number and are simply passed on.
 
 import asyncio
 import functools
-import json
+import weakref
+from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
 from django.db import connection
@@ -18,7 +19,7 @@ from django.http import Http404, HttpRequest, StreamingHttpResponse
 
 from besluit import access
 from besluit.live import presence
-from besluit.live.bus import get_bus, hub
+from besluit.live.bus import PING, format_event, get_bus, hub
 from besluit.live.models import LiveEvent
 from besluit.live.selectors import snapshot
 from besluit.meetings.models import Meeting
@@ -27,17 +28,7 @@ HEARTBEAT_SECONDS = 20
 REPLAY_LIMIT = 10_000
 
 
-def format_event(message: dict) -> bytes:
-    lines = []
-    if message.get("id") is not None:
-        lines.append(f"id: {message['id']}")
-    lines.append(f"event: {message['event']}")
-    lines.append("data: " + json.dumps(message["data"], separators=(",", ":")))
-    return ("\n".join(lines) + "\n\n").encode()
-
-
-def _last_event_id(request: HttpRequest) -> int | None:
-    raw = request.headers.get("Last-Event-ID") or request.GET.get("lastEventId")
+def parse_last_event_id(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
     try:
@@ -48,7 +39,7 @@ def _last_event_id(request: HttpRequest) -> int | None:
 
 
 def _db(func):
-    """Run ``func`` in Django's sync thread and give its connection back at once.
+    """Run ``func`` in a worker thread and give its connection back at once.
 
     A stream lives for hours and Django returns connections only when a request
     ends; without this, a few dozen open pages would hold the whole pool.
@@ -63,11 +54,11 @@ def _db(func):
             if not connection.in_atomic_block:
                 connection.close()
 
-    return sync_to_async(run)
+    return sync_to_async(run)  # in a request: its thread (a test sees its data)
 
 
 @_db
-def _load(meeting_id: int, user) -> Meeting:
+def load_meeting(meeting_id: int, user) -> Meeting:
     meeting = Meeting.objects.select_related("association").filter(pk=meeting_id).first()
     if meeting is None or not access.can_view(user, meeting.association):
         raise Http404("No such meeting.")
@@ -85,59 +76,83 @@ def _snapshot(meeting: Meeting) -> dict:
     return snapshot(meeting)
 
 
-async def meeting_events(request: HttpRequest, meeting_id: int) -> StreamingHttpResponse:
-    user = await request.auser()
-    meeting = await _load(meeting_id, user)
-    last = _last_event_id(request)
+async def event_stream(
+    meeting: Meeting, user_id: int | None, last: int | None
+) -> AsyncIterator[bytes]:
+    """The bytes of one client's stream: the snapshot or the missed events, then live."""
     get_bus().ensure_listening()
-    subscriber = hub.subscribe(meeting.pk)
-
-    user_id = user.pk if user.is_authenticated else None
-
-    async def stream():
-        sent = last
+    ensure_heartbeat()
+    subscriber = hub.subscribe(meeting.pk, user_id=user_id)
+    sent = last
+    try:
         if user_id:
-            presence.touch(meeting.pk, user_id)
-        try:
-            if sent is None:
-                state = await _snapshot(meeting)
-                sent = state["last_event"]
-                yield format_event({"id": sent or None, "event": "snapshot", "data": state})
-            else:
-                for message in await _replay(meeting.pk, sent):
-                    sent = message["id"]
-                    yield format_event(message)
-            yield b"retry: 2000\n\n"
-            while not subscriber.overflowed:
-                try:
-                    message = await asyncio.wait_for(
-                        subscriber.queue.get(), timeout=HEARTBEAT_SECONDS
-                    )
-                except TimeoutError:
-                    if user_id:
-                        presence.touch(meeting.pk, user_id)
-                    yield b": ping\n\n"
-                    continue
-                number = message.get("id")
-                if number is not None:
-                    if number <= sent:
-                        continue  # replayed already
-                    if number > sent + 1:
-                        # Two commits' messages crossed on the way: fill the gap from
-                        # the database, where the earlier event is committed already.
-                        for missed in await _replay(meeting.pk, sent):
-                            if missed["id"] >= number:
-                                break
-                            sent = missed["id"]
-                            yield format_event(missed)
-                    sent = number
+            await sync_to_async(presence.touch, thread_sensitive=False)(meeting.pk, user_id)
+        if sent is None:
+            state = await _snapshot(meeting)
+            sent = state["last_event"]
+            yield format_event({"id": sent or None, "event": "snapshot", "data": state})
+        else:
+            for message in await _replay(meeting.pk, sent):
+                sent = message["id"]
                 yield format_event(message)
-        finally:
-            hub.unsubscribe(meeting.pk, subscriber)
-            if user_id:  # another open tab touches it again within a heartbeat
-                presence.leave(meeting.pk, user_id)
+        yield b"retry: 2000\n\n"
+        while not subscriber.overflowed:
+            number, data = await subscriber.queue.get()
+            if number is not None:
+                if number <= sent:
+                    continue  # replayed already
+                if number > sent + 1:
+                    # Two commits' messages crossed on the way: fill the gap from
+                    # the database, where the earlier event is committed already.
+                    for missed in await _replay(meeting.pk, sent):
+                        if missed["id"] >= number:
+                            break
+                        sent = missed["id"]
+                        yield format_event(missed)
+                sent = number
+            yield data
+    finally:
+        hub.unsubscribe(meeting.pk, subscriber)
+        if user_id:  # another open tab touches it again within a heartbeat
+            await sync_to_async(presence.leave, thread_sensitive=False)(meeting.pk, user_id)
 
-    response = StreamingHttpResponse(stream(), content_type="text/event-stream")
+
+# One heartbeat per process (per event loop), not a timer per stream: it keeps
+# proxies from closing idle streams and refreshes who is present, in one call.
+_heartbeats: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def ensure_heartbeat() -> None:
+    loop = asyncio.get_running_loop()
+    task = _heartbeats.get(loop)
+    if task is None or task.done():
+        _heartbeats[loop] = loop.create_task(_beat())
+
+
+async def _beat() -> None:
+    touch = sync_to_async(presence.touch_many, thread_sensitive=False)
+    while True:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        hub.deliver_formatted(None, PING)
+        for meeting_id, user_ids in hub.present().items():
+            if user_ids:
+                await touch(meeting_id, user_ids)
+
+
+async def meeting_events(request: HttpRequest, meeting_id: int) -> StreamingHttpResponse:
+    """The stream through Django (tests, a server without the edge); besluit.asgi
+    serves the same stream from edge.events without Django's request cycle."""
+    user = await request.auser()
+    meeting = await load_meeting(meeting_id, user)
+    last = parse_last_event_id(
+        request.headers.get("Last-Event-ID") or request.GET.get("lastEventId")
+    )
+    user_id = user.pk if user.is_authenticated else None
+    response = StreamingHttpResponse(
+        event_stream(meeting, user_id, last), content_type="text/event-stream"
+    )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return response

@@ -110,13 +110,18 @@ class _Batch:
 
     def run(self) -> list[Outcome]:
         poll = self.poll
-        refusal = _closed(poll, self.now)
-        if refusal:
-            return [Conflict(refusal)] * len(self.requests)
         members = access.represented_members(
             {r.user_id for r in self.requests if r.user_id is not None},
             poll.meeting.association,
         )
+        refusal = _closed(poll, self.now)
+        if refusal:  # to those who may vote; the others learn only that they may not
+            return [
+                Conflict(refusal)
+                if r.user_id in members
+                else PermissionDenied("Only a member's representative can vote.")
+                for r in self.requests
+            ]
         member_ids = {m.pk for m in members.values()}
         self.weights = dict(
             RegisterEntry.objects.filter(poll=poll, member_id__in=member_ids).values_list(

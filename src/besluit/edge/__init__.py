@@ -1,0 +1,19 @@
+"""The two hot paths of a live meeting, served beside Django (the "edge").
+
+A general meeting puts two loads on the server at once: thousands of open event
+streams (every phone, the projector, online viewers) and a burst of ballots in
+the minute after the chair opens a poll. Django's request cycle (middleware, a
+thread per sync view, the ORM per request) costs 5 to 15 times what these two
+requests need (see ../docs/benchmarks.md). So ``besluit.asgi`` sends exactly two
+routes here and everything else to Django:
+
+- ``GET /live/meetings/<id>/events``: the Server-Sent Events stream (edge.events),
+  a coroutine per stream, no thread, messages formatted once per broadcast;
+- ``POST /api/v1/polls/<id>/ballots``: the ballot (edge.ballots), authenticated
+  and validated in the event loop, then written in batches by voting.batcher.
+
+The rules stay where they are: who may vote and how a ballot is accepted in
+voting.casting (the same code the Django endpoint and the web form call), access
+checks in besluit.access, the stream's replay logic in live.stream. The edge only
+does HTTP.
+"""

@@ -1,0 +1,129 @@
+"""Who sent a request to the edge: a Django session or an API token, many at a time.
+
+The same rules as Django's own (``django.contrib.auth.get_user`` and the API's
+TokenAuth): a session counts only while it has not expired, its user is active
+and the session's password hash still matches; a token only while not revoked.
+But a batch of ballots looks its senders up with a fixed number of queries.
+Runs in a worker thread (it uses the ORM).
+"""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.sessions.models import Session
+from django.db.models import Q
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from besluit.accounts.models import ApiToken, hash_secret
+
+
+@dataclass(frozen=True)
+class Credential:
+    kind: str  # "session" or "token"
+    secret: str
+
+
+def session_credential(cookies: dict[str, str]) -> Credential | None:
+    key = cookies.get(settings.SESSION_COOKIE_NAME)
+    return Credential("session", key) if key else None
+
+
+def resolve(credentials: list[Credential | None]) -> list[int | None]:
+    """The user id behind each credential, or None; a fixed number of queries."""
+    sessions = {c.secret for c in credentials if c and c.kind == "session"}
+    tokens = {c.secret for c in credentials if c and c.kind == "token"}
+    found: dict[Credential, int] = {}
+    for key, user_id in _session_users(sessions).items():
+        found[Credential("session", key)] = user_id
+    for raw, user_id in _token_users(tokens).items():
+        found[Credential("token", raw)] = user_id
+    return [found.get(c) if c else None for c in credentials]
+
+
+def _session_store():
+    return import_module(settings.SESSION_ENGINE).SessionStore
+
+
+def _session_users(keys: set[str]) -> dict[str, int]:
+    if not keys:
+        return {}
+    store = _session_store()
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
+        rows = Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
+        decoded = {row.session_key: store().decode(row.session_data) for row in rows}
+    else:  # another engine: its own load, one key at a time
+        decoded = {key: store(session_key=key).load() for key in keys}
+    claims = {}
+    for key, data in decoded.items():
+        try:
+            claims[key] = (int(data[SESSION_KEY]), data.get(HASH_SESSION_KEY, ""))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
+            del claims[key]
+    users = {
+        u.pk: u
+        for u in get_user_model().objects.filter(
+            pk__in={uid for uid, _ in claims.values()}, is_active=True
+        )
+    }
+    result = {}
+    for key, (uid, claimed_hash) in claims.items():
+        user = users.get(uid)
+        if user is not None and _hash_matches(user, claimed_hash):
+            result[key] = uid
+    return result
+
+
+def _hash_matches(user, claimed: str) -> bool:
+    """As ``get_user``: the session dies with a password change (current or old key)."""
+    if not claimed:
+        return False
+    if constant_time_compare(claimed, user.get_session_auth_hash()):
+        return True
+    return any(constant_time_compare(claimed, h) for h in user.get_session_auth_fallback_hash())
+
+
+def _token_users(raw_tokens: set[str]) -> dict[str, int]:
+    if not raw_tokens:
+        return {}
+    by_hash = {hash_secret(raw): raw for raw in raw_tokens}
+    rows = ApiToken.objects.filter(
+        key_hash__in=by_hash, revoked_at__isnull=True, user__is_active=True
+    ).values_list("key_hash", "user_id")
+    found = {by_hash[h]: uid for h, uid in rows}
+    if found:
+        now = timezone.now()
+        # As the API's TokenAuth: touched at most once a minute, one statement.
+        ApiToken.objects.filter(key_hash__in=[hash_secret(r) for r in found]).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(minutes=1))
+        ).update(last_used_at=now)
+    return found
+
+
+class CsrfRejected(Exception):
+    pass
+
+
+class _CsrfCheck(CsrfViewMiddleware):
+    """Django's own CSRF check (origin, referer, masked token), raising instead of
+    rendering the failure page."""
+
+    def _accept(self, request):
+        return None
+
+    def _reject(self, request, reason):
+        raise CsrfRejected(reason)
+
+
+_csrf = _CsrfCheck(lambda request: None)
+
+
+def check_csrf(request) -> None:
+    """Raise CsrfRejected unless the (session-authenticated) request passes CSRF."""
+    _csrf.process_view(request, None, (), {})

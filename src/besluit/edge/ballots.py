@@ -1,0 +1,129 @@
+"""POST /api/v1/polls/<id>/ballots at the edge: the same contract as the API's
+endpoint (api.endpoints.cast_ballot, which documents it in the OpenAPI document
+and serves it when Django runs without the edge), written in batches.
+"""
+
+import json
+import uuid
+from io import BytesIO
+
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.asgi import ASGIRequest
+from django.db import connection
+from pydantic import ValidationError
+
+from besluit.api import schemas
+from besluit.api.problems import TITLES
+from besluit.edge import auth
+from besluit.edge.batcher import batcher_for
+from besluit.edge.http import read_body, send_json
+from besluit.errors import DomainError, NotFound
+from besluit.voting import casting
+from besluit.voting.models import Poll
+
+MAX_BODY = 4096
+UNAUTHENTICATED = "Log in, or send a valid token as 'Authorization: Bearer ...'."
+
+
+class Unauthenticated(DomainError):
+    status = 401
+    code = "unauthenticated"
+
+
+class _Item:
+    __slots__ = ("credential", "ip", "option_key", "request_key")
+
+    def __init__(self, credential, option_key, request_key, ip) -> None:
+        self.credential = credential
+        self.option_key = option_key
+        self.request_key = request_key
+        self.ip = ip
+
+
+def write_batch(poll_id: uuid.UUID, items: list[_Item]) -> list[casting.Outcome]:
+    """In the writer thread: who sent each ballot, then cast them as one batch."""
+    try:
+        user_ids = auth.resolve([i.credential for i in items])
+        poll_pk = Poll.objects.filter(public_id=poll_id).values_list("pk", flat=True).first()
+        if poll_pk is None:
+            return [NotFound("No such poll.")] * len(items)
+        outcomes: list[casting.Outcome] = [Unauthenticated(UNAUTHENTICATED)] * len(items)
+        known = [(n, uid) for n, uid in enumerate(user_ids) if uid is not None]
+        if known:
+            requests = [
+                casting.BallotRequest(uid, items[n].option_key, items[n].request_key, items[n].ip)
+                for n, uid in known
+            ]
+            cast = casting.cast_batch(poll_pk, requests)
+            for (n, _), outcome in zip(known, cast, strict=True):
+                outcomes[n] = outcome
+        return outcomes
+    finally:
+        # Give the connection back (to the pool, on PostgreSQL) between batches.
+        connection.close()
+
+
+def problem(status: int, detail: str, code: str, errors=None) -> tuple[int, dict]:
+    body = {
+        "type": f"https://besluit.example/problems/{code}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["invalidParams"] = errors
+    return status, body
+
+
+async def cast(scope, receive, send, poll_text: str) -> None:
+    status, body = await _cast(scope, receive, poll_text)
+    await send_json(
+        send,
+        status,
+        body,
+        content_type="application/json" if status < 400 else "application/problem+json",
+    )
+
+
+async def _cast(scope, receive, poll_text: str) -> tuple[int, dict]:
+    try:
+        poll_id = uuid.UUID(poll_text)
+    except ValueError:
+        return problem(404, "No such poll.", "not_found")
+    raw = await read_body(receive, MAX_BODY)
+    if raw is None:
+        return problem(413, f"A ballot is at most {MAX_BODY} bytes.", "too_large")
+    request = ASGIRequest(scope, BytesIO(raw))
+    credential = None
+    authorization = request.headers.get("Authorization", "")
+    if authorization[:7].lower() == "bearer ":
+        credential = auth.Credential("token", authorization[7:].strip())
+    else:
+        credential = auth.session_credential(request.COOKIES)
+        if credential is not None:
+            try:
+                auth.check_csrf(request)
+            except auth.CsrfRejected as exc:
+                return problem(403, f"CSRF check failed: {exc}", "csrf")
+            except DisallowedHost:
+                return problem(400, "This host name is not served here.", "bad_host")
+    if credential is None:
+        return problem(401, UNAUTHENTICATED, "unauthenticated")
+    try:
+        ballot = schemas.BallotIn.model_validate(json.loads(raw or b"null"))
+    except json.JSONDecodeError as exc:
+        return problem(400, f"The body is not JSON: {exc.msg}.", "invalid")
+    except ValidationError as exc:
+        errors = [
+            {"name": ".".join(str(p) for p in e["loc"]) or "body", "reason": e["msg"]}
+            for e in exc.errors()
+        ]
+        detail = "; ".join(f"{e['name']}: {e['reason']}" for e in errors)
+        return problem(400, detail, "invalid", errors)
+    item = _Item(credential, ballot.option, ballot.request_key, (scope.get("client") or [None])[0])
+    outcome = await batcher_for(write_batch).submit(poll_id, item)
+    if isinstance(outcome, DomainError):
+        errors = [{"name": outcome.field, "reason": outcome.message}] if outcome.field else None
+        return problem(outcome.status, outcome.message, outcome.code, errors)
+    body = schemas.ReceiptOut.of(outcome).model_dump(by_alias=True, mode="json")
+    return (200 if outcome.replayed else 201), body

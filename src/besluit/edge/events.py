@@ -1,0 +1,93 @@
+"""GET /live/meetings/<id>/events at the edge: the meeting's Server-Sent Events.
+
+The same stream as Django's view (live.stream.meeting_events, the replay rules
+are there), as a coroutine: no thread and no database connection while it is
+open, about the memory of one asyncio queue per client.
+"""
+
+import asyncio
+import contextlib
+from urllib.parse import parse_qs
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.http import Http404
+from django.http.cookie import parse_cookie
+
+from besluit.edge import auth
+from besluit.edge.http import SECURITY_HEADERS, send_json
+from besluit.live.stream import event_stream, load_meeting, parse_last_event_id
+
+
+def _user(cookies: dict[str, str]):
+    credential = auth.session_credential(cookies)
+    try:
+        user_id = auth.resolve([credential])[0] if credential else None
+        if user_id is None:
+            return AnonymousUser()
+        return get_user_model().objects.get(pk=user_id)
+    finally:
+        connection.close()
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+async def stream(scope, receive, send, meeting_id: int) -> None:
+    cookies = parse_cookie(_header(scope, b"cookie") or "")
+    user = await sync_to_async(_user, thread_sensitive=False)(cookies)
+    try:
+        meeting = await load_meeting(meeting_id, user)
+    except Http404:
+        await send_json(
+            send,
+            404,
+            {"title": "Not found", "status": 404, "detail": "No such meeting."},
+            content_type="application/problem+json",
+        )
+        return
+    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    last = parse_last_event_id(
+        _header(scope, b"last-event-id") or (query.get("lastEventId") or [None])[0]
+    )
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"text/event-stream; charset=utf-8"),
+                (b"cache-control", b"no-cache"),
+                (b"x-accel-buffering", b"no"),  # nginx: do not buffer the stream
+                *SECURITY_HEADERS,
+            ],
+        }
+    )
+    events = event_stream(meeting, user.pk if user.is_authenticated else None, last)
+
+    async def pump() -> None:
+        async for chunk in events:
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        # The stream fell behind (its queue overflowed): end it; the client reconnects
+        # with its last event id and gets the missed events from the database.
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def until_disconnect() -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    tasks = {asyncio.ensure_future(pump()), asyncio.ensure_future(until_disconnect())}
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError, OSError):
+                await task
+        await events.aclose()
