@@ -101,6 +101,18 @@ TEMPLATES = [
 ASGI_APPLICATION = "besluit.asgi.application"
 WSGI_APPLICATION = "besluit.wsgi.application"
 
+
+def _sqlite_options() -> dict:
+    """For every SQLite database, the embedded default and a ``sqlite:///`` DATABASE_URL."""
+    return {
+        # IMMEDIATE takes the write lock at BEGIN: concurrent writers
+        # queue on the busy timeout instead of failing on lock upgrade.
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+
+
 if os.environ.get("DATABASE_URL"):
     DATABASES = {
         "default": dj_database_url.parse(os.environ["DATABASE_URL"], conn_max_age=0),
@@ -109,19 +121,18 @@ if os.environ.get("DATABASE_URL"):
         # Under ASGI every sync view runs in a fresh thread, so persistent
         # connections are never reused: a pool is what keeps ballots cheap.
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {"min_size": 2, "max_size": 16}
+    elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["default"]["OPTIONS"] = {
+            **_sqlite_options(),
+            **DATABASES["default"].get("OPTIONS", {}),
+        }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": DATA_DIR / "besluit.sqlite3",
-            "OPTIONS": {
-                # IMMEDIATE takes the write lock at BEGIN: concurrent writers
-                # queue on the busy timeout instead of failing on lock upgrade.
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 30,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
+            "OPTIONS": _sqlite_options(),
             # A file, not :memory:, so that concurrency tests use real threads
             # against a real database file; one per process, so that test runs
             # side by side do not share it.
@@ -143,6 +154,11 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Voting codes (stemcodes) are not password logins and django-axes does not see them:
+# wrong codes are counted per client address (in the cache, per worker process) and an
+# address that reaches this many within 15 minutes is refused until the window ends.
+# Generous, because a meeting venue may send all its representatives from one address.
+BESLUIT_CODE_LOGIN_FAILURE_LIMIT = int(os.environ.get("BESLUIT_CODE_LOGIN_FAILURE_LIMIT", 50))
 
 # A strict Content-Security-Policy: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {
@@ -204,6 +220,11 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = os.environ.get("BESLUIT_SECURE_COOKIES", "") == "1"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Only behind TLS (the same switch): browsers then refuse plain HTTP for a year. Not for
+# subdomains nor the preload list: the rest of the domain is not ours to commit.
+SECURE_HSTS_SECONDS = 31_536_000 if SESSION_COOKIE_SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False
+SECURE_HSTS_PRELOAD = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -107,3 +107,11 @@ def _resolve(doc, obj):
             node = node[part]
         return node
     return obj
+
+
+def test_an_unknown_association_in_the_query_is_a_declared_404(client, association):
+    response = client.get("/api/v1/open-data/vote-events?association=onbekend")
+    assert_problem(response, 404, detail_contains="onbekend")
+    doc = client.get("/api/v1/openapi.json").json()
+    declared = _resolve(doc, doc["paths"]["/open-data/vote-events"]["get"]["responses"]["404"])
+    assert "application/problem+json" in declared["content"]

@@ -37,11 +37,7 @@ EXAMPLES = 25
 # still authenticates (the schemes are alternatives); wrong credentials are checked below.
 # Found by this test in code outside the security work, reported and left for its owners:
 # (operation, schemathesis failure code). Remove an entry when it is fixed.
-KNOWN_FINDINGS: set[tuple[str, str]] = {
-    # ?association=<unknown slug> answers 404 problem+json, but the operation documents only
-    # 200, 304 and 400 (api/open_data.py list_open_vote_events: add response={404: ...}).
-    ("GET /open-data/vote-events", "ST103"),
-}
+KNOWN_FINDINGS: set[tuple[str, str]] = set()
 
 
 def _describe(exc: BaseException) -> list[str]:

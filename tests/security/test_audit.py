@@ -59,11 +59,7 @@ def test_a_service_called_from_a_page_records_the_address_it_came_from(
 AUDIT_CALLS = {"record", "record_refusal", "_log"}
 # State changes found without an audit event (see the report); strict xfail: when one is
 # fixed, this test fails until the entry is removed.
-KNOWN_GAPS = {
-    "accountability/services_reports.py:do_move_entry",
-    "live/services.py:do_request_to_speak",
-    "live/services.py:do_speaker_action",
-}
+KNOWN_GAPS: set[str] = set()
 
 
 def _services() -> list[tuple[str, str, set[str]]]:

@@ -80,9 +80,41 @@ def test_secure_cookies_follow_the_setting():
     try:
         fresh = importlib.reload(module)
         assert fresh.SESSION_COOKIE_SECURE and fresh.CSRF_COOKIE_SECURE
+        assert fresh.SECURE_HSTS_SECONDS == 365 * 24 * 3600
     finally:
         del os.environ["BESLUIT_SECURE_COOKIES"]
+        plain = importlib.reload(module)
+    # Without TLS (the demo, a development server) no HSTS: it would lock out plain HTTP.
+    assert not plain.SESSION_COOKIE_SECURE and plain.SECURE_HSTS_SECONDS == 0
+
+
+def test_a_sqlite_database_url_keeps_the_options_of_the_embedded_database(tmp_path):
+    import importlib
+    import os
+
+    from besluit import settings as module
+
+    saved = os.environ.get("DATABASE_URL")
+    try:
+        os.environ.pop("DATABASE_URL", None)
+        embedded = importlib.reload(module).DATABASES["default"]["OPTIONS"]
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp_path}/besluit.sqlite3?timeout=60"
+        options = importlib.reload(module).DATABASES["default"]["OPTIONS"]
+    finally:
+        os.environ.pop("DATABASE_URL", None)
+        if saved is not None:
+            os.environ["DATABASE_URL"] = saved
         importlib.reload(module)
+    assert embedded["transaction_mode"] == "IMMEDIATE" and "WAL" in embedded["init_command"]
+    # The URL's own options win; the rest is what the embedded database gets.
+    assert options == {**embedded, "timeout": 60}
+
+
+def test_hsts_is_sent_over_https_when_configured(client, settings):
+    settings.SECURE_HSTS_SECONDS = 31_536_000
+    response = client.get("/accounts/login/", secure=True)
+    assert response["Strict-Transport-Security"] == "max-age=31536000"
+    assert "Strict-Transport-Security" not in client.get("/accounts/login/")
 
 
 def test_five_wrong_passwords_lock_the_login(association, secretariat, settings):

@@ -1,10 +1,14 @@
 """Warnings before a secret poll opens when the register makes secrecy impossible."""
 
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
 from django.template import Context, Template
+from django.urls import reverse
 
+from besluit.associations import services as assoc
+from besluit.associations.models import Role
 from besluit.voting import services as voting
 from besluit.voting.models import Poll
 from besluit.voting.secrecy import check_secrecy
@@ -83,3 +87,66 @@ def test_the_poll_page_include_warns_for_a_secret_draft_poll_only(chair):
     secret.refresh_from_db()
     assert "besluit-secrecy-warning" not in template.render(Context({"poll": secret}))
     print("3 eligible members → few-members warning on the poll page")
+
+
+def _one_member_majority_association():
+    """Seven members; GM0001 holds 900 of the 906 weight (proportional, per 1,000)."""
+    association = assoc.do_create_association(actor=None, name="Eén grote gemeente", slug="groot")
+    lines = ["gemeentecode,naam,provincie,inwoners,peildatum"]
+    lines += [
+        f"GM{i:04d},Gemeente {i},Utrecht,{900_000 if i == 1 else 1_000},2026-01-01"
+        for i in range(1, 8)
+    ]
+    assoc.do_import_members(
+        actor=None, association=association, data=("\n".join(lines) + "\n").encode()
+    )
+    assoc.do_set_weight_rule(
+        actor=None,
+        association=association,
+        valid_from=date(2000, 1, 1),
+        kind="proportional",
+        brackets=(),
+        per_inhabitants=D(1000),
+        is_example=True,
+    )
+    return association
+
+
+@pytest.mark.django_db
+def test_the_chair_is_warned_on_the_poll_and_open_pages_of_a_secret_draft_poll(client):
+    association = _one_member_majority_association()
+    meeting = factories.make_meeting(association)
+    chair = factories.make_user("vz-groot", association, Role.Kind.CHAIR)
+
+    def make(secret: bool) -> Poll:
+        return voting.do_create_poll(
+            actor=chair,
+            meeting=meeting,
+            subject=Poll.Subject.FREE,
+            alternatives=["A", "B"],
+            is_secret=secret,
+        )
+
+    client.force_login(chair)
+    secret, named = make(True), make(False)
+    for name in ("web:poll", "web:poll_open"):
+        html = client.get(reverse(name, args=[association.slug, secret.public_id])).content
+        assert b"besluit-secrecy-warning" in html and b"GM0001" in html, name
+        assert b"niet volledig geheim" in html, name
+        html = client.get(reverse(name, args=[association.slug, named.public_id])).content
+        assert b"besluit-secrecy-warning" not in html, name
+
+
+@pytest.mark.django_db
+def test_no_warning_on_a_secret_poll_with_an_ordinary_register(client, association, chair, meeting):
+    poll = voting.do_create_poll(
+        actor=chair,
+        meeting=meeting,
+        subject=Poll.Subject.FREE,
+        alternatives=["A", "B"],
+        is_secret=True,
+    )
+    client.force_login(chair)
+    for name in ("web:poll", "web:poll_open"):
+        html = client.get(reverse(name, args=[association.slug, poll.public_id])).content
+        assert b"besluit-secrecy-warning" not in html, name

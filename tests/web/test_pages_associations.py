@@ -104,6 +104,26 @@ def test_the_menu_marks_the_current_page_and_shows_people_only_to_the_secretaria
     assert 'href="/vvg/mensen/"' not in html
 
 
+def test_the_security_policy_is_in_the_menu_of_the_secretariat_only(client, association, roles):
+    policy = reverse("security:policy", args=[association.slug])
+    client.force_login(roles["secretariat"])
+    assert f'href="{policy}"' in client.get(url("members", association)).content.decode()
+    html = client.get(policy).content.decode()
+    assert re.search(rf'href="{policy}"\s+aria-current="page"', html)
+    for kind in ("chair", "board", "representative"):
+        client.force_login(roles[kind])
+        assert f'href="{policy}"' not in client.get(url("members", association)).content.decode()
+
+
+def test_every_logged_in_user_finds_the_second_factor_in_the_user_menu(client, association, roles):
+    second_factor = reverse("security:second_factor")
+    assert f'href="{second_factor}"' not in client.get(reverse("web:home")).content.decode()
+    for kind, user in roles.items():
+        client.force_login(user)
+        html = client.get(url("association", association)).content.decode()
+        assert f'href="{second_factor}"' in html, kind
+
+
 # --- home and dashboard ------------------------------------------------------
 
 

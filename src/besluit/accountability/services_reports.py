@@ -277,6 +277,14 @@ def do_move_entry(*, actor, entry: ReportEntry, up: bool, now: datetime | None =
         for n, e in enumerate(siblings, start=1):
             if e.position != n:
                 ReportEntry.objects.filter(pk=e.pk).update(position=n)
+        record(
+            "report.entry_moved",
+            actor=actor,
+            association=report.association,
+            obj=report,
+            commitment=entry.commitment_id,
+            position=j + 1,
+        )
         _touch(report)
 
 

@@ -119,6 +119,8 @@ VOTE_EVENT_SORT = Sorting(
     summary="Vote events (closed polls) of an association, in Popolo JSON",
     description="Filter with meeting (id), result (pass, fail) and classification (motion, "
     "amendment, proposal, pre-advice, agenda-item, question). " + VOTE_EVENT_SORT.describe(),
+    # An unknown association answers 404; no path parameter implies it (see api/openapi.py).
+    openapi_extra={"responses": {404: {"$ref": "#/components/responses/NotFound"}}},
 )
 def list_open_vote_events(
     request,

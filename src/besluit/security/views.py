@@ -97,5 +97,12 @@ def policy(request, slug):
     return render(
         request,
         "security/policy.html",
-        context(request, association, form=form, policy=current, officers=rows),
+        context(
+            request,
+            association,
+            nav_active="security",
+            form=form,
+            policy=current,
+            officers=rows,
+        ),
     )

@@ -1,15 +1,18 @@
 """Helpers every web view uses: find the object, check access, report domain errors."""
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from besluit import access
 from besluit.associations.models import Association
 from besluit.errors import DomainError
+from besluit.errors import PermissionDenied as DomainPermissionDenied
 from besluit.meetings.models import Meeting
 
 
@@ -30,6 +33,19 @@ def meeting_for(request: HttpRequest, slug: str, meeting_id: int) -> Meeting:
     return get_object_or_404(
         Meeting.objects.select_related("association"), pk=meeting_id, association=association
     )
+
+
+def domain_guard(view):
+    """Turn the access guards' domain PermissionDenied into a 403 page (not a 500)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except DomainPermissionDenied as exc:
+            raise PermissionDenied(exc.message) from exc
+
+    return wrapped
 
 
 def run_service(request: HttpRequest, form, call: Callable[[], Any]) -> Any | None:
