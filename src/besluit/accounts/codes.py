@@ -3,17 +3,23 @@
 import base64
 import secrets
 
-from django.contrib.auth import login
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
 from django.db import transaction
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.middleware.csrf import rotate_token
 from django.utils import timezone
 
 from besluit import access
 from besluit.accounts.models import User, VotingCode, hash_secret
 from besluit.associations.models import Member, Role
-from besluit.audit.services import record
-from besluit.errors import PermissionDenied, ValidationFailed
+from besluit.audit.services import record, record_refusal
+from besluit.errors import DomainError, PermissionDenied, ValidationFailed
 from besluit.meetings.models import Meeting
+from besluit.security import services as second_factor
+from besluit.security.models import SecurityPolicy
 
 SESSION_CODE_KEY = "besluit_voting_code"
 
@@ -29,41 +35,91 @@ def normalise(code: str) -> str:
     return "-".join(letters[i : i + 4] for i in range(0, len(letters), 4))
 
 
-def _code_user(meeting: Meeting, member: Member) -> User:
-    username = f"stemcode-{meeting.pk}-{member.code.lower()}"
-    user, created = User.objects.get_or_create(
-        username=username,
-        defaults={"first_name": "Stemcode", "last_name": member.name},
+def _code_users(meeting: Meeting, members: list[Member], *, all_active: bool) -> dict[int, int]:
+    """The account of each member's code for this meeting (member pk -> user pk).
+
+    One account per member and meeting (``stemcode-<meeting>-<member code>``), made on
+    first issue with a representative role for the member and never a password. A fixed
+    number of statements however many members: look the accounts up, insert the missing
+    ones, look up which of the existing ones lack their role, insert those roles.
+    """
+    prefix = f"stemcode-{meeting.pk}-"
+    usernames = {m.pk: f"{prefix}{m.code.lower()}" for m in members}
+    if all_active:
+        # All of them: by prefix, so the statement does not carry one parameter per
+        # member (an indexed LIKE on PostgreSQL).
+        accounts = User.objects.filter(username__startswith=prefix)
+    else:
+        accounts = User.objects.filter(username__in=list(usernames.values()))
+    existing = dict(accounts.values_list("username", "pk"))
+    new = []
+    for member in members:
+        if usernames[member.pk] not in existing:
+            user = User(
+                username=usernames[member.pk],
+                first_name="Stemcode",
+                last_name=member.name[: User._meta.get_field("last_name").max_length],
+            )
+            user.set_unusable_password()
+            new.append(user)
+    # Returns the primary keys (PostgreSQL, SQLite 3.35+). SQLite takes at most 999
+    # parameters per INSERT, so Django splits large batches there.
+    User.objects.bulk_create(new)
+    existing.update((u.username, u.pk) for u in new)
+    user_ids = {m.pk: existing[usernames[m.pk]] for m in members}
+
+    with_role: set[int] = set()
+    if len(new) < len(members):
+        with_role = set(
+            Role.objects.filter(
+                association=meeting.association,
+                kind=Role.Kind.REPRESENTATIVE,
+                user__in=accounts,
+            )
+            .order_by()
+            .values_list("user_id", flat=True)
+        )
+    Role.objects.bulk_create(
+        Role(
+            user_id=user_ids[m.pk],
+            association=meeting.association,
+            kind=Role.Kind.REPRESENTATIVE,
+            member=m,
+        )
+        for m in members
+        if user_ids[m.pk] not in with_role
     )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    Role.objects.get_or_create(
-        user=user,
-        association=meeting.association,
-        kind=Role.Kind.REPRESENTATIVE,
-        defaults={"member": member},
-    )
-    return user
+    return user_ids
 
 
 def do_issue_codes(*, actor, meeting: Meeting, members=None) -> list[tuple[Member, str]]:
-    """Issue a fresh code per member (all eligible members by default); old codes are revoked.
+    """Issue a fresh code per member (all active members by default); old codes are revoked.
 
-    The plain codes are returned once, to hand out; only their hashes are kept.
+    The plain codes are returned once, to hand out; only their hashes are kept. The
+    number of statements does not grow with the number of members (bulk inserts and
+    set-wise lookups), so 20,000 members take seconds, not minutes.
     """
-    access.require_administer(actor, meeting.association)
-    if members is None:
-        members = list(meeting.association.members.filter(active=True).order_by("name"))
+    association = meeting.association
+    access.require_administer(actor, association)
+    all_active = members is None
+    if all_active:
+        scope = association.members.filter(active=True)
+        members = list(scope.order_by("name"))
+    else:
+        members = list(members)
+        if any(m.association_id != association.pk for m in members):
+            raise ValidationFailed("That member belongs to another association.", field="member")
+        scope = [m.pk for m in members]
     now = timezone.now()
     issued = []
     with transaction.atomic():
-        members_by_pk = {m.pk: m for m in members}
-        old = VotingCode.objects.filter(
-            meeting=meeting, member_id__in=members_by_pk, revoked_at__isnull=True
-        )
-        _end_sessions(list(old.values_list("pk", flat=True)))
-        old.update(revoked_at=now)
+        # All members: a subquery rather than a list of 20,000 ids.
+        old = VotingCode.objects.filter(meeting=meeting, member__in=scope, revoked_at__isnull=True)
+        ending = list(old.order_by().values_list("pk", "user_id"))
+        if ending:
+            old.update(revoked_at=now)
+            _end_sessions({pk for pk, _ in ending}, {user_id for _, user_id in ending})
+        user_ids = _code_users(meeting, members, all_active=all_active)
         rows = []
         for member in members:
             code = new_code()
@@ -74,7 +130,7 @@ def do_issue_codes(*, actor, meeting: Meeting, members=None) -> list[tuple[Membe
                     code_hash=hash_secret(code),
                     issued_at=now,
                     issued_by=actor,
-                    user=_code_user(meeting, member),
+                    user_id=user_ids[member.pk],
                 )
             )
             issued.append((member, code))
@@ -82,7 +138,7 @@ def do_issue_codes(*, actor, meeting: Meeting, members=None) -> list[tuple[Membe
         record(
             "voting_codes.issued",
             actor=actor,
-            association=meeting.association,
+            association=association,
             obj=meeting,
             members=len(rows),
         )
@@ -95,7 +151,7 @@ def do_revoke_code(*, actor, code: VotingCode) -> VotingCode:
         if code.revoked_at is None:
             code.revoked_at = timezone.now()
             code.save(update_fields=["revoked_at"])
-            _end_sessions([code.pk])
+            _end_sessions({code.pk}, {code.user_id})
         record(
             "voting_code.revoked",
             actor=actor,
@@ -106,39 +162,140 @@ def do_revoke_code(*, actor, code: VotingCode) -> VotingCode:
     return code
 
 
-def _end_sessions(code_ids: list[int]) -> None:
-    """Log out everyone who came in with these codes."""
-    if not code_ids:
-        return
-    # Sessions are not indexed by user; the code login stores the code id in them.
-    # Only code logins of this meeting are candidates, so the scan stays small.
-    users = set(VotingCode.objects.filter(pk__in=code_ids).values_list("user_id", flat=True))
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        data = session.get_decoded()
-        if data.get(SESSION_CODE_KEY) in code_ids or (
-            data.get("_auth_user_id") and int(data["_auth_user_id"]) in users
-        ):
-            session.delete()
+def _end_sessions(code_ids: set[int], user_ids: set[int]) -> None:
+    """Log out everyone who came in with these codes: two statements, however many.
+
+    Sessions are not indexed by user, so this reads the unexpired sessions once
+    (decoded here) and deletes the ones of these codes or their accounts at once.
+    """
+    users = {str(pk) for pk in user_ids}
+    doomed = [
+        session.session_key
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
+        if (data := session.get_decoded()).get(SESSION_CODE_KEY) in code_ids
+        or str(data.get(SESSION_KEY)) in users
+    ]
+    if doomed:
+        Session.objects.filter(session_key__in=doomed).delete()
+
+
+# --- logging in with a code ------------------------------------------------------------------
+#
+# A code login is one indexed lookup of the code's hash, one UPDATE of its last use, one
+# audit event and one session INSERT. It does not go through django.contrib.auth.login():
+# - login() sends user_logged_in, whose receivers cost six statements and add nothing here:
+#   django-axes logs the access and clears the failed attempts of the username (a code
+#   account has no password, so it never has any: axes only counts failures that pass
+#   through authenticate(), which a code login never calls); Django sets last_login (the
+#   code's last_used_at says it); besluit.security records auth.login (voting_code.login
+#   records the same, with the member) and checks the second factor (done in the lookup).
+# - login() cycles the session key, which writes the session (INSERT) before the login is
+#   in it, and the response writes it again (UPDATE). Here the session gets a new key at
+#   its first and only write, at the end of the request.
+#
+# Guessing a 128-bit code is hopeless, but a stream of wrong codes is still refused per
+# client address (see _throttle): the counter lives in Django's cache (in memory, per
+# worker process, no SQL) and only failures count.
+
+CODE_LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+THROTTLE_SECONDS = 15 * 60
+
+
+class TooManyWrongCodes(DomainError):
+    status = 429
+    code = "throttled"
 
 
 def find_valid(code: str) -> VotingCode:
-    found = (
-        VotingCode.objects.select_related("meeting__association", "member", "user")
-        .filter(code_hash=hash_secret(normalise(code)), revoked_at__isnull=True)
-        .first()
+    """The valid code with this text, its meeting, member and account; one statement."""
+    # Whether the account must confirm a second factor, as
+    # besluit.security.services.second_factor_required decides it, in the same statement.
+    # Issuing gives code accounts only the representative role, so this is false unless
+    # someone gave such an account an officer role by hand.
+    officer = Role.objects.filter(
+        user=OuterRef("user_id"),
+        kind__in=second_factor.OFFICER_KINDS,
+        association__security_policy__totp_required=True,
     )
-    if found is None:
-        raise ValidationFailed("This voting code is not valid (mistyped, revoked or replaced).")
+    any_policy = SecurityPolicy.objects.filter(totp_required=True)
+    try:
+        found = (
+            VotingCode.objects.select_related("meeting__association", "member", "user")
+            .annotate(
+                needs_second_factor=ExpressionWrapper(
+                    Q(Exists(officer)) | (Q(user__is_superuser=True) & Q(Exists(any_policy))),
+                    output_field=BooleanField(),
+                )
+            )
+            .get(code_hash=hash_secret(normalise(code)), revoked_at__isnull=True)
+        )
+    except VotingCode.DoesNotExist:
+        raise ValidationFailed(
+            "This voting code is not valid (mistyped, revoked or replaced)."
+        ) from None
     if found.meeting.status == Meeting.Status.CLOSED:
         raise PermissionDenied("The meeting of this voting code is closed.")
     return found
 
 
+def _throttle_key(request) -> str:
+    return f"besluit:voting-code-failures:{request.META.get('REMOTE_ADDR') or '-'}"
+
+
+def _throttle(request) -> None:
+    """Refuse an address that sent too many wrong codes lately, before any lookup."""
+    limit = settings.BESLUIT_CODE_LOGIN_FAILURE_LIMIT
+    if limit and cache.get(_throttle_key(request), 0) >= limit:
+        raise TooManyWrongCodes(
+            "Too many wrong voting codes from this address: wait a quarter of an hour "
+            "and try again."
+        )
+
+
+def _count_failure(request) -> None:
+    key = _throttle_key(request)
+    # The window starts at the first failure; add() keeps an existing counter.
+    cache.add(key, 0, THROTTLE_SECONDS)
+    try:
+        failures = cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, failures := 1, THROTTLE_SECONDS)
+    if failures == settings.BESLUIT_CODE_LOGIN_FAILURE_LIMIT:
+        # Once per window, not per refused attempt: a flood costs no writes.
+        record_refusal(
+            "voting_code.throttled", ip=request.META.get("REMOTE_ADDR"), failures=failures
+        )
+
+
+def _log_in(request, found: VotingCode) -> None:
+    """What django.contrib.auth.login() does, without its signal and its early session write."""
+    user = found.user
+    session = request.session
+    # Data of an anonymous session (or of this account's own) is kept, as login() keeps it;
+    # another person's session is not. Either way the session gets a new key: flush()
+    # deletes the old row (if there was one) and the new key is made when it is saved.
+    owner = session.get(SESSION_KEY)
+    kept = dict(session.items()) if owner in (None, str(user.pk)) else {}
+    session.flush()
+    session.update(kept)
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = CODE_LOGIN_BACKEND
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[second_factor.SESSION_FLAG] = found.needs_second_factor
+    session[SESSION_CODE_KEY] = found.pk
+    request.user = user
+    rotate_token(request)
+
+
 def do_code_login(request, code: str) -> VotingCode:
     """Log the request in as the member's code account; one indexed lookup."""
-    found = find_valid(code)
-    login(request, found.user, backend="django.contrib.auth.backends.ModelBackend")
-    request.session[SESSION_CODE_KEY] = found.pk
+    _throttle(request)
+    try:
+        found = find_valid(code)
+    except ValidationFailed:
+        _count_failure(request)
+        raise
+    _log_in(request, found)
     VotingCode.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
     record(
         "voting_code.login",

@@ -21,7 +21,7 @@ from besluit.live import services as live
 from besluit.live.models import MeetingState, SpeakerRequest
 from besluit.voting.models import Poll
 from besluit.voting.selectors import ballot_of, participation
-from besluit.web.shortcuts import context, meeting_for
+from besluit.web.shortcuts import context, domain_guard, meeting_for
 
 
 def _page_context(request, meeting, **extra):
@@ -75,6 +75,7 @@ def projector(request, slug, meeting_id):
 
 
 @login_required
+@domain_guard
 def fragment(request, slug, meeting_id, name):
     """Parts of the live pages, re-fetched by htmx when an event says they changed."""
     meeting = meeting_for(request, slug, meeting_id)
@@ -105,6 +106,7 @@ def _presence(meeting) -> dict:
 
 
 @login_required
+@domain_guard
 def console(request, slug, meeting_id):
     meeting = meeting_for(request, slug, meeting_id)
     access.require_chair(request.user, meeting.association)
@@ -181,6 +183,7 @@ def speaker_action(request, slug, meeting_id, speaker_id, action):
 
 
 @login_required
+@domain_guard
 def voting_codes(request, slug, meeting_id):
     meeting = meeting_for(request, slug, meeting_id)
     access.require_administer(request.user, meeting.association)
@@ -223,12 +226,16 @@ def voting_codes(request, slug, meeting_id):
 
 
 def code_login(request):
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         try:
             found = codes.do_code_login(request, request.POST.get("code", ""))
         except DomainError as exc:
             error = exc.message
+            status = 429 if isinstance(exc, codes.TooManyWrongCodes) else 400
         else:
             return redirect("live:participant", found.meeting.association.slug, found.meeting.pk)
-    return render(request, "live/code_login.html", {"error": error}, status=400 if error else 200)
+    response = render(request, "live/code_login.html", {"error": error}, status=status)
+    if status == 429:
+        response["Retry-After"] = str(codes.THROTTLE_SECONDS)
+    return response
