@@ -20,12 +20,18 @@ class Command(BaseCommand):
         )
         parser.add_argument("--migrate", action="store_true", help="apply migrations first")
         parser.add_argument(
+            "--access-log",
+            action="store_true",
+            help="log every request (off by default: the reverse proxy logs them, and a "
+            "line per ballot costs CPU in a burst)",
+        )
+        parser.add_argument(
             "--insecure-demo",
             action="store_true",
             help="allow running without BESLUIT_SECRET_KEY (never in production)",
         )
 
-    def handle(self, *args, host, port, workers, migrate, insecure_demo, **options):
+    def handle(self, *args, host, port, workers, migrate, insecure_demo, access_log, **options):
         import uvicorn
 
         if not os.environ.get("BESLUIT_SECRET_KEY") and not insecure_demo:
@@ -57,4 +63,10 @@ class Command(BaseCommand):
             proxy_headers=True,
             forwarded_allow_ips=os.environ.get("BESLUIT_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             log_level="info",
+            access_log=access_log,
+            # The first minutes of a meeting: thousands of phones connect at once.
+            backlog=4096,
+            # A worker busy with a burst of ballots answers the supervisor late; five
+            # seconds (the default) is too eager to kill it.
+            timeout_worker_healthcheck=30,
         )
