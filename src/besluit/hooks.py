@@ -11,6 +11,7 @@ Events and their keyword arguments:
 - ``poll.opened``: poll, actor
 - ``ballots.accepted``: poll, count (once per batch of accepted ballots, see
   voting.casting; it names no member and no choice, so a listener cannot leak one)
+- ``poll.countdown``: poll, seconds, actor (voting closes at ``poll.closes_at``)
 - ``poll.closed``: poll, result (core.voting.Result), actor
 """
 

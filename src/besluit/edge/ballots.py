@@ -25,44 +25,57 @@ MAX_BODY = 4096
 UNAUTHENTICATED = "Log in, or send a valid token as 'Authorization: Bearer ...'."
 
 
-class Unauthenticated(DomainError):
-    status = 401
-    code = "unauthenticated"
-
-
 class _Item:
-    __slots__ = ("credential", "ip", "option_key", "request_key")
+    __slots__ = ("ip", "option_key", "request_key", "user_id")
 
-    def __init__(self, credential, option_key, request_key, ip) -> None:
-        self.credential = credential
+    def __init__(self, user_id, option_key, request_key, ip) -> None:
+        self.user_id = user_id
         self.option_key = option_key
         self.request_key = request_key
         self.ip = ip
 
 
-def write_batch(poll_id: uuid.UUID, items: list[_Item]) -> list[casting.Outcome]:
-    """In the writer thread: who sent each ballot, then cast them as one batch."""
+def who_sent(_key, credentials: list[auth.Credential]) -> list[int | None]:
+    """The first stage, in its own thread: the user behind each credential, for a
+    whole batch at once. It runs while the previous batch of ballots is written."""
     try:
-        user_ids = auth.resolve([i.credential for i in items])
-        poll_pk = Poll.objects.filter(public_id=poll_id).values_list("pk", flat=True).first()
-        if poll_pk is None:
-            return [NotFound("No such poll.")] * len(items)
-        outcomes: list[casting.Outcome] = [Unauthenticated(UNAUTHENTICATED)] * len(items)
-        known = [(n, uid) for n, uid in enumerate(user_ids) if uid is not None]
-        if known:
-            requests = [
-                casting.BallotRequest(uid, items[n].option_key, items[n].request_key, items[n].ip)
-                for n, uid in known
-            ]
-            cast = casting.cast_batch(poll_pk, requests)
-            for (n, _), outcome in zip(known, cast, strict=True):
-                outcomes[n] = outcome
-        return outcomes
+        return auth.resolve(credentials)
     finally:
-        # Give the connection back (to the pool, on PostgreSQL) between batches;
-        # not inside a transaction someone else owns (a test's).
-        if not connection.in_atomic_block:
-            connection.close()
+        _give_back_connection()
+
+
+# Public poll id -> primary key: never changes, so each process looks it up once.
+_poll_pks: dict[uuid.UUID, int] = {}
+
+
+def write_batch(poll_id: uuid.UUID, items: list[_Item]) -> list[casting.Outcome]:
+    """The second stage, in the writer thread: cast the batch in one transaction."""
+    try:
+        poll_pk = _poll_pks.get(poll_id)
+        if poll_pk is None:
+            poll_pk = Poll.objects.filter(public_id=poll_id).values_list("pk", flat=True).first()
+            if poll_pk is None:
+                return [NotFound("No such poll.")] * len(items)
+            if len(_poll_pks) > 10_000:
+                _poll_pks.clear()
+            _poll_pks[poll_id] = poll_pk
+        requests = [
+            casting.BallotRequest(i.user_id, i.option_key, i.request_key, i.ip) for i in items
+        ]
+        try:
+            return casting.cast_batch(poll_pk, requests)
+        except Poll.DoesNotExist:  # a draft poll deleted since
+            _poll_pks.pop(poll_id, None)
+            return [NotFound("No such poll.")] * len(items)
+    finally:
+        _give_back_connection()
+
+
+def _give_back_connection() -> None:
+    # Give the connection back (to the pool, on PostgreSQL) between batches; not
+    # inside a transaction someone else owns (a test's).
+    if not connection.in_atomic_block:
+        connection.close()
 
 
 def problem(status: int, detail: str, code: str, errors=None) -> tuple[int, dict]:
@@ -122,7 +135,11 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict]:
         ]
         detail = "; ".join(f"{e['name']}: {e['reason']}" for e in errors)
         return problem(400, detail, "invalid", errors)
-    item = _Item(credential, ballot.option, ballot.request_key, (scope.get("client") or [None])[0])
+    user_id = await batcher_for(who_sent).submit(None, credential)
+    if user_id is None:
+        return problem(401, UNAUTHENTICATED, "unauthenticated")
+    ip = (scope.get("client") or [None])[0]
+    item = _Item(user_id, ballot.option, ballot.request_key, ip)
     outcome = await batcher_for(write_batch).submit(poll_id, item)
     if isinstance(outcome, DomainError):
         errors = [{"name": outcome.field, "reason": outcome.message}] if outcome.field else None

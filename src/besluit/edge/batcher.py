@@ -79,15 +79,16 @@ class BallotBatcher:
             self._writing = False
 
 
-_batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, BallotBatcher]" = (
+_batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = (
     weakref.WeakKeyDictionary()
 )
 
 
-def batcher_for(write: Callable[[uuid.UUID, list[Any]], list[Any]]) -> BallotBatcher:
-    """This event loop's batcher (a worker process has one loop; a test may have more)."""
+def batcher_for(write: Callable[[Any, list[Any]], list[Any]]) -> BallotBatcher:
+    """This event loop's batcher for ``write`` (a worker process has one loop; a test
+    may have more). Each has its own thread: stages of a pipeline overlap."""
     loop = asyncio.get_running_loop()
-    found = _batchers.get(loop)
-    if found is None:
-        found = _batchers[loop] = BallotBatcher(write)
-    return found
+    found = _batchers.setdefault(loop, {})
+    if write not in found:
+        found[write] = BallotBatcher(write)
+    return found[write]

@@ -19,6 +19,18 @@ def _ballots_accepted(*, poll, **_):
     transaction.on_commit(lambda: notifier.mark(poll_id, meeting_id))
 
 
+def _poll_countdown(*, poll, seconds, **_):
+    from besluit.live.services import emit, schedule_close
+
+    emit(
+        poll.meeting_id,
+        "poll-countdown",
+        {"poll": str(poll.public_id), "closes_at": poll.closes_at.isoformat(), "seconds": seconds},
+    )
+    poll_id, closes_at = poll.pk, poll.closes_at
+    transaction.on_commit(lambda: schedule_close(poll_id, closes_at))
+
+
 def _poll_closed(*, poll, result, actor, **_):
     from besluit.live.selectors import result_message
     from besluit.live.services import emit
@@ -29,4 +41,5 @@ def _poll_closed(*, poll, result, actor, **_):
 def connect() -> None:
     hooks.listen("poll.opened", _poll_opened)
     hooks.listen("ballots.accepted", _ballots_accepted)
+    hooks.listen("poll.countdown", _poll_countdown)
     hooks.listen("poll.closed", _poll_closed)

@@ -178,6 +178,34 @@ def _swap(speaker: SpeakerRequest, direction: str) -> None:
     neighbour.save(update_fields=["position"])
 
 
+# --- the closing countdown ---------------------------------------------------
+
+
+def schedule_close(poll_id: int, closes_at) -> threading.Timer:
+    """Close the poll when its countdown ends, from this process (the one that took
+    the chair's request). If the process stops first, nothing is lost: ballots are
+    refused after ``closes_at`` anyway, and the chair's console offers the close.
+    """
+
+    def close() -> None:
+        from django.db import close_old_connections
+
+        from besluit.voting.services import close_if_due
+
+        try:
+            close_if_due(poll_id)
+        except Exception:
+            logging.getLogger("besluit.live").exception("closing poll %s failed", poll_id)
+        finally:
+            close_old_connections()
+
+    delay = max(0.0, (closes_at - timezone.now()).total_seconds()) + 0.2
+    timer = threading.Timer(delay, close)
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
 # --- participation, coalesced ----------------------------------------------
 
 

@@ -83,6 +83,10 @@ class Poll(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.DRAFT)
     closes_at = models.DateTimeField(_("voting closes at"), null=True, blank=True)
+    # Who started the closing countdown: the poll closes in that chair's name at zero.
+    countdown_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     opened_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     opened_by = models.ForeignKey(

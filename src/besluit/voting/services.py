@@ -6,7 +6,7 @@ core.voting.
 """
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -241,6 +241,55 @@ def cast_ballot(
     if isinstance(outcome, DomainError):
         raise outcome
     return outcome
+
+
+COUNTDOWN_SECONDS = (5, 3600)
+
+
+def do_start_countdown(*, actor, poll: Poll, seconds: int, now: datetime | None = None) -> Poll:
+    """Announce the close: ballots are accepted for ``seconds`` more, then the poll
+    closes in the chair's name (live.listeners schedules it; a chair may close earlier).
+    """
+    association = poll.meeting.association
+    access.require_chair(actor, association)
+    low, high = COUNTDOWN_SECONDS
+    if not low <= seconds <= high:
+        raise ValidationFailed(
+            f"A countdown lasts {low} to {high} seconds.", field="countdown"
+        )
+    with transaction.atomic():
+        poll = Poll.objects.select_for_update().select_related("meeting").get(pk=poll.pk)
+        now = now or timezone.now()
+        if poll.status != Poll.Status.OPEN:
+            raise Conflict("Only an open poll can be closed.")
+        closes_at = now + timedelta(seconds=seconds)
+        if poll.closes_at is not None and poll.closes_at < closes_at:
+            raise Conflict("Voting closes earlier already; a countdown never moves it later.")
+        poll.closes_at = closes_at
+        poll.countdown_by = actor
+        poll.save(update_fields=["closes_at", "countdown_by"])
+        hooks.emit("poll.countdown", poll=poll, seconds=seconds, actor=actor)
+        record(
+            "poll.countdown", actor=actor, association=association, obj=poll, seconds=seconds
+        )
+    return poll
+
+
+def close_if_due(poll_pk: int, now: datetime | None = None) -> Poll | None:
+    """Close a poll whose countdown has run out, in the name of the chair who started
+    it; None when there is nothing to close (not due, closed already, no countdown)."""
+    now = now or timezone.now()
+    poll = (
+        Poll.objects.select_related("meeting__association", "countdown_by")
+        .filter(pk=poll_pk, status=Poll.Status.OPEN, countdown_by__isnull=False)
+        .first()
+    )
+    if poll is None or poll.closes_at is None or poll.closes_at > now:
+        return None
+    try:
+        return do_close_poll(actor=poll.countdown_by, poll=poll, now=now)
+    except Conflict:  # closed a moment ago, by the chair or another worker
+        return None
 
 
 def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:

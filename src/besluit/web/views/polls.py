@@ -388,6 +388,23 @@ def poll_transition(request, slug, poll_id, action):
     poll = selectors.poll_in(association, poll_id)
     _require_chair(request, association)
     expected = Poll.Status.DRAFT if action == "open" else Poll.Status.OPEN
+    if request.method == "POST" and action == "close" and "countdown" in request.POST:
+        try:
+            seconds = int(request.POST["countdown"])
+        except ValueError:
+            seconds = 0
+        done = run_service(
+            request,
+            None,
+            lambda: services.do_start_countdown(actor=request.user, poll=poll, seconds=seconds),
+        )
+        if done is not None:
+            messages.success(
+                request,
+                _("The countdown has started: the poll closes in %(seconds)s seconds.")
+                % {"seconds": seconds},
+            )
+        return redirect("web:poll", slug, poll.public_id)
     if request.method == "POST":
         call = services.do_open_poll if action == "open" else services.do_close_poll
         done = run_service(request, None, lambda: call(actor=request.user, poll=poll))
