@@ -90,5 +90,7 @@ def test_the_chair_starts_a_countdown_from_the_close_page(poll, chair, associati
     assert response.status_code == 302
     poll.refresh_from_db()
     assert poll.status == Poll.Status.OPEN and poll.closes_at is not None
-    shown = client.get(reverse("web:poll", args=[association.slug, poll.public_id])).content.decode()
+    shown = client.get(
+        reverse("web:poll", args=[association.slug, poll.public_id])
+    ).content.decode()
     assert "data-closes-at" in shown
