@@ -13,6 +13,8 @@ from django.test import Client
 from besluit.accounts.models import ApiToken
 from besluit.associations.models import Role
 from besluit.audit.models import AuditEvent
+from besluit.core import bundle as core_bundle
+from besluit.voting import log as vote_log
 from besluit.voting import services as voting
 from besluit.voting.models import Ballot, LogLeaf
 from tests import factories
@@ -153,4 +155,13 @@ def test_a_burst_of_ballots_is_batched_and_every_one_counted_once(setup, tmp_pat
     assert LogLeaf.objects.filter(poll=p).count() == 61
     closed = voting.do_close_poll(actor=setup["chair"], poll=p)
     assert closed.result["voted_members"] == 60
+    # Ballots written in one batch share a checkpoint; every receipt still proves its
+    # ballot is in the closing tree, and the published bundle verifies.
+    bundle = vote_log.bundle_bytes(closed)
+    assert core_bundle.verify_bundle(bundle, expected_key_id=vote_log.public_key_id()) == []
+    receipts = [body["logReceipt"] for status, _, body in results if status == 201]
+    assert len(receipts) == 60
+    assert len({r["checkpoint"]["checkpoint"]["size"] for r in receipts}) < 60  # batched
+    for receipt in receipts:
+        assert core_bundle.verify_receipt_in_bundle(receipt, bundle) == []
     print("119 concurrent ballot requests → 60 ballots, 59 × 409, log of 61 leaves")

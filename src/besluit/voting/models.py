@@ -164,7 +164,12 @@ class PollOption(models.Model):
 class RegisterEntry(models.Model):
     """A member eligible in a poll, with its weight frozen when the poll opened."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="register")
+    # No index of its own: the unique (poll, member) index serves "of this poll" too,
+    # and a second index on poll alone misleads PostgreSQL's planner before it has
+    # statistics of a fresh register (a scan of the whole register per ballot batch).
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="register", db_index=False
+    )
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     weight = models.DecimalField(max_digits=18, decimal_places=6)
     province = models.CharField(max_length=60)
@@ -185,7 +190,8 @@ class Ballot(models.Model):
     """One member's vote in one poll. The database allows exactly one."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="ballots")
+    # Indexed by the unique (poll, member) constraint; see RegisterEntry.poll.
+    poll = models.ForeignKey(Poll, on_delete=models.PROTECT, related_name="ballots", db_index=False)
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+")
     # Null for secret polls: who chose what is never stored.
     option = models.ForeignKey(
@@ -221,7 +227,8 @@ class RequestKey(models.Model):
     choice, so it is kept for secret polls too.
     """
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+")
+    # Indexed by the unique (member, key) constraint.
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField(max_length=64)
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="+")
 
@@ -301,7 +308,10 @@ class PollLog(models.Model):
 class LogLeaf(models.Model):
     """One event of a poll's log, stored as the exact bytes that were hashed."""
 
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="log_leaves")
+    # Indexed by the unique (poll, index) constraint.
+    poll = models.ForeignKey(
+        Poll, on_delete=models.CASCADE, related_name="log_leaves", db_index=False
+    )
     index = models.PositiveIntegerField()
     data = models.TextField()  # canonical JSON (ASCII-safe UTF-8)
 
