@@ -41,6 +41,8 @@ def server(*, redis_url: str = "", data_dir: Path):
         "BESLUIT_DATA_DIR": str(data_dir),
         # The same key as this process, so that the sessions made here are valid there.
         "BESLUIT_SECRET_KEY": settings.SECRET_KEY,
+        # And the same signing key: receipts signed there verify in bundles made here.
+        "BESLUIT_SIGNING_KEY_FILE": str(settings.BESLUIT_SIGNING_KEY_FILE),
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     process = subprocess.Popen(
