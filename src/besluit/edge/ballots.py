@@ -72,9 +72,11 @@ def write_batch(poll_id: uuid.UUID, items: list[_Item]) -> list[casting.Outcome]
 
 
 def _give_back_connection() -> None:
-    # Give the connection back (to the pool, on PostgreSQL) between batches; not
-    # inside a transaction someone else owns (a test's).
-    if not connection.in_atomic_block:
+    # PostgreSQL: give the connection back to the pool between batches (a restarted
+    # server then costs one failed batch, not a dead thread). SQLite: keep the file
+    # open; reopening it (and its pragmas) per batch would cost more than the batch.
+    # Never inside a transaction someone else owns (a test's).
+    if connection.vendor != "sqlite" and not connection.in_atomic_block:
         connection.close()
 
 
