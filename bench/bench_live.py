@@ -2,7 +2,7 @@
 """Live meeting benchmark: C live clients (SSE) and N representatives voting at once.
 
     .venv/bin/python bench/bench_live.py [--mode postgres|sqlite|both] [--clients 5000]
-        [--reps 2000] [--mass 20000] [--workers 2] [--concurrency 64] [--what-if]
+        [--reps 2000] [--mass 20000] [--workers 2] [--concurrency 64]
 
 For each scenario (PostgreSQL with N = --reps, PostgreSQL with N = --mass, SQLite demo
 mode with N = --reps) it:
@@ -27,9 +27,9 @@ mode with N = --reps) it:
 No extra dependency: the load generators use only the standard library. (py-spy, if
 installed, is used with --py-spy to profile a worker during the ballots.)
 
---what-if adds, per scenario, a run with a diagnostic patch (bench/live/whatif.py) that
-makes the event stream give its pooled database connection back; it is labelled as such
-and is not the product. See docs/benchmarks.md for the findings.
+The findings of the first measurements (a thread and a database connection per open
+stream, one transaction per ballot holding the log's lock) led to besluit.edge and
+voting.casting; docs/benchmarks.md has the figures.
 """
 
 import argparse
@@ -406,8 +406,7 @@ def base_env(secret: str) -> dict:
         if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "BESLUIT_DEBUG")
     }
     env["BESLUIT_SECRET_KEY"] = secret
-    # The source served first (the venv's editable install points at the work tree), then
-    # the repository root for bench.live.whatif.
+    # The source served first (the venv's editable install points at the work tree).
     env["PYTHONPATH"] = os.pathsep.join(
         [SOURCE["src"], str(ROOT), env.get("PYTHONPATH", "")]
     ).rstrip(os.pathsep)
@@ -494,25 +493,22 @@ def run(
     workers: int,
     redis: bool,
     concurrency: int,
-    what_if: bool,
     work: Path,
     py_spy: bool,
     voters: int | None = None,
     phase_timeout: float = 300,
 ) -> dict:
-    label = f"{data.mode}-N{data.n}-C{clients}-{'whatif' if what_if else 'shipped'}"
+    label = f"{data.mode}-N{data.n}-C{clients}"
     run_dir = work / label
     run_dir.mkdir(parents=True, exist_ok=True)
     env = data.fresh_env(run_dir)
     if redis:
         env["REDIS_URL"] = REDIS_URL
-    if what_if:
-        env["DJANGO_SETTINGS_MODULE"] = "bench.live.whatif_settings"
     info = data.info
     poll, token, meeting = info["poll_id"], info["chair_token"], info["meeting_id"]
     out: dict = {
         "mode": data.mode,
-        "variant": "what-if: stream releases its DB connection" if what_if else "as shipped",
+        "variant": "as shipped",
         "clients": clients,
         "reps": data.n,
         "voters": voters or data.n,
@@ -1122,12 +1118,7 @@ def main() -> None:
         default=300,
         help="stop starting logins/ballots after this many seconds (reported)",
     )
-    parser.add_argument(
-        "--what-if",
-        action="store_true",
-        help="also run each scenario with the diagnostic stream patch",
-    )
-    parser.add_argument("--only-what-if", action="store_true", help="only the patched runs")
+
     parser.add_argument(
         "--source",
         default="worktree",
@@ -1166,7 +1157,6 @@ def main() -> None:
     m["source"] = SOURCE["label"]
     log(f"serving {SOURCE['label']}")
     (work / "machine.json").write_text(json.dumps(m))
-    variants = [True] if args.only_what_if else ([False, True] if args.what_if else [False])
     scenarios = []
     if args.mode in ("postgres", "both"):
         scenarios.append(("postgres", args.reps, args.clients, None))
@@ -1180,24 +1170,21 @@ def main() -> None:
     for mode, n, clients, voters in scenarios:
         data = Dataset(mode, n, work)
         try:
-            # Without live clients the patch changes nothing: one run is enough.
-            for what_if in variants if clients else variants[:1]:
-                sqlite_workers = args.workers if args.sqlite_redis else 1
-                results.append(
-                    run(
-                        data,
-                        clients=clients,
-                        workers=args.workers if mode == "postgres" else sqlite_workers,
-                        redis=mode == "postgres" or args.sqlite_redis,
-                        concurrency=args.concurrency,
-                        what_if=what_if,
-                        work=work,
-                        py_spy=args.py_spy,
-                        voters=voters,
-                        phase_timeout=args.phase_timeout,
-                    )
+            sqlite_workers = args.workers if args.sqlite_redis else 1
+            results.append(
+                run(
+                    data,
+                    clients=clients,
+                    workers=args.workers if mode == "postgres" else sqlite_workers,
+                    redis=mode == "postgres" or args.sqlite_redis,
+                    concurrency=args.concurrency,
+                    work=work,
+                    py_spy=args.py_spy,
+                    voters=voters,
+                    phase_timeout=args.phase_timeout,
                 )
-                print(row(results[-1]), flush=True)
+            )
+            print(row(results[-1]), flush=True)
             if not args.no_profile and n == args.reps:
                 profiles[mode] = data.profile(work)
                 (work / f"profile-{mode}.json").write_text(json.dumps(profiles[mode]))

@@ -1,5 +1,6 @@
 """The ASGI application: two hot routes at the edge (see besluit.edge), the rest Django."""
 
+import gc
 import os
 import re
 
@@ -9,6 +10,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
 django_application = get_asgi_application()
 
 from besluit.edge import ballots, events  # noqa: E402  (needs the apps loaded)
+
+# What is loaded now (Django, the apps, the templates' code) lives as long as the
+# process: keep it out of the garbage collector's full passes, which otherwise walk it
+# again and again while thousands of streams are open (pauses in a burst of ballots).
+gc.freeze()
 
 EVENTS = re.compile(r"/live/meetings/(\d+)/events")
 BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/ballots")

@@ -98,7 +98,16 @@ class Hub:
             }
 
 
+FANOUT_CHUNK = 200
+
+
 def _put_all(subs: list[Subscriber], item: tuple[int | None, bytes]) -> None:
+    # A few hundred streams per turn of the event loop: between turns the loop reads
+    # the sockets again, so a ballot arriving during a broadcast to 5,000 streams
+    # waits for one chunk, not for all of them.
+    if len(subs) > FANOUT_CHUNK:
+        asyncio.get_running_loop().call_soon(_put_all, subs[FANOUT_CHUNK:], item)
+        subs = subs[:FANOUT_CHUNK]
     for sub in subs:
         try:
             sub.queue.put_nowait(item)
