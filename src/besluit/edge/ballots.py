@@ -22,6 +22,7 @@ from besluit.voting import casting
 from besluit.voting.models import Poll
 
 MAX_BODY = 4096
+WRITE_LINGER = 0.002  # seconds: a lone ballot waits this long for others (edge.batcher)
 UNAUTHENTICATED = "Log in, or send a valid token as 'Authorization: Bearer ...'."
 
 
@@ -142,7 +143,7 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict]:
         return problem(401, UNAUTHENTICATED, "unauthenticated")
     ip = (scope.get("client") or [None])[0]
     item = _Item(user_id, ballot.option, ballot.request_key, ip)
-    outcome = await batcher_for(write_batch).submit(poll_id, item)
+    outcome = await batcher_for(write_batch, linger=WRITE_LINGER).submit(poll_id, item)
     if isinstance(outcome, DomainError):
         errors = [{"name": outcome.field, "reason": outcome.message}] if outcome.field else None
         return problem(outcome.status, outcome.message, outcome.code, errors)

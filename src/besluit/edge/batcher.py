@@ -21,6 +21,7 @@ from besluit.errors import DomainError
 
 log = logging.getLogger("besluit.edge")
 MAX_BATCH = 500
+LINGER_BELOW = 8
 
 
 class Unavailable(DomainError):
@@ -35,10 +36,16 @@ class BallotBatcher:
     """
 
     def __init__(
-        self, write: Callable[[uuid.UUID, list[Any]], list[Any]], max_batch: int = MAX_BATCH
+        self,
+        write: Callable[[uuid.UUID, list[Any]], list[Any]],
+        max_batch: int = MAX_BATCH,
+        linger: float = 0.0,
     ) -> None:
         self.write = write
         self.max_batch = max_batch
+        # A batch of a few waits this long for company: in a burst, the stragglers of
+        # one batch would otherwise each take a transaction (and the log's lock) alone.
+        self.linger = linger
         self._pending: OrderedDict[uuid.UUID, list[tuple[Any, asyncio.Future]]] = OrderedDict()
         self._executor = ThreadPoolExecutor(1, thread_name_prefix="besluit-ballots")
         self._writing = False
@@ -58,6 +65,8 @@ class BallotBatcher:
         loop = asyncio.get_running_loop()
         try:
             while self._pending:
+                if self.linger and sum(map(len, self._pending.values())) < LINGER_BELOW:
+                    await asyncio.sleep(self.linger)
                 poll_id, waiting = self._pending.popitem(last=False)
                 batch, rest = waiting[: self.max_batch], waiting[self.max_batch :]
                 if rest:
@@ -84,11 +93,11 @@ _batchers: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict]" = (
 )
 
 
-def batcher_for(write: Callable[[Any, list[Any]], list[Any]]) -> BallotBatcher:
+def batcher_for(write: Callable[[Any, list[Any]], list[Any]], linger: float = 0.0) -> BallotBatcher:
     """This event loop's batcher for ``write`` (a worker process has one loop; a test
     may have more). Each has its own thread: stages of a pipeline overlap."""
     loop = asyncio.get_running_loop()
     found = _batchers.setdefault(loop, {})
     if write not in found:
-        found[write] = BallotBatcher(write)
+        found[write] = BallotBatcher(write, linger=linger)
     return found[write]
