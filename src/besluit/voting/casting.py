@@ -22,6 +22,7 @@ Concurrency, in one place:
 A refused ballot changes nothing but leaves an audit entry ("ballot.refused").
 """
 
+import json
 import logging
 import uuid
 from collections.abc import Sequence
@@ -37,7 +38,14 @@ from besluit import access, hooks
 from besluit.audit.models import AuditEvent
 from besluit.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from besluit.voting import log as vote_log
-from besluit.voting.models import Ballot, Poll, RegisterEntry, RequestKey, SecretTally
+from besluit.voting.models import (
+    Ballot,
+    Poll,
+    PollLog,
+    RegisterEntry,
+    RequestKey,
+    SecretTally,
+)
 
 log = logging.getLogger("besluit.voting")
 
@@ -75,32 +83,63 @@ def cast_batch(
     poll_pk: int, requests: Sequence[BallotRequest], *, now: datetime | None = None
 ) -> list[Outcome]:
     """Accept or refuse each request, in order; one transaction for the whole batch."""
+    batch = _Batch(poll_pk, requests)
     with transaction.atomic():
-        batch = _Batch(poll_pk, requests, now)
-        outcomes = batch.run()
+        outcomes = batch.run(now)
         _record_refusals(batch.poll, requests, outcomes)
     return outcomes
 
 
-def _lock(poll_pk: int) -> None:
+@dataclass(frozen=True)
+class _Locked:
+    """What the batch read while taking its locks: the poll's state and its log's."""
+
+    status: str
+    closes_at: datetime | None
+    log: tuple[int, int, list[str]] | None  # the log row's id, size and frontier
+
+
+def _lock(poll_pk: int) -> _Locked:
     if connection.vendor == "postgresql":
-        # Django's ORM offers FOR UPDATE of one table only, hence the raw statement.
-        # A draft poll has no log row and locks nothing; it refuses the ballots.
+        # One statement takes both locks and reads what they protect. Django's ORM
+        # offers FOR UPDATE of one table only, hence the raw statement.
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT 1 FROM voting_poll p JOIN voting_polllog l ON l.poll_id = p.id "
+                "SELECT p.status, p.closes_at, l.id, l.size, l.frontier "
+                "FROM voting_poll p JOIN voting_polllog l ON l.poll_id = p.id "
                 "WHERE p.id = %s FOR SHARE OF p FOR UPDATE OF l",
                 [poll_pk],
             )
+            row = cursor.fetchone()
+        if row is not None:
+            frontier = row[4] if isinstance(row[4], list) else json.loads(row[4])
+            return _Locked(row[0], row[1], (row[2], row[3], frontier))
+        # A draft poll has no log row and locks nothing; it refuses the ballots.
+    # SQLite: the IMMEDIATE transaction holds the database's one write lock already.
+    status, closes_at = Poll.objects.filter(pk=poll_pk).values_list("status", "closes_at").get()
+    log = PollLog.objects.filter(poll_id=poll_pk).values_list("pk", "size", "frontier").first()
+    return _Locked(status, closes_at, log)
 
 
 class _Batch:
-    def __init__(self, poll_pk: int, requests: Sequence[BallotRequest], now) -> None:
-        _lock(poll_pk)
+    def __init__(self, poll_pk: int, requests: Sequence[BallotRequest]) -> None:
+        # Read before the locks what cannot change while the poll is open (its frozen
+        # register and options) or may be read a moment early (who represents whom):
+        # the locks are held for as few statements as possible, and batches of one
+        # poll queue for them.
         self.poll = Poll.objects.select_related("meeting__association").get(pk=poll_pk)
-        # Taken after the locks: batches append to the log in the order they take the time.
-        self.now = now or timezone.now()
         self.requests = requests
+        self.members = access.represented_members(
+            {r.user_id for r in requests if r.user_id is not None},
+            self.poll.meeting.association,
+        )
+        self.member_ids = {m.pk for m in self.members.values()}
+        self.weights = dict(
+            RegisterEntry.objects.filter(poll=self.poll, member_id__in=self.member_ids).values_list(
+                "member_id", "weight"
+            )
+        )
+        self.options = {o.key: o for o in self.poll.options.all()}
         self.events: list[dict] = []
         self.new: list[Ballot] = []
         self.changed: list[Ballot] = []  # existing ballots whose vote changes
@@ -108,12 +147,13 @@ class _Batch:
         self.new_keys: list[RequestKey] = []
         self.tally: dict[int, tuple[Decimal, int]] = {}  # secret polls: option id -> totals
 
-    def run(self) -> list[Outcome]:
-        poll = self.poll
-        members = access.represented_members(
-            {r.user_id for r in self.requests if r.user_id is not None},
-            poll.meeting.association,
-        )
+    def run(self, now: datetime | None) -> list[Outcome]:
+        poll, members, member_ids = self.poll, self.members, self.member_ids
+        locked = _lock(poll.pk)
+        poll.status, poll.closes_at = locked.status, locked.closes_at
+        self.log_state = locked.log
+        # Taken after the locks: batches append to the log in the order they take the time.
+        self.now = now or timezone.now()
         refusal = _closed(poll, self.now)
         if refusal:  # to those who may vote; the others learn only that they may not
             return [
@@ -122,13 +162,6 @@ class _Batch:
                 else PermissionDenied("Only a member's representative can vote.")
                 for r in self.requests
             ]
-        member_ids = {m.pk for m in members.values()}
-        self.weights = dict(
-            RegisterEntry.objects.filter(poll=poll, member_id__in=member_ids).values_list(
-                "member_id", "weight"
-            )
-        )
-        self.options = {o.key: o for o in poll.options.all()}
         keys = {r.request_key[:64] for r in self.requests if r.request_key}
         self.used = (
             {
@@ -211,7 +244,11 @@ class _Batch:
 
     def _write(self, pending) -> list[Outcome]:
         poll = self.poll
-        receipts = vote_log.append_batch(poll, self.events, self.now) if self.events else []
+        receipts = (
+            vote_log.append_batch(poll, self.events, self.now, state=self.log_state)
+            if self.events
+            else []
+        )
         first = receipts[0]["index"] if receipts else 0
         for ballot in [*self.new, *self.changed]:
             ballot.log_index += first

@@ -83,21 +83,27 @@ def ballot_event(poll: Poll, *, ballot_id, member_code: str, option_key: str, at
     )
 
 
-def append_batch(poll: Poll, events: list[dict], at: datetime) -> list[dict]:
+def append_batch(
+    poll: Poll, events: list[dict], at: datetime, *, state: tuple[int, int, list] | None = None
+) -> list[dict]:
     """Log a batch of ballot events under one signed checkpoint; return their receipts.
 
-    The caller holds the log row's lock (see voting.casting). Three statements
-    whatever the batch's size, and one signature.
+    The caller holds the log row's lock (see voting.casting) and may pass the row as
+    it read it then (id, size, frontier). Two statements whatever the batch's size
+    (three without ``state``), and one signature.
     """
-    state = PollLog.objects.select_for_update().get(poll=poll)
-    frontier = merkle.MerkleFrontier(state.size, [bytes.fromhex(h) for h in state.frontier])
-    first = state.size
+    if state is None:
+        row = PollLog.objects.select_for_update().get(poll=poll)
+        state = (row.pk, row.size, row.frontier)
+    log_pk, size, hashes = state
+    frontier = merkle.MerkleFrontier(size, [bytes.fromhex(h) for h in hashes])
+    first = size
     datas = [vl.encode_event(e) for e in events]
     proofs = frontier.extend([merkle.leaf_hash(d) for d in datas])
     LogLeaf.objects.bulk_create(
         LogLeaf(poll=poll, index=first + i, data=d.decode()) for i, d in enumerate(datas)
     )
-    PollLog.objects.filter(pk=state.pk).update(
+    PollLog.objects.filter(pk=log_pk).update(
         size=frontier.size, frontier=[h.hex() for h in frontier.hashes]
     )
     signed = _signed(poll, frontier.size, frontier.root(), at)

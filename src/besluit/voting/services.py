@@ -254,9 +254,7 @@ def do_start_countdown(*, actor, poll: Poll, seconds: int, now: datetime | None 
     access.require_chair(actor, association)
     low, high = COUNTDOWN_SECONDS
     if not low <= seconds <= high:
-        raise ValidationFailed(
-            f"A countdown lasts {low} to {high} seconds.", field="countdown"
-        )
+        raise ValidationFailed(f"A countdown lasts {low} to {high} seconds.", field="countdown")
     with transaction.atomic():
         poll = Poll.objects.select_for_update().select_related("meeting").get(pk=poll.pk)
         now = now or timezone.now()
@@ -269,9 +267,7 @@ def do_start_countdown(*, actor, poll: Poll, seconds: int, now: datetime | None 
         poll.countdown_by = actor
         poll.save(update_fields=["closes_at", "countdown_by"])
         hooks.emit("poll.countdown", poll=poll, seconds=seconds, actor=actor)
-        record(
-            "poll.countdown", actor=actor, association=association, obj=poll, seconds=seconds
-        )
+        record("poll.countdown", actor=actor, association=association, obj=poll, seconds=seconds)
     return poll
 
 
