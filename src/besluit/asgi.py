@@ -1,6 +1,5 @@
 """The ASGI application: two hot routes at the edge (see besluit.edge), the rest Django."""
 
-import gc
 import os
 import re
 
@@ -9,12 +8,11 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
 django_application = get_asgi_application()
 
-from besluit.edge import ballots, events  # noqa: E402  (needs the apps loaded)
+from besluit.edge import ballots, collector, events  # noqa: E402  (needs the apps loaded)
 
-# What is loaded now (Django, the apps, the templates' code) lives as long as the
-# process: keep it out of the garbage collector's full passes, which otherwise walk it
-# again and again while thousands of streams are open (pauses in a burst of ballots).
-gc.freeze()
+# The garbage collector's full passes stop a worker for a quarter of a second with
+# thousands of streams open: they run when no ballots arrive (edge.collector).
+collector.configure()
 
 EVENTS = re.compile(r"/live/meetings/(\d+)/events")
 BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/ballots")
@@ -22,6 +20,7 @@ BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/ballots")
 
 async def application(scope, receive, send):
     if scope["type"] == "http":
+        collector.ensure_running()
         path = scope["path"]
         if scope["method"] == "GET" and (match := EVENTS.fullmatch(path)):
             return await events.stream(scope, receive, send, int(match[1]))

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from besluit.api import schemas
 from besluit.api.problems import TITLES
-from besluit.edge import auth
+from besluit.edge import auth, collector
 from besluit.edge.batcher import batcher_for
 from besluit.edge.http import read_body, send_json
 from besluit.errors import DomainError, NotFound
@@ -104,6 +104,7 @@ async def cast(scope, receive, send, poll_text: str) -> None:
 
 
 async def _cast(scope, receive, poll_text: str) -> tuple[int, dict]:
+    collector.ballot_arrived()
     try:
         poll_id = uuid.UUID(poll_text)
     except ValueError:

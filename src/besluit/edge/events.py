@@ -16,7 +16,7 @@ from django.db import connection
 from django.http import Http404
 from django.http.cookie import parse_cookie
 
-from besluit.edge import auth
+from besluit.edge import auth, collector
 from besluit.edge.http import SECURITY_HEADERS, send_json
 from besluit.live.stream import event_stream, load_meeting, parse_last_event_id
 
@@ -40,6 +40,7 @@ def _header(scope, name: bytes) -> str | None:
 
 
 async def stream(scope, receive, send, meeting_id: int) -> None:
+    collector.ensure_running()
     cookies = parse_cookie(_header(scope, b"cookie") or "")
     user = await sync_to_async(_user, thread_sensitive=False)(cookies)
     try:

@@ -1,0 +1,32 @@
+"""The garbage collector's full pass waits for a quiet moment (edge.collector)."""
+
+import asyncio
+import gc
+
+from besluit.edge import collector
+
+
+def test_full_collections_run_when_no_ballot_arrives(monkeypatch):
+    before = gc.get_threshold()
+    runs = []
+    monkeypatch.setattr(collector, "CHECK_SECONDS", 0.01)
+    monkeypatch.setattr(collector, "QUIET_SECONDS", 0.05)
+    monkeypatch.setattr(collector.gc, "collect", lambda *a: runs.append(1) or 0)
+    monkeypatch.setattr(collector.gc, "freeze", lambda: None)
+    try:
+        collector.configure()
+        assert gc.get_threshold()[2] >= 10**9  # no automatic full pass
+
+        async def scenario():
+            collector.ballot_arrived()
+            for _ in range(20):  # a burst: a ballot every 10 ms for 0.2 s
+                await asyncio.sleep(0.01)
+                collector.ballot_arrived()
+            busy = len(runs)
+            await asyncio.sleep(0.5)  # then quiet
+            return busy
+
+        busy = asyncio.run(scenario())
+        assert busy == 0 and len(runs) >= 1
+    finally:
+        gc.set_threshold(*before)
