@@ -234,6 +234,16 @@ EMAIL_BACKEND = os.environ.get(
 )
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    # One cache for all workers: the wrong-voting-code throttle counts across them,
+    # and a voting-power table is computed once. Without Redis: each process's memory.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "besluit",
+        }
+    }
 
 # The Ed25519 key that signs the vote logs' checkpoints and bundles (created on first use).
 BESLUIT_SIGNING_KEY_FILE = Path(

@@ -297,6 +297,40 @@ def test_guessing_codes_is_throttled_per_address(association, secretariat, meeti
         assert _login(other, code).status_code == 302
 
 
+@pytest.mark.dbbackend
+def test_the_throttle_counts_across_workers_in_redis(association, secretariat, meeting, settings):
+    """With REDIS_URL the cache is Redis (settings.py): the count lives there, where
+    every worker process reads and increments it."""
+    import os
+
+    import redis
+    from django.core.cache import caches
+
+    url = os.environ.get("BESLUIT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"Redis at {url} is needed for this test: {exc}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": f"besluit-test-{os.getpid()}",
+        }
+    }
+    settings.BESLUIT_CODE_LOGIN_FAILURE_LIMIT = 4
+    caches["default"].clear()
+    issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
+    address = "203.0.113.77"
+    for i in range(4):
+        assert _login(Client(REMOTE_ADDR=address), f"WRONG-{i}").status_code == 400
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    stored = redis.Redis.from_url(url).keys(f"{prefix}:*")
+    assert stored, "the failure count is not in Redis"
+    assert _login(Client(REMOTE_ADDR=address), issued[0][1]).status_code == 429
+    caches["default"].clear()
+
+
 def test_a_code_login_asks_for_the_second_factor_only_where_a_password_login_would(
     association, secretariat, meeting
 ):

@@ -88,6 +88,26 @@ def test_secure_cookies_follow_the_setting():
     assert not plain.SESSION_COOKIE_SECURE and plain.SECURE_HSTS_SECONDS == 0
 
 
+def test_with_redis_the_workers_share_one_cache():
+    import importlib
+    import os
+
+    from besluit import settings as module
+
+    saved = os.environ.get("REDIS_URL")
+    os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/3"
+    try:
+        shared = importlib.reload(module).CACHES["default"]
+    finally:
+        if saved is None:
+            del os.environ["REDIS_URL"]
+        else:
+            os.environ["REDIS_URL"] = saved
+        importlib.reload(module)
+    assert shared["BACKEND"].endswith("RedisCache")
+    assert shared["LOCATION"] == "redis://127.0.0.1:6379/3"
+
+
 def test_a_sqlite_database_url_keeps_the_options_of_the_embedded_database(tmp_path):
     import importlib
     import os

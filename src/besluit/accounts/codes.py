@@ -194,8 +194,9 @@ def _end_sessions(code_ids: set[int], user_ids: set[int]) -> None:
 #   its first and only write, at the end of the request.
 #
 # Guessing a 128-bit code is hopeless, but a stream of wrong codes is still refused per
-# client address (see _throttle): the counter lives in Django's cache (in memory, per
-# worker process, no SQL) and only failures count.
+# client address (see _throttle): the counter lives in Django's cache (Redis, shared by
+# the workers, when REDIS_URL is set; else in memory per process; no SQL) and only
+# failures count.
 
 CODE_LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 THROTTLE_SECONDS = 15 * 60
