@@ -49,7 +49,12 @@ async def stream(scope, receive, send, meeting_id: int) -> None:
         await send_json(
             send,
             404,
-            {"title": "Not found", "status": 404, "detail": "No such meeting."},
+            {
+                "type": "https://besluit.example/problems/not_found",
+                "title": "Not found",
+                "status": 404,
+                "detail": "No such meeting.",
+            },
             content_type="application/problem+json",
         )
         return
