@@ -114,6 +114,8 @@ def test_the_edge_answers_as_the_api_does(setup, tmp_path):
         # Refusals, each with a specific problem+json.
         assert post(base, p.public_id, {"option": "for"})[0] == 401
         assert post(base, p.public_id, b"{nope", with_csrf)[0] == 400
+        status, _, bad = post(base, p.public_id, b'{"option": "\xff"}', with_csrf)
+        assert status == 400 and "not UTF-8" in bad["detail"]  # was a 500
         status, _, bad = post(base, p.public_id, {"option": ""}, with_csrf)
         assert status == 400 and bad["invalidParams"][0]["name"] == "option"
         status, _, bad = post(base, p.public_id, {"option": "maybe"}, bearer(setup["reps"][2]))

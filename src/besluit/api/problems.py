@@ -1,14 +1,17 @@
 """RFC 9457 problem details for every API error."""
 
+from collections.abc import Iterable
+
 from django.http import HttpRequest, JsonResponse
+
+from besluit.errors import DomainError
 
 PROBLEM_TYPE = "https://besluit.example/problems/"
 
 
-def problem(
-    status: int, title: str, detail: str, *, code: str = "", errors=None, **extra
-) -> JsonResponse:
-    body = {
+def body(status: int, title: str, detail: str, *, code: str = "", errors=None, **extra) -> dict:
+    """The problem details object; the edge (besluit.edge) sends it without Django."""
+    data = {
         "type": PROBLEM_TYPE + (code or str(status)),
         "title": title,
         "status": status,
@@ -16,9 +19,18 @@ def problem(
         **extra,
     }
     if errors:
-        body["invalidParams"] = errors
-    response = JsonResponse(body, status=status, content_type="application/problem+json")
-    return response
+        data["invalidParams"] = errors
+    return data
+
+
+def problem(
+    status: int, title: str, detail: str, *, code: str = "", errors=None, **extra
+) -> JsonResponse:
+    return response(body(status, title, detail, code=code, errors=errors, **extra))
+
+
+def response(data: dict) -> JsonResponse:
+    return JsonResponse(data, status=data["status"], content_type="application/problem+json")
 
 
 TITLES = {
@@ -36,3 +48,30 @@ TITLES = {
 
 def from_status(request: HttpRequest, status: int, detail: str, **kwargs) -> JsonResponse:
     return problem(status, TITLES.get(status, "Error"), detail, **kwargs)
+
+
+def status_body(status: int, detail: str, **kwargs) -> dict:
+    return body(status, TITLES.get(status, "Error"), detail, **kwargs)
+
+
+UNAUTHENTICATED = "Log in, or send a valid token as 'Authorization: Bearer ...'."
+
+
+def domain_error_body(exc: DomainError) -> dict:
+    errors = [{"name": exc.field, "reason": exc.message}] if exc.field else None
+    return status_body(exc.status, exc.message, code=exc.code, errors=errors)
+
+
+def invalid_body(errors: Iterable[dict]) -> dict:
+    """400 for a body that fails its schema (pydantic's errors, as ninja or the edge
+    gets them)."""
+    params = [
+        {
+            "name": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path"))
+            or "body",
+            "reason": e.get("msg", ""),
+        }
+        for e in errors
+    ]
+    detail = "; ".join(f"{e['name']}: {e['reason']}" for e in params) or "Invalid request."
+    return status_body(400, detail, code="invalid", errors=params)

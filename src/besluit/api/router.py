@@ -91,32 +91,17 @@ api = BesluitAPI(
 
 @api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
-    errors = [{"name": exc.field, "reason": exc.message}] if exc.field else None
-    return problems.from_status(request, exc.status, exc.message, code=exc.code, errors=errors)
+    return problems.response(problems.domain_error_body(exc))
 
 
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    errors = [
-        {
-            "name": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path"))
-            or "body",
-            "reason": e.get("msg", ""),
-        }
-        for e in exc.errors
-    ]
-    detail = "; ".join(f"{e['name']}: {e['reason']}" for e in errors) or "Invalid request."
-    return problems.from_status(request, 400, detail, code="invalid", errors=errors)
+    return problems.response(problems.invalid_body(exc.errors))
 
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
-    return problems.from_status(
-        request,
-        401,
-        "Log in, or send a valid token as 'Authorization: Bearer ...'.",
-        code="unauthenticated",
-    )
+    return problems.from_status(request, 401, problems.UNAUTHENTICATED, code="unauthenticated")
 
 
 @api.exception_handler(Http404)

@@ -12,8 +12,7 @@ from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from pydantic import ValidationError
 
-from besluit.api import schemas
-from besluit.api.problems import TITLES
+from besluit.api import problems, schemas
 from besluit.edge import auth, collector
 from besluit.edge.batcher import batcher_for
 from besluit.edge.http import read_body, send_json
@@ -23,17 +22,6 @@ from besluit.voting.models import Poll
 
 MAX_BODY = 4096
 WRITE_LINGER = 0.002  # seconds: a lone ballot waits this long for others (edge.batcher)
-UNAUTHENTICATED = "Log in, or send a valid token as 'Authorization: Bearer ...'."
-
-
-class _Item:
-    __slots__ = ("ip", "option_key", "request_key", "user_id")
-
-    def __init__(self, user_id, option_key, request_key, ip) -> None:
-        self.user_id = user_id
-        self.option_key = option_key
-        self.request_key = request_key
-        self.ip = ip
 
 
 def who_sent(_key, credentials: list[auth.Credential]) -> list[int | None]:
@@ -49,25 +37,22 @@ def who_sent(_key, credentials: list[auth.Credential]) -> list[int | None]:
 _poll_pks: dict[uuid.UUID, int] = {}
 
 
-def write_batch(poll_id: uuid.UUID, items: list[_Item]) -> list[casting.Outcome]:
+def write_batch(poll_id: uuid.UUID, requests: list[casting.BallotRequest]) -> list[casting.Outcome]:
     """The second stage, in the writer thread: cast the batch in one transaction."""
     try:
         poll_pk = _poll_pks.get(poll_id)
         if poll_pk is None:
             poll_pk = Poll.objects.filter(public_id=poll_id).values_list("pk", flat=True).first()
             if poll_pk is None:
-                return [NotFound("No such poll.")] * len(items)
+                return [NotFound("No such poll.")] * len(requests)
             if len(_poll_pks) > 10_000:
                 _poll_pks.clear()
             _poll_pks[poll_id] = poll_pk
-        requests = [
-            casting.BallotRequest(i.user_id, i.option_key, i.request_key, i.ip) for i in items
-        ]
         try:
             return casting.cast_batch(poll_pk, requests)
         except Poll.DoesNotExist:  # a draft poll deleted since
             _poll_pks.pop(poll_id, None)
-            return [NotFound("No such poll.")] * len(items)
+            return [NotFound("No such poll.")] * len(requests)
     finally:
         _give_back_connection()
 
@@ -81,16 +66,8 @@ def _give_back_connection() -> None:
         connection.close()
 
 
-def problem(status: int, detail: str, code: str, errors=None) -> tuple[int, dict]:
-    body = {
-        "type": f"https://besluit.example/problems/{code}",
-        "title": TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-    }
-    if errors:
-        body["invalidParams"] = errors
-    return status, body
+def problem(status: int, detail: str, code: str) -> tuple[int, dict]:
+    return status, problems.status_body(status, detail, code=code)
 
 
 async def cast(scope, receive, send, poll_text: str) -> None:
@@ -108,45 +85,42 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict]:
     try:
         poll_id = uuid.UUID(poll_text)
     except ValueError:
-        return problem(404, "No such poll.", "not_found")
+        return problem(404, "No such poll.", "not-found")
     raw = await read_body(receive, MAX_BODY)
     if raw is None:
         return problem(413, f"A ballot is at most {MAX_BODY} bytes.", "too_large")
-    request = ASGIRequest(scope, BytesIO(raw))
-    credential = None
-    authorization = request.headers.get("Authorization", "")
+    http = ASGIRequest(scope, BytesIO(raw))
+    authorization = http.headers.get("Authorization", "")
     if authorization[:7].lower() == "bearer ":
         credential = auth.Credential("token", authorization[7:].strip())
     else:
-        credential = auth.session_credential(request.COOKIES)
+        credential = auth.session_credential(http.COOKIES)
         if credential is not None:
             try:
-                auth.check_csrf(request)
+                auth.check_csrf(http)
             except auth.CsrfRejected as exc:
                 return problem(403, f"CSRF check failed: {exc}", "csrf")
             except DisallowedHost:
                 return problem(400, "This host name is not served here.", "bad_host")
     if credential is None:
-        return problem(401, UNAUTHENTICATED, "unauthenticated")
+        return problem(401, problems.UNAUTHENTICATED, "unauthenticated")
     try:
         ballot = schemas.BallotIn.model_validate(json.loads(raw or b"null"))
-    except json.JSONDecodeError as exc:
-        return problem(400, f"The body is not JSON: {exc.msg}.", "invalid")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        return problem(400, f"The body is not JSON: {reason}.", "invalid")
     except ValidationError as exc:
-        errors = [
-            {"name": ".".join(str(p) for p in e["loc"]) or "body", "reason": e["msg"]}
-            for e in exc.errors()
-        ]
-        detail = "; ".join(f"{e['name']}: {e['reason']}" for e in errors)
-        return problem(400, detail, "invalid", errors)
+        return 400, problems.invalid_body(exc.errors())
     user_id = await batcher_for(who_sent).submit(None, credential)
+    if isinstance(user_id, DomainError):  # the look-up failed (the database is away)
+        return user_id.status, problems.domain_error_body(user_id)
     if user_id is None:
-        return problem(401, UNAUTHENTICATED, "unauthenticated")
-    ip = (scope.get("client") or [None])[0]
-    item = _Item(user_id, ballot.option, ballot.request_key, ip)
-    outcome = await batcher_for(write_batch, linger=WRITE_LINGER).submit(poll_id, item)
+        return problem(401, problems.UNAUTHENTICATED, "unauthenticated")
+    request = casting.BallotRequest(
+        user_id, ballot.option, ballot.request_key, (scope.get("client") or [None])[0]
+    )
+    outcome = await batcher_for(write_batch, linger=WRITE_LINGER).submit(poll_id, request)
     if isinstance(outcome, DomainError):
-        errors = [{"name": outcome.field, "reason": outcome.message}] if outcome.field else None
-        return problem(outcome.status, outcome.message, outcome.code, errors)
+        return outcome.status, problems.domain_error_body(outcome)
     body = schemas.ReceiptOut.of(outcome).model_dump(by_alias=True, mode="json")
     return (200 if outcome.replayed else 201), body

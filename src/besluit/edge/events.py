@@ -16,6 +16,7 @@ from django.db import connection
 from django.http import Http404
 from django.http.cookie import parse_cookie
 
+from besluit.api import problems
 from besluit.edge import auth, collector
 from besluit.edge.http import SECURITY_HEADERS, send_json
 from besluit.live.stream import event_stream, load_meeting, parse_last_event_id
@@ -49,12 +50,7 @@ async def stream(scope, receive, send, meeting_id: int) -> None:
         await send_json(
             send,
             404,
-            {
-                "type": "https://besluit.example/problems/not_found",
-                "title": "Not found",
-                "status": 404,
-                "detail": "No such meeting.",
-            },
+            problems.status_body(404, "No such meeting.", code="not-found"),
             content_type="application/problem+json",
         )
         return

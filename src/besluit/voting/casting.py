@@ -121,6 +121,17 @@ def _lock(poll_pk: int) -> _Locked:
     return _Locked(status, closes_at, log)
 
 
+@dataclass
+class _Decided:
+    """An accepted request: its ballot and its leaf among the batch's events (None: a
+    retry, answered with the ballot's earlier leaf)."""
+
+    ballot: Ballot
+    position: int | None = None
+    changed: bool = False
+    option_key: str | None = None
+
+
 class _Batch:
     def __init__(self, poll_pk: int, requests: Sequence[BallotRequest]) -> None:
         # Read before the locks what cannot change while the poll is open (its frozen
@@ -179,7 +190,7 @@ class _Batch:
                 "option", "member"
             )
         }
-        pending: list[tuple[int, Ballot, bool] | DomainError | tuple[str, Ballot]] = []
+        pending: list[_Decided | DomainError] = []
         for request in self.requests:
             try:
                 pending.append(self._one(request, members.get(request.user_id)))
@@ -208,7 +219,7 @@ class _Batch:
                 raise Conflict(
                     "This request was replaced by a later change of this vote; it is not repeated."
                 )
-            return ("replay", ballot)  # a retry of a request that succeeded (flaky phone)
+            return _Decided(ballot)  # a retry of a request that succeeded (flaky phone)
         if ballot is not None and not poll.allow_change:
             raise Conflict(f"{member} has voted in this poll already.")
         is_new = ballot is None
@@ -216,7 +227,7 @@ class _Batch:
             ballot = Ballot(poll=poll, member=member, cast_at=self.now, request_key=key)
             self.ballots[member.pk] = ballot
             self.new.append(ballot)
-        elif ballot.pk not in self.changed_pks:
+        elif ballot.pk is not None and ballot.pk not in self.changed_pks:  # not new here
             self.changed_pks.add(ballot.pk)
             self.changed.append(ballot)
         ballot.cast_at = self.now
@@ -240,7 +251,8 @@ class _Batch:
                 at=self.now,
             )
         )
-        return (len(self.events) - 1, ballot, not is_new)
+        shown = None if poll.is_secret else option.key
+        return _Decided(ballot, len(self.events) - 1, changed=not is_new, option_key=shown)
 
     def _write(self, pending) -> list[Outcome]:
         poll = self.poll
@@ -268,19 +280,18 @@ class _Batch:
         for item in pending:
             if isinstance(item, DomainError):
                 outcomes.append(item)
-            elif item[0] == "replay":
-                outcomes.append(self._replayed(item[1]))
+            elif item.position is None:
+                outcomes.append(self._replayed(item.ballot))
             else:
-                position, ballot, changed = item
                 outcomes.append(
                     Receipt(
-                        ballot.public_id,
+                        item.ballot.public_id,
                         poll.public_id,
-                        ballot.member.code,
+                        item.ballot.member.code,
                         self.now,
-                        None if poll.is_secret else ballot.option.key,
-                        changed=changed,
-                        log_receipt=receipts[position],
+                        item.option_key,  # as of this request: a later one may change it
+                        changed=item.changed,
+                        log_receipt=receipts[item.position],
                     )
                 )
         return outcomes
