@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from besluit import access
 from besluit.associations.models import Association
-from besluit.errors import DomainError
+from besluit.errors import DomainError, NotFound
 from besluit.errors import PermissionDenied as DomainPermissionDenied
 from besluit.meetings.models import Meeting
 
@@ -36,12 +36,15 @@ def meeting_for(request: HttpRequest, slug: str, meeting_id: int) -> Meeting:
 
 
 def domain_guard(view):
-    """Turn the access guards' domain PermissionDenied into a 403 page (not a 500)."""
+    """Map the domain's NotFound and PermissionDenied (the access guards') onto a 404
+    and a 403 page, not a 500."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
             return view(request, *args, **kwargs)
+        except NotFound as exc:
+            raise Http404(exc.message) from exc
         except DomainPermissionDenied as exc:
             raise PermissionDenied(exc.message) from exc
 

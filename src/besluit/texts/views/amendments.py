@@ -15,13 +15,13 @@ from besluit.core import texts as ct
 from besluit.proposals.models import Amendment
 from besluit.texts import rendering, selectors, services
 from besluit.texts.forms import AmendForm, ConfirmForm, VoteOrderForm
-from besluit.texts.views.common import domain_errors, load, page, proposal_crumbs, proposal_tabs
+from besluit.texts.views.common import load, page, proposal_crumbs, proposal_tabs
 from besluit.texts.views.text import block_choices
-from besluit.web.shortcuts import association_for, run_service
+from besluit.web.shortcuts import association_for, domain_guard, run_service
 
 
 @login_required
-@domain_errors
+@domain_guard
 def amendments(request, slug, proposal_id):
     association, proposal = load(request, slug, proposal_id)
     overview = selectors.amendment_overview(proposal)
@@ -105,7 +105,7 @@ def _block_view(version, block_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@domain_errors
+@domain_guard
 def amend(request, slug, proposal_id):
     """Propose an amendment on a passage of the current version."""
     association, proposal = load(request, slug, proposal_id)
@@ -175,7 +175,7 @@ def amend(request, slug, proposal_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@domain_errors
+@domain_guard
 def passage(request, slug, amendment_id):
     """Point an amendment at a passage of the current version (after a conflict, or for one
     submitted without a passage)."""
@@ -250,7 +250,7 @@ def passage(request, slug, amendment_id):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def vote_order(request, slug, proposal_id):
     _association, proposal = load(request, slug, proposal_id)
     overview = selectors.amendment_overview(proposal)
@@ -275,7 +275,7 @@ def vote_order(request, slug, proposal_id):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def link(request, slug, proposal_id):
     _association, proposal = load(request, slug, proposal_id)
     result = run_service(
@@ -302,7 +302,7 @@ def link(request, slug, proposal_id):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def compose_adopted(request, slug, proposal_id):
     _association, proposal = load(request, slug, proposal_id)
     if not ConfirmForm(request.POST).is_valid():

@@ -2,33 +2,13 @@
 
 from __future__ import annotations
 
-import functools
-
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from besluit import access
-from besluit.errors import NotFound
-from besluit.errors import PermissionDenied as DomainPermissionDenied
 from besluit.texts import selectors
 from besluit.web.shortcuts import association_for, context
-
-
-def domain_errors(view):
-    """Map the domain's NotFound and PermissionDenied onto 404 and 403."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as exc:
-            raise Http404(exc.message) from exc
-        except DomainPermissionDenied as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return wrapper
 
 
 def load(request, slug: str, proposal_id: int):

@@ -24,9 +24,9 @@ from besluit.texts.forms import (
     WrittenInputForm,
 )
 from besluit.texts.models import Consultation, ConsultationInput
-from besluit.texts.views.common import domain_errors, load, page, proposal_crumbs, proposal_tabs
+from besluit.texts.views.common import load, page, proposal_crumbs, proposal_tabs
 from besluit.texts.views.text import block_choices
-from besluit.web.shortcuts import association_for, run_service
+from besluit.web.shortcuts import association_for, domain_guard, run_service
 
 
 def _consultation(request, slug, consultation_id) -> tuple:
@@ -107,7 +107,7 @@ def _page(request, association, proposal, *, forms=None, status=200, chosen=None
 
 
 @login_required
-@domain_errors
+@domain_guard
 def consultation(request, slug, proposal_id):
     association, proposal = load(request, slug, proposal_id)
     chosen = None
@@ -121,7 +121,7 @@ def consultation(request, slug, proposal_id):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def consultation_open(request, slug, proposal_id):
     association, proposal = load(request, slug, proposal_id)
     form = ConsultationForm(request.POST)
@@ -147,7 +147,7 @@ def consultation_open(request, slug, proposal_id):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def consultation_close(request, slug, consultation_id):
     _association, consultation = _consultation(request, slug, consultation_id)
     if ConfirmForm(request.POST).is_valid():
@@ -163,7 +163,7 @@ def consultation_close(request, slug, consultation_id):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def session_add(request, slug, consultation_id):
     association, consultation = _consultation(request, slug, consultation_id)
     form = SessionForm(request.POST)
@@ -196,7 +196,7 @@ def session_add(request, slug, consultation_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@domain_errors
+@domain_guard
 def input_add(request, slug, consultation_id):
     """Record input: the secretariat for a session, or a representative in writing."""
     association, consultation = _consultation(request, slug, consultation_id)
@@ -277,7 +277,7 @@ def input_add(request, slug, consultation_id):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def respond(request, slug, input_id):
     association = association_for(request, slug)
     item = get_object_or_404(

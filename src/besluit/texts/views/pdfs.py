@@ -15,12 +15,12 @@ from besluit import access
 from besluit.texts import books, jobs, selectors, services
 from besluit.texts.forms import BookForm, BrandingForm
 from besluit.texts.models import Branding, PdfJob
-from besluit.texts.views.common import crumbs, domain_errors, page, require_secretariat
-from besluit.web.shortcuts import association_for, run_service
+from besluit.texts.views.common import crumbs, page, require_secretariat
+from besluit.web.shortcuts import association_for, domain_guard, run_service
 
 
 @login_required
-@domain_errors
+@domain_guard
 def books_page(request, slug, meeting_id, *, form=None, status=200):
     association = association_for(request, slug)
     meeting = selectors.meeting_in(association, meeting_id)
@@ -43,7 +43,7 @@ def books_page(request, slug, meeting_id, *, form=None, status=200):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def book_request(request, slug, meeting_id, kind):
     association = association_for(request, slug)
     meeting = selectors.meeting_in(association, meeting_id)
@@ -78,7 +78,7 @@ def _job(request, slug, job_id) -> PdfJob:
 
 
 @login_required
-@domain_errors
+@domain_guard
 def job_status(request, slug, job_id):
     """The job's row (polled by htmx every second while it runs)."""
     job = _job(request, slug, job_id)
@@ -87,7 +87,7 @@ def job_status(request, slug, job_id):
 
 
 @login_required
-@domain_errors
+@domain_guard
 def job_download(request, slug, job_id):
     job = _job(request, slug, job_id)
     if job.status != PdfJob.Status.DONE or not job.file:
@@ -105,7 +105,7 @@ def job_download(request, slug, job_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@domain_errors
+@domain_guard
 def branding(request, slug):
     association = association_for(request, slug)
     require_secretariat(request, association)
@@ -150,7 +150,7 @@ def branding(request, slug):
 
 
 @login_required
-@domain_errors
+@domain_guard
 def logo(request, slug):
     association = association_for(request, slug)
     current = Branding.objects.filter(association=association).first()

@@ -18,14 +18,13 @@ from besluit.texts.forms import ConfirmForm, DraftForm, ImportForm, ReasonsForm
 from besluit.texts.models import PdfJob, TextVersion
 from besluit.texts.views.common import (
     crumbs,
-    domain_errors,
     load,
     page,
     proposal_crumbs,
     proposal_tabs,
     require_secretariat,
 )
-from besluit.web.shortcuts import association_for, run_service
+from besluit.web.shortcuts import association_for, domain_guard, run_service
 
 
 def block_choices(version: TextVersion) -> list[tuple[str, str]]:
@@ -38,7 +37,7 @@ def block_choices(version: TextVersion) -> list[tuple[str, str]]:
 
 
 @login_required
-@domain_errors
+@domain_guard
 def index(request, slug):
     association = association_for(request, slug)
     rows = selectors.proposals_of(association)
@@ -101,14 +100,14 @@ def _text_page(request, association, proposal, version: TextVersion | None, *, s
 
 
 @login_required
-@domain_errors
+@domain_guard
 def proposal(request, slug, proposal_id):
     association, proposal = load(request, slug, proposal_id)
     return _text_page(request, association, proposal, selectors.current_version(proposal))
 
 
 @login_required
-@domain_errors
+@domain_guard
 def version(request, slug, proposal_id, number):
     association, proposal = load(request, slug, proposal_id)
     v = selectors.version_by_number(proposal, number)
@@ -118,7 +117,7 @@ def version(request, slug, proposal_id, number):
 
 
 @login_required
-@domain_errors
+@domain_guard
 def version_json(request, slug, proposal_id, number):
     """The version as data: blocks and the numbered lines (the same as the page and the PDF)."""
     association, proposal = load(request, slug, proposal_id)
@@ -145,7 +144,7 @@ def version_json(request, slug, proposal_id, number):
 
 
 @login_required
-@domain_errors
+@domain_guard
 def compare(request, slug, proposal_id):
     association, proposal = load(request, slug, proposal_id)
     versions = selectors.versions(proposal)
@@ -187,7 +186,7 @@ def _int(value) -> int | None:
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def compare_pdf(request, slug, proposal_id):
     _association, proposal = load(request, slug, proposal_id)
     old, new = _int(request.POST.get("van")), _int(request.POST.get("naar"))
@@ -218,7 +217,7 @@ def compare_pdf(request, slug, proposal_id):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@domain_errors
+@domain_guard
 def draft(request, slug, proposal_id):
     association, proposal = load(request, slug, proposal_id)
     require_secretariat(request, association)
@@ -323,7 +322,7 @@ def _draft_page(request, association, proposal, version, form, *, status=200):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def draft_start(request, slug, proposal_id):
     _association, proposal = load(request, slug, proposal_id)
     version = run_service(
@@ -336,7 +335,7 @@ def draft_start(request, slug, proposal_id):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def draft_import(request, slug, proposal_id):
     association, proposal = load(request, slug, proposal_id)
     require_secretariat(request, association)
@@ -378,7 +377,7 @@ def draft_import(request, slug, proposal_id):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def draft_reasons(request, slug, proposal_id):
     _association, proposal = load(request, slug, proposal_id)
     version = services.editing_version(proposal)
@@ -408,7 +407,7 @@ def draft_reasons(request, slug, proposal_id):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def draft_publish(request, slug, proposal_id):
     _association, proposal = load(request, slug, proposal_id)
     version = services.editing_version(proposal)
@@ -438,7 +437,7 @@ def draft_publish(request, slug, proposal_id):
 
 @login_required
 @require_POST
-@domain_errors
+@domain_guard
 def draft_discard(request, slug, proposal_id):
     _association, proposal = load(request, slug, proposal_id)
     version = services.editing_version(proposal)

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from besluit import access
-from besluit.errors import PermissionDenied as DomainPermissionDenied
 from besluit.proposals import services
 from besluit.proposals.models import Motion, SubmissionStatus
 from besluit.web import selectors_voting as selectors
@@ -22,7 +21,7 @@ from besluit.web.forms.submissions import (
     OutcomeForm,
     PreAdviceForm,
 )
-from besluit.web.shortcuts import context, meeting_for, run_service
+from besluit.web.shortcuts import context, domain_guard, meeting_for, run_service
 from besluit.web.views.meetings import meeting_crumbs, proposal_blocks
 from besluit.web.views.polls import describe
 
@@ -336,24 +335,12 @@ def _withdraw(request, slug, meeting_id, kind, key):
     )
 
 
-def _domain_guard(view):
-    """Turn the access guards' domain PermissionDenied into a 403 page."""
-
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except DomainPermissionDenied as exc:
-            raise PermissionDenied(exc.message) from exc
-
-    return wrapped
-
-
 def _for(kind, view, methods):
     key = "number" if kind == "motion" else "amendment_id"
 
     @login_required
     @require_http_methods(methods)
-    @_domain_guard
+    @domain_guard
     def bound(request, slug, meeting_id, **kwargs):
         return view(request, slug, meeting_id, kind, kwargs[key])
 
