@@ -221,6 +221,10 @@ class Server:
             "sockets": [procs.open_sockets(p) for p in workers],
         }
 
+    def log_size(self) -> int:
+        self.log.flush()
+        return self.log_path.stat().st_size
+
     def errors_in_log(self) -> dict:
         self.log.flush()
         return scan_log(self.log_path)
@@ -234,6 +238,13 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.log.close()
+
+
+def gc_pauses(path: Path, start: int, end: int) -> list[float]:
+    with open(path, "rb") as f:
+        f.seek(start)
+        text = f.read(max(0, end - start)).decode(errors="replace")
+    return [float(ms) for ms in re.findall(r"paused the process for (\d+) ms", text)]
 
 
 def scan_log(path: Path) -> dict:
@@ -497,18 +508,21 @@ def run(
     py_spy: bool,
     voters: int | None = None,
     phase_timeout: float = 300,
+    gc_automatic: bool = False,
 ) -> dict:
-    label = f"{data.mode}-N{data.n}-C{clients}"
+    label = f"{data.mode}-N{data.n}-C{clients}" + ("-gc-automatic" if gc_automatic else "")
     run_dir = work / label
     run_dir.mkdir(parents=True, exist_ok=True)
     env = data.fresh_env(run_dir)
     if redis:
         env["REDIS_URL"] = REDIS_URL
+    if gc_automatic:
+        env["BESLUIT_GC_AUTOMATIC"] = "1"
     info = data.info
     poll, token, meeting = info["poll_id"], info["chair_token"], info["meeting_id"]
     out: dict = {
         "mode": data.mode,
-        "variant": "as shipped",
+        "variant": "Python's automatic GC (comparison)" if gc_automatic else "as shipped",
         "clients": clients,
         "reps": data.n,
         "voters": voters or data.n,
@@ -637,8 +651,12 @@ def run(
         spy = start_py_spy(server, run_dir) if py_spy else None
         activity = PgActivity() if data.mode == "postgres" else None
         c0 = meter.snapshot()
+        log_from = server.log_size()
         reps.send(f"vote {phase_timeout}")
         vote = reps.read(timeout=phase_timeout + 300)
+        # What the server logged while the ballots came in: long garbage-collection
+        # pauses (besluit.edge.collector logs every pass of 50 ms or more).
+        out["gc_pauses_ms"] = gc_pauses(server.log_path, log_from, server.log_size())
         out["cpu_vote"] = meter.delta(c0, meter.snapshot())
         if activity:
             out["pg_during_vote"] = activity.stop()
@@ -849,13 +867,15 @@ def detail_row(r: dict) -> str:
     drift = f"{rates}/s; p50 {medians} ms" if w else "–"
     pg = r.get("pg_during_vote")
     pg_text = f"{pg['active']} / {pg['waiting_on_lock']}" if pg else "–"
+    pauses = r.get("gc_pauses_ms")
+    gc_text = "–" if pauses is None else f"{len(pauses)}, longest {fmt(max(pauses, default=0))} ms"
     return (
         f"| {r['mode']} | {r.get('source', '')} | {r['variant']} | {r['clients']:,} | {n_text(r)} "
         f"| {fmt(r.get('server_ms_per_page'), 2)} "
         f"| {login_server} | {per('server_cpu_s')} | {per('postgres_cpu_s')} "
         f"| {per('load_cpu_s')} | {others_share} "
         f"| {drift} "
-        f"| {fmt((r.get('vote') or {}).get('max_ms'))} ms "
+        f"| {fmt((r.get('vote') or {}).get('max_ms'))} ms | {gc_text} "
         f"| {fmt(opened.get('p50_ms'))} / {fmt(opened.get('p99_ms'))} ms "
         f"| {fmt(r.get('close_request_ms'))} ms "
         f"| {pg_text} "
@@ -989,10 +1009,11 @@ def report(results: list[dict], command: str, m: dict, profiles: dict | None = N
         "| server ms per login | server ms per ballot "
         "| PostgreSQL ms per ballot | load generator ms per ballot | others' share of CPU "
         "| ballots/s and p50 per fifth of the ballot phase | ballot max "
+        "| GC pauses ≥ 50 ms during the ballots "
         "| open → event p50 / p99 | close request "
         "| PostgreSQL backends during ballots: active / waiting on a lock "
         "| threads per worker (with C) | peak RSS | load average before → after |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *[detail_row(r) for r in results],
         "",
         "A login is GET /stemcode/ (CSRF cookie) plus POST of the code (302 and a session); "
@@ -1113,6 +1134,12 @@ def main() -> None:
     )
     parser.add_argument("--concurrency", type=int, default=64, help="requests in flight")
     parser.add_argument(
+        "--gc-automatic",
+        action="store_true",
+        help="also run the first scenario with Python's automatic garbage collection "
+        "(BESLUIT_GC_AUTOMATIC=1), for comparison with besluit.edge.collector",
+    )
+    parser.add_argument(
         "--phase-timeout",
         type=float,
         default=300,
@@ -1185,6 +1212,22 @@ def main() -> None:
                 )
             )
             print(row(results[-1]), flush=True)
+            if args.gc_automatic and not results[:-1]:
+                results.append(
+                    run(
+                        data,
+                        clients=clients,
+                        workers=args.workers if mode == "postgres" else sqlite_workers,
+                        redis=mode == "postgres" or args.sqlite_redis,
+                        concurrency=args.concurrency,
+                        work=work,
+                        py_spy=False,
+                        voters=voters,
+                        phase_timeout=args.phase_timeout,
+                        gc_automatic=True,
+                    )
+                )
+                print(row(results[-1]), flush=True)
             if not args.no_profile and n == args.reps:
                 profiles[mode] = data.profile(work)
                 (work / f"profile-{mode}.json").write_text(json.dumps(profiles[mode]))

@@ -37,3 +37,11 @@ def test_full_collections_run_when_no_ballot_arrives(monkeypatch):
         assert busy == 0 and len(runs) >= 1
     finally:
         gc.set_threshold(*before)
+        gc.callbacks[:] = [c for c in gc.callbacks if c is not collector._time_passes]
+
+
+def test_a_long_pass_is_logged(caplog):
+    collector._time_passes("start", {"generation": 2})
+    collector._pass_started -= 0.3  # as if it had begun 300 ms ago
+    collector._time_passes("stop", {"generation": 2})
+    assert "paused the process for 3" in caplog.text

@@ -11,12 +11,17 @@ only reference cycles wait a little longer.
 
 import asyncio
 import gc
+import logging
+import os
 import time
 import weakref
 
 QUIET_SECONDS = 5.0  # no ballot for this long: a pause hurts no one
 LATEST_SECONDS = 300.0  # a full collection at least this often, busy or not
 CHECK_SECONDS = 2.0
+SLOW_PASS_MS = 50.0  # a pass this long is logged (bench/bench_live.py reports them)
+
+log = logging.getLogger("besluit.edge")
 
 _last_ballot = 0.0
 _tasks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task]" = (
@@ -25,10 +30,34 @@ _tasks: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Task]" = (
 
 
 def configure() -> None:
-    """At start-up, after the apps are loaded."""
+    """At start-up, after the apps are loaded.
+
+    ``BESLUIT_GC_AUTOMATIC=1`` keeps Python's own schedule: only for comparing the
+    two (``bench/bench_live.py --gc-automatic``).
+    """
+    gc.callbacks.append(_time_passes)
     gc.freeze()
+    if os.environ.get("BESLUIT_GC_AUTOMATIC") == "1":
+        return
     young, middle, _ = gc.get_threshold()
     gc.set_threshold(young, middle, 1_000_000_000)  # no automatic full collection
+
+
+_pass_started = 0.0
+
+
+def _time_passes(phase: str, info: dict) -> None:
+    global _pass_started
+    if phase == "start":
+        _pass_started = time.perf_counter()
+        return
+    ms = (time.perf_counter() - _pass_started) * 1000
+    if ms >= SLOW_PASS_MS:
+        log.warning(
+            "garbage collection (generation %d) paused the process for %.0f ms",
+            info["generation"],
+            ms,
+        )
 
 
 def ballot_arrived() -> None:
