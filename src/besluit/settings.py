@@ -155,7 +155,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Voting codes (stemcodes) are not password logins and django-axes does not see them:
-# wrong codes are counted per client address (in the cache, per worker process) and an
+# wrong codes are counted per client address (in the cache: see CACHES below) and an
 # address that reaches this many within 15 minutes is refused until the window ends.
 # Generous, because a meeting venue may send all its representatives from one address.
 BESLUIT_CODE_LOGIN_FAILURE_LIMIT = int(os.environ.get("BESLUIT_CODE_LOGIN_FAILURE_LIMIT", 50))
