@@ -1,7 +1,35 @@
 import pytest
+from django.conf import settings as django_settings
 
 from besluit.associations.models import Role
 from tests import factories
+
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+def pytest_configure(config):
+    """Hash test passwords fast, everywhere, unless a test asks for Argon2.
+
+    Argon2 costs about half a second per password on purpose; tests make many people and
+    never attack a hash. The product's own hashers stay the settings module's (checked by
+    tests/security/test_password_hashing.py); a test that needs them is marked ``argon2``.
+    """
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = [FAST_HASHER, *settings.PASSWORD_HASHERS]
+
+
+@pytest.fixture(autouse=True)
+def _product_hashers(request):
+    """For a test marked ``argon2``: the product's hashers, Argon2 first."""
+    if request.node.get_closest_marker("argon2") is None:
+        yield
+        return
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    with override_settings(PASSWORD_HASHERS=settings.PASSWORD_HASHERS[1:]):
+        yield
 
 
 @pytest.fixture
@@ -37,3 +65,10 @@ def representative(association):
 @pytest.fixture
 def meeting(association):
     return factories.make_meeting(association)
+
+
+@pytest.fixture
+def en(client):
+    """The test client, in English (for pages whose Dutch wording is checked elsewhere)."""
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

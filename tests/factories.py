@@ -12,6 +12,7 @@ from besluit.core import weights as core_weights
 from besluit.meetings import services as meetings
 from besluit.meetings.models import Meeting
 from besluit.proposals import services as proposals
+from besluit.voting import services as voting
 
 AMS = ZoneInfo("Europe/Amsterdam")
 PROVINCES = (
@@ -124,3 +125,12 @@ def make_proposal(meeting: Meeting, *, text: str = "De ALV besluit het fonds te 
     return proposals.do_set_proposal(
         actor=None, agenda_item=item, title="Resolutie kabinetsformatie", text=text
     )
+
+
+def open_poll(chair: User, meeting: Meeting, **kwargs):
+    """A poll created and opened by the chair; a free choice between two places by default."""
+    if "subject" not in kwargs:
+        kwargs = {"subject": "free", "alternatives": ["Utrecht", "Zwolle"], **kwargs}
+    kwargs.setdefault("title", "Keuze van de vergaderlocatie")
+    poll = voting.do_create_poll(actor=chair, meeting=meeting, **kwargs)
+    return voting.do_open_poll(actor=chair, poll=poll)

@@ -25,12 +25,6 @@ from tests.browser.conftest import login
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Argon2 is slow on purpose; these tests create a dozen people."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def build():
     association = factories.make_association(12, slug="vvtg", networks={"G4": [0, 1]})
     chair = factories.make_user("voorzitter", association, Role.Kind.CHAIR)

@@ -9,6 +9,7 @@ from besluit.associations.models import Role
 from besluit.texts import services
 from besluit.texts.models import ConsultationInput, TextVersion
 from tests import factories
+from tests.browser.conftest import login
 
 DRAFT = """\
 # Resolutie
@@ -23,15 +24,6 @@ leggen en ze via het gemeentefonds te verdelen.
 Wij vragen het kabinet om de afspraak van ten minste 100.000 nieuwe woningen per jaar te \
 ondersteunen.
 """
-
-
-def login(page, username: str, password: str = "correct horse battery") -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    page.locator("main form button[type=submit]").first.click()
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, f"login as {username} failed"
 
 
 @pytest.fixture

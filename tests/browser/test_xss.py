@@ -37,7 +37,6 @@ P = " ".join(PAYLOADS)
 
 @pytest.fixture
 def hostile(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     association = assoc.do_create_association(actor=None, name=f"Vereniging {P}", slug="xss")
     lines = ["gemeentecode,naam,provincie,inwoners,peildatum"]
     for i in range(6):

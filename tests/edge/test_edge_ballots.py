@@ -29,7 +29,6 @@ pytestmark = [
 
 @pytest.fixture
 def setup(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     association = factories.make_association(70, slug="edge")
     chair = factories.make_user("chair", association, Role.Kind.CHAIR)
     meeting = factories.make_meeting(association)

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.django_db
 def test_logins_logouts_and_failures_are_audited_with_the_address(
     association, secretariat, settings
 ):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     secretariat.set_password("correct horse battery")
     secretariat.save()
     client = Client(REMOTE_ADDR="203.0.113.5")

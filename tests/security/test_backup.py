@@ -26,14 +26,6 @@ pytestmark = [pytest.mark.dbbackend, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def _poll(chair, meeting, **kwargs) -> Poll:
-    poll = voting.do_create_poll(
-        actor=chair, meeting=meeting, subject="free", alternatives=["A", "B"], **kwargs
-    )
-    return voting.do_open_poll(actor=chair, poll=poll)
 
 
 def test_backup_during_ballots_restores_and_every_bundle_verifies(tmp_path, settings):
@@ -50,14 +42,17 @@ def test_backup_during_ballots_restores_and_every_bundle_verifies(tmp_path, sett
         agenda_item=meeting.agenda_items.first(),
         upload=SimpleUploadedFile("stuk.pdf", b"%PDF-1.7\n%%EOF\n"),
     )
-    named, secret = _poll(chair, meeting), _poll(chair, meeting, is_secret=True)
+    named, secret = (
+        factories.open_poll(chair, meeting),
+        factories.open_poll(chair, meeting, is_secret=True),
+    )
     for i, rep in enumerate(reps[:10]):
         voting.cast_ballot(actor=rep, poll=named, option_key=("option-1", "option-2")[i % 2])
         voting.cast_ballot(actor=rep, poll=secret, option_key="option-1")
     voting.do_close_poll(actor=chair, poll=named)
     voting.do_close_poll(actor=chair, poll=secret)
     published = {p.pk: vote_log.bundle_bytes(p) for p in Poll.objects.all()}
-    live = _poll(chair, meeting)  # open while the backup runs
+    live = factories.open_poll(chair, meeting)  # open while the backup runs
 
     # Ballots keep coming in on another connection while the snapshot is taken.
     started, acknowledged = threading.Event(), []

@@ -38,7 +38,6 @@ def test_every_page_carries_the_security_headers(client, association, secretaria
 
 
 def test_session_and_csrf_cookies(association, secretariat, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     secretariat.set_password("correct horse battery")
     secretariat.save()
     client = Client(enforce_csrf_checks=True)
@@ -138,7 +137,6 @@ def test_hsts_is_sent_over_https_when_configured(client, settings):
 
 
 def test_five_wrong_passwords_lock_the_login(association, secretariat, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     secretariat.set_password("correct horse battery")
     secretariat.save()
     client = Client()

@@ -69,7 +69,6 @@ def test_ballot_and_close_queries_do_not_grow_with_members(secret):
 def test_a_batch_of_ballots_costs_what_one_ballot_costs(secret, settings):
     """The live ballot endpoint writes what arrives together in one batch: 5 or 60
     ballots, with request keys and some refused, take the same statements."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     association = factories.make_association(70, slug="batch")
     chair = factories.make_user("chair-batch", association, Role.Kind.CHAIR)
     meeting = factories.make_meeting(association)

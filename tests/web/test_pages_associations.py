@@ -134,21 +134,10 @@ def test_home_for_anonymous_users_explains_and_offers_login(client):
     assert f'href="{reverse("login")}"' in response.content.decode()
 
 
-def open_poll(meeting, chair, title="Keuze van de vergaderlocatie"):
-    poll = voting.do_create_poll(
-        actor=chair,
-        meeting=meeting,
-        subject="free",
-        title=title,
-        alternatives=["Utrecht", "Zwolle"],
-    )
-    return voting.do_open_poll(actor=chair, poll=poll)
-
-
 def test_home_shows_associations_meetings_and_a_vote_button_until_the_member_voted(
     client, association, meeting, chair, representative, secretariat
 ):
-    poll = open_poll(meeting, chair)
+    poll = factories.open_poll(chair, meeting)
     client.force_login(representative)
     page = text(client.get(reverse("web:home")))
     assert association.name in page
@@ -170,7 +159,7 @@ def test_home_shows_associations_meetings_and_a_vote_button_until_the_member_vot
 def test_dashboard_shows_roles_meetings_open_polls_and_decisions(
     client, association, meeting, chair, representative
 ):
-    open_poll(meeting, chair)
+    factories.open_poll(chair, meeting)
     voting.do_record_acclamation(
         actor=chair, meeting=meeting, subject="Notulen vorige vergadering vastgesteld"
     )

@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -20,13 +19,6 @@ from besluit.proposals import services as proposals
 from besluit.voting import services as voting
 from besluit.voting.models import Ballot, Decision, Poll, RegisterEntry
 from tests import factories
-
-
-@pytest.fixture
-def en(client):
-    """The test client, in English (the Dutch catalogue translates these pages later)."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def representative_of(association, index, username=None):
@@ -191,14 +183,10 @@ def test_the_whole_vote_on_a_motion(en, association, meeting, chair, representat
     assert poll.title in html and "2 of 12" in html
 
 
-def open_poll(chair, meeting, **kwargs) -> Poll:
-    poll = voting.do_create_poll(actor=chair, meeting=meeting, **kwargs)
-    return voting.do_open_poll(actor=chair, poll=poll)
-
-
 def test_secret_poll_result_shows_no_choices_per_member(en, association, meeting, chair):
-    poll = open_poll(chair, meeting, subject="free", title="Geheim", alternatives=["A", "B"],
-                     is_secret=True)  # fmt: skip
+    poll = factories.open_poll(
+        chair, meeting, subject="free", title="Geheim", alternatives=["A", "B"], is_secret=True
+    )
     for i, key in ((0, "option-1"), (1, "option-1"), (2, "option-2")):
         voting.cast_ballot(actor=representative_of(association, i), poll=poll, option_key=key)
     voting.do_close_poll(actor=chair, poll=poll)
@@ -213,7 +201,7 @@ def test_secret_poll_result_shows_no_choices_per_member(en, association, meeting
 
 def test_written_consultation_shows_who_voted_not_how(en, association, chair):
     meeting = factories.make_meeting(association, kind=Meeting.Kind.WRITTEN)
-    poll = open_poll(
+    poll = factories.open_poll(
         chair,
         meeting,
         subject="free",
@@ -244,7 +232,9 @@ def test_written_consultation_shows_who_voted_not_how(en, association, chair):
 
 
 def test_observer_cannot_vote(en, association, meeting, chair):
-    poll = open_poll(chair, meeting, subject="free", title="Vraag", alternatives=["A", "B"])
+    poll = factories.open_poll(
+        chair, meeting, subject="free", title="Vraag", alternatives=["A", "B"]
+    )
     observer = factories.make_user("waarnemer", association, Role.Kind.OBSERVER)
     en.force_login(observer)
     html = en.get(poll_url(poll)).content.decode()
@@ -259,7 +249,9 @@ def test_observer_cannot_vote(en, association, meeting, chair):
 
 
 def test_poll_of_another_association_is_404(en, association, meeting, chair):
-    poll = open_poll(chair, meeting, subject="free", title="Vraag", alternatives=["A", "B"])
+    poll = factories.open_poll(
+        chair, meeting, subject="free", title="Vraag", alternatives=["A", "B"]
+    )
     other = factories.make_association(3, slug="ander")
     stranger = factories.make_user("vreemde", other, Role.Kind.CHAIR)
     en.force_login(stranger)
@@ -324,7 +316,7 @@ def scenario(n: int, slug: str):
     association = factories.make_association(n, slug=slug, networks={"G4": [0, 1]})
     chair = factories.make_user(f"chair-{slug}", association, Role.Kind.CHAIR)
     meeting = factories.make_meeting(association, kind=Meeting.Kind.WRITTEN)
-    poll = open_poll(chair, meeting, subject="free", title="Cao", alternatives=["A", "B"],
+    poll = factories.open_poll(chair, meeting, subject="free", title="Cao", alternatives=["A", "B"],
                      closes_at=timezone.now() + timedelta(days=7))  # fmt: skip
     users = []
     for i, member in enumerate(association.members.order_by("code")):
@@ -367,7 +359,9 @@ def test_poll_pages_use_a_constant_number_of_queries(en):
 
 
 def test_participation_fragment_reloads_the_page_when_the_status_changed(en, meeting, chair):
-    poll = open_poll(chair, meeting, subject="free", title="Vraag", alternatives=["A", "B"])
+    poll = factories.open_poll(
+        chair, meeting, subject="free", title="Vraag", alternatives=["A", "B"]
+    )
     en.force_login(chair)
     url = poll_url(poll, "web:poll_participation")
     fresh = en.get(url + "?seen=open", HTTP_HX_REQUEST="true")

@@ -3,21 +3,12 @@
 import re
 from datetime import datetime, timedelta
 
-import pytest
-from django.conf import settings
 from django.urls import reverse
 
 from besluit.associations.models import Role
 from besluit.proposals import services as proposals
 from besluit.proposals.models import Amendment, Motion, PreAdvice, SubmissionStatus
 from tests import factories
-
-
-@pytest.fixture
-def en(client):
-    """The test client, in English (the Dutch catalogue translates these pages later)."""
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def motion_url(meeting, motion) -> str:
