@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    "besluit.frame",
     "besluit.accounts",
     "besluit.associations",
     "besluit.meetings",
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "besluit.security",
     "besluit.analysis",
     "besluit.web",
+    "besluit.api",
+    "besluit.edge",
+    "besluit.demo",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +89,7 @@ ROOT_URLCONF = "besluit.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -176,7 +176,7 @@ def test_load_demo():
 def test_demo_command_prints_the_accounts(monkeypatch, capsys, db):
     calls = []
     monkeypatch.setattr(
-        "besluit.web.management.commands.demo.load_demo",
+        "besluit.demo.management.commands.demo.load_demo",
         lambda **kw: calls.append(kw) or data.demo_accounts(),
     )
     monkeypatch.setattr("uvicorn.run", lambda *a, **kw: pytest.fail("--no-serve served"))

@@ -29,8 +29,7 @@ from besluit.analysis.power import (
     write_csv,
 )
 from besluit.errors import ValidationFailed
-from besluit.web.shortcuts import association_for, context
-from besluit.web.views.associations import crumbs
+from besluit.frame.shortcuts import association_for, context, crumbs
 
 TEMPLATE = "analysis/analyse.html"
 

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,17 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from besluit import access
+from besluit.frame.shortcuts import association_for, context, crumbs, is_htmx, require, run_service
 from besluit.letters import ics, services
 from besluit.letters.forms import AttachmentForm, BounceForm, LetterForm, SendForm, StartForm
 from besluit.letters.mail import LetterMessage, invitation_sequence
 from besluit.letters.models import Letter, LetterAttachment, LetterDelivery
-from besluit.web.shortcuts import association_for, context, run_service
-from besluit.web.views.associations import crumbs
-
-
-def _require_administer(request: HttpRequest, association) -> None:
-    if not access.can_administer(request.user, association):
-        raise PermissionDenied(_("Only the secretariat may do this."))
 
 
 def _letter(request: HttpRequest, slug: str, letter_id: int) -> Letter:
@@ -70,7 +63,7 @@ def letter_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def letter_create(request: HttpRequest, slug: str) -> HttpResponse:
     association = association_for(request, slug)
-    _require_administer(request, association)
+    require(request, association, "administer")
     form = StartForm(request.POST or None, association=association,
                      initial={"meeting": request.GET.get("meeting", "")})  # fmt: skip
     status = 200
@@ -125,7 +118,7 @@ def letter_detail(request: HttpRequest, slug: str, letter_id: int) -> HttpRespon
 def letter_edit(request: HttpRequest, slug: str, letter_id: int) -> HttpResponse:
     letter = _letter(request, slug, letter_id)
     association = letter.association
-    _require_administer(request, association)
+    require(request, association, "administer")
     if letter.status != Letter.Status.DRAFT:
         messages.info(request, _("This letter has been sent and can no longer be changed."))
         return redirect("letters:detail", slug, letter.pk)
@@ -172,7 +165,7 @@ def letter_edit(request: HttpRequest, slug: str, letter_id: int) -> HttpResponse
 @require_POST
 def attachment_add(request: HttpRequest, slug: str, letter_id: int) -> HttpResponse:
     letter = _letter(request, slug, letter_id)
-    _require_administer(request, letter.association)
+    require(request, letter.association, "administer")
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         added = run_service(
@@ -235,7 +228,7 @@ def letter_preview(request: HttpRequest, slug: str, letter_id: int) -> HttpRespo
     """The e-mail as it will be sent, who gets it, and the send form."""
     letter = _letter(request, slug, letter_id)
     association = letter.association
-    _require_administer(request, association)
+    require(request, association, "administer")
     form = SendForm(request.POST or None, association=association)
     status = 200
     if request.method == "POST":
@@ -277,7 +270,7 @@ def letter_report(request: HttpRequest, slug: str, letter_id: int) -> HttpRespon
     """Per recipient: queued, sent, failed (with the error) or bounced."""
     letter = _letter(request, slug, letter_id)
     association = letter.association
-    _require_administer(request, association)
+    require(request, association, "administer")
     shown = request.GET.get("status", "")
     deliveries = letter.deliveries.select_related("member").order_by("member__name", "email")
     if shown in LetterDelivery.Status.values:
@@ -296,9 +289,7 @@ def letter_report(request: HttpRequest, slug: str, letter_id: int) -> HttpRespon
         without_address=list(without),
         crumbs=crumbs(association, *_crumbs(letter, (_("Delivery report"), ""))),
     )
-    template = (
-        "letters/_report.html" if request.headers.get("HX-Request") else "letters/report.html"
-    )
+    template = "letters/_report.html" if is_htmx(request) else "letters/report.html"
     return render(request, template, ctx)
 
 

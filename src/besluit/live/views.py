@@ -16,12 +16,12 @@ from besluit.accounts import codes
 from besluit.accounts.models import VotingCode
 from besluit.associations.models import Role
 from besluit.errors import DomainError
+from besluit.frame.shortcuts import context, domain_guard, meeting_for
 from besluit.live import presence
 from besluit.live import services as live
 from besluit.live.models import MeetingState, SpeakerRequest
 from besluit.voting.models import Poll
 from besluit.voting.selectors import ballot_of, participation
-from besluit.web.shortcuts import context, domain_guard, meeting_for
 
 
 def _page_context(request, meeting, **extra):

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from besluit import access
 from besluit.associations.models import Role
 from besluit.errors import DomainError
+from besluit.frame.shortcuts import association_for, client_ip, context
 from besluit.security import services
 from besluit.security.forms import PolicyForm, TokenForm
-from besluit.web.shortcuts import association_for, client_ip, context
 
 
 def _next(request) -> str:

@@ -19,10 +19,9 @@ from besluit.accountability.views.common import (
     context,
     labels,
     public_association,
-    require_follow_up,
 )
+from besluit.frame.shortcuts import require, run_service
 from besluit.proposals.models import SubmissionStatus
-from besluit.web.shortcuts import run_service
 
 
 def _render(request, association, c: Commitment, *, status=200, **forms):
@@ -78,7 +77,7 @@ def commitment(request, slug, pk):
 @require_POST
 def commitment_edit(request, slug, pk):
     association, c = _load(slug, pk)
-    require_follow_up(request, association)
+    require(request, association, "follow_up")
     form = CommitmentForm(request.POST, association=association)
     if form.is_valid():
         d = form.cleaned_data

@@ -2,16 +2,15 @@
 
 from functools import cache
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from besluit import access
 from besluit.accountability.models import Commitment, CommitmentEvent, Outcome
 from besluit.associations.models import Association
+from besluit.frame import shortcuts as frame
 
 
 def public_association(slug: str) -> Association:
@@ -19,55 +18,19 @@ def public_association(slug: str) -> Association:
     return get_object_or_404(Association, slug=slug)
 
 
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def crumbs(association: Association, *more: tuple[str, str]) -> list[tuple[str, str]]:
-    trail = [(_("Home"), reverse("web:home"))]
-    trail.append(
-        (
-            association.short_name or association.name,
-            reverse("web:association", args=[association.slug]),
-        )
-    )
-    trail.append(
-        (_("Motions and commitments"), reverse("accountability:overview", args=[association.slug]))
-    )
-    return [*trail, *more]
+    overview = reverse("accountability:overview", args=[association.slug])
+    return frame.crumbs(association, (_("Motions and commitments"), overview), *more)
 
 
 def context(request: HttpRequest, association: Association, *trail, **extra) -> dict:
-    user = request.user
-    standing = access.standing(user, association)
-    return {
-        "association": association,
-        "standing": standing,
-        "can_view": access.can_view(user, association),
-        "can_administer": access.can_administer(user, association),
-        "can_chair": access.can_chair(user, association),
-        "can_follow_up": access.can_follow_up(user, association),
-        "can_give_pre_advice": access.can_give_pre_advice(user, association),
-        "my_member": standing.member,
-        "nav_active": "accountability",
-        "crumbs": crumbs(association, *trail),
+    return frame.context(
+        request,
+        association,
+        nav_active="accountability",
+        crumbs=crumbs(association, *trail),
         **extra,
-    }
-
-
-def require_follow_up(request: HttpRequest, association: Association) -> None:
-    if not access.can_follow_up(request.user, association):
-        raise PermissionDenied(_("Only the board or the secretariat may do this."))
-
-
-def require_administer(request: HttpRequest, association: Association) -> None:
-    if not access.can_administer(request.user, association):
-        raise PermissionDenied(_("Only the secretariat may do this."))
-
-
-def require_chair(request: HttpRequest, association: Association) -> None:
-    if not access.can_chair(request.user, association):
-        raise PermissionDenied(_("Only the chair or the secretariat may do this."))
+    )
 
 
 STATUS_CSS = {

@@ -26,11 +26,9 @@ from besluit.accountability.views.common import (
     STATUS_CSS,
     context,
     public_association,
-    require_administer,
-    require_chair,
 )
+from besluit.frame.shortcuts import require, run_service
 from besluit.proposals.models import Proposal
-from besluit.web.shortcuts import run_service
 
 # --- split a motion ----------------------------------------------------------------------
 
@@ -63,7 +61,7 @@ def _split_page(request, association, motion, form, status=200):
 @require_http_methods(["GET", "POST"])
 def motion_split(request, slug, meeting_id, number):
     association = public_association(slug)
-    require_chair(request, association)
+    require(request, association, "chair")
     motion = selectors.motion_in(association, meeting_id, number)
     initial = "\n\n".join(f"{p.label}) {p.text}" for p in motion.parts.all()) or motion.request
     form = SplitForm(request.POST or None, initial={"parts": initial})
@@ -86,7 +84,7 @@ def motion_split(request, slug, meeting_id, number):
 @require_POST
 def part_action(request, slug, meeting_id, number, part_id):
     association = public_association(slug)
-    require_chair(request, association)
+    require(request, association, "chair")
     motion = selectors.motion_in(association, meeting_id, number)
     part = get_object_or_404(MotionPart.objects.select_related("motion"), pk=part_id, motion=motion)
     action = request.POST.get("action")
@@ -120,7 +118,7 @@ def part_action(request, slug, meeting_id, number, part_id):
 @login_required
 def demands(request, slug):
     association = public_association(slug)
-    require_administer(request, association)
+    require(request, association, "administer")
     proposals = (
         Proposal.objects.filter(agenda_item__meeting__association=association)
         .select_related("agenda_item__meeting")
@@ -193,7 +191,7 @@ def _proposal(association, proposal_id) -> Proposal:
 @require_http_methods(["GET", "POST"])
 def proposal_demands(request, slug, proposal_id):
     association = public_association(slug)
-    require_administer(request, association)
+    require(request, association, "administer")
     proposal = _proposal(association, proposal_id)
     form = DemandForm(request.POST or None, association=association)
     if request.method == "POST" and form.is_valid():
@@ -226,7 +224,7 @@ def proposal_demands(request, slug, proposal_id):
 @require_POST
 def demand_commitments(request, slug, proposal_id):
     association = public_association(slug)
-    require_administer(request, association)
+    require(request, association, "administer")
     proposal = _proposal(association, proposal_id)
     form = DemandCommitmentsForm(request.POST, candidates=services.adoption_candidates(proposal))
     if form.is_valid():
@@ -251,7 +249,7 @@ def demand_commitments(request, slug, proposal_id):
 @require_POST
 def demand_remove(request, slug, demand_id):
     association = public_association(slug)
-    require_administer(request, association)
+    require(request, association, "administer")
     demand = get_object_or_404(
         Demand.objects.select_related("proposal__agenda_item__meeting"),
         pk=demand_id,
@@ -272,7 +270,7 @@ def demand_remove(request, slug, demand_id):
 @require_http_methods(["GET", "POST"])
 def settings_view(request, slug):
     association = public_association(slug)
-    require_administer(request, association)
+    require(request, association, "administer")
     theme_form = ThemeForm(request.POST if request.POST.get("form") == "theme" else None)
     committee_form = CommitteeForm(
         request.POST if request.POST.get("form") == "committee" else None

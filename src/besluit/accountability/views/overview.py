@@ -21,10 +21,10 @@ from besluit.accountability.selectors import change_lines
 from besluit.accountability.views.common import (
     STATUS_CSS,
     context,
-    is_htmx,
     labels,
     public_association,
 )
+from besluit.frame.shortcuts import is_htmx
 
 PAGE_SIZE = 50
 

@@ -24,10 +24,8 @@ from besluit.accountability.views.common import (
     STATUS_CSS,
     context,
     public_association,
-    require_chair,
-    require_follow_up,
 )
-from besluit.web.shortcuts import run_service
+from besluit.frame.shortcuts import require, run_service
 
 OUTCOME_CSS = {"pending": "submitted", "adopted": "adopted", "rejected": "rejected"}
 REPORT_CSS = {"draft": "draft", "published": "admitted", "decided": "closed"}
@@ -53,7 +51,7 @@ def reports(request, slug):
                 messages.success(request, _("The report has been created. Add the commitments."))
                 return redirect("accountability:report", slug, report.pk)
     elif request.method == "POST":
-        require_follow_up(request, association)
+        require(request, association, "follow_up")
     qs = selectors.reports(association)
     if not can_follow_up:
         qs = qs.exclude(status=Report.Status.DRAFT)
@@ -178,7 +176,7 @@ def _back(report, anchor=""):
 @require_POST
 def report_edit(request, slug, pk):
     association, report = _load(request, slug, pk)
-    require_follow_up(request, association)
+    require(request, association, "follow_up")
     form = ReportEditForm(request.POST)
     if form.is_valid():
         d = form.cleaned_data
@@ -199,7 +197,7 @@ def report_edit(request, slug, pk):
 @require_POST
 def report_add_entries(request, slug, pk):
     association, report = _load(request, slug, pk)
-    require_follow_up(request, association)
+    require(request, association, "follow_up")
     form = AddEntriesForm(request.POST, report=report)
     if form.is_valid():
         created = run_service(
@@ -223,7 +221,7 @@ def report_add_entries(request, slug, pk):
 @require_POST
 def report_entry(request, slug, pk, entry_id):
     association, report = _load(request, slug, pk)
-    require_follow_up(request, association)
+    require(request, association, "follow_up")
     entry = get_object_or_404(
         ReportEntry.objects.select_related("commitment"), pk=entry_id, report=report
     )
@@ -276,7 +274,7 @@ def report_entry(request, slug, pk, entry_id):
 @require_POST
 def report_cluster_add(request, slug, pk):
     association, report = _load(request, slug, pk)
-    require_follow_up(request, association)
+    require(request, association, "follow_up")
     form = ClusterForm(request.POST, report=report)
     if form.is_valid():
         d = form.cleaned_data
@@ -301,7 +299,7 @@ def report_cluster_add(request, slug, pk):
 @require_POST
 def report_cluster(request, slug, pk, cluster_id):
     association, report = _load(request, slug, pk)
-    require_follow_up(request, association)
+    require(request, association, "follow_up")
     cluster = get_object_or_404(ReportCluster, pk=cluster_id, report=report)
     if request.POST.get("action") == "remove":
         if run_service(
@@ -318,7 +316,7 @@ def report_cluster(request, slug, pk, cluster_id):
 @require_POST
 def report_publish(request, slug, pk):
     association, report = _load(request, slug, pk)
-    require_follow_up(request, association)
+    require(request, association, "follow_up")
     form = PublishForm(request.POST, report=report)
     if form.is_valid():
         version = run_service(
@@ -341,7 +339,7 @@ def report_publish(request, slug, pk):
 @require_POST
 def report_poll(request, slug, pk):
     association, report = _load(request, slug, pk)
-    require_chair(request, association)
+    require(request, association, "chair")
     form = ReportPollForm(request.POST, report=report)
     if form.is_valid():
         poll = run_service(
@@ -363,7 +361,7 @@ def report_poll(request, slug, pk):
 @require_POST
 def report_acclamation(request, slug, pk):
     association, report = _load(request, slug, pk)
-    require_chair(request, association)
+    require(request, association, "chair")
     form = ReportPollForm(request.POST, report=report)
     if form.is_valid():
         decision = run_service(

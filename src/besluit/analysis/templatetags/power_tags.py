@@ -7,7 +7,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 
 from besluit.analysis.power import decimal
-from besluit.web.templatetags.besluit import pct
+from besluit.frame.templatetags.besluit import pct
 
 register = template.Library()
 

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from besluit import access
 from besluit.core import texts as ct
+from besluit.frame.shortcuts import association_for, domain_guard, run_service
 from besluit.proposals.models import Amendment
 from besluit.texts import rendering, selectors, services
 from besluit.texts.forms import AmendForm, ConfirmForm, VoteOrderForm
 from besluit.texts.views.common import load, page, proposal_crumbs, proposal_tabs
 from besluit.texts.views.text import block_choices
-from besluit.web.shortcuts import association_for, domain_guard, run_service
 
 
 @login_required

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from besluit import access
+from besluit.frame.shortcuts import association_for, context
+from besluit.frame.shortcuts import crumbs as frame_crumbs
 from besluit.texts import selectors
-from besluit.web.shortcuts import association_for, context
 
 
 def load(request, slug: str, proposal_id: int):
@@ -16,21 +16,9 @@ def load(request, slug: str, proposal_id: int):
     return association, selectors.proposal_in(association, proposal_id)
 
 
-def require_secretariat(request, association) -> None:
-    if not access.can_administer(request.user, association):
-        raise PermissionDenied(_("Only the secretariat may do this."))
-
-
 def crumbs(association, *more: tuple[str, str]) -> list[tuple[str, str]]:
-    return [
-        (_("Home"), reverse("web:home")),
-        (
-            association.short_name or association.name,
-            reverse("web:association", args=[association.slug]),
-        ),
-        (_("Texts"), reverse("texts:index", args=[association.slug])),
-        *more,
-    ]
+    texts = reverse("texts:index", args=[association.slug])
+    return frame_crumbs(association, (_("Texts"), texts), *more)
 
 
 def proposal_crumbs(association, proposal, *more: tuple[str, str]) -> list[tuple[str, str]]:

@@ -12,11 +12,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from besluit import access
+from besluit.frame.shortcuts import association_for, domain_guard, require, run_service
 from besluit.texts import books, jobs, selectors, services
 from besluit.texts.forms import BookForm, BrandingForm
 from besluit.texts.models import Branding, PdfJob
-from besluit.texts.views.common import crumbs, page, require_secretariat
-from besluit.web.shortcuts import association_for, domain_guard, run_service
+from besluit.texts.views.common import crumbs, page
 
 
 @login_required
@@ -108,7 +108,7 @@ def job_download(request, slug, job_id):
 @domain_guard
 def branding(request, slug):
     association = association_for(request, slug)
-    require_secretariat(request, association)
+    require(request, association, "administer")
     current = Branding.objects.filter(association=association).first()
     form = BrandingForm(
         request.POST or None,

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from besluit import access
 from besluit.core import texts as ct
+from besluit.frame.shortcuts import association_for, domain_guard, require, run_service
 from besluit.texts import rendering, selectors, services
 from besluit.texts.forms import ConfirmForm, DraftForm, ImportForm, ReasonsForm
 from besluit.texts.models import PdfJob, TextVersion
@@ -22,9 +23,7 @@ from besluit.texts.views.common import (
     page,
     proposal_crumbs,
     proposal_tabs,
-    require_secretariat,
 )
-from besluit.web.shortcuts import association_for, domain_guard, run_service
 
 
 def block_choices(version: TextVersion) -> list[tuple[str, str]]:
@@ -112,7 +111,7 @@ def version(request, slug, proposal_id, number):
     association, proposal = load(request, slug, proposal_id)
     v = selectors.version_by_number(proposal, number)
     if not v.is_published:
-        require_secretariat(request, association)
+        require(request, association, "administer")
     return _text_page(request, association, proposal, v)
 
 
@@ -123,7 +122,7 @@ def version_json(request, slug, proposal_id, number):
     association, proposal = load(request, slug, proposal_id)
     v = selectors.version_by_number(proposal, number)
     if not v.is_published:
-        require_secretariat(request, association)
+        require(request, association, "administer")
     return JsonResponse(
         {
             "proposal": proposal.pk,
@@ -220,7 +219,7 @@ def compare_pdf(request, slug, proposal_id):
 @domain_guard
 def draft(request, slug, proposal_id):
     association, proposal = load(request, slug, proposal_id)
-    require_secretariat(request, association)
+    require(request, association, "administer")
     version = services.editing_version(proposal)
     if version is None:
         return render(
@@ -338,7 +337,7 @@ def draft_start(request, slug, proposal_id):
 @domain_guard
 def draft_import(request, slug, proposal_id):
     association, proposal = load(request, slug, proposal_id)
-    require_secretariat(request, association)
+    require(request, association, "administer")
     form = ImportForm(request.POST, request.FILES, prefix="import")
     if form.is_valid():
         upload = form.cleaned_data["file"]

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -21,6 +20,15 @@ from besluit.associations.models import Association, Member, Role, WeightRule
 from besluit.associations.selectors import is_eligible, rule_in_force
 from besluit.core import weights as core_weights
 from besluit.errors import DomainError
+from besluit.frame.shortcuts import (
+    association_for,
+    client_ip,
+    context,
+    crumbs,
+    is_htmx,
+    require,
+    run_service,
+)
 from besluit.web import selectors
 from besluit.web.forms.associations import (
     MemberFilterForm,
@@ -30,25 +38,6 @@ from besluit.web.forms.associations import (
     WeightOverrideForm,
     WeightRuleForm,
 )
-from besluit.web.shortcuts import association_for, client_ip, context, run_service
-
-
-def crumbs(association: Association | None = None, *more: tuple[str, str]) -> list:
-    """Breadcrumbs: (label, url) pairs from home to the current page."""
-    trail = [(_("Home"), reverse("web:home"))]
-    if association is not None:
-        trail.append(
-            (
-                association.short_name or association.name,
-                reverse("web:association", args=[association.slug]),
-            )
-        )
-    return [*trail, *more]
-
-
-def require_administer(request: HttpRequest, association: Association) -> None:
-    if not access.can_administer(request.user, association):
-        raise PermissionDenied(_("Only the secretariat may do this."))
 
 
 def role_labels(standing) -> list[str]:
@@ -167,7 +156,7 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         sort_links=sort_links(key, f["sort"].startswith("-")),
         crumbs=crumbs(association, (_("Members"), "")),
     )
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+    if is_htmx(request) and not request.headers.get("HX-History-Restore-Request"):
         return render(request, "web/association/_members_results.html", ctx)
     return render(request, "web/association/members.html", ctx)
 
@@ -180,7 +169,7 @@ def _report_key(association: Association) -> str:
 @require_http_methods(["GET", "POST"])
 def members_import(request: HttpRequest, slug: str) -> HttpResponse:
     association = association_for(request, slug)
-    require_administer(request, association)
+    require(request, association, "administer")
     trail = crumbs(
         association,
         (_("Members"), reverse("web:members", args=[slug])),
@@ -257,7 +246,7 @@ def member_edit(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     networks_form = NetworksForm(initial={"codes": " ".join(n.code for n in member.networks.all())})
     status = 200
     if request.method == "POST":
-        require_administer(request, association)
+        require(request, association, "administer")
         which = request.POST.get("form")
         done = None
         if which == "override":
@@ -358,7 +347,7 @@ def weights(request: HttpRequest, slug: str) -> HttpResponse:
     form = WeightRuleForm(initial=initial)
     status = 200
     if request.method == "POST":
-        require_administer(request, association)
+        require(request, association, "administer")
         form = WeightRuleForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -422,7 +411,7 @@ def weights(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def people(request: HttpRequest, slug: str) -> HttpResponse:
     association = association_for(request, slug)
-    require_administer(request, association)
+    require(request, association, "administer")
     form = PersonForm(request.POST or None, association=association)
     status = 200
     if request.method == "POST":

@@ -12,6 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from besluit.frame.shortcuts import (
+    association_for,
+    context,
+    crumbs,
+    meeting_for,
+    require,
+    run_service,
+)
 from besluit.meetings import services as meeting_services
 from besluit.meetings.models import AgendaItem, Attachment, Meeting
 from besluit.meetings.services_items import do_update_agenda_item
@@ -25,8 +33,6 @@ from besluit.web.forms.meetings import (
     MeetingStatusForm,
     ProposalForm,
 )
-from besluit.web.shortcuts import association_for, context, meeting_for, run_service
-from besluit.web.views.associations import crumbs, require_administer
 
 
 def meeting_crumbs(meeting: Meeting, *more: tuple[str, str], current: bool = False) -> list:
@@ -76,7 +82,7 @@ def meetings(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
     association = association_for(request, slug)
-    require_administer(request, association)
+    require(request, association, "administer")
     form = MeetingForm(request.POST or None, association=association)
     status = 200
     if request.method == "POST":
@@ -160,7 +166,7 @@ def meeting(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
 @require_POST
 def meeting_status(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
     meeting = meeting_for(request, slug, meeting_id)
-    require_administer(request, meeting.association)
+    require(request, meeting.association, "administer")
     form = MeetingStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose one of the statuses."))
@@ -186,7 +192,7 @@ def meeting_status(request: HttpRequest, slug: str, meeting_id: int) -> HttpResp
 def agenda_item_create(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
     meeting = meeting_for(request, slug, meeting_id)
     association = meeting.association
-    require_administer(request, association)
+    require(request, association, "administer")
     last = meeting.agenda_items.order_by("-position").first()
     suggested = ""
     if last is not None and last.number.isdigit():
@@ -267,7 +273,7 @@ def agenda_item(request: HttpRequest, slug: str, meeting_id: int, item_id: int) 
     form = AttachmentForm()
     status = 200
     if request.method == "POST":
-        require_administer(request, association)
+        require(request, association, "administer")
         form = AttachmentForm(request.POST, request.FILES)
         if form.is_valid():
             attachment = run_service(
@@ -315,7 +321,7 @@ def agenda_item_edit(
     item = _item_for(request, slug, meeting_id, item_id)
     meeting = item.meeting
     association = meeting.association
-    require_administer(request, association)
+    require(request, association, "administer")
     proposal = Proposal.objects.filter(agenda_item=item).first()
     item_form = AgendaItemForm(
         initial={

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -18,13 +17,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from besluit import access
 from besluit.core import voting as core
 from besluit.errors import DomainError
+from besluit.frame.shortcuts import (
+    association_for,
+    client_ip,
+    context,
+    is_htmx,
+    meeting_for,
+    require,
+    run_service,
+)
 from besluit.meetings.models import Meeting
 from besluit.voting import selectors as voting_selectors
 from besluit.voting import services
 from besluit.voting.models import Poll
 from besluit.web import selectors_voting as selectors
 from besluit.web.forms.polls import AcclamationForm, PollForm, VoteForm
-from besluit.web.shortcuts import association_for, client_ip, context, meeting_for, run_service
 from besluit.web.views.meetings import meeting_crumbs
 
 
@@ -55,15 +62,6 @@ def option_css(key: str, is_abstention: bool) -> str:
     if is_abstention:
         return "abstain"
     return key if key in ("for", "against") else "none"
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _require_chair(request, association) -> None:
-    if not access.can_chair(request.user, association):
-        raise PermissionDenied(_("Only the chair or the secretariat may do this."))
 
 
 # --- presenting a result -------------------------------------------------------
@@ -145,7 +143,7 @@ def describe(result: core.Result) -> ResultView:
 def poll_create(request, slug, meeting_id):
     meeting = meeting_for(request, slug, meeting_id)
     association = meeting.association
-    _require_chair(request, association)
+    require(request, association, "chair")
     initial = {}
     if meeting.kind == Meeting.Kind.WRITTEN and meeting.ends_at:
         initial["closes_at"] = timezone.localtime(meeting.ends_at)
@@ -346,7 +344,7 @@ def poll_vote(request, slug, poll_id):
             note = _("Your vote has been changed.")
         else:
             note = _("Your vote has been received.")
-    if _is_htmx(request):
+    if is_htmx(request):
         # htmx swaps only 2xx answers; the fragment itself carries the error alert.
         ctx = context(
             request,
@@ -369,7 +367,7 @@ def poll_participation(request, slug, poll_id):
     association = association_for(request, slug)
     poll = selectors.poll_in(association, poll_id)
     seen = request.GET.get("seen")
-    if _is_htmx(request) and seen and seen != poll.status:
+    if is_htmx(request) and seen and seen != poll.status:
         # Opened or closed since the page was drawn: reload it (vote buttons, result).
         response = HttpResponse()
         response["HX-Refresh"] = "true"
@@ -386,7 +384,7 @@ def poll_transition(request, slug, poll_id, action):
     """Open a draft poll or close an open one, behind a confirmation step."""
     association = association_for(request, slug)
     poll = selectors.poll_in(association, poll_id)
-    _require_chair(request, association)
+    require(request, association, "chair")
     expected = Poll.Status.DRAFT if action == "open" else Poll.Status.OPEN
     if request.method == "POST" and action == "close" and "countdown" in request.POST:
         try:
@@ -464,7 +462,7 @@ def poll_list(request, slug, meeting_id):
 def acclamation(request, slug, meeting_id):
     meeting = meeting_for(request, slug, meeting_id)
     association = meeting.association
-    _require_chair(request, association)
+    require(request, association, "chair")
     initial = {}
     for name in ("motion", "amendment", "agenda_item"):
         value = request.GET.get(name, "")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from besluit import access
+from besluit.frame.shortcuts import context, domain_guard, meeting_for, run_service
 from besluit.proposals import services
 from besluit.proposals.models import Motion, SubmissionStatus
 from besluit.web import selectors_voting as selectors
@@ -21,7 +22,6 @@ from besluit.web.forms.submissions import (
     OutcomeForm,
     PreAdviceForm,
 )
-from besluit.web.shortcuts import context, domain_guard, meeting_for, run_service
 from besluit.web.views.meetings import meeting_crumbs, proposal_blocks
 from besluit.web.views.polls import describe
 

@@ -1,4 +1,5 @@
-"""Helpers every web view uses: find the object, check access, report domain errors."""
+"""Helpers every page uses: find the object, check access, report domain errors, and
+the context, breadcrumbs and guards of an association's pages."""
 
 import functools
 from collections.abc import Callable
@@ -8,6 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from besluit import access
 from besluit.associations.models import Association
@@ -18,6 +21,26 @@ from besluit.meetings.models import Meeting
 
 def client_ip(request: HttpRequest) -> str | None:
     return request.META.get("REMOTE_ADDR")
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request (it then wants a fragment, not a page)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+# What each capability checks and what a user without it is told (a 403 page).
+_CAPABILITIES: dict[str, tuple[Callable[..., bool], str]] = {
+    "administer": (access.can_administer, "Only the secretariat may do this."),
+    "chair": (access.can_chair, "Only the chair or the secretariat may do this."),
+    "follow_up": (access.can_follow_up, "Only the board or the secretariat may do this."),
+}
+
+
+def require(request: HttpRequest, association: Association, capability: str) -> None:
+    """Refuse with a 403 page unless the user has the capability in the association."""
+    allowed, message = _CAPABILITIES[capability]
+    if not allowed(request.user, association):
+        raise PermissionDenied(_(message))
 
 
 def association_for(request: HttpRequest, slug: str) -> Association:
@@ -69,15 +92,31 @@ def run_service(request: HttpRequest, form, call: Callable[[], Any]) -> Any | No
         return None
 
 
+def crumbs(association: Association | None = None, *more: tuple[str, str]) -> list:
+    """Breadcrumbs: (label, url) pairs from home to the current page."""
+    trail = [(_("Home"), reverse("web:home"))]
+    if association is not None:
+        trail.append(
+            (
+                association.short_name or association.name,
+                reverse("web:association", args=[association.slug]),
+            )
+        )
+    return [*trail, *more]
+
+
 def context(request: HttpRequest, association: Association, **extra) -> dict:
     """The context every association page needs (the menu depends on the roles)."""
-    standing = access.standing(request.user, association)
+    user = request.user
+    standing = access.standing(user, association)
     return {
         "association": association,
         "standing": standing,
-        "can_administer": access.can_administer(request.user, association),
-        "can_chair": access.can_chair(request.user, association),
-        "can_give_pre_advice": access.can_give_pre_advice(request.user, association),
+        "can_view": access.can_view(user, association),
+        "can_administer": access.can_administer(user, association),
+        "can_chair": access.can_chair(user, association),
+        "can_follow_up": access.can_follow_up(user, association),
+        "can_give_pre_advice": access.can_give_pre_advice(user, association),
         "my_member": standing.member,
         **extra,
     }

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EdgeConfig(AppConfig):
+    name = "besluit.edge"
+    verbose_name = "Edge (event stream, ballots, the server)"
