@@ -1,32 +1,73 @@
 """Domain events inside a service's transaction, for apps that build on the core workflows.
 
-The voting and proposals services announce what happened; other apps (the vote
-log, live updates, accountability) listen, registered in their AppConfig.ready().
-A listener runs inside the announcing transaction: if it raises, the whole change
-is rolled back. Work that must wait for the commit (pushes, e-mails) uses
-``transaction.on_commit`` inside the listener.
+The voting and proposals services announce what happened; other apps (live updates,
+accountability) listen, registered in their AppConfig.ready(). A listener runs inside
+the announcing transaction: if it raises, the whole change is rolled back. Work that
+must wait for the commit (pushes, e-mails) uses ``transaction.on_commit`` inside the
+listener.
 
-Events and their keyword arguments:
-- ``submission.decided``: submission (Motion or Amendment), status, actor, poll (or None)
-- ``poll.opened``: poll, actor
-- ``ballots.accepted``: poll, count (once per batch of accepted ballots, see
-  voting.casting; it names no member and no choice, so a listener cannot leak one)
-- ``poll.countdown``: poll, seconds, actor (voting closes at ``poll.closes_at``)
-- ``poll.closed``: poll, result (core.voting.Result), actor
+Each event is a dataclass, so a misspelt event or field fails at import or at the
+call, instead of announcing to nobody.
 """
 
 from collections import defaultdict
 from collections.abc import Callable
-from typing import Any
-
-_listeners: dict[str, list[Callable[..., Any]]] = defaultdict(list)
-
-
-def listen(event: str, listener: Callable[..., Any]) -> None:
-    if listener not in _listeners[event]:
-        _listeners[event].append(listener)
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 
-def emit(event: str, **kwargs: Any) -> None:
-    for listener in _listeners.get(event, ()):
-        listener(**kwargs)
+@dataclass(frozen=True)
+class SubmissionDecided:
+    """A motion or amendment got its outcome (by a poll, or by the chair: poll is None)."""
+
+    submission: Any  # proposals.models.Motion or Amendment
+    status: str
+    actor: Any
+    poll: Any = None
+
+
+@dataclass(frozen=True)
+class PollOpened:
+    poll: Any
+    actor: Any
+
+
+@dataclass(frozen=True)
+class BallotsAccepted:
+    """Once per batch of accepted ballots (see voting.casting). It names no member and no
+    choice, so a listener cannot leak one."""
+
+    poll: Any
+    count: int
+
+
+@dataclass(frozen=True)
+class PollCountdown:
+    """Voting closes at ``poll.closes_at``, in ``seconds``."""
+
+    poll: Any
+    seconds: int
+    actor: Any
+
+
+@dataclass(frozen=True)
+class PollClosed:
+    poll: Any
+    result: Any  # core.voting.Result
+    actor: Any
+
+
+Event = SubmissionDecided | PollOpened | BallotsAccepted | PollCountdown | PollClosed
+E = TypeVar("E", SubmissionDecided, PollOpened, BallotsAccepted, PollCountdown, PollClosed)
+
+_listeners: dict[type, list[Callable[[Any], Any]]] = defaultdict(list)
+
+
+def listen(event_type: type[E], listener: Callable[[E], Any]) -> None:
+    if listener not in _listeners[event_type]:
+        _listeners[event_type].append(listener)
+
+
+def emit(event: Event) -> None:
+    for listener in _listeners.get(type(event), ()):
+        listener(event)

@@ -6,11 +6,12 @@ from fractions import Fraction as F
 
 import pytest
 
-from besluit.analysis import compute, power
-from besluit.analysis.compute import interactive_game, size_class
+from besluit.analysis import power
 from besluit.associations.services import do_override_weight
 from besluit.core import power as core_power
+from besluit.core import power_analysis as compute
 from besluit.core import weights as core_weights
+from besluit.core.power_analysis import interactive_game, size_class
 from besluit.errors import ValidationFailed
 from tests import factories
 

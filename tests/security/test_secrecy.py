@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from besluit.associations import services as assoc
 from besluit.associations.models import Role
+from besluit.core.secrecy import check_secrecy
 from besluit.voting import services as voting
 from besluit.voting.models import Poll
-from besluit.voting.secrecy import check_secrecy
 from tests import factories
 
 

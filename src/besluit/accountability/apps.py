@@ -10,5 +10,5 @@ class AccountabilityConfig(AppConfig):
         from besluit import hooks
         from besluit.accountability import services
 
-        hooks.listen("submission.decided", services.on_submission_decided)
-        hooks.listen("poll.closed", services.on_poll_closed)
+        hooks.listen(hooks.SubmissionDecided, services.on_submission_decided)
+        hooks.listen(hooks.PollClosed, services.on_poll_closed)

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from besluit import access
+from besluit import access, hooks
 from besluit.accountability.models import (
     Commitment,
     CommitmentEvent,
@@ -200,8 +200,9 @@ def _motion_text(motion: Motion) -> str:
     return f"Verzoekt het bestuur {motion.request}".strip()
 
 
-def on_submission_decided(*, submission, status: str, actor=None, poll=None, **_kwargs) -> None:
+def on_submission_decided(event: hooks.SubmissionDecided) -> None:
     """Listener: an adopted or taken-over motion gets a commitment (a split one: per part)."""
+    submission, status, actor, poll = event.submission, event.status, event.actor, event.poll
     if not isinstance(submission, Motion):
         return
     motion = submission
@@ -251,8 +252,11 @@ def on_submission_decided(*, submission, status: str, actor=None, poll=None, **_
         )
 
 
-def on_poll_closed(*, poll: Poll, result: core.Result, actor=None, **_kwargs) -> None:
+def on_poll_closed(event: hooks.PollClosed) -> None:
     """Listener: carry a closed poll over to commitments, motion parts and reports."""
+    poll: Poll = event.poll
+    result: core.Result = event.result
+    actor = event.actor
     from besluit.accountability import services_reports
 
     decision = Decision.objects.filter(poll=poll).first()

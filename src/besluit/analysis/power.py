@@ -7,8 +7,8 @@ class, network and province. Only eligible members count (active municipalities,
 special members when the association lets them vote); members without a population
 figure have weight 0 under every alternative and an unknown size class.
 
-Rules whose scaled total exceeds :data:`~besluit.analysis.compute.MAX_INTERACTIVE_TOTAL`
-units are computed on rounded weights (see :mod:`besluit.analysis.compute`); the
+Rules whose scaled total exceeds :data:`~besluit.core.power_analysis.MAX_INTERACTIVE_TOTAL`
+units are computed on rounded weights (see :mod:`besluit.core.power_analysis`); the
 :class:`RuleAnalysis` says so (``resolution``) and weight shares are always those of
 the exact weights. Results are cached per (game weights, quota) in Django's default
 cache: they depend on nothing else, so they never go stale.
@@ -32,8 +32,12 @@ from typing import IO
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
-from besluit.analysis import compute as analysis_compute
-from besluit.analysis.compute import (
+from besluit.associations.models import Association
+from besluit.associations.selectors import rule_in_force, weighted_register
+from besluit.core import power as core_power
+from besluit.core import power_analysis as analysis_compute
+from besluit.core import weights as core_weights
+from besluit.core.power_analysis import (
     ALTERNATIVES,
     CURRENT,
     MAX_INTERACTIVE_TOTAL,
@@ -44,10 +48,6 @@ from besluit.analysis.compute import (
     interactive_games,
     size_class,
 )
-from besluit.associations.models import Association
-from besluit.associations.selectors import rule_in_force, weighted_register
-from besluit.core import power as core_power
-from besluit.core import weights as core_weights
 from besluit.errors import ValidationFailed
 
 __all__ = [
@@ -221,7 +221,7 @@ def rules_for(
     keys: Iterable[str], *, draft: tuple[core_weights.Bracket, ...] | None = None
 ) -> dict[str, core_weights.WeightRule | None]:
     """The rules to analyse, by key: ``current`` (None: the register's own weights), the
-    named :data:`~besluit.analysis.compute.ALTERNATIVES` and, if given, a draft table."""
+    named :data:`~besluit.core.power_analysis.ALTERNATIVES` and, if given, a draft table."""
     rules: dict[str, core_weights.WeightRule | None] = {}
     for key in keys:
         if key == CURRENT:

@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET
 
 from besluit import access
 from besluit.analysis import charts
-from besluit.analysis.compute import CURRENT
 from besluit.analysis.forms import AnalysisForm
 from besluit.analysis.power import (
     BY_CHOICES,
@@ -28,6 +27,7 @@ from besluit.analysis.power import (
     rules_for,
     write_csv,
 )
+from besluit.core.power_analysis import CURRENT
 from besluit.errors import ValidationFailed
 from besluit.frame.shortcuts import association_for, context, crumbs
 

@@ -5,21 +5,24 @@ from django.db import transaction
 from besluit import hooks
 
 
-def _poll_opened(*, poll, actor, **_):
+def _poll_opened(event: hooks.PollOpened) -> None:
+    poll = event.poll
     from besluit.live.selectors import poll_opened_message
     from besluit.live.services import emit
 
     emit(poll.meeting_id, "poll-opened", poll_opened_message(poll))
 
 
-def _ballots_accepted(*, poll, **_):
+def _ballots_accepted(event: hooks.BallotsAccepted) -> None:
+    poll = event.poll
     from besluit.live.services import notifier
 
     poll_id, meeting_id = poll.pk, poll.meeting_id
     transaction.on_commit(lambda: notifier.mark(poll_id, meeting_id))
 
 
-def _poll_countdown(*, poll, seconds, **_):
+def _poll_countdown(event: hooks.PollCountdown) -> None:
+    poll, seconds = event.poll, event.seconds
     from besluit.live.services import emit, schedule_close
 
     emit(
@@ -31,7 +34,8 @@ def _poll_countdown(*, poll, seconds, **_):
     transaction.on_commit(lambda: schedule_close(poll_id, closes_at))
 
 
-def _poll_closed(*, poll, result, actor, **_):
+def _poll_closed(event: hooks.PollClosed) -> None:
+    poll = event.poll
     from besluit.live.selectors import result_message
     from besluit.live.services import emit
 
@@ -39,7 +43,7 @@ def _poll_closed(*, poll, result, actor, **_):
 
 
 def connect() -> None:
-    hooks.listen("poll.opened", _poll_opened)
-    hooks.listen("ballots.accepted", _ballots_accepted)
-    hooks.listen("poll.countdown", _poll_countdown)
-    hooks.listen("poll.closed", _poll_closed)
+    hooks.listen(hooks.PollOpened, _poll_opened)
+    hooks.listen(hooks.BallotsAccepted, _ballots_accepted)
+    hooks.listen(hooks.PollCountdown, _poll_countdown)
+    hooks.listen(hooks.PollClosed, _poll_closed)

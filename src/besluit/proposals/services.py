@@ -253,7 +253,7 @@ def do_set_status(*, actor, submission: Submission, status: str) -> Submission:
         submission.status = status
         submission.save(update_fields=["status"])
         hooks.emit(
-            "submission.decided", submission=submission, status=status, actor=actor, poll=None
+            hooks.SubmissionDecided(submission=submission, status=status, actor=actor, poll=None)
         )
         record(
             "submission.status_changed",

@@ -275,7 +275,7 @@ class _Batch:
             )
         RequestKey.objects.bulk_create(self.new_keys)
         if self.events:
-            hooks.emit("ballots.accepted", poll=poll, count=len(self.events))
+            hooks.emit(hooks.BallotsAccepted(poll=poll, count=len(self.events)))
         outcomes: list[Outcome] = []
         for item in pending:
             if isinstance(item, DomainError):

@@ -1,12 +1,15 @@
 """Read queries for polls: participation, registers, a member's own ballot."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Sum
+from django.shortcuts import get_object_or_404
 
-from besluit.associations.models import Member
-from besluit.voting.models import Ballot, Poll, RegisterEntry
+from besluit.associations.models import Association, Member
+from besluit.meetings.models import AgendaItem, Meeting
+from besluit.proposals.models import Amendment, Motion
+from besluit.voting.models import Ballot, Decision, Poll, PollOption, RegisterEntry
 
 
 @dataclass(frozen=True)
@@ -71,3 +74,64 @@ def ballot_of(poll: Poll, member: Member | None) -> Ballot | None:
     if member is None:
         return None
     return Ballot.objects.filter(poll=poll, member=member).select_related("option").first()
+
+
+# --- what the poll and decision pages show --------------------------------------------
+
+POLL_RELATED = (
+    "meeting__association",
+    "agenda_item",
+    "proposal",
+    "motion__submitter",
+    "amendment__submitter",
+    "amendment__proposal",
+)
+
+
+def poll_in(association: Association, poll_id) -> Poll:
+    """The poll with what its page shows, or 404 when it belongs to another association."""
+    return get_object_or_404(
+        Poll.objects.select_related(*POLL_RELATED).prefetch_related(
+            Prefetch("options", queryset=PollOption.objects.order_by("position"))
+        ),
+        public_id=poll_id,
+        meeting__association=association,
+    )
+
+
+def register_entry(poll: Poll, member: Member | None) -> RegisterEntry | None:
+    if member is None:
+        return None
+    return RegisterEntry.objects.filter(poll=poll, member=member).first()
+
+
+def polls_of_meeting(meeting: Meeting) -> QuerySet[Poll]:
+    """The meeting's polls in order, each with ``voted`` (number of ballots)."""
+    return (
+        Poll.objects.filter(meeting=meeting)
+        .select_related("agenda_item", "motion", "amendment", "proposal")
+        .annotate(voted=Count("ballots"))
+        .order_by("created_at", "pk")
+    )
+
+
+def polls_on(*, motion: Motion | None = None, amendment: Amendment | None = None):
+    qs = Poll.objects.annotate(voted=Count("ballots")).order_by("created_at", "pk")
+    if motion is not None:
+        return list(qs.filter(motion=motion))
+    return list(qs.filter(amendment=amendment))
+
+
+@dataclass
+class DecisionGroup:
+    item: AgendaItem | None
+    decisions: list[Decision] = field(default_factory=list)
+
+
+def decisions_by_item(meeting: Meeting) -> list[DecisionGroup]:
+    """The decision list: per agenda item in agenda order, then decisions without an item."""
+    groups = {item.pk: DecisionGroup(item) for item in meeting.agenda_items.order_by("position")}
+    loose = DecisionGroup(None)
+    for decision in Decision.objects.filter(meeting=meeting).select_related("poll", "recorded_by"):
+        groups.get(decision.agenda_item_id, loose).decisions.append(decision)
+    return [g for g in [*groups.values(), loose] if g.decisions]

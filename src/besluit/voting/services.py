@@ -206,7 +206,7 @@ def do_open_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
             poll.meeting.status = Meeting.Status.IN_PROGRESS
             poll.meeting.save(update_fields=["status"])
         vote_log.start(poll, now)
-        hooks.emit("poll.opened", poll=poll, actor=actor)
+        hooks.emit(hooks.PollOpened(poll=poll, actor=actor))
         record(
             "poll.opened",
             actor=actor,
@@ -266,7 +266,7 @@ def do_start_countdown(*, actor, poll: Poll, seconds: int, now: datetime | None 
         poll.closes_at = closes_at
         poll.countdown_by = actor
         poll.save(update_fields=["closes_at", "countdown_by"])
-        hooks.emit("poll.countdown", poll=poll, seconds=seconds, actor=actor)
+        hooks.emit(hooks.PollCountdown(poll=poll, seconds=seconds, actor=actor))
         record("poll.countdown", actor=actor, association=association, obj=poll, seconds=seconds)
     return poll
 
@@ -317,7 +317,7 @@ def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
             recorded_at=now,
             recorded_by=actor,
         )
-        hooks.emit("poll.closed", poll=poll, result=result, actor=actor)
+        hooks.emit(hooks.PollClosed(poll=poll, result=result, actor=actor))
         record(
             "poll.closed",
             actor=actor,
@@ -364,7 +364,7 @@ def _apply_outcome(poll: Poll, result: core.Result, actor) -> str:
         target.status = SubmissionStatus.ADOPTED if adopted else SubmissionStatus.REJECTED
         target.save(update_fields=["status"])
         hooks.emit(
-            "submission.decided", submission=target, status=target.status, actor=actor, poll=poll
+            hooks.SubmissionDecided(submission=target, status=target.status, actor=actor, poll=poll)
         )
     elif poll.subject == Subject.PRE_ADVICE and adopted:
         follows = {
@@ -376,7 +376,9 @@ def _apply_outcome(poll: Poll, result: core.Result, actor) -> str:
             poll.motion.status = follows
             poll.motion.save(update_fields=["status"])
             hooks.emit(
-                "submission.decided", submission=poll.motion, status=follows, actor=actor, poll=poll
+                hooks.SubmissionDecided(
+                    submission=poll.motion, status=follows, actor=actor, poll=poll
+                )
             )
     return outcome.value
 
@@ -417,11 +419,9 @@ def do_record_acclamation(
                 target.status = SubmissionStatus.ADOPTED
                 target.save(update_fields=["status"])
                 hooks.emit(
-                    "submission.decided",
-                    submission=target,
-                    status=target.status,
-                    actor=actor,
-                    poll=None,
+                    hooks.SubmissionDecided(
+                        submission=target, status=target.status, actor=actor, poll=None
+                    )
                 )
         decision = Decision.objects.create(
             meeting=meeting,

@@ -6,9 +6,9 @@ from django import template
 from django.utils import timezone
 
 from besluit.associations.selectors import weighted_register
+from besluit.core.secrecy import check_secrecy
 from besluit.errors import DomainError
 from besluit.voting.models import Poll
-from besluit.voting.secrecy import check_secrecy
 
 register = template.Library()
 

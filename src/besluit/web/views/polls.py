@@ -27,10 +27,8 @@ from besluit.frame.shortcuts import (
     run_service,
 )
 from besluit.meetings.models import Meeting
-from besluit.voting import selectors as voting_selectors
-from besluit.voting import services
+from besluit.voting import selectors, services
 from besluit.voting.models import Poll
-from besluit.web import selectors_voting as selectors
 from besluit.web.forms.polls import AcclamationForm, PollForm, VoteForm
 from besluit.web.views.meetings import meeting_crumbs
 
@@ -208,7 +206,7 @@ def _vote_context(request, poll: Poll) -> dict:
     }
     if member is None or poll.status == Poll.Status.DRAFT:
         return ctx
-    ballot = voting_selectors.ballot_of(poll, member)
+    ballot = selectors.ballot_of(poll, member)
     ctx["ballot"] = ballot
     if ballot is not None and ballot.option_id is not None:
         ctx["ballot_choice"] = labels.get(ballot.option.key, ballot.option.label)
@@ -226,7 +224,7 @@ def _vote_context(request, poll: Poll) -> dict:
 
 def _register_context(request, poll: Poll) -> dict:
     """Which members have voted (never how), filtered by province and by voted or not."""
-    entries = list(voting_selectors.register_with_turnout(poll))
+    entries = list(selectors.register_with_turnout(poll))
     provinces = sorted({e.province for e in entries})
     province = request.GET.get("province", "")
     voted = request.GET.get("voted", "")
@@ -249,7 +247,7 @@ def _register_context(request, poll: Poll) -> dict:
 def _named_context(request, poll: Poll, view: ResultView) -> dict:
     labels = {o.key: o.label for o in view.options}
     rows = []
-    for entry, ballot in voting_selectors.named_votes(poll):
+    for entry, ballot in selectors.named_votes(poll):
         key = ballot.option.key if ballot is not None and ballot.option_id else ""
         rows.append(
             {
@@ -296,7 +294,7 @@ def _render_poll(request, poll: Poll, *, vote_error: str = "", status: int = 200
         **_vote_context(request, poll),
     )
     if poll.status == Poll.Status.OPEN:
-        ctx["participation"] = voting_selectors.participation(poll)
+        ctx["participation"] = selectors.participation(poll)
         if ctx["is_written"]:
             ctx.update(_register_context(request, poll))
     elif poll.status == Poll.Status.CLOSED and poll.result:
@@ -374,7 +372,7 @@ def poll_participation(request, slug, poll_id):
         return response
     ctx = context(request, association, poll=poll)
     if poll.status == Poll.Status.OPEN:
-        ctx["participation"] = voting_selectors.participation(poll)
+        ctx["participation"] = selectors.participation(poll)
     return render(request, "web/polls/_participation.html", ctx)
 
 
@@ -429,7 +427,7 @@ def poll_transition(request, slug, poll_id, action):
         ),
     )
     if poll.status == Poll.Status.OPEN:
-        ctx["participation"] = voting_selectors.participation(poll)
+        ctx["participation"] = selectors.participation(poll)
     return render(request, "web/polls/confirm.html", ctx)
 
 

@@ -11,9 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from besluit import access
 from besluit.frame.shortcuts import context, domain_guard, meeting_for, run_service
+from besluit.meetings import selectors as meeting_selectors
+from besluit.proposals import selectors as proposal_selectors
 from besluit.proposals import services
 from besluit.proposals.models import Motion, SubmissionStatus
-from besluit.web import selectors_voting as selectors
+from besluit.voting import selectors
 from besluit.web.forms.submissions import (
     AdmitForm,
     AmendmentForm,
@@ -90,7 +92,7 @@ def motion_create(request, slug, meeting_id):
 def amendment_create(request, slug, meeting_id, item_id):
     meeting = meeting_for(request, slug, meeting_id)
     association = meeting.association
-    item = selectors.agenda_item_in(meeting, item_id)
+    item = meeting_selectors.agenda_item_in(meeting, item_id)
     proposal = getattr(item, "proposal", None)
     ctx = context(
         request,
@@ -151,8 +153,8 @@ def amendment_create(request, slug, meeting_id, item_id):
 def _load(request, slug, meeting_id, kind, key):
     meeting = meeting_for(request, slug, meeting_id)
     if kind == "motion":
-        return meeting, selectors.motion_in(meeting, key)
-    return meeting, selectors.amendment_in(meeting, key)
+        return meeting, proposal_selectors.motion_in(meeting, key)
+    return meeting, proposal_selectors.amendment_in(meeting, key)
 
 
 def _detail_url(meeting, submission) -> str:

@@ -15,7 +15,6 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, no_translations
 from django.utils import timezone
 
-from besluit.analysis.compute import RULE_KEYS
 from besluit.analysis.power import (
     BY_CHOICES,
     GROUPINGS,
@@ -27,6 +26,7 @@ from besluit.analysis.power import (
 )
 from besluit.associations.models import Association
 from besluit.core import weights as core_weights
+from besluit.core.power_analysis import RULE_KEYS
 from besluit.errors import ValidationFailed
 
 DEFAULT_RULES = "current,proportional,sqrt,equal"
