@@ -15,15 +15,16 @@ from pathlib import Path
 
 import dj_database_url
 
+from besluit import startup
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("BESLUIT_DATA_DIR", Path.cwd() / "var")).resolve()
 
 DEBUG = os.environ.get("BESLUIT_DEBUG", "") == "1"
-SECRET_KEY = os.environ.get("BESLUIT_SECRET_KEY", "")
-if not SECRET_KEY:
-    # Only the demo and the tests run without a configured key; `besluit serve`
-    # refuses to start without one (see cli.py).
-    SECRET_KEY = "insecure-demo-key-change-me-" + "x" * 32
+# No fixed fallback: without BESLUIT_SECRET_KEY every start refuses (ImproperlyConfigured),
+# except the tests (a random key) and `besluit demo` (a key kept in its data directory,
+# set by besluit.cli before the settings are read). See besluit.startup.
+SECRET_KEY = startup.secret_key_from_environment()
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("BESLUIT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -127,7 +128,8 @@ if os.environ.get("DATABASE_URL"):
             **DATABASES["default"].get("OPTIONS", {}),
         }
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # 0700: the database, uploads and the signing key are for the service account only.
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -199,15 +201,24 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
+# Static files are public: a web server of its own (nginx) may serve them from here, but the
+# data directory is private (0700), so such a setup puts them elsewhere.
+STATIC_ROOT = Path(os.environ.get("BESLUIT_STATIC_ROOT", DATA_DIR / "static"))
 # WhiteNoise serves from the finders too, but warns at start-up when this is missing.
 with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        # Public files, whatever the private defaults below say.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
 }
+# Uploaded attachments and generated PDFs: the service account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 WHITENOISE_USE_FINDERS = True
 
 # Attachments: what we accept and how big (see meetings/uploads.py).

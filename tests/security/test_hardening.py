@@ -1,0 +1,140 @@
+"""The smaller findings of the security review (issue 12, item 8), one attack per test."""
+
+import contextlib
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db.backends.signals import connection_created
+
+from besluit import startup
+from besluit.core import votelog
+from besluit.meetings import services as meetings
+from tests import factories
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+@contextlib.contextmanager
+def careless_umask():
+    """A process started some other way than through our entry points."""
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
+
+
+def without_key_env(**extra) -> dict:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("BESLUIT_SECRET_KEY", "PYTEST_VERSION", "DJANGO_SETTINGS_MODULE")
+    }
+    return {**env, **extra}
+
+
+# --- a. world-readable database, uploads, backups and key -------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_archive_with_the_signing_key_is_not_world_readable(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.BESLUIT_SIGNING_KEY_FILE = tmp_path / "keys" / "signing-key.ed25519"
+    with careless_umask():
+        votelog.load_or_create_private_key(settings.BESLUIT_SIGNING_KEY_FILE)
+        archive = tmp_path / "backups" / "besluit.tar.gz"
+        call_command("backup", str(archive), stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert mode(archive) == 0o600
+    assert mode(archive.parent) == 0o700
+    assert mode(settings.BESLUIT_SIGNING_KEY_FILE) == 0o600
+    assert mode(settings.BESLUIT_SIGNING_KEY_FILE.parent) == 0o700
+
+
+@pytest.mark.django_db
+def test_uploaded_attachment_is_not_world_readable(tmp_path, settings, association, chair):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    meeting = factories.make_meeting(association)
+    with careless_umask():
+        attachment = meetings.do_add_attachment(
+            actor=chair,
+            agenda_item=meeting.agenda_items.first(),
+            upload=SimpleUploadedFile("stuk.pdf", b"%PDF-1.7\n%%EOF\n"),
+        )
+    path = Path(attachment.file.path)
+    assert mode(path) == 0o600
+    assert mode(path.parent) == 0o700
+
+
+def test_world_readable_sqlite_database_and_wal_are_made_private(tmp_path):
+    db = tmp_path / "besluit.sqlite3"
+    for path in (db, tmp_path / "besluit.sqlite3-wal", tmp_path / "besluit.sqlite3-shm"):
+        path.write_bytes(b"")
+        path.chmod(0o644)
+
+    class Connection:
+        vendor = "sqlite"
+        settings_dict = {"NAME": db}
+
+    connection_created.send(sender=None, connection=Connection())
+    assert [mode(p) for p in sorted(tmp_path.iterdir())] == [0o600, 0o600, 0o600]
+
+
+def test_entry_points_create_the_data_directory_and_files_private(tmp_path):
+    data = tmp_path / "fresh"
+    code = "import os; os.umask(0o022); import besluit.wsgi; print(oct(os.umask(0)))"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=without_key_env(BESLUIT_SECRET_KEY="k" * 50, BESLUIT_DATA_DIR=str(data)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0o77"
+    assert mode(data) == 0o700
+
+
+# --- b. a fixed fallback secret key -------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["serve", "migrate", "createuser"])
+def test_start_without_secret_key_is_refused(tmp_path, command):
+    result = subprocess.run(
+        [sys.executable, "-m", "besluit.cli", command],
+        env=without_key_env(BESLUIT_DATA_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert f"besluit {command}: BESLUIT_SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize("key", ["", "insecure-demo-key-change-me-" + "x" * 32])
+def test_asgi_application_without_a_real_secret_key_does_not_load(tmp_path, key):
+    result = subprocess.run(
+        [sys.executable, "-c", "import besluit.asgi"],
+        env=without_key_env(BESLUIT_DATA_DIR=str(tmp_path), BESLUIT_SECRET_KEY=key),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: BESLUIT_SECRET_KEY is" in result.stderr
+
+
+def test_demo_makes_its_own_random_key_once_and_keeps_it_private(tmp_path):
+    key = startup.demo_secret_key(tmp_path / "demo")
+    assert len(key) >= 50 and not key.startswith(startup.KNOWN_INSECURE_PREFIX)
+    assert startup.demo_secret_key(tmp_path / "demo") == key
+    assert mode(tmp_path / "demo" / startup.SECRET_KEY_FILE_NAME) == 0o600
+    assert mode(tmp_path / "demo") == 0o700
+    assert startup.demo_secret_key(tmp_path / "other") != key
