@@ -11,8 +11,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db.backends.signals import connection_created
+from django.utils import translation
 
 from besluit import startup
+from besluit.accounts.models import User
+from besluit.associations.models import Role
 from besluit.core import votelog
 from besluit.meetings import services as meetings
 from tests import factories
@@ -138,3 +141,46 @@ def test_demo_makes_its_own_random_key_once_and_keeps_it_private(tmp_path):
     assert mode(tmp_path / "demo" / startup.SECRET_KEY_FILE_NAME) == 0o600
     assert mode(tmp_path / "demo") == 0o700
     assert startup.demo_secret_key(tmp_path / "other") != key
+
+
+# --- c. usernames of other associations learnt from "taken" -----------------------------
+
+
+def _person(username: str, member) -> dict:
+    return {
+        "username": username,
+        "first_name": "Fatima",
+        "last_name": "El Amrani",
+        "password": "Kwelder-Oog-2027!",
+        "kind": "representative",
+        "member": member.pk,
+        "function": "council_member",
+    }
+
+
+@pytest.mark.django_db
+def test_secretariat_cannot_learn_usernames_of_another_association(
+    client, association, secretariat, settings
+):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    other = factories.make_association(2, slug="ander")
+    other_secretariat = factories.make_user("ander-secretariaat", other, Role.Kind.SECRETARIAT)
+    client.force_login(other_secretariat)
+    client.post(f"/{other.slug}/mensen/", _person("j.jansen", factories.member(other, 0)))
+    client.force_login(secretariat)
+    url = f"/{association.slug}/mensen/"
+
+    def attempt(name: str) -> tuple[int, str]:
+        with translation.override("en"):
+            response = client.post(url, _person(name, factories.member(association, 1)))
+        errors = response.context["form"].errors.get("username", []) if response.context else []
+        return response.status_code, " ".join(errors)
+
+    # A name another association uses and one nobody uses: the same answer.
+    assert attempt("j.jansen")[0] == attempt("nobody-has-this")[0] == 302
+    # Spelling out another association's namespace is refused whether the name exists or not.
+    assert attempt("j.jansen@ander") == attempt("nobody@ander")
+    assert attempt("j.jansen@ander")[0] == 400
+    # And the people made here live in this association's namespace.
+    assert User.objects.filter(username=f"j.jansen@{association.slug}").exists()
+    assert User.objects.filter(username="j.jansen@ander").exists()
