@@ -16,6 +16,7 @@ from pathlib import Path
 import dj_database_url
 
 from besluit import startup
+from besluit.security.headers import add_static_file_headers
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("BESLUIT_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -47,6 +48,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    # Only for the Swagger UI page at /api/v1/docs: its scripts and styles as static files.
+    "ninja",
     "besluit.accounts",
     "besluit.associations",
     "besluit.meetings",
@@ -220,6 +223,8 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 WHITENOISE_USE_FINDERS = True
+# Static files get the pages' security headers too (CSP, framing, nosniff, referrer).
+WHITENOISE_ADD_HEADERS_FUNCTION = add_static_file_headers
 
 # Attachments: what we accept and how big (see meetings/uploads.py).
 BESLUIT_MAX_ATTACHMENT_BYTES = int(os.environ.get("BESLUIT_MAX_ATTACHMENT_BYTES", 20_000_000))

@@ -184,3 +184,112 @@ def test_secretariat_cannot_learn_usernames_of_another_association(
     # And the people made here live in this association's namespace.
     assert User.objects.filter(username=f"j.jansen@{association.slug}").exists()
     assert User.objects.filter(username="j.jansen@ander").exists()
+
+
+# --- d. a 60 KB query string repeated in the Link header --------------------------------
+
+
+@pytest.mark.django_db
+def test_link_header_does_not_repeat_unknown_query_keys(client, association, secretariat):
+    client.force_login(secretariat)
+    junk = "x" * 1500
+    response = client.get(
+        f"/api/v1/associations/{association.slug}/members",
+        {"junk": junk, "province": "Utrecht", "pageSize": 1, "sort": "-name"},
+    )
+    assert response.status_code == 200
+    link = response["Link"]
+    assert "junk" not in link and junk not in link
+    assert "province=Utrecht" in link and "sort=-name" in link
+
+
+@pytest.mark.django_db
+def test_sixty_kilobyte_query_string_is_refused_with_414(client, association, secretariat):
+    client.force_login(secretariat)
+    response = client.get("/api/v1/meetings", {"junk": "x" * 60_000})
+    assert response.status_code == 414
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/uri-too-long")
+    assert "Link" not in response
+
+
+# --- e. static files without the security headers ----------------------------------------
+
+PAGE_HEADERS = (
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/static/besluit/besluit.css", "/static/ninja/swagger-ui-bundle.js", "/accounts/login/"],
+)
+def test_static_files_carry_the_same_security_headers_as_pages(client, path):
+    response = client.get(path)
+    assert response.status_code == 200
+    for name in PAGE_HEADERS:
+        assert response.has_header(name), name
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_edge_answers_carry_the_same_security_headers():
+    from besluit.edge.http import SECURITY_HEADERS
+
+    assert {name.decode().lower() for name, _ in SECURITY_HEADERS} >= {
+        name.lower() for name in PAGE_HEADERS
+    }
+
+
+# --- f. API docs that load scripts from a CDN the CSP blocks ------------------------------
+
+
+@pytest.mark.django_db
+def test_api_docs_load_only_same_origin_assets_allowed_by_the_csp(client):
+    import json
+    from html.parser import HTMLParser
+
+    response = client.get("/api/v1/docs")
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp and "http" not in csp
+
+    class Assets(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.urls, self.inline, self.in_json, self.json = [], [], False, ""
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "script" and a.get("src"):
+                self.urls.append(a["src"])
+            elif tag == "script":
+                self.inline.append(a.get("type"))
+                self.in_json = a.get("type") == "application/json"
+            elif tag in ("link", "img", "iframe") and (a.get("href") or a.get("src")):
+                self.urls.append(a.get("href") or a.get("src"))
+            if "style" in a:
+                self.inline.append("style attribute")
+
+        def handle_data(self, data):
+            if self.in_json:
+                self.json += data
+
+        def handle_endtag(self, tag):
+            self.in_json = False
+
+    page = Assets()
+    page.feed(response.content.decode())
+    assert page.urls, "the docs page loads its assets"
+    for url in page.urls:
+        # Same origin: a path, never a scheme or a protocol-relative //host.
+        assert url.startswith("/") and not url.startswith("//"), url
+        assert client.get(url).status_code == 200, url
+    # No inline code the CSP would block: only the settings, as data.
+    assert page.inline == ["application/json"]
+    assert json.loads(page.json)["validatorUrl"] is None
