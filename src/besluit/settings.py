@@ -261,6 +261,10 @@ if REDIS_URL:
         }
     }
 
+# Live event streams: one user holds at most this many per worker process; a new one ends
+# the oldest (a tab closed without a word must not lock its owner out).
+BESLUIT_MAX_STREAMS_PER_USER = int(os.environ.get("BESLUIT_MAX_STREAMS_PER_USER", 5))
+
 # The Ed25519 key that signs the vote logs' checkpoints and bundles (created on first use).
 BESLUIT_SIGNING_KEY_FILE = Path(
     os.environ.get("BESLUIT_SIGNING_KEY_FILE", DATA_DIR / "signing-key.ed25519")

@@ -1,5 +1,6 @@
 """The smaller findings of the security review (issue 12, item 8), one attack per test."""
 
+import asyncio
 import contextlib
 import os
 import stat
@@ -293,3 +294,191 @@ def test_api_docs_load_only_same_origin_assets_allowed_by_the_csp(client):
     # No inline code the CSP would block: only the settings, as data.
     assert page.inline == ["application/json"]
     assert json.loads(page.json)["validatorUrl"] is None
+
+
+# --- g. zip bombs and pathological Markdown in the text import -----------------------------
+
+
+def _docx(parts: dict[str, bytes], stored: dict[str, bytes] | None = None) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        for name, data in parts.items():
+            archive.writestr(name, data)
+        for name, data in (stored or {}).items():
+            archive.writestr(name, data, compress_type=zipfile.ZIP_STORED)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def docx_calls(monkeypatch):
+    import docx
+
+    calls = []
+    monkeypatch.setattr(docx, "Document", lambda *a, **k: calls.append(a))
+    return calls
+
+
+def test_docx_zip_bomb_within_the_ratio_is_refused_before_python_docx_parses_it(docx_calls):
+    from besluit.core import text_import as ci
+
+    paragraph = b"<w:p><w:r><w:t>x</w:t></w:r></w:p>"
+    xml = paragraph * (ci.MAX_XML_BYTES // len(paragraph) + 1)
+    # Enough incompressible weight that the archive stays under the unpack ratio.
+    padding = os.urandom(len(xml) // (ci.MAX_RATIO - 10))
+    data = _docx({"word/document.xml": xml}, stored={"word/media/image1.png": padding})
+    assert len(xml) + len(padding) < ci.MAX_RATIO * len(data)
+    with pytest.raises(ci.ImportRefused) as refused:
+        ci.from_docx(data)
+    assert refused.value.template.startswith("The document's text unpacks to more than")
+    assert docx_calls == []
+
+
+def test_docx_with_thousands_of_parts_is_refused_before_python_docx_reads_it(docx_calls):
+    from besluit.core import text_import as ci
+
+    parts = {"word/document.xml": b"<w:document/>"}
+    parts.update({f"word/media/{i}.bin": b"" for i in range(ci.MAX_ENTRIES)})
+    with pytest.raises(ci.ImportRefused) as refused:
+        ci.from_docx(_docx(parts))
+    assert refused.value.params == {"limit": ci.MAX_ENTRIES}
+    assert docx_calls == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 500_000,  # the review's 10 seconds
+        "Een [" * 30_001,  # short enough, but too much markup for its size
+        "*a" * 30_001,
+        "x" * 2_000_001,
+    ],
+    ids=["brackets", "brackets-in-prose", "emphasis", "size"],
+)
+def test_pathological_markdown_is_refused_before_it_is_parsed(monkeypatch, text):
+    from markdown_it import MarkdownIt
+
+    from besluit.core import text_import as ci
+
+    parsed = []
+    monkeypatch.setattr(MarkdownIt, "parse", lambda self, src, env=None: parsed.append(src))
+    with pytest.raises(ci.ImportRefused):
+        ci.from_markdown(text)
+    assert parsed == []
+
+
+def test_ordinary_markdown_with_markup_still_imports():
+    from besluit.core import text_import as ci
+
+    text = ("De ALV besluit **vast te stellen** met *inachtneming* van [het advies](x).\n\n") * 500
+    assert len(ci.from_markdown(text).document.blocks) == 500
+
+
+@pytest.mark.django_db
+def test_markdown_refusal_reaches_the_user_as_a_clear_message(association, secretariat, meeting):
+    from besluit.errors import ValidationFailed
+    from besluit.texts.services import do_import_draft
+
+    proposal = factories.make_proposal(meeting)
+    with translation.override("en"), pytest.raises(ValidationFailed) as refused:
+        do_import_draft(actor=secretariat, proposal=proposal, filename="t.md", data=b"[" * 500_000)
+    assert refused.value.field == "file"
+    assert refused.value.message.startswith("The text holds more than 30000 markup characters")
+
+
+# --- h. unbounded event streams per user, slow clients never cut off ----------------------
+
+
+def _stream_scope(meeting, user) -> dict:
+    from django.conf import settings as django_settings
+    from django.test import Client
+
+    browser = Client()
+    browser.force_login(user)
+    session = browser.cookies[django_settings.SESSION_COOKIE_NAME].value
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": f"/live/meetings/{meeting.pk}/events",
+        "query_string": b"",
+        "headers": [(b"cookie", f"{django_settings.SESSION_COOKIE_NAME}={session}".encode())],
+    }
+
+
+async def _never_disconnects():
+    await asyncio.Event().wait()
+
+
+@pytest.fixture
+def stream_setup(transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    association = factories.make_association(3, slug="streams")
+    user = factories.make_user(
+        "kijker", association, Role.Kind.REPRESENTATIVE, member=factories.member(association, 0)
+    )
+    meeting = factories.make_meeting(association)
+    return meeting, user, _stream_scope(meeting, user)
+
+
+def test_one_user_cannot_hold_more_streams_than_the_cap(stream_setup, settings):
+    from besluit.edge import events
+    from besluit.live.bus import hub
+
+    settings.BESLUIT_MAX_STREAMS_PER_USER = 2
+    meeting, user, scope = stream_setup
+
+    async def scenario():
+        async def open_stream():
+            sent, started = [], asyncio.Event()
+
+            async def send(message):
+                sent.append(message)
+                if message.get("body", b"").startswith(b"retry:"):
+                    started.set()
+
+            task = asyncio.ensure_future(events.stream(scope, _never_disconnects, send, meeting.pk))
+            await started.wait()
+            return task, sent
+
+        (first, first_sent), (second, _) = await open_stream(), await open_stream()
+        assert hub.count_user(user.pk) == 2 and not first.done()
+        third, _ = await open_stream()
+        await asyncio.wait_for(first, 30)  # a guard against hanging, not a measurement
+        # The oldest stream was ended properly (its EventSource reconnects), the others live.
+        assert first_sent[-1] == {"type": "http.response.body", "body": b"", "more_body": False}
+        assert not second.done() and not third.done()
+        assert hub.count_user(user.pk) == 2
+        for task in (second, third):
+            task.cancel()
+        await asyncio.gather(second, third, return_exceptions=True)
+
+    asyncio.run(scenario())
+
+
+def test_client_that_stops_reading_is_cut_off_when_its_queue_is_full(stream_setup):
+    from besluit.edge import events
+    from besluit.live.bus import hub
+
+    meeting, _user, scope = stream_setup
+
+    async def scenario():
+        sent, stuck = [], asyncio.Event()
+
+        async def send(message):
+            sent.append(message)
+            if message.get("body", b"").startswith(b"retry:"):
+                stuck.set()
+                await asyncio.Event().wait()  # the client's window is full: never returns
+
+        task = asyncio.ensure_future(events.stream(scope, _never_disconnects, send, meeting.pk))
+        await stuck.wait()
+        for _ in range(1001):  # one more than the stream's queue holds
+            hub.deliver_formatted(meeting.pk, (None, b": ping\n\n"))
+        await asyncio.wait_for(task, 30)  # a guard against hanging, not a measurement
+        assert hub.count(meeting.pk) == 0
+        assert not any(m.get("more_body") is False for m in sent)  # nothing more for it
+
+    asyncio.run(scenario())
