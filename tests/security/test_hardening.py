@@ -482,3 +482,18 @@ def test_client_that_stops_reading_is_cut_off_when_its_queue_is_full(stream_setu
         assert not any(m.get("more_body") is False for m in sent)  # nothing more for it
 
     asyncio.run(scenario())
+
+
+# --- i. 409 answers of reads before the close, missing from the OpenAPI document -----------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/polls/{poll_id}/bundle", "/polls/{poll_id}/results"])
+def test_openapi_declares_the_409_of_results_and_bundle_before_the_close(client, path):
+    doc = client.get("/api/v1/openapi.json").json()
+    responses = doc["paths"][path]["get"]["responses"]
+    conflict = responses["409"]
+    ref = conflict["$ref"].rsplit("/", 1)[-1]
+    content = doc["components"]["responses"][ref]["content"]
+    assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert "414" in responses

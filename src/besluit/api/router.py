@@ -17,6 +17,7 @@ from ninja.openapi.docs import Swagger
 from besluit import __version__
 from besluit.api import openapi, problems
 from besluit.api.auth import AUTH
+from besluit.api.collections import MAX_QUERY_BYTES
 from besluit.errors import DomainError
 
 # The API's own version (semver), in info.version and in every API-Version header.
@@ -37,11 +38,6 @@ def with_version_and_etag(response: HttpResponse, request: HttpRequest) -> HttpR
         response = get_conditional_response(request, etag=response.get("ETag"), response=response)
     response["API-Version"] = API_VERSION
     return response
-
-
-# No collection needs more than a few filters and a sort: a longer query is refused
-# before anything is parsed or echoed (the Link header repeated a 60 KB query 4 times).
-MAX_QUERY_BYTES = 2048
 
 
 def _wrap(view):
