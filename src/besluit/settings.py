@@ -209,7 +209,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("BESLUIT_STATIC_ROOT", DATA_DIR / "static"))
 # WhiteNoise serves from the finders too, but warns at start-up when this is missing.
 with contextlib.suppress(OSError):
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    if not STATIC_ROOT.exists():
+        STATIC_ROOT.mkdir(parents=True)
+        STATIC_ROOT.chmod(0o755)  # public files, whatever the private umask says
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -106,6 +106,24 @@ def test_entry_points_create_the_data_directory_and_files_private(tmp_path):
     assert mode(data) == 0o700
 
 
+def test_static_root_outside_the_data_directory_stays_readable_for_a_web_server(tmp_path):
+    static = tmp_path / "static"
+    code = "import os; os.umask(0o022); import besluit.wsgi"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=without_key_env(
+            BESLUIT_SECRET_KEY="k" * 50,
+            BESLUIT_DATA_DIR=str(tmp_path / "data"),
+            BESLUIT_STATIC_ROOT=str(static),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert mode(static) == 0o755 and mode(tmp_path / "data") == 0o700
+
+
 # --- b. a fixed fallback secret key -------------------------------------------------------
 
 
