@@ -417,6 +417,8 @@ def base_env(secret: str) -> dict:
         if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "BESLUIT_DEBUG")
     }
     env["BESLUIT_SECRET_KEY"] = secret
+    # The simulated clients share one observer session: above the per-user cap of streams.
+    env["BESLUIT_MAX_STREAMS_PER_USER"] = "1000000"
     # The source served first (the venv's editable install points at the work tree).
     env["PYTHONPATH"] = os.pathsep.join(
         [SOURCE["src"], str(ROOT), env.get("PYTHONPATH", "")]

@@ -17,6 +17,7 @@ import io
 import os
 import platform
 import random
+import secrets
 import statistics
 import sys
 import time
@@ -24,6 +25,8 @@ from dataclasses import replace
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
 os.environ.setdefault("BESLUIT_DATA_DIR", "/tmp/besluit-bench-texts")
+# No server and no sessions here: a throwaway key (the settings refuse to start without one).
+os.environ.setdefault("BESLUIT_SECRET_KEY", secrets.token_urlsafe(50))
 
 import django
 

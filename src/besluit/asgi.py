@@ -5,6 +5,9 @@ import re
 
 from django.core.asgi import get_asgi_application
 
+from besluit import startup
+
+startup.restrict_file_modes()  # before the database, uploads or keys are created
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
 django_application = get_asgi_application()
 

@@ -15,15 +15,17 @@ from pathlib import Path
 
 import dj_database_url
 
+from besluit import startup
+from besluit.security.headers import add_static_file_headers
+
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("BESLUIT_DATA_DIR", Path.cwd() / "var")).resolve()
 
 DEBUG = os.environ.get("BESLUIT_DEBUG", "") == "1"
-SECRET_KEY = os.environ.get("BESLUIT_SECRET_KEY", "")
-if not SECRET_KEY:
-    # Only the demo and the tests run without a configured key; `besluit serve`
-    # refuses to start without one (see cli.py).
-    SECRET_KEY = "insecure-demo-key-change-me-" + "x" * 32
+# No fixed fallback: without BESLUIT_SECRET_KEY every start refuses (ImproperlyConfigured),
+# except the tests (a random key) and `besluit demo` (a key kept in its data directory,
+# set by besluit.cli before the settings are read). See besluit.startup.
+SECRET_KEY = startup.secret_key_from_environment()
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("BESLUIT_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
+    # Only for the Swagger UI page at /api/v1/docs: its scripts and styles as static files.
+    "ninja",
     "besluit.frame",
     "besluit.accounts",
     "besluit.associations",
@@ -131,7 +135,8 @@ if os.environ.get("DATABASE_URL"):
             **DATABASES["default"].get("OPTIONS", {}),
         }
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # 0700: the database, uploads and the signing key are for the service account only.
+    DATA_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -203,16 +208,29 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
+# Static files are public: a web server of its own (nginx) may serve them from here, but the
+# data directory is private (0700), so such a setup puts them elsewhere.
+STATIC_ROOT = Path(os.environ.get("BESLUIT_STATIC_ROOT", DATA_DIR / "static"))
 # WhiteNoise serves from the finders too, but warns at start-up when this is missing.
 with contextlib.suppress(OSError):
-    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+    if not STATIC_ROOT.exists():
+        STATIC_ROOT.mkdir(parents=True)
+        STATIC_ROOT.chmod(0o755)  # public files, whatever the private umask says
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        # Public files, whatever the private defaults below say.
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
 }
+# Uploaded attachments and generated PDFs: the service account only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 WHITENOISE_USE_FINDERS = True
+# Static files get the pages' security headers too (CSP, framing, nosniff, referrer).
+WHITENOISE_ADD_HEADERS_FUNCTION = add_static_file_headers
 
 # Attachments: what we accept and how big (see meetings/uploads.py).
 BESLUIT_MAX_ATTACHMENT_BYTES = int(os.environ.get("BESLUIT_MAX_ATTACHMENT_BYTES", 20_000_000))
@@ -248,6 +266,10 @@ if REDIS_URL:
             "KEY_PREFIX": "besluit",
         }
     }
+
+# Live event streams: one user holds at most this many per worker process; a new one ends
+# the oldest (a tab closed without a word must not lock its owner out).
+BESLUIT_MAX_STREAMS_PER_USER = int(os.environ.get("BESLUIT_MAX_STREAMS_PER_USER", 5))
 
 # The Ed25519 key that signs the vote logs' checkpoints and bundles (created on first use).
 BESLUIT_SIGNING_KEY_FILE = Path(

@@ -185,8 +185,10 @@ def test_secret_poll_events_never_contain_a_choice(setup, redis_url, tmp_path):
     }
 
 
-def test_many_open_streams_do_not_hold_database_connections(setup, tmp_path):
+def test_many_open_streams_do_not_hold_database_connections(setup, tmp_path, monkeypatch):
     """Forty open pages at once: more than the connection pool (16) of a worker."""
+    # One session opens them all: above the per-user cap of streams, which is not the point.
+    monkeypatch.setenv("BESLUIT_MAX_STREAMS_PER_USER", "40")
     meeting = setup["meeting"]
     with server(data_dir=tmp_path) as a:
         url = f"{a}/live/meetings/{meeting.pk}/events"

@@ -10,6 +10,16 @@ from besluit.associations.services import do_assign_role
 from besluit.audit.services import record
 from besluit.errors import ValidationFailed
 
+# Usernames are global (one login form), so a secretariat that picked them freely would
+# learn from "taken" which names other associations use. The people it creates get a name
+# in the association's own namespace, NAME@slug: slugs hold no "@", so no two
+# associations' namespaces meet, and "taken" only ever speaks of its own people.
+SCOPE_SEPARATOR = "@"
+
+
+def scoped_username(name: str, association: Association) -> str:
+    return f"{name}{SCOPE_SEPARATOR}{association.slug}"
+
 
 def do_create_person(
     *,
@@ -33,6 +43,12 @@ def do_create_person(
     username = username.strip()
     if not username:
         raise ValidationFailed("A person needs a username.", field="username")
+    if SCOPE_SEPARATOR in username:
+        raise ValidationFailed(
+            "A username cannot contain '@': the association's part is added to it.",
+            field="username",
+        )
+    username = scoped_username(username, association)
     if kind == Role.Kind.REPRESENTATIVE and not function:
         raise ValidationFailed(
             "A representative needs a function (mayor, alderman, ...).", field="function"

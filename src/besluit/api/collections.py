@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from ninja import Schema
 from pydantic import Field
 
@@ -27,6 +27,9 @@ T = TypeVar("T")
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 500
+# No collection needs more than a few filters and a sort: every API view refuses a longer
+# query (414) before anything is parsed or echoed (api.router).
+MAX_QUERY_BYTES = 2048
 
 
 class ListParams(Schema):
@@ -85,8 +88,15 @@ def sort_items(items: list[T], sort: str | None, sorting: Sorting) -> list[T]:
     return result
 
 
-def _page_url(request: HttpRequest, page: int, page_size: int) -> str:
-    query = request.GET.copy()
+def _page_url(request: HttpRequest, page: int, page_size: int, keys: Sequence[str] = ()) -> str:
+    # Only the keys the collection knows, once each: whatever else a client puts in the
+    # query is not repeated four times in the Link header (MAX_QUERY_BYTES bounds
+    # the rest).
+    query = QueryDict(mutable=True)
+    for key in ("sort", *keys):
+        value = request.GET.get(key)
+        if value:
+            query[key] = value
     query["page"] = str(page)
     query["pageSize"] = str(page_size)
     return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
@@ -98,8 +108,12 @@ def paginate(
     items: Sequence[T],
     params: ListParams,
     sorting: Sorting,
+    *,
+    filters: Sequence[str] = (),
 ) -> list[T]:
-    """Sort ``items``, cut out the requested page and describe it in ``response``'s headers."""
+    """Sort ``items``, cut out the requested page and describe it in ``response``'s headers.
+
+    ``filters``: the collection's filter keys, kept in the page links."""
     ordered = sort_items(list(items), params.sort, sorting)
     total = len(ordered)
     size = params.page_size
@@ -109,12 +123,12 @@ def paginate(
             f"Page {params.page} does not exist: there are {last} page(s).", field="page"
         )
     start = (params.page - 1) * size
-    links = [f'<{_page_url(request, 1, size)}>; rel="first"']
+    links = [f'<{_page_url(request, 1, size, filters)}>; rel="first"']
     if params.page > 1:
-        links.append(f'<{_page_url(request, params.page - 1, size)}>; rel="prev"')
+        links.append(f'<{_page_url(request, params.page - 1, size, filters)}>; rel="prev"')
     if params.page < last:
-        links.append(f'<{_page_url(request, params.page + 1, size)}>; rel="next"')
-    links.append(f'<{_page_url(request, last, size)}>; rel="last"')
+        links.append(f'<{_page_url(request, params.page + 1, size, filters)}>; rel="next"')
+    links.append(f'<{_page_url(request, last, size, filters)}>; rel="last"')
     response["Link"] = ", ".join(links)
     response["X-Total-Count"] = str(total)
     return ordered[start : start + size]

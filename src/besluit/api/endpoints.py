@@ -137,7 +137,8 @@ def list_members(
         and (network is None or network in m.networks)
         and (eligible is None or m.eligible == eligible)
     ]
-    return paginate(request, response, members, params, MEMBER_SORT)
+    filters = ("province", "network", "eligible")
+    return paginate(request, response, members, params, MEMBER_SORT, filters=filters)
 
 
 # --- meetings -------------------------------------------------------------
@@ -179,7 +180,8 @@ def list_meetings(
     if status:
         qs = qs.filter(status=status)
     meetings = [_meeting_out(m) for m in qs if access.can_view(request.user, m.association)]
-    return paginate(request, response, meetings, params, MEETING_SORT)
+    filters = ("association", "kind", "status")
+    return paginate(request, response, meetings, params, MEETING_SORT, filters=filters)
 
 
 @api.get("/meetings/{meeting_id}", response=s.MeetingOut, tags=["meetings"])

@@ -19,6 +19,8 @@ scripts/lint-openapi checks the result with the rules' own Spectral ruleset.
 
 from typing import Any
 
+from besluit.api.collections import MAX_QUERY_BYTES
+
 HTTP_METHODS = {"get", "put", "post", "delete", "patch", "head", "options"}
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -76,7 +78,11 @@ ERRORS = {
     "403": ("Forbidden", "Your role does not allow this."),
     "404": ("NotFound", "No such resource, or not one you may see."),
     "409": ("Conflict", "The state of the resource does not allow this now."),
+    "414": ("UriTooLong", f"The query string is longer than {MAX_QUERY_BYTES} bytes."),
 }
+# Reads that answer 409 while a poll is still open: its results and its bundle exist only
+# after the close.
+CONFLICTING_READS = {"/polls/{poll_id}/bundle", "/polls/{poll_id}/results"}
 
 
 def _ref_header(name: str) -> dict[str, str]:
@@ -153,7 +159,9 @@ def _conform_operation(path: str, method: str, operation: dict[str, Any]) -> Non
             "description": "Not modified: the If-None-Match ETag is still current.",
             "headers": {"API-Version": _ref_header("API-Version"), "ETag": _ref_header("ETag")},
         }
-    wanted = ["400"]
+    wanted = ["400", "414"]
+    if method == "get" and path in CONFLICTING_READS:
+        wanted.append("409")
     if secured:
         wanted.append("401")
         if method != "get":

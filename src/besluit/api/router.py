@@ -12,10 +12,12 @@ from django.urls import URLPattern
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 
 from besluit import __version__
 from besluit.api import openapi, problems
 from besluit.api.auth import AUTH
+from besluit.api.collections import MAX_QUERY_BYTES
 from besluit.errors import DomainError
 
 # The API's own version (semver), in info.version and in every API-Version header.
@@ -41,7 +43,16 @@ def with_version_and_etag(response: HttpResponse, request: HttpRequest) -> HttpR
 def _wrap(view):
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        return with_version_and_etag(view(request, *args, **kwargs), request)
+        if len(request.META.get("QUERY_STRING", "")) > MAX_QUERY_BYTES:
+            response = problems.problem(
+                414,
+                "URI too long",
+                f"The query string is longer than {MAX_QUERY_BYTES} bytes.",
+                code="uri-too-long",
+            )
+        else:
+            response = view(request, *args, **kwargs)
+        return with_version_and_etag(response, request)
 
     return wrapped
 
@@ -75,6 +86,9 @@ api = BesluitAPI(
     "read has an ETag.",
     urls_namespace="api",
     auth=AUTH,
+    # Swagger UI from ninja's own static files ("ninja" in INSTALLED_APPS), not a CDN the
+    # CSP blocks; and no badge from swagger.io's online validator (an outside origin).
+    docs=Swagger(settings={"validatorUrl": None}),
     # camelCase on the wire (NL API Design Rules), snake_case in Python.
     default_router=Router(by_alias=True),
     openapi_extra={

@@ -24,10 +24,22 @@ from dataclasses import dataclass, field
 from besluit.core.texts import BlockBuilder, Document, Kind, new_block_id
 
 DEFAULT_MAX_BYTES = 10_000_000
-# A .docx is a zip archive: refuse archives that unpack to far more than they weigh (zip bombs).
-MAX_UNPACKED_BYTES = 200_000_000
+# A .docx is a zip archive: refuse archives that unpack to far more than they weigh (zip bombs),
+# judged from the sizes in the archive's directory, before python-docx reads a byte (zipfile
+# never hands out more than the size an entry declares).
+MAX_UNPACKED_BYTES = 50_000_000
 MAX_RATIO = 100
+MAX_ENTRIES = 1_000
+# python-docx parses every XML part into a tree of about ten times its size: a 488 KB file
+# with 48 MB of XML cost 425 MB. Some 300 pages of Word text are 5 MB of XML.
+MAX_XML_BYTES = 8_000_000
 MAX_BLOCKS = 20_000
+# markdown-it spends tens of microseconds on each character that may start inline markup
+# ("[", "*", "`", ...), so 500,000 "[" took 10 s; prose is fast. Both are capped, by counting
+# (linear, in C) before parsing. Nesting of blocks is capped by markdown-it's maxNesting (20).
+MAX_MARKDOWN_CHARS = 2_000_000
+MARKUP_CHARACTERS = "[]*_`<!&\\"
+MAX_MARKUP_CHARACTERS = 30_000
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -36,8 +48,22 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 RT_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation (makemessages finds it) without importing Django."""
+    return message
+
+
 class ImportRefused(ValueError):
-    """The file cannot be imported; the message tells the user why and what to do."""
+    """The file cannot be imported; the message tells the user why and what to do.
+
+    ``template % params`` is the message; a caller with Django translates the template
+    (messages marked with gettext_noop are in the catalogue) and fills in the params.
+    """
+
+    def __init__(self, template: str, **params) -> None:
+        self.template = template
+        self.params = params
+        super().__init__(template % params if params else template)
 
 
 @dataclass
@@ -77,9 +103,25 @@ def check_docx(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
             names = {i.filename for i in infos}
             if "word/document.xml" not in names or "[Content_Types].xml" not in names:
                 raise ImportRefused("This is not a Word document (.docx).")
+            if len(infos) > MAX_ENTRIES:
+                raise ImportRefused(
+                    gettext_noop(
+                        "The document consists of more than %(limit)d parts; it is refused."
+                    ),
+                    limit=MAX_ENTRIES,
+                )
             unpacked = sum(i.file_size for i in infos)
             if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_RATIO * max(len(data), 1):
                 raise ImportRefused("The document unpacks to an implausible size; it is refused.")
+            xml = sum(i.file_size for i in infos if i.filename.endswith((".xml", ".rels")))
+            if xml > MAX_XML_BYTES:
+                raise ImportRefused(
+                    gettext_noop(
+                        "The document's text unpacks to more than %(limit)d MB; split it into "
+                        "smaller documents."
+                    ),
+                    limit=MAX_XML_BYTES // 1_000_000,
+                )
             if any(i.flag_bits & 0x1 for i in infos):
                 raise ImportRefused(
                     "The document is protected with a password. Remove the password and import "
@@ -377,7 +419,26 @@ def decode_text(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
         raise ImportRefused("The file is not UTF-8 text: save it as UTF-8 and try again.") from exc
 
 
+def check_markdown(text: str) -> None:
+    """Refuse, in linear time, what markdown-it would take seconds over."""
+    if len(text) > MAX_MARKDOWN_CHARS:
+        raise ImportRefused(
+            gettext_noop("The text is longer than %(limit)d characters; split it into parts."),
+            limit=MAX_MARKDOWN_CHARS,
+        )
+    markup = sum(text.count(c) for c in MARKUP_CHARACTERS)
+    if markup > MAX_MARKUP_CHARACTERS:
+        raise ImportRefused(
+            gettext_noop(
+                "The text holds more than %(limit)d markup characters (such as [ ] * _ `); "
+                "remove the excess markup or split the text."
+            ),
+            limit=MAX_MARKUP_CHARACTERS,
+        )
+
+
 def from_markdown(text: str, *, make_id: Callable[[], str] = new_block_id) -> ImportResult:
+    check_markdown(text)
     from markdown_it import MarkdownIt
     from mdit_py_plugins.footnote import footnote_plugin
 

@@ -70,11 +70,23 @@ async def stream(scope, receive, send, meeting_id: int) -> None:
             ],
         }
     )
-    events = event_stream(meeting, user.pk if user.is_authenticated else None, last)
+    # Set when the hub ends this stream at once: its queue overflowed (the client does not
+    # read, so ``send`` may never return) or its user opened too many streams.
+    cut_off = asyncio.get_running_loop().create_future()
+    sending = False
+
+    def close() -> None:
+        if not cut_off.done():
+            cut_off.set_result(None)
+
+    events = event_stream(meeting, user.pk if user.is_authenticated else None, last, close)
 
     async def pump() -> None:
+        nonlocal sending
         async for chunk in events:
+            sending = True
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            sending = False
         # The stream fell behind (its queue overflowed): end it; the client reconnects
         # with its last event id and gets the missed events from the database.
         await send({"type": "http.response.body", "body": b"", "more_body": False})
@@ -85,7 +97,7 @@ async def stream(scope, receive, send, meeting_id: int) -> None:
 
     tasks = {asyncio.ensure_future(pump()), asyncio.ensure_future(until_disconnect())}
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.wait({*tasks, cut_off}, return_when=asyncio.FIRST_COMPLETED)
     finally:
         for task in tasks:
             task.cancel()
@@ -93,3 +105,8 @@ async def stream(scope, receive, send, meeting_id: int) -> None:
             with contextlib.suppress(asyncio.CancelledError, OSError):
                 await task
         await events.aclose()
+    if cut_off.done() and not sending:
+        # Ended while idle (its user opened another stream): end the response properly;
+        # the client reconnects. A client stuck mid-send gets no more: the server drops it.
+        with contextlib.suppress(OSError):
+            await send({"type": "http.response.body", "body": b"", "more_body": False})

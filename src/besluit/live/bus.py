@@ -12,6 +12,7 @@ import json
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,18 @@ class Subscriber:
     queue: asyncio.Queue  # of (event number or None, the event as sent on the wire)
     user_id: int | None = None
     overflowed: bool = field(default=False)
+    # Ends the stream at once, even while it waits for a client that does not read
+    # (the edge cancels its sender); None: the stream ends at its next message.
+    on_close: Callable[[], None] | None = None
+
+    def cut_off(self) -> None:
+        """End this stream: it fell behind, or its user opened too many. In its loop."""
+        self.overflowed = True
+        if self.on_close is not None:
+            self.on_close()
+        else:
+            with contextlib.suppress(asyncio.QueueFull):  # full: it ends at the next get
+                self.queue.put_nowait((None, b""))
 
 
 def format_event(message: dict[str, Any]) -> bytes:
@@ -48,13 +61,35 @@ class Hub:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscribers: dict[int, set[Subscriber]] = defaultdict(set)
+        # Each user's open streams in this process, oldest first.
+        self._by_user: dict[int, list[Subscriber]] = defaultdict(list)
 
     def subscribe(
-        self, meeting_id: int, maxsize: int = 1000, user_id: int | None = None
+        self,
+        meeting_id: int,
+        maxsize: int = 1000,
+        user_id: int | None = None,
+        *,
+        per_user: int | None = None,
+        on_close: Callable[[], None] | None = None,
     ) -> Subscriber:
-        sub = Subscriber(asyncio.get_running_loop(), asyncio.Queue(maxsize=maxsize), user_id)
+        """A new stream. A user with ``per_user`` streams open already loses the oldest: a
+        tab closed without a word (a phone gone to sleep) must not lock its owner out."""
+        sub = Subscriber(
+            asyncio.get_running_loop(), asyncio.Queue(maxsize=maxsize), user_id, on_close=on_close
+        )
+        evicted: list[Subscriber] = []
         with self._lock:
             self._subscribers[meeting_id].add(sub)
+            if user_id is not None:
+                mine = self._by_user[user_id]
+                mine.append(sub)
+                if per_user is not None:
+                    while len(mine) > per_user:
+                        evicted.append(mine.pop(0))
+        for old in evicted:
+            with contextlib.suppress(RuntimeError):  # its loop is closed: it is gone
+                old.loop.call_soon_threadsafe(old.cut_off)
         return sub
 
     def unsubscribe(self, meeting_id: int, sub: Subscriber) -> None:
@@ -64,6 +99,16 @@ class Hub:
                 subs.discard(sub)
                 if not subs:
                     del self._subscribers[meeting_id]
+            mine = self._by_user.get(sub.user_id) if sub.user_id is not None else None
+            if mine is not None:
+                with contextlib.suppress(ValueError):  # evicted already
+                    mine.remove(sub)
+                if not mine:
+                    del self._by_user[sub.user_id]
+
+    def count_user(self, user_id: int) -> int:
+        with self._lock:
+            return len(self._by_user.get(user_id, ()))
 
     def count(self, meeting_id: int | None = None) -> int:
         with self._lock:
@@ -112,8 +157,10 @@ def _put_all(subs: list[Subscriber], item: tuple[int | None, bytes]) -> None:
         try:
             sub.queue.put_nowait(item)
         except asyncio.QueueFull:
-            # A stream that cannot keep up is ended; its client reconnects and replays.
-            sub.overflowed = True
+            # A stream that cannot keep up is ended, at once (its sender may be stuck on a
+            # client that does not read); its client reconnects and replays.
+            if not sub.overflowed:
+                sub.cut_off()
 
 
 hub = Hub()

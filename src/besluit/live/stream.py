@@ -11,9 +11,10 @@ carry no number and are simply passed on.
 import asyncio
 import functools
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 
@@ -77,12 +78,22 @@ def _snapshot(meeting: Meeting) -> dict:
 
 
 async def event_stream(
-    meeting: Meeting, user_id: int | None, last: int | None
+    meeting: Meeting,
+    user_id: int | None,
+    last: int | None,
+    on_close: Callable[[], None] | None = None,
 ) -> AsyncIterator[bytes]:
-    """The bytes of one client's stream: the snapshot or the missed events, then live."""
+    """The bytes of one client's stream: the snapshot or the missed events, then live.
+
+    ``on_close`` is called when the stream must end at once (see bus.Subscriber.cut_off)."""
     get_bus().ensure_listening()
     ensure_heartbeat()
-    subscriber = hub.subscribe(meeting.pk, user_id=user_id)
+    subscriber = hub.subscribe(
+        meeting.pk,
+        user_id=user_id,
+        per_user=settings.BESLUIT_MAX_STREAMS_PER_USER,
+        on_close=on_close,
+    )
     sent = last
     try:
         if user_id:

@@ -7,6 +7,7 @@ class SecurityConfig(AppConfig):
     verbose_name = _("Security")
 
     def ready(self) -> None:
-        from besluit.security import signals
+        from besluit.security import filemodes, signals
 
         signals.connect()
+        filemodes.connect()

@@ -40,6 +40,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.recorder import MigrationRecorder
 
 from besluit import __version__
+from besluit.security import filemodes
 
 FORMAT = "besluit-backup/1"
 KEY_NAME = "signing-key.ed25519"
@@ -142,9 +143,14 @@ def create_backup(target: Path, *, alias: str = DEFAULT_DB_ALIAS) -> dict:
             "files": files,
             "key_id": key_id,
         }
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         partial = target.with_name(target.name + ".partial")
-        with tarfile.open(partial, "w:gz") as tar:
+        # 0600 from the first byte: the archive holds the database and the signing key.
+        partial.unlink(missing_ok=True)
+        with (
+            os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as raw,
+            tarfile.open(fileobj=raw, mode="w:gz") as tar,
+        ):
             data = json.dumps(manifest, indent=2, sort_keys=True).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size = len(data)
@@ -257,6 +263,7 @@ def restore_backup(source: Path, *, force: bool = False, alias: str = DEFAULT_DB
         media_dir = work / "media"
         if media_dir.exists():
             shutil.copytree(media_dir, media_root, dirs_exist_ok=True)
+            filemodes.make_tree_private(media_root)
     return manifest
 
 

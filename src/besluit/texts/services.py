@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from besluit import access
 from besluit.associations.models import Member
@@ -69,11 +70,16 @@ def _next_number(proposal: Proposal) -> int:
 # --- drafts and versions ----------------------------------------------------------------
 
 
+def refusal_message(exc: ci.ImportRefused) -> str:
+    """The refusal in the reader's language (core.text_import marks its messages)."""
+    return gettext(exc.template) % exc.params if exc.params else gettext(exc.template)
+
+
 def _parse(markdown: str) -> ct.Document:
     try:
         return ci.from_markdown(markdown).document
     except ci.ImportRefused as exc:
-        raise ValidationFailed(str(exc), field="text") from exc
+        raise ValidationFailed(refusal_message(exc), field="text") from exc
 
 
 def _default_kind(proposal: Proposal) -> str:
@@ -171,7 +177,7 @@ def do_import_draft(
             name=filename[:200],
             reason=str(exc),
         )
-        raise ValidationFailed(str(exc), field="file") from exc
+        raise ValidationFailed(refusal_message(exc), field="file") from exc
     with transaction.atomic():
         current = editing_version(proposal)
         if current is None:

@@ -9,9 +9,11 @@ from django.contrib.auth.password_validation import (
     validate_password,
 )
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from besluit.accounts.models import User
+from besluit.accounts.services import SCOPE_SEPARATOR, scoped_username
 from besluit.associations.models import Association, Member, Role, WeightRule
 from besluit.core import weights as core_weights
 
@@ -184,11 +186,25 @@ class PersonForm(forms.Form):
         self.fields["member"].label_from_instance = lambda m: f"{m.name} ({m.code})"
         self.fields["password"].help_text = " ".join(password_validators_help_texts())
         self.fields["username"].widget.attrs["autocomplete"] = "off"
+        self.association = association
+        suffix = SCOPE_SEPARATOR + association.slug
+        room = User._meta.get_field("username").max_length - len(suffix)
+        self.fields["username"].validators.append(MaxLengthValidator(room))
+        self.fields["username"].widget.attrs["maxlength"] = str(room)
+        self.fields["username"].help_text = _(
+            "The person logs in with this name followed by %(suffix)s."
+        ) % {"suffix": suffix}
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
+        if SCOPE_SEPARATOR in username:
+            raise ValidationError(
+                _("A username cannot contain '@': the association's part is added to it.")
+            )
         User.username_validator(username)
-        if User.objects.filter(username__iexact=username).exists():
+        # Only this association's namespace: other associations' names are never consulted.
+        scoped = scoped_username(username, self.association)
+        if User.objects.filter(username__iexact=scoped).exists():
             raise ValidationError(_("This username is taken."))
         return username
 

@@ -25,20 +25,12 @@ class Command(BaseCommand):
             help="log every request (off by default: the reverse proxy logs them, and a "
             "line per ballot costs CPU in a burst)",
         )
-        parser.add_argument(
-            "--insecure-demo",
-            action="store_true",
-            help="allow running without BESLUIT_SECRET_KEY (never in production)",
-        )
 
-    def handle(self, *args, host, port, workers, migrate, insecure_demo, access_log, **options):
+    def handle(self, *args, host, port, workers, migrate, access_log, **options):
         import uvicorn
 
-        if not os.environ.get("BESLUIT_SECRET_KEY") and not insecure_demo:
-            raise CommandError(
-                "BESLUIT_SECRET_KEY is not set: set it to a long random string "
-                "(python -c 'import secrets; print(secrets.token_urlsafe(50))')."
-            )
+        # Without BESLUIT_SECRET_KEY the settings refuse to load (besluit.startup): the
+        # workers would otherwise each make up their own key.
         if workers < 1:
             raise CommandError("--workers must be at least 1.")
         engine = settings.DATABASES["default"]["ENGINE"]

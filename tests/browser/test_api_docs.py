@@ -1,0 +1,19 @@
+"""The API documentation page renders in Chromium under the product's own CSP."""
+
+from urllib.parse import urlsplit
+
+
+def test_api_docs_render_under_the_csp_without_other_origins(new_page, live_server):
+    page = new_page()
+    violations, origins = [], set()
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.on("request", lambda r: origins.add(urlsplit(r.url)[:2]))
+    page.goto("/api/v1/docs")
+    page.locator(".swagger-ui .info .title").filter(has_text="Besluit API").wait_for()
+    page.locator(".swagger-ui .opblock").first.wait_for()
+    assert violations == []
+    own = urlsplit(live_server.url)[:2]
+    assert origins <= {own, ("data", "")}, origins
