@@ -73,9 +73,13 @@ _MESSAGES = {
     BallotCode.DUPLICATE_CANDIDATE: "Candidate {candidate} appears more than once.",
     BallotCode.RANK_GAP: "The ranks must be 1, 2, 3 … without a gap; rank {missing} is missing.",
     BallotCode.BAD_RANK: "Rank {rank} of candidate {candidate} is not a whole number of 1 or more.",
-    BallotCode.EQUAL_RANKS: "Candidates {candidates} share rank {rank}; equal ranks are not allowed.",
+    BallotCode.EQUAL_RANKS: (
+        "Candidates {candidates} share rank {rank}; equal ranks are not allowed."
+    ),
     BallotCode.UNKNOWN_CANDIDATE: "Candidate {candidate} does not stand in this election.",
-    BallotCode.TOO_MANY_APPROVALS: "At most {allowed} candidates may be chosen; {given} were chosen.",
+    BallotCode.TOO_MANY_APPROVALS: (
+        "At most {allowed} candidates may be chosen; {given} were chosen."
+    ),
     BallotCode.EMPTY_BALLOT: "The ballot chooses no candidate.",
 }
 
