@@ -25,6 +25,7 @@ from .common import (
     check_ranking,
 )
 from .meek import Arithmetic, MeekResult, MeekRound, count_meek
+from .simple import ElectionResult, Outcome, Round, count_approval, count_irv, count_two_round
 
 __all__ = [
     "ApprovalBallot",
@@ -33,14 +34,20 @@ __all__ = [
     "BallotError",
     "ChoiceBallot",
     "ElectionError",
+    "ElectionResult",
     "LotTieBreaker",
     "MeekResult",
     "MeekRound",
     "OrderTieBreaker",
+    "Outcome",
     "RankedBallot",
+    "Round",
     "TieBreaker",
     "TieResolution",
     "check_approvals",
     "check_ranking",
+    "count_approval",
+    "count_irv",
     "count_meek",
+    "count_two_round",
 ]
