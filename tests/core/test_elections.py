@@ -480,3 +480,37 @@ def test_meek_reference_tie_order_and_lot_both_decide_a_tie() -> None:
     tie = next(r.tie for r in by_lot.rounds if r.tie)
     assert tie.tied == ("banana", "cherry") and tie.method == "lot"
     assert by_lot.excluded == (tie.chosen,)
+
+
+def test_meek_exact_treats_a_near_tie_within_the_surplus_as_a_tie_and_can_look_back() -> None:
+    """a's surplus of 1 brings c from 1 to (about) 2, level with b: who goes out?
+
+    Exact arithmetic keeps the one-unit rounding of a's keep factor inside the surplus,
+    so b and c count as tied; looking back, c had fewer votes in round 1.
+    """
+    ballots = [R(D("4.5"), "a", "c"), R(2, "b"), R(1, "c"), R(3, "d")]
+
+    def count(backwards: bool):
+        return count_meek(
+            "abcd", 2, ballots, tie_breaker=LOT, arithmetic=Arithmetic.EXACT, backwards=backwards
+        )
+
+    def tie(backwards: bool):
+        return next(r.tie for r in count(backwards).rounds if r.tie)
+
+    assert (count(True).elected, count(True).excluded) == (("a", "d"), ("c", "b"))
+    looked_back = tie(True)
+    assert (looked_back.tied, looked_back.chosen, looked_back.method) == (
+        ("b", "c"),
+        "c",
+        "earlier_round",
+    )
+    drawn = tie(False)
+    assert (drawn.tied, drawn.method) == (("b", "c"), "lot")
+
+
+def test_meek_exact_agrees_with_fixed_point_on_the_hand_worked_count() -> None:
+    ballots = [R(6, "A", "B"), R(3, "C"), R(2, "B"), R(1, "D")]
+    exact = count_meek("ABCD", 2, ballots, tie_breaker=LOT, arithmetic=Arithmetic.EXACT)
+    assert (exact.elected, exact.excluded) == (("A", "B"), ("D", "C"))
+    assert exact.rounds[0].quota == 4  # no epsilon: 12 / 3

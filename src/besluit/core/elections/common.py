@@ -121,7 +121,7 @@ class RankedBallot:
 
     @classmethod
     def of(cls, weight: Decimal | int, *order: str) -> RankedBallot:
-        return cls(Decimal(weight), tuple((c,) for c in order))
+        return cls(check_weight(weight), tuple((c,) for c in order))
 
 
 def check_weight(value: object, what: str = "weight") -> Decimal:

@@ -182,7 +182,7 @@ class _Exact:
         return Fraction(-((-exact.numerator * self.unit) // exact.denominator), self.unit)
 
     def show(self, x: Fraction) -> Decimal:
-        return Decimal(x.numerator * self.unit // x.denominator).scaleb(-self.precision)
+        return Decimal(int(x * self.unit)).scaleb(-self.precision)  # int() truncates
 
 
 def count_meek(
@@ -199,6 +199,8 @@ def count_meek(
 ) -> MeekResult:
     """Count ranked ballots for ``seats`` seats by Meek's method (see the module)."""
     cands = check_candidates(candidates, seats)
+    if isinstance(precision, bool) or not isinstance(precision, int) or not 1 <= precision <= 30:
+        raise ElectionError(f"precision must be an int from 1 to 30, got {precision!r}")
     index = {c: i for i, c in enumerate(cands)}
     ar = _Fixed(precision) if arithmetic == Arithmetic.FIXED else _Exact(precision)
     plain, tied, total, distinct = _build_tries(ballots, index, ar)
@@ -257,7 +259,7 @@ class _Count:
         self.cands, self.seats, self.ar = cands, seats, ar
         self.plain, self.tied, self.total, self.distinct = plain, tied, total, distinct
         self.breaker, self.backwards = breaker, backwards
-        self.omega = ar.amount(omega)
+        self.omega = ar.amount(check_weight(omega, "omega"))
         n = len(cands)
         self.keep = [ar.one] * n
         self.hopeful = [True] * n
