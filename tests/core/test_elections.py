@@ -5,6 +5,7 @@ Nothing here needs the reference data in ../shared (see test_elections_meek.py).
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from decimal import Decimal
 
@@ -114,7 +115,9 @@ def test_single_candidate_is_elected_unopposed_only_when_allowed() -> None:
     counted = count_two_round(["anna"], [], tie_breaker=LOT)
     assert counted.outcome == Outcome.NO_VOTES
     meek = count_meek(["a", "b"], 2, [], tie_breaker=LOT, allow_unopposed=True)
-    assert (meek.unopposed, meek.elected, meek.rounds) == (True, ("a", "b"), ())
+    assert (meek.outcome, meek.elected, meek.rounds) == (Outcome.UNOPPOSED, ("a", "b"), ())
+    empty = count_meek(["a", "b", "c"], 2, [R(0, "a")], tie_breaker=LOT)
+    assert (empty.outcome, empty.elected) == (Outcome.NO_VOTES, ())
     approval = count_approval(
         ["a", "b"], 2, [], max_approvals=2, tie_breaker=LOT, allow_unopposed=True
     )
@@ -514,3 +517,13 @@ def test_meek_exact_agrees_with_fixed_point_on_the_hand_worked_count() -> None:
     exact = count_meek("ABCD", 2, ballots, tie_breaker=LOT, arithmetic=Arithmetic.EXACT)
     assert (exact.elected, exact.excluded) == (("A", "B"), ("D", "C"))
     assert exact.rounds[0].quota == 4  # no epsilon: 12 / 3
+
+
+def test_results_serialise_exactly_for_the_open_data() -> None:
+    meek = count_meek("ABCD", 2, [R(6, "A", "B"), R(3, "C"), R(2, "B"), R(1, "D")], tie_breaker=LOT)
+    data = json.loads(json.dumps(meek.to_dict()))
+    assert data["elected"] == ["A", "B"] and data["outcome"] == "elected"
+    assert data["rounds"][2]["votes"][0] == ["A", "4.000000002"]
+    assert data["rounds"][2]["keep_factors"][0] == ["A", "0.666666667"]
+    irv = count_irv("ab", [R(D("1.5"), "a"), R(1, "b", "a")], tie_breaker=LOT)
+    assert json.loads(json.dumps(irv.to_dict()))["rounds"][0]["votes"] == [["a", "1.5"], ["b", "1"]]

@@ -18,6 +18,7 @@ from .common import (
     ElectionError,
     LotTieBreaker,
     OrderTieBreaker,
+    Outcome,
     RankedBallot,
     TieBreaker,
     TieResolution,
@@ -25,7 +26,7 @@ from .common import (
     check_ranking,
 )
 from .meek import Arithmetic, MeekResult, MeekRound, count_meek
-from .simple import ElectionResult, Outcome, Round, count_approval, count_irv, count_two_round
+from .simple import ElectionResult, Round, count_approval, count_irv, count_two_round
 
 __all__ = [
     "ApprovalBallot",

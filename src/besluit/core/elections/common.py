@@ -25,10 +25,10 @@ import decimal
 import hashlib
 import hmac
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from decimal import Decimal
-from enum import StrEnum
-from typing import Protocol
+from enum import Enum, StrEnum
+from typing import Any, Protocol
 
 __all__ = [
     "ApprovalBallot",
@@ -37,6 +37,7 @@ __all__ = [
     "ElectionError",
     "LotTieBreaker",
     "OrderTieBreaker",
+    "Outcome",
     "RankedBallot",
     "TieBreaker",
     "check_approvals",
@@ -56,6 +57,26 @@ EXACT = decimal.Context(
 
 class ElectionError(ValueError):
     """The election cannot be counted (candidates, seats, weights or options inconsistent)."""
+
+
+class Outcome(StrEnum):
+    ELECTED = "elected"
+    SECOND_ROUND = "second_round"  # two-round ballot: nobody had a majority yet
+    UNOPPOSED = "unopposed"  # no more candidates than seats, declared without a count
+    NO_VOTES = "no_votes"  # nothing was cast
+
+
+def to_json(value: Any) -> Any:
+    """JSON-safe form of a result: Decimals as strings (exact), enums as their values."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [to_json(v) for v in value]
+    if is_dataclass(value):
+        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
+    return value
 
 
 class BallotCode(StrEnum):

@@ -52,15 +52,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 from .common import (
     ElectionError,
+    Outcome,
     RankedBallot,
     TieBreaker,
     TieResolution,
     check_candidates,
     check_weight,
     resolve_tie,
+    to_json,
 )
 
 __all__ = ["Arithmetic", "MeekResult", "MeekRound", "count_meek"]
@@ -106,7 +109,10 @@ class MeekResult:
     rounds: tuple[MeekRound, ...]
     total_weight: Decimal
     distinct_rankings: int
-    unopposed: bool = False
+    outcome: Outcome = Outcome.ELECTED
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_json(self)
 
 
 class _Node:
@@ -138,13 +144,16 @@ class _Fixed:
         return int(w.scaleb(self.precision).to_integral_value(rounding="ROUND_CEILING"))
 
     def finish(self, acc: int) -> int:
-        return acc // self.unit
+        return acc // self.unit if acc >= 0 else -(-acc // self.unit)
 
     def mul(self, a: int, b: int) -> int:
-        return a * b // self.unit
+        # Truncate toward zero as the reference's i64 does; a keep factor above 1 (an
+        # elected candidate below the quota) makes the power passed on negative.
+        product = a * b
+        return product // self.unit if product >= 0 else -(-product // self.unit)
 
     def div(self, a: int, n: int) -> int:
-        return a // n
+        return a // n if a >= 0 else -(-a // n)
 
     def new_keep(self, k: int, quota: int, votes: int) -> int:
         kept = (k * quota + self.unit - 1) // self.unit
@@ -205,7 +214,11 @@ def count_meek(
     ar = _Fixed(precision) if arithmetic == Arithmetic.FIXED else _Exact(precision)
     plain, tied, total, distinct = _build_tries(ballots, index, ar)
     if allow_unopposed and len(cands) <= seats:
-        return MeekResult(cands, seats, cands, (), (), _sum_weights(ballots), distinct, True)
+        total_weight = _sum_weights(ballots)
+        return MeekResult(cands, seats, cands, (), (), total_weight, distinct, Outcome.UNOPPOSED)
+    if not total:
+        # Nobody ranked anyone: a count would only draw lots, so there is no result.
+        return MeekResult(cands, seats, (), (), (), Decimal(0), 0, Outcome.NO_VOTES)
     return _Count(cands, seats, ar, plain, tied, total, distinct, tie_breaker, omega, backwards)(
         _sum_weights(ballots)
     )

@@ -29,7 +29,7 @@ import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
+from typing import Any
 
 from .common import (
     EXACT,
@@ -38,6 +38,7 @@ from .common import (
     BallotError,
     ChoiceBallot,
     ElectionError,
+    Outcome,
     RankedBallot,
     TieBreaker,
     TieResolution,
@@ -45,16 +46,10 @@ from .common import (
     check_candidates,
     check_weight,
     resolve_tie,
+    to_json,
 )
 
-__all__ = ["ElectionResult", "Outcome", "Round", "count_approval", "count_irv", "count_two_round"]
-
-
-class Outcome(StrEnum):
-    ELECTED = "elected"
-    SECOND_ROUND = "second_round"  # two-round ballot: nobody had a majority yet
-    UNOPPOSED = "unopposed"  # no more candidates than seats, declared without a count
-    NO_VOTES = "no_votes"  # nothing was cast
+__all__ = ["ElectionResult", "Round", "count_approval", "count_irv", "count_two_round"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +82,9 @@ class ElectionResult:
     runoff: tuple[str, ...] = ()  # the two in the second round (two-round ballot)
     cast_weight: Decimal = Decimal(0)
     blank_weight: Decimal = Decimal(0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return to_json(self)
 
 
 def _unopposed(cands: tuple[str, ...], seats: int) -> ElectionResult:
