@@ -6,6 +6,8 @@ Nothing here needs the reference data in ../shared (see test_elections_meek.py).
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 from decimal import Decimal
 
@@ -527,3 +529,16 @@ def test_results_serialise_exactly_for_the_open_data() -> None:
     assert data["rounds"][2]["keep_factors"][0] == ["A", "0.666666667"]
     irv = count_irv("ab", [R(D("1.5"), "a"), R(1, "b", "a")], tie_breaker=LOT)
     assert json.loads(json.dumps(irv.to_dict()))["rounds"][0]["votes"] == [["a", "1.5"], ["b", "1"]]
+
+
+def test_the_election_core_runs_with_django_blocked() -> None:
+    code = (
+        "import sys; sys.modules['django'] = None\n"
+        "import besluit.core.elections as e\n"
+        "lot = e.LotTieBreaker(bytes(16))\n"
+        "r = e.count_irv('ab', [e.RankedBallot.of(1, 'a')], tie_breaker=lot)\n"
+        "assert r.elected == ('a',)\n"
+        "assert not [m for m in sys.modules if m.startswith('besluit.')\n"
+        "            and not m.startswith('besluit.core')]\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

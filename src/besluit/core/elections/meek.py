@@ -47,6 +47,7 @@ ends the ballot. Ballots without equal ranks never take that path.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -55,6 +56,9 @@ from fractions import Fraction
 from typing import Any
 
 from .common import (
+    EXACT,
+    BallotCode,
+    BallotError,
     ElectionError,
     Outcome,
     RankedBallot,
@@ -225,7 +229,8 @@ def count_meek(
 
 
 def _sum_weights(ballots: Sequence[RankedBallot]) -> Decimal:
-    return sum((b.weight for b in ballots if b.ranking), Decimal(0))
+    with decimal.localcontext(EXACT):
+        return sum((b.weight for b in ballots if any(b.ranking)), Decimal(0))
 
 
 def _build_tries(
@@ -247,9 +252,9 @@ def _build_tries(
             ids = []
             for c in group:
                 if c not in index:
-                    raise ElectionError(f"ballot ranks unknown candidate {c!r}")
+                    raise BallotError(BallotCode.UNKNOWN_CANDIDATE, candidate=c)
                 if index[c] in seen:
-                    raise ElectionError(f"ballot ranks candidate {c!r} twice")
+                    raise BallotError(BallotCode.DUPLICATE_CANDIDATE, candidate=c)
                 seen.add(index[c])
                 ids.append(index[c])
             if ids:
@@ -268,7 +273,21 @@ def _build_tries(
 
 
 class _Count:
-    def __init__(self, cands, seats, ar, plain, tied, total, distinct, breaker, omega, backwards):
+    """The state of one count: keep factors, who is hopeful, elected, excluded."""
+
+    def __init__(
+        self,
+        cands: tuple[str, ...],
+        seats: int,
+        ar: _Fixed | _Exact,
+        plain: _Node,
+        tied: _Node,
+        total: int | Fraction,
+        distinct: int,
+        breaker: TieBreaker,
+        omega: Decimal,
+        backwards: bool,
+    ) -> None:
         self.cands, self.seats, self.ar = cands, seats, ar
         self.plain, self.tied, self.total, self.distinct = plain, tied, total, distinct
         self.breaker, self.backwards = breaker, backwards
@@ -279,6 +298,7 @@ class _Count:
         self.elected: list[int] = []
         self.excluded: list[int] = []
         self.rounds: list[MeekRound] = []
+        self.last = (self.quota(0), 0 * ar.one)  # quota and surplus of the latest round
 
     # -- counting ------------------------------------------------------------
     def count(self) -> tuple[list, object]:
@@ -332,7 +352,7 @@ class _Count:
                 break
             number += 1
             self.round(number)
-        votes, exhausted, quota, surplus = self.finish()
+        self.finish()
         return MeekResult(
             self.cands,
             self.seats,
@@ -399,8 +419,9 @@ class _Count:
         self.excluded.append(i)
         self.keep[i] = 0 * self.ar.one
 
-    def finish(self):
-        quota, surplus = getattr(self, "last", (self.quota(0), 0 * self.ar.one))
+    def finish(self) -> None:
+        """Elect or exclude the rest in candidate order, recounting after each."""
+        quota, surplus = self.last
         elected, excluded = [], []
         for i in range(len(self.cands)):
             if not self.hopeful[i]:
@@ -412,11 +433,10 @@ class _Count:
             else:
                 self.exclude(i)
                 excluded.append(i)
-        votes, exhausted = self.count()
         if elected or excluded:
+            votes, exhausted = self.count()
             number = len(self.rounds)
             self.record(number, votes, quota, exhausted, surplus, elected, excluded, 0, "final")
-        return votes, exhausted, quota, surplus
 
     def record(
         self,
