@@ -160,6 +160,8 @@ def test_approval_refuses_more_approvals_than_allowed() -> None:
         )
     assert err.value.code == BallotCode.TOO_MANY_APPROVALS
     assert err.value.params == {"allowed": 2, "given": 3}
+    with pytest.raises(ElectionError, match="max_approvals"):
+        count_approval("abc", 1, [], max_approvals=0, tie_breaker=LOT)
 
 
 # -- instant run-off -----------------------------------------------------------------
@@ -402,6 +404,9 @@ def test_irv_majority_of_first_preferences_wins(weighted) -> None:
     result = count_irv(CANDS, ballots, tie_breaker=LOT)
     assert result.elected == (top,)
     assert len(result.rounds) == 1
+    meek = count_meek(CANDS, 1, ballots, tie_breaker=LOT)
+    assert meek.elected == (top,)
+    assert meek.rounds[1].elected == (top,)  # on first preferences, in round 1
 
 
 weights = st.integers(1, 6)

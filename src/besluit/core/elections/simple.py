@@ -195,6 +195,8 @@ def count_approval(
 ) -> ElectionResult:
     """Several seats, weighted approval: the ``seats`` candidates with most weight."""
     cands = check_candidates(candidates, seats)
+    if isinstance(max_approvals, bool) or not isinstance(max_approvals, int) or max_approvals < 1:
+        raise ElectionError(f"max_approvals must be a positive int, got {max_approvals!r}")
     if allow_unopposed and len(cands) <= seats:
         return _unopposed(cands, seats)
     with decimal.localcontext(EXACT):
