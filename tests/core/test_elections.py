@@ -468,7 +468,7 @@ def test_meek_weighted_ballots_count_as_that_many_unit_ballots(weighted, seats) 
 
 @settings(max_examples=80, deadline=None)
 @given(st.lists(st.tuples(rankings, weights), min_size=1, max_size=20), st.integers(1, 3))
-def test_meek_fills_the_seats_and_keeps_the_weight(weighted, seats) -> None:
+def test_meek_fills_the_seats_at_quota_and_excluded_keep_nothing(weighted, seats) -> None:
     result = count_meek(CANDS, seats, [R(w, *b) for b, w in weighted], tie_breaker=LOT)
     assert len(result.elected) == seats
     assert sorted(result.elected + result.excluded) == sorted(CANDS)
