@@ -28,19 +28,12 @@ from dataclasses import dataclass
 
 from .elgamal import Ciphertext, encrypt
 from .errors import BallotCryptoError
-from .group import Point, Scalar, frame, hash_to_scalar, tag, u32
+from .group import Point, Scalar, derive_nonce, frame, tag, u32
 from .proofs import DleqProof, ZeroOneProof
 
 __all__ = ["BallotContext", "EncryptedBallot", "derive_nonce", "encrypt_ballot", "verify_ballot"]
 
 MAX_OPTIONS = 64
-
-
-def derive_nonce(seed: bytes, label: str, index: int) -> Scalar:
-    """hash_to_scalar("nonce", seed, ascii(label), u32(index)); labels r, k, c, z, k-sum."""
-    if len(seed) != 32:
-        raise BallotCryptoError("length_invalid", "a nonce seed must be 32 bytes")
-    return hash_to_scalar("nonce", seed, label.encode("ascii"), u32(index))
 
 
 @dataclass(frozen=True, slots=True)

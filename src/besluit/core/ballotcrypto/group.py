@@ -40,6 +40,7 @@ __all__ = [
     "L",
     "Point",
     "Scalar",
+    "derive_nonce",
     "frame",
     "hash_to_point",
     "hash_to_scalar",
@@ -215,3 +216,15 @@ def hash_to_point(domain: str, *parts: bytes) -> Point:
     return Point(
         rbcl.crypto_core_ristretto255_from_hash(hashlib.sha512(frame(tag(domain), *parts)).digest())
     )
+
+
+def derive_nonce(seed: bytes, label: str, index: int) -> Scalar:
+    """hash_to_scalar("nonce", seed, ascii(label), u32(index)): every nonce from one seed.
+
+    One 32-byte random seed per ballot (or per trustee action) makes the whole transcript
+    reproducible from the seed, which is what the known-answer tests fix; the labels in
+    use are listed in docs/ballot-encryption.md.
+    """
+    if len(seed) != 32:
+        raise BallotCryptoError("length_invalid", "a nonce seed must be 32 bytes")
+    return hash_to_scalar("nonce", seed, label.encode("ascii"), u32(index))

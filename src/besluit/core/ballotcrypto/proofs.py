@@ -34,7 +34,7 @@ from .elgamal import Ciphertext
 from .errors import BallotCryptoError
 from .group import Point, Scalar, hash_to_scalar, u32
 
-__all__ = ["DleqProof", "ZeroOneProof"]
+__all__ = ["DleqProof", "SchnorrProof", "ZeroOneProof"]
 
 
 def _scalars(data: bytes, count: int, what: str) -> list[Scalar]:
@@ -169,3 +169,37 @@ class ZeroOneProof:
         a1 = g * self.z1 - ct.alpha * self.c1
         b1 = public * self.z1 - (ct.beta - g) * self.c1
         return self._challenge(context, index, ct, a0, b0, a1, b1) == self.c0 + self.c1
+
+
+@dataclass(frozen=True, slots=True)
+class SchnorrProof:
+    """Schnorr proof (c, z) of knowledge of x with P = x·G (a trustee's secret, a comm key).
+
+    Challenge: frame("besluit/ballotcrypto/v1/schnorr/<purpose>", context, G, P, A), A = k·G.
+    Encoding ``c || z`` (64 bytes).
+    """
+
+    c: Scalar
+    z: Scalar
+
+    def to_bytes(self) -> bytes:
+        return self.c.encoding + self.z.encoding
+
+    @classmethod
+    def decode(cls, data: bytes) -> SchnorrProof:
+        c, z = _scalars(data, 2, "a Schnorr proof")
+        return cls(c, z)
+
+    @staticmethod
+    def _challenge(purpose: str, context: bytes, p: Point, a: Point) -> Scalar:
+        g = Point.base()
+        return hash_to_scalar("schnorr/" + purpose, context, g.encoding, p.encoding, a.encoding)
+
+    @classmethod
+    def prove(cls, *, purpose: str, context: bytes, x: Scalar, k: Scalar) -> SchnorrProof:
+        c = cls._challenge(purpose, context, Point.base_times(x), Point.base_times(k))
+        return cls(c, k + c * x)
+
+    def verify(self, *, purpose: str, context: bytes, p: Point) -> bool:
+        a = Point.base_times(self.z) - p * self.c
+        return self._challenge(purpose, context, p, a) == self.c
