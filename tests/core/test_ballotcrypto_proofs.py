@@ -213,3 +213,30 @@ KAT_BALLOT = (
     "e82c2bcb2312160d3d4a69ecca3c74d54ec62f524f28a5ab0c56091751e7fa88f1c8ab40dd59640cd0328144"
     "9383e73aaddfbacd913e2740e18546963aad78de3aea55a7bee9cf06"
 )
+
+
+def test_verifying_a_three_option_ballot_costs_7_fixed_and_21_variable_multiplications(
+    monkeypatch,
+):
+    """The cost the ballot edge pays per ballot, as operations (bench/ has the timings)."""
+    import rbcl
+
+    kp = kat_keypair()
+    ctx = kat_context(kp.public)
+    ballot = EncryptedBallot.decode(bytes.fromhex(KAT_BALLOT))
+    counts = {"fixed": 0, "variable": 0}
+    fixed = rbcl.crypto_scalarmult_ristretto255_base_allow_scalar_zero
+    variable = rbcl.crypto_scalarmult_ristretto255_allow_scalar_zero
+
+    def count_fixed(s):
+        counts["fixed"] += 1
+        return fixed(s)
+
+    def count_variable(s, p):
+        counts["variable"] += 1
+        return variable(s, p)
+
+    monkeypatch.setattr(rbcl, "crypto_scalarmult_ristretto255_base_allow_scalar_zero", count_fixed)
+    monkeypatch.setattr(rbcl, "crypto_scalarmult_ristretto255_allow_scalar_zero", count_variable)
+    verify_ballot(ctx, ballot)
+    assert counts == {"fixed": 7, "variable": 21}
