@@ -242,14 +242,21 @@ def test_flipped_byte_in_a_decryption_share_is_caught_and_attributed(ceremony, d
         ceremony.params, 2, ceremony.key_shares[2], tally, seed=_seed("dec")
     )
     raw = share.to_bytes()
-    at = data.draw(st.integers(8, len(raw) - 1))
+    at = data.draw(st.integers(0, len(raw) - 1))
     bad = _flip(raw, at, data.draw(st.integers(0, 7)))
     with pytest.raises(BallotCryptoError) as exc:
         forged = DecryptionShare.decode(bad)
         verify_decryption_share(ceremony.params, ceremony.verification_keys[2], tally, forged)
-    assert exc.value.code in {"point_invalid", "scalar_noncanonical", "decryption_share_invalid"}
-    if exc.value.code == "decryption_share_invalid":
+    assert exc.value.code in {
+        "length_invalid",
+        "trustee_unknown",
+        "point_invalid",
+        "scalar_noncanonical",
+        "decryption_share_invalid",
+    }
+    if exc.value.code == "decryption_share_invalid" and at >= 8:
         assert exc.value.detail["trustee"] == 2
+        assert exc.value.detail["option"] in range(3)
 
 
 @settings(max_examples=40, deadline=None)
@@ -281,6 +288,23 @@ def test_flipped_byte_in_an_encrypted_share_is_caught(ceremony, data):
         share = decrypt_share(ceremony.params, ceremony.comm_secrets[2], msg)
         verify_share(ceremony.commitments[msg.dealer - 1], 2, share)
     assert exc.value.code in {"point_invalid", "point_identity", "share_decrypt_failed"}
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.data())
+def test_flipped_byte_in_a_communication_key_is_caught(ceremony, data):
+    raw = ceremony.comm_keys[1].to_bytes()
+    at = data.draw(st.integers(0, len(raw) - 1))
+    bad = _flip(raw, at, data.draw(st.integers(0, 7)))
+    with pytest.raises(BallotCryptoError) as exc:
+        CommKey.decode(bad).verify(ceremony.params)
+    assert exc.value.code in {
+        "trustee_unknown",
+        "point_invalid",
+        "point_identity",
+        "scalar_noncanonical",
+        "pok_invalid",
+    }
 
 
 def test_a_dealer_sending_a_wrong_share_is_named(ceremony):

@@ -139,6 +139,8 @@ def combine(
     The caller verifies every share first (``verify_decryption_share``); combining an
     unverified share gives a wrong total that ``discrete_log`` may or may not notice.
     """
+    if any(len(s.factors) != len(ciphertexts) for s in shares):
+        raise BallotCryptoError("decryption_share_invalid", "wrong number of factors")
     trustees = [s.trustee for s in shares]
     if len(set(trustees)) != len(trustees):
         raise BallotCryptoError("duplicate_share", "a trustee's share was given twice")
