@@ -151,7 +151,12 @@ def main() -> int:
     print("| operation | CPU time | note |")
     print("|---|---:|---|")
     for name, seconds, note in rows:
-        shown = f"{seconds * 1000:.2f} ms" if seconds < 1 else f"{seconds:.2f} s"
+        if seconds < 0.001:
+            shown = f"{seconds * 1e6:.0f} µs"
+        elif seconds < 1:
+            shown = f"{seconds * 1000:.2f} ms"
+        else:
+            shown = f"{seconds:.2f} s"
         print(f"| {name} | {shown} | {note} |")
     return 0
 
