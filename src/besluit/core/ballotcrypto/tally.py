@@ -9,8 +9,10 @@ municipal weights, not 20,000 multiplications.
 
 Decryption: k verified decryption shares give m_t·G, and m_t comes from the bounded
 log with bound W = the total weight (in units) of the ballots counted, which is public.
-Because each ballot is proven to hold exactly one 1, sum_t m_t must equal W; a
-mismatch (``tally_inconsistent``) means the inputs were not what was proven.
+Because each ballot is proven to hold exactly one 1, sum_t m_t must equal W: the last
+option's total is taken as W minus the others and confirmed (m·G equal to the combined
+point), one search fewer; a mismatch (``tally_inconsistent``) means the inputs were not
+what was proven.
 
 Benaloh audit ("cast or audit", Benaloh 2006/2007, as in Helios): the voter's device
 encrypts, the voter may then ask it to open that ballot instead of casting it. The
@@ -114,12 +116,15 @@ def decrypt_tally(
             )
         verify_decryption_share(params, verification_keys[share.trustee], tally, share)
     points = combine(params, tally, shares)
-    units = tuple(discrete_log(p, total_units) for p in points)
-    if sum(units) != total_units:
+    # The last total is W minus the others, confirmed by one multiplication instead of a
+    # third search; a mismatch is the same failure as totals that do not add up to W.
+    head = [discrete_log(p, total_units) for p in points[:-1]]
+    last = total_units - sum(head)
+    if last < 0 or Point.base_times(Scalar.of(last)) != points[-1]:
         raise BallotCryptoError(
-            "tally_inconsistent", f"options sum to {sum(units)}, the weight cast is {total_units}"
+            "tally_inconsistent", f"the option totals do not add up to {total_units}"
         )
-    return TallyResult(units, decimals)
+    return TallyResult((*head, last), decimals)
 
 
 def ballot_randomness(seed: bytes, options: int) -> tuple[Scalar, ...]:
