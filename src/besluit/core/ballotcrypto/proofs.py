@@ -4,9 +4,8 @@
   trustees' decryption shares (G1 = G, P1 = verification key, G2 = alpha, P2 = share)
   and for a ballot's "the options sum to exactly one" proof.
 * ``ZeroOneProof``: the disjunctive Chaum-Pedersen proof (Cramer, Damgaard,
-  Schoenmakers 1994) that (alpha, beta) encrypts 0 or 1, as in Helios
-  (``helios/crypto/elgamal.py``: ``disjunctive_challenge_generator``) and Belenios
-  (``Zkp``/"iprove" in its specification, section 4.10), but over ristretto255.
+  Schoenmakers 1994) that (alpha, beta) encrypts 0 or 1, the ballot proof of Helios,
+  Belenios and ElectionGuard, here over ristretto255 and with our own hash inputs.
 
 Following Bernhard, Pereira and Warinschi ("How not to prove yourself", 2012) every
 challenge hashes the whole statement (generators, public values and the caller's

@@ -3,7 +3,7 @@
 Trustee j, holding x_j (``trustees``), answers a list of ciphertexts (the tally, one per
 option) with D_jt = x_j·alpha_t and a Chaum-Pedersen proof that log_G(VK_j) =
 log_alpha_t(D_jt), so a wrong share is caught and attributed before it can spoil a
-result (ElectionGuard 2.0 section 3.6.3; Helios' ``decryption_factor`` proofs).
+result (as Helios' and ElectionGuard's trustees prove their decryption factors).
 
 With a set S of at least k trustees, x = sum_{j in S} lambda_j·x_j where
 lambda_j = prod_{m in S, m != j} m / (m - j) (Lagrange interpolation at 0, Shamir 1979),

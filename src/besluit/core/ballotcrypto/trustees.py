@@ -1,25 +1,28 @@
 """Dealer-less threshold keys: n trustees, any k of whom can decrypt, fewer learn nothing.
 
 The key generation is Pedersen's joint-Feldman protocol (Pedersen, "A threshold
-cryptosystem without a trusted party", EUROCRYPT 1991), as in Belenios' threshold mode
-and the ElectionGuard 2.0 key ceremony (section 3.2: each guardian's polynomial,
-coefficient commitments with Schnorr proofs, encrypted "backups" to the others):
+cryptosystem without a trusted party", EUROCRYPT 1991), the scheme behind Belenios'
+threshold mode and ElectionGuard's key ceremony (each guardian's polynomial, coefficient
+commitments with Schnorr proofs, shares sent encrypted to the other guardians):
 
 1. Each trustee i has a communication key (c_i, P_i = c_i·G) and publishes P_i with a
    Schnorr proof of possession (``CommKey``), so nobody can register another's key.
 2. Each trustee i draws f_i(X) = a_i0 + a_i1·X + ... + a_i,k-1·X^(k-1) and publishes
    ``DealerCommitment``: C_il = a_il·G and a Schnorr proof of a_i0 bound to (election,
-   i, all C_il), so no trustee can choose its C_i0 as a function of the others' (the
-   rogue-key attack).
+   i, all C_il), so no trustee can publish a C_i0 it does not know the logarithm of,
+   such as a target minus the others' (the rogue-key attack; FROST's key generation,
+   Komlo and Goldberg 2020, adds the same proof).
 3. For every other trustee j, trustee i sends s_ij = f_i(j) as ``EncryptedShare``: an
    ECIES-style box the server relays without being able to read it (below).
 4. Trustee j decrypts and checks s_ij·G = sum_l C_il·j^l (``verify_share``); its key
    share is x_j = sum_i s_ij, its public verification key VK_j = sum_i sum_l C_il·j^l
    (anyone can compute it) and the election key is Y = sum_i C_i0.
 
-Gennaro, Jarecki, Krawczyk and Rabin (1999) showed a corrupt trustee can bias the
-distribution of Y in joint-Feldman; ElGamal encryption stays secure with such a key
-(their section 5), which is why Belenios and ElectionGuard accept it too.
+Gennaro, Jarecki, Krawczyk and Rabin (EUROCRYPT 1999) showed that a corrupt trustee can
+bias the distribution of Y in joint-Feldman (by deciding after seeing the others'
+commitments whether to be disqualified); the same authors showed ElGamal-type encryption
+and Schnorr-type signatures stay secure with such a key ("Secure applications of
+Pedersen's distributed key generation protocol", CT-RSA 2003).
 
 Share transport (server-blind; the server only sees E and the box)::
 
