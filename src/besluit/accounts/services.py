@@ -4,11 +4,27 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from besluit.accounts.models import User
+from besluit.accounts.models import CODE_USERNAME_PREFIX, User
 from besluit.associations.models import Association, Member, Role
 from besluit.associations.services import do_assign_role
 from besluit.audit.services import record
 from besluit.errors import ValidationFailed
+
+
+def check_username(username: str) -> str:
+    """A person's username, stripped: what Django's username validator accepts. That
+    keeps people out of the names of voting codes' accounts, which have a colon
+    (CODE_USERNAME_PREFIX) the validator refuses; the prefix is refused in any case."""
+    username = username.strip()
+    if not username:
+        raise ValidationFailed("A person needs a username.", field="username")
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], field="username") from exc
+    if username.lower().startswith(CODE_USERNAME_PREFIX):
+        raise ValidationFailed("This username is reserved for voting codes.", field="username")
+    return username
 
 
 def do_create_person(
@@ -30,9 +46,7 @@ def do_create_person(
     The initial password must pass Django's password validators; the person
     should change it after the first login.
     """
-    username = username.strip()
-    if not username:
-        raise ValidationFailed("A person needs a username.", field="username")
+    username = check_username(username)
     if kind == Role.Kind.REPRESENTATIVE and not function:
         raise ValidationFailed(
             "A representative needs a function (mayor, alderman, ...).", field="function"

@@ -187,7 +187,7 @@ class PersonForm(forms.Form):
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
-        User.username_validator(username)
+        User.username_validator(username)  # refuses the colon of voting codes' accounts
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationError(_("This username is taken."))
         return username
