@@ -6,6 +6,8 @@ meeting closed, and its session lasted two weeks.
 """
 
 import secrets
+import urllib.error
+import urllib.request
 from datetime import timedelta
 
 import pytest
@@ -398,4 +400,18 @@ def test_a_code_of_meeting_1_is_refused_in_meeting_2_by_the_edge_server(settings
         assert response_headers["Content-Type"] == "application/problem+json"
         status, _, body = post(base, own.public_id, {"option": "for"}, headers)
         assert status == 201 and body["member"] == member.code, body
+        # Its meeting's live stream opens at the edge; another meeting's does not (nor
+        # would it mark the member present there).
+        events = f"{base}/live/meetings/{{}}/events"
+        cookie = {"Cookie": headers["Cookie"]}
+        with urllib.request.urlopen(
+            urllib.request.Request(events.format(first.pk), headers=cookie), timeout=30
+        ) as stream:
+            assert stream.status == 200
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(
+                urllib.request.Request(events.format(second.pk), headers=cookie), timeout=30
+            )
+        assert refused.value.code == 403
+        assert refused.value.headers["Content-Type"] == "application/problem+json"
     assert not Ballot.objects.filter(poll=other).exists()
