@@ -5,6 +5,7 @@ code would log in as and voted with it; a code voted in another meeting, after i
 meeting closed, and its session lasted two weeks.
 """
 
+import json
 import secrets
 import urllib.error
 import urllib.request
@@ -373,13 +374,25 @@ def test_a_password_session_is_not_limited(client, representative, two_meetings,
     assert _api_vote(client, two_meetings["other"]).status_code == 201
 
 
+def post(base, poll, body, headers):
+    """As tests.edge.test_edge_ballots.post: a ballot to a running server."""
+    request = urllib.request.Request(
+        f"{base}/api/v1/polls/{poll}/ballots",
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **headers},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, response.headers, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.headers, json.loads(exc.read())
+
+
 @pytest.mark.dbbackend
-@pytest.mark.xdist_group("live-servers")
 @pytest.mark.django_db(transaction=True)
 def test_a_code_of_meeting_1_is_refused_in_meeting_2_by_the_edge_server(settings, tmp_path):
     """The same through a real server: the edge resolves the code's session and its
     batch refuses the ballot in the other meeting, with a problem."""
-    from tests.edge.test_edge_ballots import post
     from tests.live.servers import server
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -415,3 +428,57 @@ def test_a_code_of_meeting_1_is_refused_in_meeting_2_by_the_edge_server(settings
         assert refused.value.code == 403
         assert refused.value.headers["Content-Type"] == "application/problem+json"
     assert not Ballot.objects.filter(poll=other).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_stops_trusting_a_pre_created_code_account(settings):
+    """Migration accounts.0004: an account the old issuing made becomes a code account;
+    one it took over by name loses the member's role and its codes."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    a = factories.make_association(3, slug="a")
+    b = factories.make_association(2, slug="b")
+    meeting = factories.make_meeting(a)
+    made, taken = factories.member(a, 0), factories.member(a, 1)
+    before, after = [("accounts", "0002_votingcode")], [("accounts", "0004_mark_code_accounts")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps
+        OldUser, OldRole = old.get_model("accounts", "User"), old.get_model("associations", "Role")
+        OldCode = old.get_model("accounts", "VotingCode")
+
+        def legacy(member, password, extra_role=None):
+            user = OldUser.objects.create(
+                username=f"stemcode-{meeting.pk}-{member.code.lower()}", password=password
+            )
+            OldRole.objects.create(
+                user=user, association_id=a.pk, kind="representative", member_id=member.pk
+            )
+            if extra_role:
+                OldRole.objects.create(user=user, association_id=b.pk, kind=extra_role)
+            OldCode.objects.create(
+                meeting_id=meeting.pk, member_id=member.pk, user=user,
+                code_hash=secrets.token_hex(32), issued_at=timezone.now(),
+            )  # fmt: skip
+            return user.pk
+
+        honest = legacy(made, "!" + secrets.token_hex(20))
+        squatter = legacy(taken, make_password(PASSWORD), extra_role="observer")
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    finally:
+        MigrationExecutor(connection).migrate(
+            MigrationExecutor(connection).loader.graph.leaf_nodes()
+        )
+    account = User.objects.get(pk=honest)
+    assert (account.code_meeting_id, account.code_member_id) == (meeting.pk, made.pk)
+    assert account.username.startswith("stemcode:")
+    assert VotingCode.objects.get(user=account).revoked_at is None
+    other = User.objects.get(pk=squatter)
+    assert not other.is_code_account and other.has_usable_password()
+    assert VotingCode.objects.get(user=other).revoked_at is not None
+    assert list(other.roles.values_list("association__slug", "kind")) == [("b", "observer")]
