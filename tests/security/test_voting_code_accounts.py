@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from besluit.accounts import codes
 from besluit.accounts import services as accounts
-from besluit.accounts.models import User, VotingCode
+from besluit.accounts.models import ApiToken, User, VotingCode, hash_secret
 from besluit.associations import services as assoc
 from besluit.associations.models import Role
 from besluit.edge import auth as edge_auth
@@ -209,6 +209,24 @@ def test_code_accounts_are_not_among_the_people_nor_editable(
         assoc.do_assign_role(
             actor=secretariat, user=account, association=association, kind=Role.Kind.CHAIR
         )
+
+
+def test_a_code_account_gets_no_api_token_and_one_made_by_hand_is_refused(
+    secretariat, two_meetings
+):
+    account = User.objects.get(code_meeting__isnull=False, code_member=two_meetings["member"])
+    with pytest.raises(ValueError):
+        ApiToken.issue(account, "t")
+    raw = "bsl_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=account, name="t", key_hash=hash_secret(raw))
+    response = Client().post(
+        f"/api/v1/polls/{two_meetings['own'].public_id}/ballots",
+        {"option": "for"},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {raw}"},
+    )
+    _assert_problem(response, 401)
+    assert edge_auth.resolve([edge_auth.Credential("token", raw)]) == [None]
 
 
 # --- item 4: a code votes in its own meeting, while it lasts ---------------------------------

@@ -70,6 +70,8 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user: User, name: str) -> tuple["ApiToken", str]:
+        if user.is_code_account:
+            raise ValueError("A voting code's account gets no API token.")
         raw = "bsl_" + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, key_hash=hash_secret(raw)), raw
 
