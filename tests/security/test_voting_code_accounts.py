@@ -5,6 +5,7 @@ code would log in as and voted with it; a code voted in another meeting, after i
 meeting closed, and its session lasted two weeks.
 """
 
+import importlib
 import json
 import secrets
 import urllib.error
@@ -448,54 +449,43 @@ def test_a_code_of_meeting_1_is_refused_in_meeting_2_by_the_edge_server(settings
     assert not Ballot.objects.filter(poll=other).exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_upgrading_stops_trusting_a_pre_created_code_account(settings):
-    """Migration accounts.0004: an account the old issuing made becomes a code account;
-    one it took over by name loses the member's role and its codes."""
+def test_upgrading_stops_trusting_a_pre_created_code_account(association):
+    """Migration accounts.0004 (its function, on accounts as the old issuing left them: the
+    SQLite pass builds the schema without migrations): an account the old issuing made
+    becomes a code account; one it took over by name loses the member's role and its
+    codes."""
+    from django.apps import apps
     from django.contrib.auth.hashers import make_password
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    a = factories.make_association(3, slug="a")
+    upgrade = importlib.import_module("besluit.accounts.migrations.0004_mark_code_accounts")
     b = factories.make_association(2, slug="b")
-    meeting = factories.make_meeting(a)
-    made, taken = factories.member(a, 0), factories.member(a, 1)
-    before, after = [("accounts", "0002_votingcode")], [("accounts", "0004_mark_code_accounts")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    try:
-        old = executor.loader.project_state(before).apps
-        OldUser, OldRole = old.get_model("accounts", "User"), old.get_model("associations", "Role")
-        OldCode = old.get_model("accounts", "VotingCode")
+    meeting = factories.make_meeting(association)
+    made, taken = factories.member(association, 0), factories.member(association, 1)
 
-        def legacy(member, password, extra_role=None):
-            user = OldUser.objects.create(
-                username=f"stemcode-{meeting.pk}-{member.code.lower()}", password=password
-            )
-            OldRole.objects.create(
-                user=user, association_id=a.pk, kind="representative", member_id=member.pk
-            )
-            if extra_role:
-                OldRole.objects.create(user=user, association_id=b.pk, kind=extra_role)
-            OldCode.objects.create(
-                meeting_id=meeting.pk, member_id=member.pk, user=user,
-                code_hash=secrets.token_hex(32), issued_at=timezone.now(),
-            )  # fmt: skip
-            return user.pk
-
-        honest = legacy(made, "!" + secrets.token_hex(20))
-        squatter = legacy(taken, make_password(PASSWORD), extra_role="observer")
-        executor = MigrationExecutor(connection)
-        executor.migrate(after)
-    finally:
-        MigrationExecutor(connection).migrate(
-            MigrationExecutor(connection).loader.graph.leaf_nodes()
+    def legacy(member, password, extra_role=None):
+        user = User.objects.create(
+            username=f"stemcode-{meeting.pk}-{member.code.lower()}", password=password
         )
+        Role.objects.create(
+            user=user, association=association, kind=Role.Kind.REPRESENTATIVE, member=member
+        )
+        if extra_role:
+            Role.objects.create(user=user, association=b, kind=extra_role)
+        VotingCode.objects.create(
+            meeting=meeting, member=member, user=user, code_hash=secrets.token_hex(32),
+            issued_at=timezone.now(),
+        )  # fmt: skip
+        return user.pk
+
+    honest = legacy(made, "!" + secrets.token_hex(20))
+    squatter = legacy(taken, make_password(PASSWORD), extra_role=Role.Kind.OBSERVER)
+    upgrade.forwards(apps, None)
+
     account = User.objects.get(pk=honest)
-    assert (account.code_meeting_id, account.code_member_id) == (meeting.pk, made.pk)
+    assert (account.code_meeting, account.code_member) == (meeting, made)
     assert account.username.startswith("stemcode:")
     assert VotingCode.objects.get(user=account).revoked_at is None
+    assert account.roles.get().member == made
     other = User.objects.get(pk=squatter)
     assert not other.is_code_account and other.has_usable_password()
     assert VotingCode.objects.get(user=other).revoked_at is not None
