@@ -7,6 +7,8 @@ administer everything but never votes: only representatives cast ballots.
 
 from dataclasses import dataclass
 
+from django.db.models import Exists, F, OuterRef, Q
+
 from besluit.associations.models import Association, Member, Role
 from besluit.errors import PermissionDenied
 
@@ -79,14 +81,26 @@ def represented_member(user, association: Association) -> Member | None:
     return standing(user, association).member
 
 
-def represented_members(user_ids, association: Association) -> dict[int, Member]:
-    """For many users at once (a batch of ballots): the member each may vote for.
+def represented_members(user_ids, association: Association, meeting=None) -> dict[int, Member]:
+    """For many users at once (a batch of ballots in ``meeting``): the member each may
+    vote for.
 
     The same rule as ``represented_member``, in one query: the user's
-    representative role in this association. (Whether the user may sign in is
-    authentication's business, as for every other check here.)
+    representative role in this association. A voting code's account counts only in
+    its own meeting, while that meeting is not closed and the account still has a
+    valid code, and only for the member it was made for. (Whether the user may sign in
+    is authentication's business, as for every other check here.)
     """
+    from besluit.accounts.models import VotingCode
+
+    may = Q(user__code_meeting__isnull=True)
+    if meeting is not None and meeting.status != meeting.Status.CLOSED:
+        valid_code = VotingCode.objects.filter(
+            user_id=OuterRef("user_id"), meeting=meeting, revoked_at__isnull=True
+        )
+        may |= Q(user__code_meeting=meeting, user__code_member=F("member")) & Q(Exists(valid_code))
     roles = Role.objects.filter(
+        may,
         user_id__in=list(user_ids),
         association=association,
         kind=K.REPRESENTATIVE,

@@ -81,6 +81,8 @@ MIDDLEWARE = [
     # The second factor (django-otp), then ours: audit addresses, TOTP enforcement.
     "django_otp.middleware.OTPMiddleware",
     "besluit.security.middleware.SecurityMiddleware",
+    # A voting-code session stays inside its meeting's voting pages (accounts.middleware).
+    "besluit.accounts.middleware.CodeSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -155,7 +157,9 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses logins after repeated failures.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Passwords for people; code accounts only through a voting code (accounts.backends).
+    "besluit.accounts.backends.PersonBackend",
+    "besluit.accounts.backends.CodeBackend",
 ]
 # Login throttling: 5 failures per username and address lock for 15 minutes.
 AXES_FAILURE_LIMIT = int(os.environ.get("BESLUIT_LOGIN_FAILURE_LIMIT", 5))
@@ -168,6 +172,9 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # address that reaches this many within 15 minutes is refused until the window ends.
 # Generous, because a meeting venue may send all its representatives from one address.
 BESLUIT_CODE_LOGIN_FAILURE_LIMIT = int(os.environ.get("BESLUIT_CODE_LOGIN_FAILURE_LIMIT", 50))
+# A code session lasts a meeting day, not the two weeks of a password session; it ends
+# earlier when its code is revoked or replaced, or its meeting is closed.
+BESLUIT_CODE_SESSION_HOURS = float(os.environ.get("BESLUIT_CODE_SESSION_HOURS", 12))
 
 # A strict Content-Security-Policy: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {

@@ -606,7 +606,12 @@ def _check_owner(association: Association, committee, user) -> None:
         raise ValidationFailed(
             "That committee belongs to another association.", field="owner_committee"
         )
-    if user is not None and not Role.objects.filter(association=association, user=user).exists():
+    if (
+        user is not None
+        and not Role.objects.filter(
+            association=association, user=user, user__code_meeting__isnull=True
+        ).exists()
+    ):
         raise ValidationFailed(
             "The owner must have a role in this association.", field="owner_user"
         )

@@ -2,18 +2,19 @@
 
 import base64
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.middleware.csrf import rotate_token
 from django.utils import timezone
 
 from besluit import access
-from besluit.accounts.models import User, VotingCode, hash_secret
+from besluit.accounts.models import CODE_USERNAME_PREFIX, User, VotingCode, hash_secret
 from besluit.associations.models import Member, Role
 from besluit.audit.services import record, record_refusal
 from besluit.errors import DomainError, PermissionDenied, ValidationFailed
@@ -38,43 +39,47 @@ def normalise(code: str) -> str:
 def _code_users(meeting: Meeting, members: list[Member], *, all_active: bool) -> dict[int, int]:
     """The account of each member's code for this meeting (member pk -> user pk).
 
-    One account per member and meeting (``stemcode-<meeting>-<member code>``), made on
-    first issue with a representative role for the member and never a password. A fixed
-    number of statements however many members: look the accounts up, insert the missing
-    ones, look up which of the existing ones lack their role, insert those roles.
+    One account per member and meeting, made here and nowhere else: marked as a code
+    account of that meeting and member (User.code_meeting, code_member), with a random
+    name no person's account can take (CODE_USERNAME_PREFIX) and never a password. An
+    existing one is found only through this meeting's VotingCode rows whose account was
+    made for that very member, never by name: an account someone else made (with a
+    password they know) is never handed a member's vote. A fixed number of statements
+    however many members: look the accounts up, insert the missing ones, look up which
+    of the existing ones lack their role, insert those roles.
     """
-    prefix = f"stemcode-{meeting.pk}-"
-    usernames = {m.pk: f"{prefix}{m.code.lower()}" for m in members}
-    if all_active:
-        # All of them: by prefix, so the statement does not carry one parameter per
-        # member (an indexed LIKE on PostgreSQL).
-        accounts = User.objects.filter(username__startswith=prefix)
-    else:
-        accounts = User.objects.filter(username__in=list(usernames.values()))
-    existing = dict(accounts.values_list("username", "pk"))
-    new = []
+    made_here = VotingCode.objects.filter(
+        meeting=meeting, user__code_meeting=meeting, user__code_member=F("member")
+    ).order_by()
+    # All members: no list of ids, so the statement does not carry one parameter each.
+    if not all_active:
+        made_here = made_here.filter(member__in=[m.pk for m in members])
+    existing = dict(made_here.values_list("member_id", "user_id").distinct())
+    new = {}
     for member in members:
-        if usernames[member.pk] not in existing:
+        if member.pk not in existing:
             user = User(
-                username=usernames[member.pk],
+                username=CODE_USERNAME_PREFIX + secrets.token_urlsafe(18),
                 first_name="Stemcode",
                 last_name=member.name[: User._meta.get_field("last_name").max_length],
+                code_meeting=meeting,
+                code_member=member,
             )
             user.set_unusable_password()
-            new.append(user)
+            new[member.pk] = user
     # Returns the primary keys (PostgreSQL, SQLite 3.35+). SQLite takes at most 999
     # parameters per INSERT, so Django splits large batches there.
-    User.objects.bulk_create(new)
-    existing.update((u.username, u.pk) for u in new)
-    user_ids = {m.pk: existing[usernames[m.pk]] for m in members}
+    User.objects.bulk_create(new.values())
+    user_ids = {m.pk: existing[m.pk] if m.pk in existing else new[m.pk].pk for m in members}
 
     with_role: set[int] = set()
-    if len(new) < len(members):
+    if existing:
         with_role = set(
             Role.objects.filter(
                 association=meeting.association,
                 kind=Role.Kind.REPRESENTATIVE,
-                user__in=accounts,
+                member=F("user__code_member"),
+                user__in=made_here.values("user_id"),
             )
             .order_by()
             .values_list("user_id", flat=True)
@@ -198,7 +203,8 @@ def _end_sessions(code_ids: set[int], user_ids: set[int]) -> None:
 # the workers, when REDIS_URL is set; else in memory per process; no SQL) and only
 # failures count.
 
-CODE_LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+# Loads only code accounts; people log in with PersonBackend (accounts.backends).
+CODE_LOGIN_BACKEND = "besluit.accounts.backends.CodeBackend"
 THROTTLE_SECONDS = 15 * 60
 
 
@@ -284,6 +290,8 @@ def _log_in(request, found: VotingCode) -> None:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[second_factor.SESSION_FLAG] = found.needs_second_factor
     session[SESSION_CODE_KEY] = found.pk
+    # A meeting day, not the two weeks of a password session: a fixed end, not renewed.
+    session.set_expiry(timedelta(hours=settings.BESLUIT_CODE_SESSION_HOURS))
     request.user = user
     rotate_token(request)
 

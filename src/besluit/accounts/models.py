@@ -7,13 +7,43 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Code accounts are named "stemcode:<random>": the colon is a character Django's
+# username validator refuses, so no person's account (form, service, createuser) can
+# take or predict such a name.
+CODE_USERNAME_PREFIX = "stemcode:"
+
 
 class User(AbstractUser):
-    """A person. What they may do comes from their roles per association."""
+    """A person, or the account of one voting code. What a person may do comes from
+    their roles per association.
+
+    A code account (``code_meeting`` set) is made only by the issuing service
+    (accounts.codes), for one member and one meeting: a random name, never a password,
+    found again only through its VotingCode rows, never by name. It cannot log in with
+    a password (accounts.backends) and is not listed among the association's people.
+    """
+
+    code_meeting = models.ForeignKey(
+        "meetings.Meeting", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    code_member = models.ForeignKey(
+        "associations.Member", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code_meeting__isnull=True, code_member__isnull=True)
+                | models.Q(code_meeting__isnull=False, code_member__isnull=False),
+                name="code_account_has_meeting_and_member",
+            ),
+        ]
+
+    @property
+    def is_code_account(self) -> bool:
+        return self.code_meeting_id is not None
 
 
 def hash_secret(raw: str) -> str:
@@ -40,6 +70,8 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user: User, name: str) -> tuple["ApiToken", str]:
+        if user.is_code_account:
+            raise ValueError("A voting code's account gets no API token.")
         raw = "bsl_" + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, key_hash=hash_secret(raw)), raw
 
@@ -64,7 +96,8 @@ class VotingCode(models.Model):
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
-    # The account a code logs in as: one per member and meeting, never a password.
+    # The account a code logs in as: one per member and meeting, made by the issuing
+    # service for this code (User.code_meeting/code_member), never a password.
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="voting_codes")
 
     class Meta:

@@ -4,7 +4,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from besluit.accounts.models import User
+from besluit.accounts.models import CODE_USERNAME_PREFIX, User
 from besluit.associations.models import Association, Member, Role
 from besluit.associations.services import do_assign_role
 from besluit.audit.services import record
@@ -19,6 +19,22 @@ SCOPE_SEPARATOR = "@"
 
 def scoped_username(name: str, association: Association) -> str:
     return f"{name}{SCOPE_SEPARATOR}{association.slug}"
+
+
+def check_username(username: str) -> str:
+    """A person's username, stripped: what Django's username validator accepts. That
+    keeps people out of the names of voting codes' accounts, which have a colon
+    (CODE_USERNAME_PREFIX) the validator refuses; the prefix is refused in any case."""
+    username = username.strip()
+    if not username:
+        raise ValidationFailed("A person needs a username.", field="username")
+    try:
+        User.username_validator(username)
+    except ValidationError as exc:
+        raise ValidationFailed(exc.messages[0], field="username") from exc
+    if username.lower().startswith(CODE_USERNAME_PREFIX):
+        raise ValidationFailed("This username is reserved for voting codes.", field="username")
+    return username
 
 
 def do_create_person(
@@ -40,9 +56,7 @@ def do_create_person(
     The initial password must pass Django's password validators; the person
     should change it after the first login.
     """
-    username = username.strip()
-    if not username:
-        raise ValidationFailed("A person needs a username.", field="username")
+    username = check_username(username)
     if SCOPE_SEPARATOR in username:
         raise ValidationFailed(
             "A username cannot contain '@': the association's part is added to it.",

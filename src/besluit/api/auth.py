@@ -13,6 +13,8 @@ class TokenAuth(HttpBearer):
         found = (
             ApiToken.objects.select_related("user")
             .filter(key_hash=hash_secret(token), revoked_at__isnull=True, user__is_active=True)
+            # A voting code's account works only through its code session (accounts.codes).
+            .filter(user__code_meeting__isnull=True)
             .first()
         )
         if found is None:

@@ -251,6 +251,9 @@ def do_assign_role(
             raise ValidationFailed("That member belongs to another association.", field="member")
     elif member is not None:
         raise ValidationFailed("Only representatives act for a member.", field="member")
+    if getattr(user, "code_meeting_id", None) is not None:
+        # Its one role comes with the code (accounts.codes); nobody adds to it.
+        raise ValidationFailed("A voting code's account gets no other role.", field="user")
     with transaction.atomic():
         role, _ = Role.objects.update_or_create(
             user=user,

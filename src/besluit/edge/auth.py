@@ -94,7 +94,10 @@ def _token_users(raw_tokens: set[str]) -> dict[str, int]:
         return {}
     by_hash = {hash_secret(raw): raw for raw in raw_tokens}
     rows = ApiToken.objects.filter(
-        key_hash__in=by_hash, revoked_at__isnull=True, user__is_active=True
+        key_hash__in=by_hash,
+        revoked_at__isnull=True,
+        user__is_active=True,
+        user__code_meeting__isnull=True,  # as the API's TokenAuth
     ).values_list("key_hash", "user_id")
     found = {by_hash[h]: uid for h, uid in rows}
     if found:

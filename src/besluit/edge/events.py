@@ -21,6 +21,8 @@ from besluit.edge import auth, collector
 from besluit.edge.http import SECURITY_HEADERS, send_json
 from besluit.live.stream import event_stream, load_meeting, parse_last_event_id
 
+CODE_ELSEWHERE = "A voting code gives access only to the voting pages of its own meeting."
+
 
 def _user(cookies: dict[str, str]):
     credential = auth.session_credential(cookies)
@@ -44,6 +46,16 @@ async def stream(scope, receive, send, meeting_id: int) -> None:
     collector.ensure_running()
     cookies = parse_cookie(_header(scope, b"cookie") or "")
     user = await sync_to_async(_user, thread_sensitive=False)(cookies)
+    if getattr(user, "code_meeting_id", None) not in (None, meeting_id):
+        # A voting code's session follows its own meeting only (as accounts.middleware
+        # keeps it to that meeting's pages): no stream, and no presence, elsewhere.
+        await send_json(
+            send,
+            403,
+            problems.status_body(403, CODE_ELSEWHERE, code="voting-code-scope"),
+            content_type="application/problem+json",
+        )
+        return
     try:
         meeting = await load_meeting(meeting_id, user)
     except Http404:

@@ -237,6 +237,7 @@ def recipients_for(
             kind=Role.Kind.REPRESENTATIVE,
             member_id__in=ids,
             user__is_active=True,
+            user__code_meeting__isnull=True,  # voting codes' accounts get no letters
         )
         .exclude(user__email="")
         .select_related("user")

@@ -143,6 +143,7 @@ class _Batch:
         self.members = access.represented_members(
             {r.user_id for r in requests if r.user_id is not None},
             self.poll.meeting.association,
+            self.poll.meeting,
         )
         self.member_ids = {m.pk for m in self.members.values()}
         self.weights = dict(

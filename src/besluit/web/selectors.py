@@ -126,8 +126,9 @@ def weight_rules(association: Association):
 
 
 def people(association: Association):
+    """The roles of people; the accounts of voting codes are not people (accounts.codes)."""
     return (
-        Role.objects.filter(association=association)
+        Role.objects.filter(association=association, user__code_meeting__isnull=True)
         .select_related("user", "member")
         .order_by("user__last_name", "user__first_name", "user__username", "kind")
     )
@@ -135,7 +136,9 @@ def people(association: Association):
 
 def representatives(member: Member):
     return (
-        Role.objects.filter(member=member, kind=Role.Kind.REPRESENTATIVE)
+        Role.objects.filter(
+            member=member, kind=Role.Kind.REPRESENTATIVE, user__code_meeting__isnull=True
+        )
         .select_related("user")
         .order_by("user__last_name", "user__username")
     )

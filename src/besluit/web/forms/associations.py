@@ -201,7 +201,7 @@ class PersonForm(forms.Form):
             raise ValidationError(
                 _("A username cannot contain '@': the association's part is added to it.")
             )
-        User.username_validator(username)
+        User.username_validator(username)  # refuses the colon of voting codes' accounts
         # Only this association's namespace: other associations' names are never consulted.
         scoped = scoped_username(username, self.association)
         if User.objects.filter(username__iexact=scoped).exists():

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from besluit.accounts.models import User
+from besluit.accounts.services import check_username
 from besluit.associations.models import Association, Role
 from besluit.associations.services import do_assign_role
 from besluit.errors import ValidationFailed
@@ -29,6 +30,10 @@ class Command(BaseCommand):
     def handle(self, *args, **o):
         if o["role"] and not o["association"]:
             raise CommandError("--role needs --association.")
+        try:
+            o["username"] = check_username(o["username"])
+        except ValidationFailed as exc:
+            raise CommandError(f"username '{o['username']}': {exc.message}") from None
         password = o["password"]
         if password is None:
             password = getpass.getpass(f"Password for {o['username']}: ")
@@ -36,6 +41,8 @@ class Command(BaseCommand):
             raise CommandError("The password must have at least 8 characters.")
         with transaction.atomic():
             user, created = User.objects.get_or_create(username=o["username"])
+            if user.is_code_account:  # not reachable by name today; never give one a password
+                raise CommandError(f"'{user.username}' is a voting code's account.")
             user.email = o["email"] or user.email
             user.first_name = o["first_name"] or user.first_name
             user.last_name = o["last_name"] or user.last_name
