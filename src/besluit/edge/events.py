@@ -23,9 +23,13 @@ from besluit.live.stream import event_stream, load_meeting, parse_last_event_id
 
 
 def _user(cookies: dict[str, str]):
+    """The session's user, AnonymousUser, or SECOND_FACTOR_OWED (as Django's security
+    middleware, which does not run here, refuses such a session)."""
     credential = auth.session_credential(cookies)
     try:
         user_id = auth.resolve([credential])[0] if credential else None
+        if user_id is auth.SECOND_FACTOR_OWED:
+            return user_id
         if user_id is None:
             return AnonymousUser()
         return get_user_model().objects.get(pk=user_id)
@@ -44,6 +48,16 @@ async def stream(scope, receive, send, meeting_id: int) -> None:
     collector.ensure_running()
     cookies = parse_cookie(_header(scope, b"cookie") or "")
     user = await sync_to_async(_user, thread_sensitive=False)(cookies)
+    if user is auth.SECOND_FACTOR_OWED:
+        await send_json(
+            send,
+            403,
+            problems.status_body(
+                403, problems.SECOND_FACTOR_REQUIRED, code="second-factor-required"
+            ),
+            content_type="application/problem+json",
+        )
+        return
     try:
         meeting = await load_meeting(meeting_id, user)
     except Http404:
