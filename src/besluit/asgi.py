@@ -9,6 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
 django_application = get_asgi_application()
 
 from besluit.edge import ballots, collector, events  # noqa: E402  (needs the apps loaded)
+from besluit.security.bodylimit import BodyLimit  # noqa: E402
 
 # The garbage collector's full passes stop a worker for a quarter of a second with
 # thousands of streams open: they run when no ballots arrive (edge.collector).
@@ -18,7 +19,7 @@ EVENTS = re.compile(r"/live/meetings/(\d+)/events")
 BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/ballots")
 
 
-async def application(scope, receive, send):
+async def _route(scope, receive, send):
     if scope["type"] == "http":
         collector.ensure_running()
         path = scope["path"]
@@ -27,3 +28,7 @@ async def application(scope, receive, send):
         if scope["method"] == "POST" and (match := BALLOTS.fullmatch(path)):
             return await ballots.cast(scope, receive, send, match[1])
     return await django_application(scope, receive, send)
+
+
+# Around both: bodies over the limit are refused before anyone reads them.
+application = BodyLimit(_route)

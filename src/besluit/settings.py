@@ -63,6 +63,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over the limit is refused before anything reads it (under ASGI,
+    # besluit.asgi's BodyLimit did so already).
+    "besluit.security.bodylimit.BodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -212,7 +215,13 @@ WHITENOISE_USE_FINDERS = True
 
 # Attachments: what we accept and how big (see meetings/uploads.py).
 BESLUIT_MAX_ATTACHMENT_BYTES = int(os.environ.get("BESLUIT_MAX_ATTACHMENT_BYTES", 20_000_000))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
+# Request bodies (besluit.security.bodylimit): larger ones get 413 before they are read.
+# Upload routes (attachments, member import) take up to BESLUIT_MAX_UPLOAD_BYTES.
+BESLUIT_MAX_BODY_BYTES = int(os.environ.get("BESLUIT_MAX_BODY_BYTES", 1_048_576))
+BESLUIT_MAX_UPLOAD_BYTES = int(
+    os.environ.get("BESLUIT_MAX_UPLOAD_BYTES", BESLUIT_MAX_ATTACHMENT_BYTES + 5_000_000)
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = BESLUIT_MAX_BODY_BYTES  # the form fields besides the files
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 
 SESSION_COOKIE_HTTPONLY = True

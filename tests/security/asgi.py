@@ -67,17 +67,22 @@ async def _call(method, path, headers, body, client, query) -> Answer:
         "server": ("127.0.0.1", 8000),
     }
     chunks = iter(body)
-    pending = next(chunks, b"")
+    exhausted = False
     read = 0
     finished = asyncio.Event()
     sent: list[dict] = []
 
     async def receive():
-        nonlocal pending, read
-        if pending is not None:
-            chunk, pending = pending, next(chunks, None)
-            read += 1
-            return {"type": "http.request", "body": chunk, "more_body": pending is not None}
+        # Each chunk is made only when the application asks for it; the end of the
+        # body is an empty last message.
+        nonlocal exhausted, read
+        if not exhausted:
+            chunk = next(chunks, None)
+            if chunk is not None:
+                read += 1
+                return {"type": "http.request", "body": chunk, "more_body": True}
+            exhausted = True
+            return {"type": "http.request", "body": b"", "more_body": False}
         await finished.wait()
         return {"type": "http.disconnect"}
 
