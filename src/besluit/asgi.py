@@ -9,6 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
 django_application = get_asgi_application()
 
 from besluit.edge import ballots, collector, events  # noqa: E402  (needs the apps loaded)
+from besluit.security.addresses import ClientAddress  # noqa: E402
 from besluit.security.bodylimit import BodyLimit  # noqa: E402
 
 # The garbage collector's full passes stop a worker for a quarter of a second with
@@ -30,5 +31,6 @@ async def _route(scope, receive, send):
     return await django_application(scope, receive, send)
 
 
-# Around both: bodies over the limit are refused before anyone reads them.
-application = BodyLimit(_route)
+# Around both: the client's address by one rule (forwarded headers from trusted proxies
+# only), and bodies over the limit refused before anyone reads them.
+application = ClientAddress(BodyLimit(_route))

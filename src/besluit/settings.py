@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # First: a body over the limit is refused before anything reads it (under ASGI,
     # besluit.asgi's BodyLimit did so already).
     "besluit.security.bodylimit.BodyLimitMiddleware",
+    # The client's address from trusted proxies only (besluit.security.addresses).
+    "besluit.security.addresses.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -147,21 +149,38 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
-    # django-axes first: it refuses logins after repeated failures.
+    # First: refuse logins from an address locked after many failures (security.throttle).
+    "besluit.security.throttle.AddressThrottleBackend",
+    # django-axes: it refuses logins to a username after repeated failures.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Login throttling: 5 failures per username and address lock for 15 minutes.
+# Who the client is: the peer, unless it is one of these reverse proxies (addresses or
+# networks, comma-separated); then the right-most X-Forwarded-For address that is not
+# one of them. Empty (the default): forwarded headers are ignored.
+BESLUIT_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("BESLUIT_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+# Login throttling (besluit.security.throttle): a username is locked after this many
+# failures from any addresses (django-axes, in the database); the lock is 15 minutes
+# and doubles with each further lock within a day (up to a day).
 AXES_FAILURE_LIMIT = int(os.environ.get("BESLUIT_LOGIN_FAILURE_LIMIT", 5))
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "besluit.security.throttle.login_cooloff"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each lock its own length, whatever the others'
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "besluit.security.addresses.request_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# An address is locked after this many failed password logins (any usernames), with
+# the same back-off. Higher: a meeting venue may send many people from one address.
+BESLUIT_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("BESLUIT_LOGIN_ADDRESS_FAILURE_LIMIT", 30))
 # Voting codes (stemcodes) are not password logins and django-axes does not see them:
-# wrong codes are counted per client address (in the cache: see CACHES below) and an
-# address that reaches this many within 15 minutes is refused until the window ends.
-# Generous, because a meeting venue may send all its representatives from one address.
+# wrong codes are counted per client address, and for all addresses together (the code
+# space: guessing from rotating addresses), in the cache (see CACHES below), with the
+# same back-off. Generous, because a meeting venue may send all its representatives from
+# one address; the code-space limit locks every code login, so it is higher still.
 BESLUIT_CODE_LOGIN_FAILURE_LIMIT = int(os.environ.get("BESLUIT_CODE_LOGIN_FAILURE_LIMIT", 50))
+BESLUIT_CODE_SPACE_FAILURE_LIMIT = int(os.environ.get("BESLUIT_CODE_SPACE_FAILURE_LIMIT", 500))
 
 # A strict Content-Security-Policy: no inline scripts or styles anywhere.
 CONTENT_SECURITY_POLICY = {
