@@ -17,6 +17,7 @@ Who uses what:
   (``BESLUIT_CODE_SPACE_FAILURE_LIMIT``), which catches guessing from rotating addresses.
 """
 
+import math
 import time
 from datetime import timedelta
 
@@ -45,7 +46,7 @@ class Throttle:
     def locked(self, key: str) -> int:
         """Seconds until ``key`` may try again; 0 when it may now. One cache read."""
         until = cache.get(self._key("lock", key))
-        return max(int(until - time.time()) + 1, 0) if until else 0
+        return max(math.ceil(until - time.time()), 0) if until else 0
 
     def strikes(self, key: str) -> int:
         return cache.get(self._key("strikes", key), 0)
