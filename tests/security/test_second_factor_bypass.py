@@ -79,6 +79,10 @@ def test_the_api_session_authentication_refuses_such_a_session_itself(officer, s
 
 def test_the_edge_event_stream_refuses_such_a_session(officer, meeting):
     _user, client = officer
+    # Django's own view of the stream (served when Django runs without the edge).
+    django = client.get(f"/live/meetings/{meeting.pk}/events", HTTP_AUTHORIZATION="Bearer x")
+    assert django.status_code == 403
+    assert django.json()["type"].endswith("second-factor-required")
     cookie = ("Cookie", f"sessionid={client.cookies['sessionid'].value}")
     for headers in ([cookie], [cookie, BEARER]):
         answer = asgi.call("GET", f"/live/meetings/{meeting.pk}/events", headers=headers)
