@@ -12,6 +12,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
 django_application = get_asgi_application()
 
 from besluit.edge import ballots, collector, events  # noqa: E402  (needs the apps loaded)
+from besluit.security.addresses import ClientAddress  # noqa: E402
+from besluit.security.bodylimit import BodyLimit  # noqa: E402
 
 # The garbage collector's full passes stop a worker for a quarter of a second with
 # thousands of streams open: they run when no ballots arrive (edge.collector).
@@ -21,7 +23,7 @@ EVENTS = re.compile(r"/live/meetings/(\d+)/events")
 BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/ballots")
 
 
-async def application(scope, receive, send):
+async def _route(scope, receive, send):
     if scope["type"] == "http":
         collector.ensure_running()
         path = scope["path"]
@@ -30,3 +32,8 @@ async def application(scope, receive, send):
         if scope["method"] == "POST" and (match := BALLOTS.fullmatch(path)):
             return await ballots.cast(scope, receive, send, match[1])
     return await django_application(scope, receive, send)
+
+
+# Around both: the client's address by one rule (forwarded headers from trusted proxies
+# only), and bodies over the limit refused before anyone reads them.
+application = ClientAddress(BodyLimit(_route))

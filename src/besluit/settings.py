@@ -71,6 +71,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over the limit is refused before anything reads it (under ASGI,
+    # besluit.asgi's BodyLimit did so already).
+    "besluit.security.bodylimit.BodyLimitMiddleware",
+    # The client's address from trusted proxies only (besluit.security.addresses).
+    "besluit.security.addresses.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,23 +160,40 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
-    # django-axes first: it refuses logins after repeated failures.
+    # First: refuse logins from an address locked after many failures (security.throttle).
+    "besluit.security.throttle.AddressThrottleBackend",
+    # django-axes: it refuses logins to a username after repeated failures.
     "axes.backends.AxesStandaloneBackend",
     # Passwords for people; code accounts only through a voting code (accounts.backends).
     "besluit.accounts.backends.PersonBackend",
     "besluit.accounts.backends.CodeBackend",
 ]
-# Login throttling: 5 failures per username and address lock for 15 minutes.
+# Who the client is: the peer, unless it is one of these reverse proxies (addresses or
+# networks, comma-separated); then the right-most X-Forwarded-For address that is not
+# one of them. Empty (the default): forwarded headers are ignored.
+BESLUIT_TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("BESLUIT_TRUSTED_PROXIES", "").split(",") if p.strip()
+]
+# Login throttling (besluit.security.throttle): a username is locked after this many
+# failures from any addresses (django-axes, in the database); the lock is 15 minutes
+# and doubles with each further lock within a day (up to a day).
 AXES_FAILURE_LIMIT = int(os.environ.get("BESLUIT_LOGIN_FAILURE_LIMIT", 5))
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "besluit.security.throttle.login_cooloff"
+AXES_USE_ATTEMPT_EXPIRATION = True  # each lock its own length, whatever the others'
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "besluit.security.addresses.request_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# An address is locked after this many failed password logins (any usernames), with
+# the same back-off. Higher: a meeting venue may send many people from one address.
+BESLUIT_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("BESLUIT_LOGIN_ADDRESS_FAILURE_LIMIT", 30))
 # Voting codes (stemcodes) are not password logins and django-axes does not see them:
-# wrong codes are counted per client address (in the cache: see CACHES below) and an
-# address that reaches this many within 15 minutes is refused until the window ends.
-# Generous, because a meeting venue may send all its representatives from one address.
+# wrong codes are counted per client address, and for all addresses together (the code
+# space: guessing from rotating addresses), in the cache (see CACHES below), with the
+# same back-off. Generous, because a meeting venue may send all its representatives from
+# one address; the code-space limit locks every code login, so it is higher still.
 BESLUIT_CODE_LOGIN_FAILURE_LIMIT = int(os.environ.get("BESLUIT_CODE_LOGIN_FAILURE_LIMIT", 50))
+BESLUIT_CODE_SPACE_FAILURE_LIMIT = int(os.environ.get("BESLUIT_CODE_SPACE_FAILURE_LIMIT", 500))
 # A code session lasts a meeting day, not the two weeks of a password session; it ends
 # earlier when its code is revoked or replaced, or its meeting is closed.
 BESLUIT_CODE_SESSION_HOURS = float(os.environ.get("BESLUIT_CODE_SESSION_HOURS", 12))
@@ -241,7 +263,13 @@ WHITENOISE_ADD_HEADERS_FUNCTION = add_static_file_headers
 
 # Attachments: what we accept and how big (see meetings/uploads.py).
 BESLUIT_MAX_ATTACHMENT_BYTES = int(os.environ.get("BESLUIT_MAX_ATTACHMENT_BYTES", 20_000_000))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000_000
+# Request bodies (besluit.security.bodylimit): larger ones get 413 before they are read.
+# Upload routes (attachments, member import) take up to BESLUIT_MAX_UPLOAD_BYTES.
+BESLUIT_MAX_BODY_BYTES = int(os.environ.get("BESLUIT_MAX_BODY_BYTES", 1_048_576))
+BESLUIT_MAX_UPLOAD_BYTES = int(
+    os.environ.get("BESLUIT_MAX_UPLOAD_BYTES", BESLUIT_MAX_ATTACHMENT_BYTES + 5_000_000)
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = BESLUIT_MAX_BODY_BYTES  # the form fields besides the files
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5_000_000
 
 SESSION_COOKIE_HTTPONLY = True

@@ -59,6 +59,8 @@ def server(*, redis_url: str = "", data_dir: Path):
             "off",
             "--log-level",
             "warning",
+            # As besluit serve and demo: forwarded headers are judged by the application.
+            "--no-proxy-headers",
         ],
         env=env,
     )

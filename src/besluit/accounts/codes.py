@@ -7,11 +7,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.middleware.csrf import rotate_token
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from besluit import access
 from besluit.accounts.models import CODE_USERNAME_PREFIX, User, VotingCode, hash_secret
@@ -20,6 +20,7 @@ from besluit.audit.services import record, record_refusal
 from besluit.errors import DomainError, PermissionDenied, ValidationFailed
 from besluit.meetings.models import Meeting
 from besluit.security import services as second_factor
+from besluit.security import throttle
 from besluit.security.models import SecurityPolicy
 
 SESSION_CODE_KEY = "besluit_voting_code"
@@ -199,9 +200,9 @@ def _end_sessions(code_ids: set[int], user_ids: set[int]) -> None:
 #   its first and only write, at the end of the request.
 #
 # Guessing a 128-bit code is hopeless, but a stream of wrong codes is still refused per
-# client address (see _throttle): the counter lives in Django's cache (Redis, shared by
-# the workers, when REDIS_URL is set; else in memory per process; no SQL) and only
-# failures count.
+# client address and for the code space (see _throttle, security.throttle): the counters
+# live in Django's cache (Redis, shared by the workers, when REDIS_URL is set; else in
+# memory per process; no SQL) and only failures count.
 
 # Loads only code accounts; people log in with PersonBackend (accounts.backends).
 CODE_LOGIN_BACKEND = "besluit.accounts.backends.CodeBackend"
@@ -245,33 +246,62 @@ def find_valid(code: str) -> VotingCode:
     return found
 
 
-def _throttle_key(request) -> str:
-    return f"besluit:voting-code-failures:{request.META.get('REMOTE_ADDR') or '-'}"
+def _address(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "-"
+
+
+def _minutes(seconds: int) -> int:
+    return max((seconds + 59) // 60, 1)
 
 
 def _throttle(request) -> None:
-    """Refuse an address that sent too many wrong codes lately, before any lookup."""
-    limit = settings.BESLUIT_CODE_LOGIN_FAILURE_LIMIT
-    if limit and cache.get(_throttle_key(request), 0) >= limit:
+    """Refuse an address that sent too many wrong codes lately, or everyone while the
+    code space as a whole saw too many (guessing from rotating addresses); before any
+    lookup, from the cache alone."""
+    if wait := throttle.CODE_ADDRESS.locked(_address(request)):
         raise TooManyWrongCodes(
-            "Too many wrong voting codes from this address: wait a quarter of an hour "
-            "and try again."
+            ngettext(
+                "Too many wrong voting codes from this address: wait %(minutes)d minute "
+                "and try again.",
+                "Too many wrong voting codes from this address: wait %(minutes)d minutes "
+                "and try again.",
+                _minutes(wait),
+            )
+            % {"minutes": _minutes(wait)}
+        )
+    if wait := throttle.CODE_SPACE.locked(throttle.CODE_SPACE_KEY):
+        raise TooManyWrongCodes(
+            ngettext(
+                "Too many wrong voting codes were tried: logging in with a code is paused "
+                "for %(minutes)d minute.",
+                "Too many wrong voting codes were tried: logging in with a code is paused "
+                "for %(minutes)d minutes.",
+                _minutes(wait),
+            )
+            % {"minutes": _minutes(wait)}
         )
 
 
 def _count_failure(request) -> None:
-    key = _throttle_key(request)
-    # The window starts at the first failure; add() keeps an existing counter.
-    cache.add(key, 0, THROTTLE_SECONDS)
-    try:
-        failures = cache.incr(key)
-    except ValueError:  # expired between add() and incr()
-        cache.set(key, failures := 1, THROTTLE_SECONDS)
-    if failures == settings.BESLUIT_CODE_LOGIN_FAILURE_LIMIT:
-        # Once per window, not per refused attempt: a flood costs no writes.
-        record_refusal(
-            "voting_code.throttled", ip=request.META.get("REMOTE_ADDR"), failures=failures
-        )
+    """Per address and for the code space; each lock is audited once, when it starts."""
+    address = _address(request)
+    for scope, limiter, key, limit in (
+        ("address", throttle.CODE_ADDRESS, address, settings.BESLUIT_CODE_LOGIN_FAILURE_LIMIT),
+        (
+            "code-space",
+            throttle.CODE_SPACE,
+            throttle.CODE_SPACE_KEY,
+            settings.BESLUIT_CODE_SPACE_FAILURE_LIMIT,
+        ),
+    ):
+        if seconds := limiter.fail(key, limit):
+            record_refusal(
+                "voting_code.throttled",
+                ip=request.META.get("REMOTE_ADDR"),
+                scope=scope,
+                failures=limit,
+                seconds=seconds,
+            )
 
 
 def _log_in(request, found: VotingCode) -> None:

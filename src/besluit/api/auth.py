@@ -6,6 +6,7 @@ from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
 from besluit.accounts.models import ApiToken, hash_secret
+from besluit.security.services import owes_second_factor
 
 
 class TokenAuth(HttpBearer):
@@ -27,4 +28,14 @@ class TokenAuth(HttpBearer):
         return found.user
 
 
-AUTH = [TokenAuth(), SessionAuth()]
+class VerifiedSessionAuth(SessionAuth):
+    """The browser's session, but not one that still owes its second factor (the
+    security middleware refuses those first; this holds should it ever be bypassed)."""
+
+    def authenticate(self, request, key):
+        if owes_second_factor(request):
+            return None
+        return super().authenticate(request, key)
+
+
+AUTH = [TokenAuth(), VerifiedSessionAuth()]

@@ -40,6 +40,7 @@ TITLES = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    413: "Content too large",
     422: "Invalid request",
     429: "Too many requests",
     500: "Server error",
@@ -55,6 +56,7 @@ def status_body(status: int, detail: str, **kwargs) -> dict:
 
 
 UNAUTHENTICATED = "Log in, or send a valid token as 'Authorization: Bearer ...'."
+SECOND_FACTOR_REQUIRED = "Confirm your second factor (TOTP code) first."
 
 
 def domain_error_body(exc: DomainError) -> dict:

@@ -3,6 +3,9 @@
 The same rules as Django's own (``django.contrib.auth.get_user`` and the API's
 TokenAuth): a session counts only while it has not expired, its user is active
 and the session's password hash still matches; a token only while not revoked.
+And as the security middleware: a session that still owes its second factor
+(logged in with a password, TOTP code not confirmed) is refused, also when the
+request carries a token as well (``Credential.session``).
 But a batch of ballots looks its senders up with a fixed number of queries.
 Runs in a worker thread (it uses the ORM).
 """
@@ -18,14 +21,30 @@ from django.db.models import Q
 from django.middleware.csrf import CsrfViewMiddleware
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from besluit.accounts.models import ApiToken, hash_secret
+from besluit.security.services import SESSION_FLAG
 
 
 @dataclass(frozen=True)
 class Credential:
     kind: str  # "session" or "token"
     secret: str
+    # A token's request that also sent a session cookie: that session must not owe
+    # its second factor (a header does not lift the obligation).
+    session: str | None = None
+
+
+class SecondFactorOwed:
+    """What ``resolve`` gives for a session that has not confirmed its TOTP code."""
+
+    def __repr__(self) -> str:
+        return "SECOND_FACTOR_OWED"
+
+
+SECOND_FACTOR_OWED = SecondFactorOwed()
 
 
 def session_credential(cookies: dict[str, str]) -> Credential | None:
@@ -33,23 +52,32 @@ def session_credential(cookies: dict[str, str]) -> Credential | None:
     return Credential("session", key) if key else None
 
 
-def resolve(credentials: list[Credential | None]) -> list[int | None]:
-    """The user id behind each credential, or None; a fixed number of queries."""
+def resolve(credentials: list[Credential | None]) -> list[int | SecondFactorOwed | None]:
+    """The user id behind each credential, None, or SECOND_FACTOR_OWED; a fixed
+    number of queries."""
     sessions = {c.secret for c in credentials if c and c.kind == "session"}
+    sessions |= {c.session for c in credentials if c and c.session}
     tokens = {c.secret for c in credentials if c and c.kind == "token"}
-    found: dict[Credential, int] = {}
-    for key, user_id in _session_users(sessions).items():
-        found[Credential("session", key)] = user_id
-    for raw, user_id in _token_users(tokens).items():
-        found[Credential("token", raw)] = user_id
-    return [found.get(c) if c else None for c in credentials]
+    by_session = _session_users(sessions)
+    by_token = _token_users(tokens)
+    result: list[int | SecondFactorOwed | None] = []
+    for c in credentials:
+        if c is None:
+            result.append(None)
+        elif c.session and by_session.get(c.session) is SECOND_FACTOR_OWED:
+            result.append(SECOND_FACTOR_OWED)
+        elif c.kind == "session":
+            result.append(by_session.get(c.secret))
+        else:
+            result.append(by_token.get(c.secret))
+    return result
 
 
 def _session_store():
     return import_module(settings.SESSION_ENGINE).SessionStore
 
 
-def _session_users(keys: set[str]) -> dict[str, int]:
+def _session_users(keys: set[str]) -> dict[str, int | SecondFactorOwed]:
     if not keys:
         return {}
     store = _session_store()
@@ -66,6 +94,9 @@ def _session_users(keys: set[str]) -> dict[str, int]:
             continue
         if data.get(BACKEND_SESSION_KEY) not in settings.AUTHENTICATION_BACKENDS:
             del claims[key]
+    owing = _owing_second_factor(
+        {key: (claims[key][0], decoded[key]) for key in claims if decoded[key].get(SESSION_FLAG)}
+    )
     users = {
         u.pk: u
         for u in get_user_model().objects.filter(
@@ -76,8 +107,29 @@ def _session_users(keys: set[str]) -> dict[str, int]:
     for key, (uid, claimed_hash) in claims.items():
         user = users.get(uid)
         if user is not None and _hash_matches(user, claimed_hash):
-            result[key] = uid
+            result[key] = SECOND_FACTOR_OWED if key in owing else uid
     return result
+
+
+def _owing_second_factor(flagged: dict[str, tuple[int, dict]]) -> set[str]:
+    """The sessions (of those flagged at login) without a confirmed device of their
+    own user, as django-otp's middleware checks it; one query."""
+    if not flagged:
+        return set()
+    claimed = {}  # session key -> (user id, TOTP device id)
+    for key, (uid, data) in flagged.items():
+        label, _, pk = str(data.get(DEVICE_ID_SESSION_KEY) or "").rpartition("/")
+        if label.lower() == "otp_totp.totpdevice" and pk.isdigit():
+            claimed[key] = (uid, int(pk))
+    devices = set()
+    if claimed:
+        devices = set(
+            TOTPDevice.objects.filter(
+                pk__in={pk for _, pk in claimed.values()}, confirmed=True
+            ).values_list("pk", "user_id")
+        )
+    verified = {key for key, (uid, pk) in claimed.items() if (pk, uid) in devices}
+    return set(flagged) - verified
 
 
 def _hash_matches(user, claimed: str) -> bool:

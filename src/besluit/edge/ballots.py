@@ -92,7 +92,10 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict]:
     http = ASGIRequest(scope, BytesIO(raw))
     authorization = http.headers.get("Authorization", "")
     if authorization[:7].lower() == "bearer ":
-        credential = auth.Credential("token", authorization[7:].strip())
+        session = auth.session_credential(http.COOKIES)
+        credential = auth.Credential(
+            "token", authorization[7:].strip(), session=session.secret if session else None
+        )
     else:
         credential = auth.session_credential(http.COOKIES)
         if credential is not None:
@@ -114,6 +117,8 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict]:
     user_id = await batcher_for(who_sent).submit(None, credential)
     if isinstance(user_id, DomainError):  # the look-up failed (the database is away)
         return user_id.status, problems.domain_error_body(user_id)
+    if user_id is auth.SECOND_FACTOR_OWED:
+        return problem(403, problems.SECOND_FACTOR_REQUIRED, "second-factor-required")
     if user_id is None:
         return problem(401, problems.UNAUTHENTICATED, "unauthenticated")
     request = casting.BallotRequest(

@@ -25,9 +25,13 @@ CODE_ELSEWHERE = "A voting code gives access only to the voting pages of its own
 
 
 def _user(cookies: dict[str, str]):
+    """The session's user, AnonymousUser, or SECOND_FACTOR_OWED (as Django's security
+    middleware, which does not run here, refuses such a session)."""
     credential = auth.session_credential(cookies)
     try:
         user_id = auth.resolve([credential])[0] if credential else None
+        if user_id is auth.SECOND_FACTOR_OWED:
+            return user_id
         if user_id is None:
             return AnonymousUser()
         return get_user_model().objects.get(pk=user_id)
@@ -46,6 +50,16 @@ async def stream(scope, receive, send, meeting_id: int) -> None:
     collector.ensure_running()
     cookies = parse_cookie(_header(scope, b"cookie") or "")
     user = await sync_to_async(_user, thread_sensitive=False)(cookies)
+    if user is auth.SECOND_FACTOR_OWED:
+        await send_json(
+            send,
+            403,
+            problems.status_body(
+                403, problems.SECOND_FACTOR_REQUIRED, code="second-factor-required"
+            ),
+            content_type="application/problem+json",
+        )
+        return
     if getattr(user, "code_meeting_id", None) not in (None, meeting_id):
         # A voting code's session follows its own meeting only (as accounts.middleware
         # keeps it to that meeting's pages): no stream, and no presence, elsewhere.

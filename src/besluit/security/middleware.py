@@ -6,7 +6,9 @@
   the address (see signals.fill_audit_address);
 - sends a session that still owes its second factor to the TOTP page (pages) or
   refuses it with 403 problem+json (the API over the session, the live stream).
-  Bearer-token API requests are not session logins and pass.
+  Whatever else the request carries: an ``Authorization`` header does not lift it
+  (a request with a valid token and no session cookie has no session flag, so it
+  is not concerned). The edge applies the same rule (edge.auth).
 
 Sync and async capable, so the async live stream stays async.
 """
@@ -19,7 +21,7 @@ from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from besluit.api.problems import problem
+from besluit.api.problems import SECOND_FACTOR_REQUIRED, problem
 from besluit.security.services import SESSION_FLAG
 
 _client_address: ContextVar[str | None] = ContextVar("besluit_client_address", default=None)
@@ -34,8 +36,6 @@ def _exempt(request) -> bool:
     path = request.path_info
     if path.startswith((settings.STATIC_URL, "/i18n/")):
         return True
-    if request.headers.get("Authorization", "").startswith("Bearer "):
-        return True
     return path in (reverse("login"), reverse("logout")) or path.startswith(
         reverse("security:second_factor")
     )
@@ -46,7 +46,7 @@ def _refusal(request):
         return problem(
             403,
             "Forbidden",
-            "Confirm your second factor (TOTP code) first.",
+            SECOND_FACTOR_REQUIRED,
             code="second-factor-required",
         )
     query = urlencode({"next": request.get_full_path()})

@@ -31,6 +31,16 @@ OFFICER_KINDS = (Role.Kind.SECRETARIAT, Role.Kind.CHAIR)
 DEVICE_NAME = "Besluit"
 
 
+def owes_second_factor(request) -> bool:
+    """Has this request's session logged in with a password but not yet confirmed the
+    TOTP code it must? (After django-otp's middleware, which sets ``is_verified``.)"""
+    session = getattr(request, "session", None)
+    if session is None or not session.get(SESSION_FLAG):
+        return False
+    is_verified = getattr(request.user, "is_verified", None)
+    return not (is_verified and is_verified())
+
+
 def policy_for(association: Association) -> SecurityPolicy:
     """The association's policy (unsaved defaults when it has none)."""
     try:

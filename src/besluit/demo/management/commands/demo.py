@@ -81,7 +81,14 @@ class Command(BaseCommand):
         # production `besluit db_worker` runs as its own process.
         start_worker_thread()
         uvicorn.run(
-            "besluit.asgi:application", host=host, port=port, log_level="info", lifespan="off"
+            "besluit.asgi:application",
+            host=host,
+            port=port,
+            log_level="info",
+            lifespan="off",
+            # uvicorn would believe X-Forwarded-For from loopback, where anyone on this
+            # machine can forge it: besluit.security.addresses decides (no proxy trusted).
+            proxy_headers=False,
         )
 
     def _reset_sqlite(self) -> None:

@@ -46,14 +46,20 @@ class Command(BaseCommand):
             f"database {engine.rsplit('.', 1)[-1]}, "
             f"events {'Redis' if settings.REDIS_URL else 'in-process'}."
         )
+        if os.environ.get("BESLUIT_FORWARDED_ALLOW_IPS"):
+            self.stderr.write(
+                "Note: BESLUIT_FORWARDED_ALLOW_IPS is no longer read; set "
+                "BESLUIT_TRUSTED_PROXIES to the addresses of your reverse proxies."
+            )
         uvicorn.run(
             "besluit.asgi:application",
             host=host,
             port=port,
             workers=workers,
             lifespan="off",
-            proxy_headers=True,
-            forwarded_allow_ips=os.environ.get("BESLUIT_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            # Forwarded headers are ours to judge (besluit.security.addresses, with
+            # BESLUIT_TRUSTED_PROXIES): uvicorn would replace the peer's address first.
+            proxy_headers=False,
             log_level="info",
             access_log=access_log,
             # The first minutes of a meeting: thousands of phones connect at once.
