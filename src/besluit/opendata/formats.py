@@ -6,13 +6,14 @@ every stored digit (weights have 6 decimals); times in ISO 8601 with offset;
 lists space-separated; empty cell = no value.
 """
 
-import csv
 import io
 import json
 import zipfile
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
+
+from besluit import csvsafe
 
 
 def _json_default(value: Any) -> Any:
@@ -167,7 +168,7 @@ def table_rows(export: dict, name: str) -> tuple[list[str], list[list[str]]]:
 def to_csv(export: dict, name: str) -> bytes:
     columns, rows = table_rows(export, name)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvsafe.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerows(rows)
     return out.getvalue().encode()
