@@ -8,7 +8,7 @@ name would then run on the machine of whoever opens an export. So every CSV
 that Besluit writes goes through ``writer()`` here (a test refuses
 ``csv.writer`` anywhere else in ``src/``).
 
-The rule (the same as the ``defusedcsv`` package's): a text cell that starts
+The rule (defusedcsv's number rule, plus tab and CR as OWASP lists them): a text cell that starts
 with one of those characters gets a single quote in front, which spreadsheets
 show as text and do not run. A cell that is a plain number stays as it is, so
 ``-1.5`` or ``-3`` is still a number: an optional sign, digits and at most one
