@@ -6,6 +6,7 @@ OpenAPI document is made to meet the NL API Design Rules in ``api.openapi``.
 """
 
 import functools
+import logging
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
@@ -16,7 +17,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from besluit import __version__
 from besluit.api import openapi, problems
 from besluit.api.auth import AUTH
+from besluit.core.bundle import BundleError
 from besluit.errors import DomainError
+
+logger = logging.getLogger("besluit.api")
 
 # The API's own version (semver), in info.version and in every API-Version header.
 # It follows the application's version; the major version is the /v1 in the URL.
@@ -112,6 +116,32 @@ def _not_found(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     return problems.from_status(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(BundleError)
+def _bundle_error(request, exc: BundleError):
+    # A bundle that would not verify is never published; say so, and log what failed.
+    logger.error("poll bundle not published at %s: %s", request.path, exc, exc_info=exc)
+    return problems.from_status(
+        request,
+        500,
+        "The poll's bundle was not published: it does not pass its own verification. "
+        "The administrators can see why in the server log.",
+        code="bundle-invalid",
+    )
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    # Never Django's HTML error page from the API: problem details, and the traceback
+    # in the log (django.request, so error reports reach the administrators as before).
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s",
+        request.path,
+        exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )
+    return problems.from_status(request, 500, "An unexpected error occurred.", code="server-error")
 
 
 from besluit.api import endpoints, open_data  # noqa: E402,F401  (registers the routes)
