@@ -17,6 +17,7 @@ from besluit.associations.models import Role
 from besluit.associations.services import do_override_weight
 from besluit.meetings.models import Meeting
 from besluit.meetings.services import do_set_meeting_status
+from besluit.opendata import formats
 from besluit.voting import selectors, services
 from besluit.voting.models import Poll, SecretTally
 from tests import factories
@@ -90,3 +91,10 @@ def test_popolo_share_is_the_results_api_share_string(client, association, chair
     assert {c["key"]: c["share"] for c in event["counts"]} == api_share
     rows = csv.DictReader(io.StringIO(client.get(f"/open/{association.slug}/counts.csv").text))
     assert {r["key"]: r["share"] or None for r in rows if r["group_id"] == ""} == api_share
+
+
+def test_popolo_weights_are_exact_json_numbers_or_refused():
+    data = {"w": [Decimal("13442.240000"), Decimal("0.100000"), Decimal("123456789.123456")]}
+    assert formats.to_json(data, indent=None) == b'{"w": [13442.24, 0.1, 123456789.123456]}'
+    with pytest.raises(ValueError, match="cannot be written exactly"):
+        formats.to_json({"w": Decimal("1234567890123.123456")})  # 19 digits: a double rounds

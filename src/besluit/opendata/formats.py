@@ -18,9 +18,15 @@ from besluit import csvsafe
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        # A JSON number. Weights are stored with at most 6 decimals (18 digits), and
-        # sums stay well inside what a double prints back exactly.
-        return int(value) if value == value.to_integral_value() else float(value)
+        # A JSON number. Weights have at most 6 decimals, and a double prints back every
+        # decimal of up to 15 significant digits exactly; beyond that refuse rather than
+        # publish a rounded weight. (Shares are decimal strings: they have 28 digits.)
+        if value == value.to_integral_value():
+            return int(value)
+        number = float(value)
+        if Decimal(repr(number)) != value:
+            raise ValueError(f"{value} cannot be written exactly as a JSON number")
+        return number
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
