@@ -120,3 +120,15 @@ def edited_poll(data, change):
 
     Signed.data = data
     return edited(Signed, change, resign_bundle=True)
+
+
+def test_changes_must_be_true_or_false():
+    data, _ = build(CHANGED[:2], opened_changes=True, check=True)
+
+    def one(b):
+        b["poll"]["changes"] = 1
+
+    problems = B.verify_bundle(edited_poll(data, one))
+    assert problems == [
+        "poll: expected {id, title, secret, options, rule, yes_no, changes?} of the right types"
+    ]

@@ -414,7 +414,7 @@ class _Checker:
         if not (
             isinstance(poll, dict)
             and set(poll) - {"changes"} == {"id", *_POLL_FIELDS}
-            and poll.get("changes", False) in (True, False)
+            and isinstance(poll.get("changes", False), bool)
             and isinstance(poll["id"], str)
             and isinstance(poll["title"], str)
             and isinstance(poll["secret"], bool)
