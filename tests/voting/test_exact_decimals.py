@@ -8,6 +8,7 @@ Popolo share was a JSON double that differed from the results API in its last di
 import csv
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -15,6 +16,7 @@ from django.db import connection
 
 from besluit.associations.models import Role
 from besluit.associations.services import do_override_weight
+from besluit.core.voting import share_text
 from besluit.meetings.models import Meeting
 from besluit.meetings.services import do_set_meeting_status
 from besluit.opendata import formats
@@ -85,6 +87,7 @@ def test_popolo_share_is_the_results_api_share_string(client, association, chair
     api = client.get(f"/api/v1/polls/{poll.public_id}/results").json()
     api_share = {o["key"]: o["share"] for o in api["options"]}
     assert len(api_share["for"].split(".")[1]) > 15  # more digits than a double keeps
+    assert all(re.fullmatch(r"\d+(\.\d+)?", v) for v in api_share.values() if v is not None)
 
     export = json.loads(client.get(f"/open/{association.slug}/popolo.json").content)
     (event,) = export["vote_events"]
@@ -98,3 +101,11 @@ def test_popolo_weights_are_exact_json_numbers_or_refused():
     assert formats.to_json(data, indent=None) == b'{"w": [13442.24, 0.1, 123456789.123456]}'
     with pytest.raises(ValueError, match="cannot be written exactly"):
         formats.to_json({"w": Decimal("1234567890123.123456")})  # 19 digits: a double rounds
+
+
+def test_a_share_is_written_in_plain_notation():
+    assert share_text(Decimal(0) / Decimal("3.000000")) == "0"  # str() says 0E+6
+    assert share_text(Decimal("0.010000") / Decimal("18000.000000")) == (
+        "0.0000005555555555555555555555555556"  # str() says 5.555...E-7
+    )
+    assert share_text(None) is None

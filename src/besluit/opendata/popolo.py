@@ -412,9 +412,9 @@ def _counts(options: tuple[core.OptionTotal, ...]) -> list[dict[str, Any]]:
             "option": popolo_option(o.key),
             "value": o.members,
             "weight": o.weight,
-            # A decimal string, the results API's own (str of the exact Decimal): a JSON
+            # A decimal string, the results API's own (core.voting.share_text): a JSON
             # number would be read as a double and lose the last of its 28 digits.
-            "share": None if o.share is None else str(o.share),
+            "share": core.share_text(o.share),
             "key": o.key,
             "label": o.label,
             "is_abstention": o.is_abstention,
