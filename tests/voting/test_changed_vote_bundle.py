@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 
 from besluit import verify
 from besluit.voting import selectors as voting_selectors
@@ -96,3 +97,18 @@ def test_an_unexpected_error_in_the_results_is_problem_json(
     assert response.status_code == 500
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["type"].endswith("/server-error")
+
+
+def test_django_client_errors_in_the_api_keep_their_status(
+    client, chair, changed_poll, monkeypatch
+):
+    poll, _earlier, _later = changed_poll
+
+    def refuse(poll):
+        raise DjangoPermissionDenied("not for you")
+
+    monkeypatch.setattr(voting_selectors, "named_votes", refuse)
+    client.force_login(chair)
+    response = client.get(f"/api/v1/polls/{poll.public_id}/results")
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/problem+json"

@@ -8,6 +8,8 @@ OpenAPI document is made to meet the NL API Design Rules in ``api.openapi``.
 import functools
 import logging
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
@@ -135,6 +137,11 @@ def _bundle_error(request, exc: BundleError):
 def _server_error(request, exc: Exception):
     # Never Django's HTML error page from the API: problem details, and the traceback
     # in the log (django.request, so error reports reach the administrators as before).
+    # Django's own client errors keep their status, as Django would answer them.
+    if isinstance(exc, DjangoPermissionDenied):
+        return problems.from_status(request, 403, str(exc) or "Forbidden.", code="forbidden")
+    if isinstance(exc, SuspiciousOperation | BadRequest):
+        return problems.from_status(request, 400, "Invalid request.", code="invalid")
     logging.getLogger("django.request").error(
         "Internal Server Error: %s",
         request.path,
