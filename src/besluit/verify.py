@@ -9,7 +9,8 @@ register fingerprint, the recount of the ballots and the stated totals and
 decision. ``--key-id`` is the installation's key fingerprint as the
 association publishes it (without it a bundle re-signed with another key is
 only self-consistent). ``--receipt`` also checks that a member's receipt is
-in the closed log.
+in the closed log, and notes when that vote was changed later (in a poll that
+allows changes the last leaf of a ballot counts; the earlier receipt still verifies).
 
 Prints ``OK: poll <title>, <n> ballots, root <hex>, signed by key <id>`` and
 exits 0; otherwise prints each problem and exits 1. An unreadable file or one
@@ -95,6 +96,12 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
             f"OK: receipt {receipt['ballot']} is leaf {receipt['index']} of the closed log",
             file=out,
         )
+        later = _bundle.changed_later(receipt, _bundle.load_bundle(data))
+        if later is not None:
+            print(
+                f"note: the vote was changed later: leaf {later} of the same ballot counts",
+                file=out,
+            )
     print(f"bundle sha256 {_bundle.bundle_hash(data)}", file=out)
     return EXIT_OK
 

@@ -20,7 +20,6 @@ so network groups can overlap; size classes and provinces partition the members.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from typing import IO
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from besluit import csvsafe
 from besluit.associations.models import Association
 from besluit.associations.selectors import rule_in_force, weighted_register
 from besluit.core import power as core_power
@@ -521,9 +521,7 @@ def _cell(value) -> str:
         return str(decimal(value))
     if isinstance(value, Decimal):
         return format(value, "f")
-    text = str(value)
-    # Spreadsheets run cells that start like a formula; names should never do that.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return str(value)  # csvsafe.writer neutralises text that would start a formula
 
 
 def _resolution(rule: RuleAnalysis) -> str:
@@ -538,7 +536,7 @@ def write_csv(analysis: Analysis, by: str, out: IO[str]) -> int:
     """
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {', '.join(BY_CHOICES)}, not {by!r}")
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvsafe.writer(out, lineterminator="\n")
     common = ["rule", "rule_label", "quota", "date", "resolution"]
     measures = [
         "population_share",

@@ -13,6 +13,7 @@ from besluit.api.collections import ListParams, Sorting, paginate
 from besluit.api.router import api
 from besluit.associations.models import Association, Member
 from besluit.associations.selectors import weighted_register
+from besluit.core.voting import share_text
 from besluit.errors import Conflict, NotFound, ValidationFailed
 from besluit.meetings.models import Meeting
 from besluit.proposals import services as proposals
@@ -531,7 +532,7 @@ def _totals(options) -> list[s.OptionTotalOut]:
             is_abstention=o.is_abstention,
             weight=o.weight,
             members=o.members,
-            share=o.share,
+            share=share_text(o.share),  # the same text as the open data (Popolo, CSV)
         )
         for o in options
     ]

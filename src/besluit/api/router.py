@@ -6,7 +6,10 @@ OpenAPI document is made to meet the NL API Design Rules in ``api.openapi``.
 """
 
 import functools
+import logging
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
@@ -18,7 +21,10 @@ from besluit import __version__
 from besluit.api import openapi, problems
 from besluit.api.auth import AUTH
 from besluit.api.collections import MAX_QUERY_BYTES
+from besluit.core.bundle import BundleError
 from besluit.errors import DomainError
+
+logger = logging.getLogger("besluit.api")
 
 # The API's own version (semver), in info.version and in every API-Version header.
 # It follows the application's version; the major version is the /v1 in the URL.
@@ -126,6 +132,37 @@ def _not_found(request, exc):
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     return problems.from_status(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(BundleError)
+def _bundle_error(request, exc: BundleError):
+    # A bundle that would not verify is never published; say so, and log what failed.
+    logger.error("poll bundle not published at %s: %s", request.path, exc, exc_info=exc)
+    return problems.from_status(
+        request,
+        500,
+        "The poll's bundle was not published: it does not pass its own verification. "
+        "The administrators can see why in the server log.",
+        code="bundle-invalid",
+    )
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    # Never Django's HTML error page from the API: problem details, and the traceback
+    # in the log (django.request, so error reports reach the administrators as before).
+    # Django's own client errors keep their status, as Django would answer them.
+    if isinstance(exc, DjangoPermissionDenied):
+        return problems.from_status(request, 403, str(exc) or "Forbidden.", code="forbidden")
+    if isinstance(exc, SuspiciousOperation | BadRequest):
+        return problems.from_status(request, 400, "Invalid request.", code="invalid")
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s",
+        request.path,
+        exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )
+    return problems.from_status(request, 500, "An unexpected error occurred.", code="server-error")
 
 
 from besluit.api import endpoints, open_data  # noqa: E402,F401  (registers the routes)

@@ -175,7 +175,7 @@ class OptionTotalOut(Camel):
     is_abstention: bool
     weight: Decimal
     members: int
-    share: Decimal | None
+    share: str | None  # a decimal in plain notation (core.voting.share_text)
 
 
 class GroupOut(Camel):

@@ -6,7 +6,8 @@ A bundle is one JSON document that lets anyone re-check a poll::
 
     {
       "format": "besluit-poll-bundle/1",
-      "poll": {"id", "title", "secret", "options", "rule", "yes_no"},   (as in the opened event)
+      "poll": {"id", "title", "secret", "options", "rule", "yes_no", "changes"?},
+                                                  (as in the opened event, see below)
       "register": [{"member": "GM0014", "name": "Groningen", "weight": "5",
                     "groups": ["network:G40", "province:Groningen"]}, ...],     (sorted by member)
       "log": {"leaves": [<event>, ...],                 (the events, see core.votelog)
@@ -39,7 +40,14 @@ What ``verify_bundle`` checks, each with its own message:
   poll description against the opened event;
 * named polls: each ballot's member on the register and voting once, a known
   option, the listed choices equal to the ballots, and a recount with
-  ``core.voting.tally`` equal to the closed event's totals;
+  ``core.voting.tally`` equal to the closed event's totals. A vote changed
+  while open is a later leaf with the same ballot id and member, and the last
+  one counts; that is accepted only when the poll allows changes. Refused as
+  duplicates: a ballot id repeated for another member, a ballot id repeated in
+  a poll that does not allow changes, and two ballot ids for one member;
+* whether the poll allows changes: ``poll.changes``, equal to the opened
+  event's ``changes``. A log opened before that field existed lacks it; its
+  bundle then states it (signed with the bundle), and without it none is allowed;
 * secret polls: ballot leaves without member, option or time; their number
   equal to the members counted in the totals (and to the listed voters, whose
   weight must equal the voted weight); the totals re-decided with
@@ -68,6 +76,7 @@ __all__ = [
     "build_bundle",
     "bundle_hash",
     "bundle_summary",
+    "changed_later",
     "load_bundle",
     "serialize_bundle",
     "verify_bundle",
@@ -170,6 +179,7 @@ def build_bundle(
     choices: Mapping[str, str] | None = None,
     totals: Result | Mapping[str, Any] | None = None,
     decision: Mapping[str, Any] | None = None,
+    changes: bool | None = None,
     check: bool = True,
 ) -> dict[str, Any]:
     """Assemble and sign the bundle of a closed poll from plain data.
@@ -181,6 +191,8 @@ def build_bundle(
     are better left out, as their times date each ballot); ``voters``: for
     secret polls, the members who voted, if that list may be published.
     ``choices``, ``totals`` and ``decision`` default to what the leaves say.
+    ``changes`` (may a vote be changed while open) is taken from the opened event;
+    give it for a log whose opened event predates that field.
     With ``check`` (the default) the result is verified and ``BundleError``
     raised if it would not pass: never publish a bundle that fails.
     """
@@ -210,9 +222,14 @@ def build_bundle(
         totals = totals.to_dict()
     if decision is None:
         decision = {"outcome": totals["outcome"], "winner": totals["winner"]}
+    poll = {"id": opened["poll"], **{f: opened[f] for f in _POLL_FIELDS}}
+    if "changes" in opened:
+        poll["changes"] = opened["changes"]
+    elif changes is not None:
+        poll["changes"] = bool(changes)
     bundle: dict[str, Any] = {
         "format": BUNDLE_FORMAT,
-        "poll": {"id": opened["poll"], **{f: opened[f] for f in _POLL_FIELDS}},
+        "poll": poll,
         "register": rows,
         "log": {
             "leaves": events,
@@ -320,6 +337,22 @@ def bundle_summary(bundle: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def changed_later(receipt: Mapping[str, Any], bundle: Mapping[str, Any]) -> int | None:
+    """The last leaf of the same ballot after the receipt's leaf, if the vote was changed.
+
+    A receipt proves that its leaf is in the log; after a change it is a later leaf of
+    the same ballot that counts, which the member should be told.
+    """
+    later = [
+        i
+        for i, e in enumerate(bundle["log"]["leaves"])
+        if i > receipt["index"]
+        and e.get("type") == "ballot"
+        and e.get("ballot") == receipt["ballot"]
+    ]
+    return later[-1] if later else None
+
+
 def _checkpoint_fields(signed: Any) -> dict[str, Any] | None:
     """The checkpoint inside a signed checkpoint, if it has the right shape."""
     if not isinstance(signed, dict) or not isinstance(signed.get("checkpoint"), dict):
@@ -380,7 +413,8 @@ class _Checker:
         poll = b["poll"]
         if not (
             isinstance(poll, dict)
-            and set(poll) == {"id", *_POLL_FIELDS}
+            and set(poll) - {"changes"} == {"id", *_POLL_FIELDS}
+            and isinstance(poll.get("changes", False), bool)
             and isinstance(poll["id"], str)
             and isinstance(poll["title"], str)
             and isinstance(poll["secret"], bool)
@@ -399,7 +433,8 @@ class _Checker:
             and poll["yes_no"] in (None, True, False)
         ):
             self.fail(
-                "poll: expected {id, title, secret, options, rule, yes_no} of the right types"
+                "poll: expected {id, title, secret, options, rule, yes_no, changes?} of the "
+                "right types"
             )
         reg = b["register"]
         if not (
@@ -568,6 +603,10 @@ class _Checker:
         for field in _POLL_FIELDS:
             if poll[field] != opened[field]:
                 self.fail(f"poll: {field} differs from the opened event (leaf 0)")
+        if "changes" in opened and poll.get("changes") != opened["changes"]:
+            self.fail("poll: changes differs from the opened event (leaf 0)")
+        if poll["secret"] and poll.get("changes"):
+            self.fail("poll: a secret poll cannot allow a vote to be changed")
 
     def _register(self, opened: dict[str, Any]) -> list[dict[str, Any]] | None:
         rows = self.bundle["register"]
@@ -612,11 +651,7 @@ class _Checker:
         opened, closed = events[0], events[-1]
         ballots = [(i, e) for i, e in enumerate(events) if e["type"] == "ballot"]
         secret = b["poll"]["secret"]
-        seen_ids: dict[str, int] = {}
-        for i, e in ballots:
-            if e["ballot"] in seen_ids:
-                self.fail(f"leaf {i}: ballot id {e['ballot']} also at leaf {seen_ids[e['ballot']]}")
-            seen_ids.setdefault(e["ballot"], i)
+        self._repeated_ids(ballots, secret=secret, changes=b["poll"].get("changes") is True)
 
         if b["totals"] != closed["totals"]:
             self.fail("totals differ from the totals in the closed event of the signed log")
@@ -647,6 +682,29 @@ class _Checker:
             self._secret(ballots, register, weights, options, rule, stated, opened)
         else:
             self._named(ballots, register, options, rule, stated, opened)
+
+    def _repeated_ids(self, ballots, *, secret: bool, changes: bool) -> None:
+        """A repeated ballot id is a change (same member, a poll that allows it), or a
+        duplicate."""
+        first: dict[str, tuple[int, Any]] = {}
+        for i, e in ballots:
+            ballot_id, member = e["ballot"], e.get("member")
+            if ballot_id not in first:
+                first[ballot_id] = (i, member)
+                continue
+            j, first_member = first[ballot_id]
+            if secret:
+                self.fail(f"leaf {i}: ballot id {ballot_id} also at leaf {j}")
+            elif member != first_member:
+                self.fail(
+                    f"leaf {i}: ballot id {ballot_id} also at leaf {j}, where it is the ballot "
+                    f"of {first_member}, not of {member}"
+                )
+            elif not changes:
+                self.fail(
+                    f"leaf {i}: ballot id {ballot_id} also at leaf {j}: a second ballot of "
+                    f"{member}, but this poll does not allow a vote to be changed"
+                )
 
     def _named(self, ballots, register, options, rule, stated: Result, opened) -> None:
         keys = {o.key for o in options}

@@ -14,11 +14,15 @@ Events, in log order::
                 "register_fingerprint": <hex SHA-256 of the canonical register>,
                 "options": [{"key", "label", "is_abstention"}...],
                 "rule": {"majority", "abstentions", "quorum"}, "yes_no": bool|null,
-                "at": <UTC time>}
+                "changes": bool, "at": <UTC time>}
     named      {"type": "ballot", "poll", "ballot": <ballot id>, "member": <code>,
                 "option": <key>, "at": <UTC time>}
     secret     {"type": "ballot", "poll", "ballot": <random receipt code>}
     last leaf  {"type": "closed", "poll", "totals": Result.to_dict(), "at": <UTC time>}
+
+``changes`` says whether a cast vote may be changed while the poll is open (logs
+written before it was added lack it: the bundle then says so, see core.bundle). A
+change is a later leaf with the same ballot id and member: the last one counts.
 
 A secret ballot leaf holds only a random receipt code: no member, option or
 weight, and deliberately no time. It proves that *a* ballot was recorded, and
@@ -305,8 +309,9 @@ def opened_event(
     secret: bool,
     at: datetime,
     yes_no: bool | None = None,
+    changes: bool | None = None,
 ) -> dict[str, Any]:
-    return {
+    event: dict[str, Any] = {
         "type": "opened",
         "poll": str(poll),
         "title": title,
@@ -317,6 +322,9 @@ def opened_event(
         "yes_no": yes_no,
         "at": format_time(at),
     }
+    if changes is not None:  # None: the event as before the field existed
+        event["changes"] = bool(changes)
+    return event
 
 
 def ballot_event(
@@ -394,6 +402,10 @@ def event_problems(event: Any, *, poll: str, secret: bool, where: str) -> list[s
     else:
         return [f"{where}: unknown event type {kind!r}"]
     problems = []
+    if kind == "opened" and "changes" in event:
+        want.add("changes")  # optional: logs opened before it existed lack it
+        if not isinstance(event["changes"], bool):
+            problems.append(f"{where}: 'changes' must be true or false")
     if set(event) != want:
         extra, missing = sorted(set(event) - want), sorted(want - set(event))
         label = "secret ballot" if kind == "ballot" and secret else f"{kind} event"

@@ -74,6 +74,7 @@ __all__ = [
     "TallyError",
     "Voter",
     "decide",
+    "share_text",
     "tally",
 ]
 
@@ -488,6 +489,15 @@ def _option_totals(
         for o in options
     )
     return totals, cast_weight
+
+
+def share_text(share: Decimal | None) -> str | None:
+    """A share as published (results API, open data, CSV): every digit, plain notation.
+
+    ``str()`` would write an option without votes as ``0E+6`` and a tiny share as
+    ``5.5E-7``; ``format(..., "f")`` gives ``0`` and ``0.00000055``, the same digits.
+    """
+    return None if share is None else format(share, "f")
 
 
 def _fraction(part: Decimal, whole: Decimal) -> Decimal:

@@ -20,7 +20,6 @@ of that window or two weeks after loading, whichever is later.
 
 from __future__ import annotations
 
-import csv
 import io
 import math
 import random
@@ -37,6 +36,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from besluit import csvsafe
 from besluit.accounts.models import User
 from besluit.associations import services as assoc
 from besluit.associations.models import Association, Member, Role
@@ -209,7 +209,7 @@ def demo_members() -> list[DemoMember]:
 
 def register_csv(members: Iterable[DemoMember]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csvsafe.writer(out, lineterminator="\n")
     writer.writerow(["gemeentecode", "naam", "provincie", "inwoners", "peildatum"])
     for m in members:
         writer.writerow([m.code, m.name, m.province, m.inhabitants, REFERENCE_DATE.isoformat()])

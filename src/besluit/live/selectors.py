@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from besluit.core import voting as core
 from besluit.live.models import MeetingState
 from besluit.meetings.models import Meeting
 from besluit.voting.models import Ballot, Poll
@@ -48,7 +49,7 @@ def result_message(poll: Poll) -> dict:
                 "label": o.label,
                 "weight": _num(o.weight),
                 "members": o.members,
-                "share": str(o.share) if o.share is not None else None,
+                "share": core.share_text(o.share),
             }
             for o in result.options
         ],

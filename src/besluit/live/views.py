@@ -1,6 +1,5 @@
 """Live meeting pages: chair console, projector, participant view, voting codes."""
 
-import csv
 import uuid
 
 from django.contrib import messages
@@ -11,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from besluit import access
+from besluit import access, csvsafe
 from besluit.accounts import codes
 from besluit.accounts.models import VotingCode
 from besluit.associations.models import Role
@@ -208,7 +207,7 @@ def voting_codes(request, slug, meeting_id):
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="stemcodes-{meeting.pk}.csv"'
         response["Cache-Control"] = "no-store"
-        writer = csv.writer(response)
+        writer = csvsafe.writer(response)
         writer.writerow(["gemeentecode", "naam", "stemcode", "vergadering"])
         for member, code in issued:
             writer.writerow([member.code, member.name, code, meeting.title])

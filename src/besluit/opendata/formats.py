@@ -6,7 +6,6 @@ every stored digit (weights have 6 decimals); times in ISO 8601 with offset;
 lists space-separated; empty cell = no value.
 """
 
-import csv
 import io
 import json
 import zipfile
@@ -14,12 +13,20 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from besluit import csvsafe
+
 
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
-        # A JSON number. Weights are stored with at most 6 decimals (18 digits), and
-        # sums stay well inside what a double prints back exactly.
-        return int(value) if value == value.to_integral_value() else float(value)
+        # A JSON number. Weights have at most 6 decimals, and a double prints back every
+        # decimal of up to 15 significant digits exactly; beyond that refuse rather than
+        # publish a rounded weight. (Shares are decimal strings: they have 28 digits.)
+        if value == value.to_integral_value():
+            return int(value)
+        number = float(value)
+        if Decimal(repr(number)) != value:
+            raise ValueError(f"{value} cannot be written exactly as a JSON number")
+        return number
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
@@ -167,7 +174,7 @@ def table_rows(export: dict, name: str) -> tuple[list[str], list[list[str]]]:
 def to_csv(export: dict, name: str) -> bytes:
     columns, rows = table_rows(export, name)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csvsafe.writer(out, lineterminator="\r\n")
     writer.writerow(columns)
     writer.writerows(rows)
     return out.getvalue().encode()

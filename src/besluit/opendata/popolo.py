@@ -16,7 +16,8 @@ One export (``export()``) covers an association, or one of its meetings, and hol
 Weights. Popolo's ``count.value`` is an integer ("the number of votes"), so it holds
 the number of members; the weighted votes are in the extension property
 ``count.weight`` (a JSON number, exact to the 6 decimals weights are stored with),
-next to ``count.share`` (the fraction of the weighted votes cast). ``vote.weight`` is
+next to ``count.share`` (the fraction of the weighted votes cast, a decimal string
+equal to the results API's ``share``). ``vote.weight`` is
 Popolo's own field. Extension properties are listed in docs/open-data.md.
 
 Secret polls publish their totals (counts and turnout) and nothing else: no votes, no
@@ -411,7 +412,9 @@ def _counts(options: tuple[core.OptionTotal, ...]) -> list[dict[str, Any]]:
             "option": popolo_option(o.key),
             "value": o.members,
             "weight": o.weight,
-            "share": o.share,
+            # A decimal string, the results API's own (core.voting.share_text): a JSON
+            # number would be read as a double and lose the last of its 28 digits.
+            "share": core.share_text(o.share),
             "key": o.key,
             "label": o.label,
             "is_abstention": o.is_abstention,

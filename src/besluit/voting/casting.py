@@ -45,6 +45,7 @@ from besluit.voting.models import (
     RegisterEntry,
     RequestKey,
     SecretTally,
+    weight_to_micro,
 )
 
 log = logging.getLogger("besluit.voting")
@@ -272,7 +273,8 @@ class _Batch:
             )
         for option_pk, (weight, count) in self.tally.items():
             SecretTally.objects.filter(poll=poll, option_id=option_pk).update(
-                weight=F("weight") + weight, members=F("members") + count
+                weight_micro=F("weight_micro") + weight_to_micro(weight),
+                members=F("members") + count,
             )
         RequestKey.objects.bulk_create(self.new_keys)
         if self.events:

@@ -69,6 +69,7 @@ def start(poll: Poll, at: datetime) -> None:
         rule=poll.rule,
         secret=poll.is_secret,
         at=at,
+        changes=poll.allow_change,
     )
     _, _, root, size = _append(poll, event)
     PollLog.objects.filter(poll=poll).update(opening_checkpoint=_signed(poll, size, root, at))
@@ -149,6 +150,7 @@ def bundle_bytes(poll: Poll) -> bytes:
         leaves=leaves,
         checkpoints=checkpoints,
         private_key=private_key(),
+        changes=poll.allow_change,  # for logs opened before the opened event said so
     )
     data = core_bundle.serialize_bundle(bundle)
     PollLog.objects.filter(pk=state.pk, bundle="").update(bundle=data.decode())

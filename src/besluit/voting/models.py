@@ -239,17 +239,41 @@ class RequestKey(models.Model):
 
 
 class SecretTally(models.Model):
-    """Running totals per option of a secret poll: the only record of its choices."""
+    """Running totals per option of a secret poll: the only record of its choices.
+
+    The weight is kept as an integer number of millionths (weights have 6 decimals), so
+    that adding a batch in SQL (``F() + n``) is exact on every database: SQLite stores
+    and adds a decimal column as a floating-point number (98.88999999999999).
+    """
 
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="secret_tallies")
     option = models.ForeignKey(PollOption, on_delete=models.CASCADE, related_name="+")
-    weight = models.DecimalField(max_digits=24, decimal_places=6, default=Decimal(0))
+    weight_micro = models.BigIntegerField(_("weight in millionths of a vote"), default=0)
     members = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["poll", "option"], name="secret_tally_once"),
         ]
+
+    @property
+    def weight(self) -> Decimal:
+        return micro_to_weight(self.weight_micro)
+
+
+WEIGHT_UNIT = Decimal("0.000001")  # the register's precision (decimal_places=6)
+
+
+def weight_to_micro(weight: Decimal) -> int:
+    """A weight as an integer number of millionths; refuses a weight with more decimals."""
+    micro = Decimal(weight).scaleb(6)
+    if micro != micro.to_integral_value():
+        raise ValueError(f"weight {weight} has more than 6 decimals")
+    return int(micro)
+
+
+def micro_to_weight(micro: int) -> Decimal:
+    return Decimal(micro).scaleb(-6)
 
 
 class Decision(models.Model):

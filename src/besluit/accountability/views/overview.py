@@ -1,6 +1,5 @@
 """The public overview of commitments, its CSV and JSON exports and its Atom feed."""
 
-import csv
 import json
 
 from django.core.paginator import Paginator
@@ -15,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from besluit import csvsafe
 from besluit.accountability import selectors
 from besluit.accountability.forms import FilterForm
 from besluit.accountability.selectors import change_lines
@@ -78,7 +78,7 @@ def export_csv(request, slug):
     rows = selectors.export_rows(qs)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(association, "csv")}"'
-    writer = csv.writer(response)
+    writer = csvsafe.writer(response)
     writer.writerow([*selectors.EXPORT_FIELDS, "url"])
     for row in rows:
         url = request.build_absolute_uri(
