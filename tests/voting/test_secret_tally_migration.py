@@ -18,6 +18,7 @@ AFTER = [("voting", "0008_remove_secrettally_weight")]
 
 
 @pytest.mark.dbbackend
+@pytest.mark.migrations
 @pytest.mark.django_db(transaction=True)
 def test_existing_secret_totals_are_converted_exactly(chair, meeting):
     poll = services.do_create_poll(
