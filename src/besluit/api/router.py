@@ -16,6 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from besluit import __version__
 from besluit.api import openapi, problems
 from besluit.api.auth import AUTH
+from besluit.core import safetext
 from besluit.errors import DomainError
 
 # The API's own version (semver), in info.version and in every API-Version header.
@@ -38,9 +39,25 @@ def with_version_and_etag(response: HttpResponse, request: HttpRequest) -> HttpR
     return response
 
 
+def _refused_text(request: HttpRequest) -> dict | None:
+    """A path or query string holding what the database refuses (core.safetext): 400
+    before any view runs. The bodies are checked by their schemas (schemas.CamelIn)."""
+    if found := safetext.problem(request.path):
+        return problems.status_body(400, f"The path: {found}", code="invalid")
+    for key, values in request.GET.lists():
+        if found := safetext.first_problem([key, *values]):
+            name = key if safetext.is_clean(key) else "query"
+            return problems.status_body(
+                400, f"{name}: {found}", code="invalid", errors=[{"name": name, "reason": found}]
+            )
+    return None
+
+
 def _wrap(view):
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
+        if refused := _refused_text(request):
+            return with_version_and_etag(problems.response(refused), request)
         return with_version_and_etag(view(request, *args, **kwargs), request)
 
     return wrapped
@@ -94,9 +111,16 @@ def _domain_error(request, exc: DomainError):
     return problems.response(problems.domain_error_body(exc))
 
 
+# An id beyond what a database column holds (schemas.Id) in a path names nothing.
+_OUT_OF_RANGE = {"less_than_equal", "greater_than_equal", "int_parsing_size"}
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    return problems.response(problems.invalid_body(exc.errors))
+    errors = exc.errors
+    if any(e.get("loc", ())[:1] == ("path",) and e.get("type") in _OUT_OF_RANGE for e in errors):
+        return problems.from_status(request, 404, "Not found.", code="not-found")
+    return problems.response(problems.invalid_body(errors))
 
 
 @api.exception_handler(AuthenticationError)
