@@ -37,7 +37,7 @@ from django.utils import timezone
 from besluit import access, hooks
 from besluit.audit.models import AuditEvent
 from besluit.core import safetext
-from besluit.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
+from besluit.errors import Conflict, DomainError, NotVisible, PermissionDenied, ValidationFailed
 from besluit.voting import log as vote_log
 from besluit.voting.models import (
     Ballot,
@@ -262,7 +262,7 @@ class _Batch:
         # As the API's poll look-up: who may not see the poll learns nothing of it.
         if request.user_id in self.viewers:
             return PermissionDenied("Only a member's representative can vote.")
-        return NotFound("No such poll.")
+        return NotVisible("No such poll.")
 
     def _check(self, request: BallotRequest, member) -> DomainError | None:
         """What refuses a request whatever else the batch holds; no query."""
