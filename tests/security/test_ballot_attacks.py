@@ -251,6 +251,24 @@ def test_nul_in_a_motion_title_through_the_web_form_is_a_form_error(
     assert not Motion.objects.exists()
 
 
+@pytest.mark.dbbackend
+def test_nul_in_a_letter_addresses_csv_is_refused_naming_the_line(association, tmp_path):
+    """The one upload whose text went to the database unchecked (the members register
+    and the texts import refuse control characters already): a DataError on PostgreSQL."""
+    from django.core.management import CommandError, call_command
+
+    from besluit.letters.models import MemberAddress
+
+    csv = tmp_path / "adressen.csv"
+    csv.write_bytes(b"gemeentecode,email,label\nGM1000,griffie@a.nl,ok\nGM1001,b@b.nl,la\x00bel\n")
+    with pytest.raises(CommandError, match="line 3: Contains a control character"):
+        call_command("letter_addresses", str(csv), association=association.slug)
+    csv.write_bytes(b"gemeentecode,email,label\nGM1000,griffie@a.nl,\xff\n")
+    with pytest.raises(CommandError, match="line 2: not UTF-8"):
+        call_command("letter_addresses", str(csv), association=association.slug)
+    assert not MemberAddress.objects.exists()
+
+
 # --- bodies that exhaust the parser --------------------------------------------------
 
 
