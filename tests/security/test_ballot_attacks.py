@@ -234,7 +234,7 @@ def test_nul_in_a_motion_title_through_the_api_is_a_400_not_a_500(client, meetin
     )
     problem = assert_problem(response, 400)
     assert problem["invalidParams"] == [
-        {"name": "title", "reason": "Contains a control character (U+0000) at position 1."}
+        {"name": "title", "reason": "Contains a control character (U+0000) at position 2."}
     ]
     assert not Motion.objects.exists()
 
@@ -248,6 +248,25 @@ def test_nul_in_a_motion_title_through_the_web_form_is_a_form_error(
     response = client.post(url, {"title": NUL, "considerations": "c", "request": "r"})
     assert response.status_code == 200
     assert "title" in response.context["form"].errors
+    assert not Motion.objects.exists()
+
+
+def test_control_characters_in_a_web_form_are_a_form_error(client, meeting, representative):
+    """Every form's CharField (web.apps): the API's rule, with a translatable message."""
+    from django.utils import translation
+
+    client.force_login(representative)
+    url = f"/{meeting.association.slug}/vergaderingen/{meeting.pk}/moties/nieuw/"
+    with translation.override("en"):
+        response = client.post(
+            url,
+            {"title": "Titel\u001b[2J", "considerations": "- een\r\n- twee\tdrie", "request": "r"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert list(errors) == ["title"]  # tab, CR and LF are text
+    assert errors["title"][0] == "Remove the control character (U+001B) at position 6."
     assert not Motion.objects.exists()
 
 

@@ -14,14 +14,20 @@ import re
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
 
 
+def first_forbidden(text: str) -> tuple[int, str] | None:
+    """The position (from 0) and the first refused character, or None."""
+    match = _FORBIDDEN.search(text)
+    return None if match is None else (match.start(), match.group())
+
+
 def problem(text: str) -> str:
-    """Why ``text`` is refused ("" when it is acceptable), naming the first bad character."""
+    """Why ``text`` is refused ("" when acceptable): the first bad character, counted from 1."""
     match = _FORBIDDEN.search(text)
     if match is None:
         return ""
     char = match.group()
     kind = "a lone surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
-    return f"Contains {kind} (U+{ord(char):04X}) at position {match.start()}."
+    return f"Contains {kind} (U+{ord(char):04X}) at position {match.start() + 1}."
 
 
 def is_clean(text: str) -> bool:
