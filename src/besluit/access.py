@@ -7,6 +7,7 @@ administer everything but never votes: only representatives cast ballots.
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q
 
 from besluit.associations.models import Association, Member, Role
@@ -110,6 +111,18 @@ def represented_members(user_ids, association: Association, meeting=None) -> dic
     for role in roles.order_by("pk"):
         found.setdefault(role.user_id, role.member)
     return found
+
+
+def viewers(user_ids, association: Association) -> set[int]:
+    """For many users at once: those who may see the association (``can_view``), in
+    one query. A batch of ballots asks it only for senders who represent no member."""
+    return set(
+        get_user_model()
+        .objects.filter(pk__in=list(user_ids))
+        .filter(Q(is_superuser=True) | Q(roles__association=association))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
 
 
 def can_submit_for(user, association: Association, member: Member) -> bool:

@@ -11,6 +11,7 @@ startup.restrict_file_modes()  # before the database, uploads or keys are create
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
 django_application = get_asgi_application()
 
+from besluit.converters import MAX_ID  # noqa: E402
 from besluit.edge import ballots, collector, events  # noqa: E402  (needs the apps loaded)
 from besluit.security.addresses import ClientAddress  # noqa: E402
 from besluit.security.bodylimit import BodyLimit  # noqa: E402
@@ -19,7 +20,7 @@ from besluit.security.bodylimit import BodyLimit  # noqa: E402
 # thousands of streams open: they run when no ballots arrive (edge.collector).
 collector.configure()
 
-EVENTS = re.compile(r"/live/meetings/(\d+)/events")
+EVENTS = re.compile(r"/live/meetings/(\d{1,25})/events")
 BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/ballots")
 
 
@@ -27,7 +28,9 @@ async def _route(scope, receive, send):
     if scope["type"] == "http":
         collector.ensure_running()
         path = scope["path"]
-        if scope["method"] == "GET" and (match := EVENTS.fullmatch(path)):
+        # An id no database column holds goes to Django, whose converter says 404.
+        match = EVENTS.fullmatch(path) if scope["method"] == "GET" else None
+        if match and int(match[1]) <= MAX_ID:
             return await events.stream(scope, receive, send, int(match[1]))
         if scope["method"] == "POST" and (match := BALLOTS.fullmatch(path)):
             return await ballots.cast(scope, receive, send, match[1])

@@ -32,3 +32,9 @@ class NotFound(DomainError):
 class Conflict(DomainError):
     status = 409
     code = "conflict"
+
+
+class NotVisible(NotFound, PermissionDenied):
+    """A refusal to someone who may not even see the object: answered as 404 (its
+    status and code are NotFound's), so that the answer reveals nothing of it; still a
+    PermissionDenied to code that asks why."""

@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from besluit import converters  # noqa: F401  (registers <id:...>, used in every urls.py)
 from besluit.accounts.urls import auth_urlpatterns
 from besluit.api.router import api
 

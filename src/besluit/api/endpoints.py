@@ -186,7 +186,7 @@ def list_meetings(
 
 
 @api.get("/meetings/{meeting_id}", response=s.MeetingOut, tags=["meetings"])
-def get_meeting(request, meeting_id: int):
+def get_meeting(request, meeting_id: s.Id):
     return _meeting_out(_meeting(request, meeting_id))
 
 
@@ -203,7 +203,7 @@ AGENDA_SORT = Sorting(
     tags=["meetings"],
     description=AGENDA_SORT.describe(),
 )
-def list_agenda_items(request, response: HttpResponse, meeting_id: int, params: Query[ListParams]):
+def list_agenda_items(request, response: HttpResponse, meeting_id: s.Id, params: Query[ListParams]):
     meeting = _meeting(request, meeting_id)
     proposal_ids = dict(
         Proposal.objects.filter(agenda_item__meeting=meeting).values_list("agenda_item_id", "id")
@@ -297,7 +297,7 @@ def _filter_submissions(items, status: str | None, submitter: str | None, late: 
 def list_motions(
     request,
     response: HttpResponse,
-    meeting: int,
+    meeting: s.Id,
     params: Query[ListParams],
     status: str | None = None,
     submitter: str | None = None,
@@ -310,7 +310,7 @@ def list_motions(
 
 
 @api.get("/motions/{motion_id}", response=s.MotionOut, tags=["motions"])
-def get_motion(request, motion_id: int):
+def get_motion(request, motion_id: s.Id):
     motion = get_object_or_404(Motion.objects.select_related("submitter"), pk=motion_id)
     _meeting(request, motion.meeting_id)
     return _motion_out(motion)
@@ -347,7 +347,7 @@ def submit_motion(request, body: s.MotionIn):
 def list_amendments(
     request,
     response: HttpResponse,
-    meeting: int,
+    meeting: s.Id,
     params: Query[ListParams],
     status: str | None = None,
     submitter: str | None = None,
@@ -364,7 +364,7 @@ def list_amendments(
 
 
 @api.get("/amendments/{amendment_id}", response=s.AmendmentOut, tags=["amendments"])
-def get_amendment(request, amendment_id: int):
+def get_amendment(request, amendment_id: s.Id):
     a = get_object_or_404(
         Amendment.objects.select_related("submitter", "proposal__agenda_item"), pk=amendment_id
     )
@@ -445,7 +445,7 @@ POLL_SORT = Sorting(
 def list_polls(
     request,
     response: HttpResponse,
-    meeting: int,
+    meeting: s.Id,
     params: Query[ListParams],
     status: str | None = None,
     subject: str | None = None,

@@ -92,7 +92,7 @@ def get_open_association(request, slug: str):
     tags=TAGS,
     summary="Popolo export of one meeting",
 )
-def get_open_meeting(request, meeting_id: int):
+def get_open_meeting(request, meeting_id: s.Id):
     for association in Association.objects.filter(meetings__pk=meeting_id):
         meeting = popolo.public_meetings(association).filter(pk=meeting_id).first()
         if meeting is not None:
@@ -127,7 +127,7 @@ def list_open_vote_events(
     response: HttpResponse,
     association: str,
     params: Query[ListParams],
-    meeting: int | None = None,
+    meeting: s.Id | None = None,
     result: str | None = None,
     classification: str | None = None,
 ):

@@ -21,6 +21,7 @@ from besluit import __version__
 from besluit.api import openapi, problems
 from besluit.api.auth import AUTH
 from besluit.api.collections import MAX_QUERY_BYTES
+from besluit.core import safetext
 from besluit.core.bundle import BundleError
 from besluit.errors import DomainError
 
@@ -46,6 +47,20 @@ def with_version_and_etag(response: HttpResponse, request: HttpRequest) -> HttpR
     return response
 
 
+def _refused_text(request: HttpRequest) -> dict | None:
+    """A path or query string holding what the database refuses (core.safetext): 400
+    before any view runs. The bodies are checked by their schemas (schemas.CamelIn)."""
+    if found := safetext.problem(request.path):
+        return problems.status_body(400, f"The path: {found}", code="invalid")
+    for key, values in request.GET.lists():
+        if found := safetext.first_problem([key, *values]):
+            name = key if safetext.is_clean(key) else "query"
+            return problems.status_body(
+                400, f"{name}: {found}", code="invalid", errors=[{"name": name, "reason": found}]
+            )
+    return None
+
+
 def _wrap(view):
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -56,6 +71,8 @@ def _wrap(view):
                 f"The query string is longer than {MAX_QUERY_BYTES} bytes.",
                 code="uri-too-long",
             )
+        elif refused := _refused_text(request):
+            response = problems.response(refused)
         else:
             response = view(request, *args, **kwargs)
         return with_version_and_etag(response, request)
@@ -114,9 +131,16 @@ def _domain_error(request, exc: DomainError):
     return problems.response(problems.domain_error_body(exc))
 
 
+# An id beyond what a database column holds (schemas.Id) in a path names nothing.
+_OUT_OF_RANGE = {"less_than_equal", "greater_than_equal", "int_parsing_size"}
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request, exc: ValidationError):
-    return problems.response(problems.invalid_body(exc.errors))
+    errors = exc.errors
+    if any(e.get("loc", ())[:1] == ("path",) and e.get("type") in _OUT_OF_RANGE for e in errors):
+        return problems.from_status(request, 404, "Not found.", code="not-found")
+    return problems.response(problems.invalid_body(errors))
 
 
 @api.exception_handler(AuthenticationError)

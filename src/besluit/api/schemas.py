@@ -2,15 +2,37 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from besluit.converters import MAX_ID
+from besluit.core import safetext
+
+# The largest id a database column holds (a signed 64-bit integer). A larger id in a
+# path names nothing: 404 (api.router), never a query that overflows.
+Id = Annotated[int, Field(ge=0, le=MAX_ID)]
 
 
 class Camel(Schema):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class CamelIn(Camel):
+    """Every request body: no string in it (lists and dicts included) may hold what the
+    database refuses or a reader cannot see (core.safetext). One validator for every
+    field of every input schema, so that no endpoint can forget it."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _clean_text(cls, value):
+        if problem := safetext.first_problem(value):
+            raise PydanticCustomError("invalid_text", problem)
+        return value
 
 
 class AssociationOut(Camel):
@@ -86,9 +108,9 @@ class AmendmentOut(SubmissionOut):
     new_text: str
 
 
-class MotionIn(Camel):
-    meeting_id: int
-    agenda_item_id: int | None = None
+class MotionIn(CamelIn):
+    meeting_id: Id
+    agenda_item_id: Id | None = None
     title: str = Field(min_length=1, max_length=300)
     considerations: str = Field(min_length=1, max_length=20_000)
     request: str = Field(min_length=1, max_length=20_000)
@@ -96,8 +118,8 @@ class MotionIn(Camel):
     co_submitters: list[str] = Field(default_factory=list, description="member codes")
 
 
-class AmendmentIn(Camel):
-    proposal_id: int
+class AmendmentIn(CamelIn):
+    proposal_id: Id
     passage: str = Field(min_length=1, max_length=200)
     old_text: str = Field(default="", max_length=20_000)
     new_text: str = Field(default="", max_length=20_000)
@@ -130,7 +152,7 @@ class PollOut(Camel):
     options: list[OptionOut]
 
 
-class BallotIn(Camel):
+class BallotIn(CamelIn):
     option: str = Field(min_length=1, max_length=40, description="the option's key")
     request_key: str = Field(
         default="",

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from besluit.api import problems, schemas
 from besluit.edge import auth, collector
 from besluit.edge.batcher import batcher_for
-from besluit.edge.http import read_body, send_json
+from besluit.edge.http import host_allowed, read_body, send_json
 from besluit.errors import DomainError, NotFound
 from besluit.voting import casting
 from besluit.voting.models import Poll
@@ -90,6 +90,8 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict]:
     if raw is None:
         return problem(413, f"A ballot is at most {MAX_BODY} bytes.", "too_large")
     http = ASGIRequest(scope, BytesIO(raw))
+    if not host_allowed(http):
+        return problem(400, "This host name is not served here.", "bad_host")
     authorization = http.headers.get("Authorization", "")
     if authorization[:7].lower() == "bearer ":
         session = auth.session_credential(http.COOKIES)
@@ -112,6 +114,8 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
         return problem(400, f"The body is not JSON: {reason}.", "invalid")
+    except RecursionError:  # brackets nested a thousand deep: the client's fault, no trace
+        return problem(400, "The body is not JSON: nested too deeply.", "invalid")
     except ValidationError as exc:
         return 400, problems.invalid_body(exc.errors())
     user_id = await batcher_for(who_sent).submit(None, credential)

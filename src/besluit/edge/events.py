@@ -7,18 +7,20 @@ open, about the memory of one asyncio queue per client.
 
 import asyncio
 import contextlib
+from io import BytesIO
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.core.handlers.asgi import ASGIRequest
 from django.db import connection
 from django.http import Http404
 from django.http.cookie import parse_cookie
 
 from besluit.api import problems
 from besluit.edge import auth, collector
-from besluit.edge.http import SECURITY_HEADERS, send_json
+from besluit.edge.http import SECURITY_HEADERS, host_allowed, send_json
 from besluit.live.stream import event_stream, load_meeting, parse_last_event_id
 
 CODE_ELSEWHERE = "A voting code gives access only to the voting pages of its own meeting."
@@ -48,6 +50,10 @@ def _header(scope, name: bytes) -> str | None:
 
 async def stream(scope, receive, send, meeting_id: int) -> None:
     collector.ensure_running()
+    if not host_allowed(ASGIRequest(scope, BytesIO())):
+        body = problems.status_body(400, "This host name is not served here.", code="bad_host")
+        await send_json(send, 400, body, content_type="application/problem+json")
+        return
     cookies = parse_cookie(_header(scope, b"cookie") or "")
     user = await sync_to_async(_user, thread_sensitive=False)(cookies)
     if user is auth.SECOND_FACTOR_OWED:

@@ -2,6 +2,8 @@
 
 import json
 
+from django.core.exceptions import DisallowedHost
+
 from besluit import __version__
 
 # What Django's security middleware and django-csp add to every response; a JSON
@@ -13,6 +15,16 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
 ]
+
+
+def host_allowed(request) -> bool:
+    """Django's own rule (``HttpRequest.get_host``: ALLOWED_HOSTS, with DEBUG's local
+    names), which Django's middleware applies to every other route: 400 otherwise."""
+    try:
+        request.get_host()
+    except DisallowedHost:
+        return False
+    return True
 
 
 async def read_body(receive, limit: int) -> bytes | None:

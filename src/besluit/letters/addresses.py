@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from besluit.associations.models import Association
 from besluit.audit.services import record
+from besluit.core import safetext
 from besluit.errors import ValidationFailed
 from besluit.letters.models import MemberAddress
 
@@ -18,11 +19,19 @@ DEMO_DOMAIN = "voorbeeld.invalid"
 
 def do_import_addresses(*, actor, association: Association, data: bytes) -> int:
     """CSV with columns ``gemeentecode,email[,label]``; all rows or none. Returns rows added."""
-    text = data.decode("utf-8-sig")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValidationFailed(f"line {line}: not UTF-8; save the file as 'CSV UTF-8'") from None
     rows = list(csv.DictReader(io.StringIO(text)))
     members = {m.code: m for m in association.members.all()}
     problems, wanted = [], []
     for line, row in enumerate(rows, start=2):
+        # PostgreSQL refuses a NUL in any text: checked before a row reaches a query.
+        if found := safetext.first_problem([v for v in row.values() if v]):
+            problems.append(f"line {line}: {found}")
+            continue
         code = (row.get("gemeentecode") or "").strip().upper()
         email = (row.get("email") or "").strip().lower()
         if code not in members:

@@ -7,7 +7,7 @@ from besluit.letters import views
 app_name = "letters"
 
 L = "<slug:slug>/ledenbrieven/"
-ONE = L + "<int:letter_id>/"
+ONE = L + "<id:letter_id>/"
 
 urlpatterns = [
     path(L, views.letter_list, name="list"),
@@ -22,6 +22,6 @@ urlpatterns = [
     path(ONE + "versturen/", views.letter_preview, name="preview"),
     path(ONE + "verzending/", views.letter_report, name="report"),
     path(ONE + "verzending/opnieuw/", views.retry_failed, name="retry"),
-    path(ONE + "verzending/<int:delivery_id>/onbestelbaar/", views.mark_bounced,
+    path(ONE + "verzending/<id:delivery_id>/onbestelbaar/", views.mark_bounced,
          name="bounced"),
 ]  # fmt: skip

@@ -4,10 +4,10 @@ from besluit.live import stream, views
 
 app_name = "live"
 
-M = "<slug:slug>/vergaderingen/<int:meeting_id>"
+M = "<slug:slug>/vergaderingen/<id:meeting_id>"
 
 urlpatterns = [
-    path("live/meetings/<int:meeting_id>/events", stream.meeting_events, name="events"),
+    path("live/meetings/<id:meeting_id>/events", stream.meeting_events, name="events"),
     path("stemcode/", views.code_login, name="code_login"),
     path(f"{M}/live/", views.participant, name="participant"),
     path(f"{M}/scherm/", views.projector, name="projector"),
@@ -15,7 +15,7 @@ urlpatterns = [
     path(f"{M}/voorzitter/agendapunt/", views.set_current_item, name="set_current_item"),
     path(f"{M}/sprekers/", views.request_to_speak, name="request_to_speak"),
     path(
-        f"{M}/sprekers/<int:speaker_id>/<slug:action>/",
+        f"{M}/sprekers/<id:speaker_id>/<slug:action>/",
         views.speaker_action,
         name="speaker_action",
     ),

@@ -6,7 +6,7 @@ from besluit.opendata import views
 
 app_name = "opendata"
 
-M = "<slug:slug>/vergaderingen/<int:meeting_id>/"
+M = "<slug:slug>/vergaderingen/<id:meeting_id>/"
 
 urlpatterns = [
     path("", views.index, name="index"),

@@ -6,13 +6,13 @@ from besluit.texts.views import amendments, consultation, pdfs, text
 
 app_name = "texts"
 
-P = "<slug:slug>/teksten/voorstel/<int:proposal_id>/"
+P = "<slug:slug>/teksten/voorstel/<id:proposal_id>/"
 
 urlpatterns = [
     path("<slug:slug>/teksten/", text.index, name="index"),
     path(P, text.proposal, name="proposal"),
-    path(P + "versie/<int:number>/", text.version, name="version"),
-    path(P + "versie/<int:number>/json", text.version_json, name="version_json"),
+    path(P + "versie/<id:number>/", text.version, name="version"),
+    path(P + "versie/<id:number>/json", text.version_json, name="version_json"),
     path(P + "vergelijk/", text.compare, name="compare"),
     path(P + "vergelijk/pdf/", text.compare_pdf, name="compare_pdf"),
     path(P + "concept/", text.draft, name="draft"),
@@ -24,22 +24,22 @@ urlpatterns = [
     path(P + "raadpleging/", consultation.consultation, name="consultation"),
     path(P + "raadpleging/openen/", consultation.consultation_open, name="consultation_open"),
     path(
-        "<slug:slug>/teksten/raadpleging/<int:consultation_id>/sluiten/",
+        "<slug:slug>/teksten/raadpleging/<id:consultation_id>/sluiten/",
         consultation.consultation_close,
         name="consultation_close",
     ),
     path(
-        "<slug:slug>/teksten/raadpleging/<int:consultation_id>/bijeenkomst/",
+        "<slug:slug>/teksten/raadpleging/<id:consultation_id>/bijeenkomst/",
         consultation.session_add,
         name="session_add",
     ),
     path(
-        "<slug:slug>/teksten/raadpleging/<int:consultation_id>/inbreng/",
+        "<slug:slug>/teksten/raadpleging/<id:consultation_id>/inbreng/",
         consultation.input_add,
         name="input_add",
     ),
     path(
-        "<slug:slug>/teksten/inbreng/<int:input_id>/reactie/",
+        "<slug:slug>/teksten/inbreng/<id:input_id>/reactie/",
         consultation.respond,
         name="respond",
     ),
@@ -49,13 +49,13 @@ urlpatterns = [
     path(P + "amendementen/koppelen/", amendments.link, name="link_amendments"),
     path(P + "vastgestelde-tekst/", amendments.compose_adopted, name="compose_adopted"),
     path(
-        "<slug:slug>/teksten/amendement/<int:amendment_id>/passage/",
+        "<slug:slug>/teksten/amendement/<id:amendment_id>/passage/",
         amendments.passage,
         name="passage",
     ),
-    path("<slug:slug>/teksten/vergadering/<int:meeting_id>/boek/", pdfs.books_page, name="books"),
+    path("<slug:slug>/teksten/vergadering/<id:meeting_id>/boek/", pdfs.books_page, name="books"),
     path(
-        "<slug:slug>/teksten/vergadering/<int:meeting_id>/boek/<str:kind>/",
+        "<slug:slug>/teksten/vergadering/<id:meeting_id>/boek/<str:kind>/",
         pdfs.book_request,
         name="book_request",
     ),

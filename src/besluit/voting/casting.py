@@ -30,13 +30,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from besluit import access, hooks
 from besluit.audit.models import AuditEvent
-from besluit.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
+from besluit.core import safetext
+from besluit.errors import Conflict, DomainError, NotVisible, PermissionDenied, ValidationFailed
 from besluit.voting import log as vote_log
 from besluit.voting.models import (
     Ballot,
@@ -83,12 +84,58 @@ Outcome = Receipt | DomainError
 def cast_batch(
     poll_pk: int, requests: Sequence[BallotRequest], *, now: datetime | None = None
 ) -> list[Outcome]:
-    """Accept or refuse each request, in order; one transaction for the whole batch."""
+    """Accept or refuse each request, in order; one transaction for the whole batch.
+
+    A request is checked (who sends it, its text) before any statement uses its
+    values. Should the database still refuse the batch for what one request holds,
+    the batch is cast again in halves, down to that request alone: one bad request
+    never costs another its ballot. A database that is away fails the batch whole.
+    """
+    try:
+        return _cast_once(poll_pk, requests, now)
+    except _DATA_ERRORS as exc:
+        if len(requests) == 1:
+            return [_unstorable(poll_pk, requests[0], exc)]
+        log.warning(
+            "a batch of %d ballots failed (%s); casting it again in halves",
+            len(requests),
+            type(exc).__name__,
+        )
+        half = len(requests) // 2
+        return [
+            *cast_batch(poll_pk, requests[:half], now=now),
+            *cast_batch(poll_pk, requests[half:], now=now),
+        ]
+
+
+# What a request's values can make the database refuse (PostgreSQL: a NUL, a number
+# out of range, a unique row written at the same moment; psycopg: a string it cannot
+# encode). Not OperationalError: a database that is away refuses every half as well.
+_DATA_ERRORS = (DataError, IntegrityError, UnicodeError)
+
+
+def _cast_once(poll_pk: int, requests: Sequence[BallotRequest], now) -> list[Outcome]:
     batch = _Batch(poll_pk, requests)
     with transaction.atomic():
         outcomes = batch.run(now)
         _record_refusals(batch.poll, requests, outcomes)
     return outcomes
+
+
+def _unstorable(poll_pk: int, request: BallotRequest, exc: Exception) -> DomainError:
+    """A request the database refused on its own: refused, and the refusal recorded."""
+    log.warning("a ballot request was refused by the database: %s", type(exc).__name__)
+    if isinstance(exc, IntegrityError):
+        refusal: DomainError = Conflict("This ballot met another at the same moment; try again.")
+    else:
+        refusal = ValidationFailed("This ballot holds values that cannot be stored.")
+    try:
+        with transaction.atomic():
+            poll = Poll.objects.select_related("meeting").get(pk=poll_pk)
+            _record_refusals(poll, [request], [refusal])
+    except _DATA_ERRORS:
+        log.warning("the refusal of a ballot request could not be recorded either")
+    return refusal
 
 
 @dataclass(frozen=True)
@@ -153,6 +200,14 @@ class _Batch:
             )
         )
         self.options = {o.key: o for o in self.poll.options.all()}
+        # Who may vote and whether the request's text can be stored, decided before
+        # any statement uses the request's values (its key below): one request
+        # that the database would refuse must not fail the batch's other ballots.
+        outsiders = {r.user_id for r in requests if r.user_id not in self.members}
+        outsiders.discard(None)
+        association = self.poll.meeting.association
+        self.viewers = access.viewers(outsiders, association) if outsiders else set()
+        self.early = [self._check(r, self.members.get(r.user_id)) for r in requests]
         self.events: list[dict] = []
         self.new: list[Ballot] = []
         self.changed: list[Ballot] = []  # existing ballots whose vote changes
@@ -170,12 +225,14 @@ class _Batch:
         refusal = _closed(poll, self.now)
         if refusal:  # to those who may vote; the others learn only that they may not
             return [
-                Conflict(refusal)
-                if r.user_id in members
-                else PermissionDenied("Only a member's representative can vote.")
+                Conflict(refusal) if r.user_id in members else self._not_a_voter(r)
                 for r in self.requests
             ]
-        keys = {r.request_key[:64] for r in self.requests if r.request_key}
+        keys = {
+            r.request_key[:64]
+            for r, early in zip(self.requests, self.early, strict=True)
+            if r.request_key and early is None
+        }
         self.used = (
             {
                 (m, k): p
@@ -193,24 +250,40 @@ class _Batch:
             )
         }
         pending: list[_Decided | DomainError] = []
-        for request in self.requests:
+        for request, early in zip(self.requests, self.early, strict=True):
+            if early is not None:
+                pending.append(early)
+                continue
             try:
-                pending.append(self._one(request, members.get(request.user_id)))
+                pending.append(self._one(request, members[request.user_id]))
             except DomainError as exc:
                 pending.append(exc)
         return self._write(pending)
 
-    def _one(self, request: BallotRequest, member):
-        poll = self.poll
+    def _not_a_voter(self, request: BallotRequest) -> DomainError:
+        # As the API's poll look-up: who may not see the poll learns nothing of it.
+        if request.user_id in self.viewers:
+            return PermissionDenied("Only a member's representative can vote.")
+        return NotVisible("No such poll.")
+
+    def _check(self, request: BallotRequest, member) -> DomainError | None:
+        """What refuses a request whatever else the batch holds; no query."""
         if member is None:
-            raise PermissionDenied("Only a member's representative can vote.")
+            return self._not_a_voter(request)
         if member.pk not in self.weights:
-            raise PermissionDenied(f"{member} is not in this poll's register.")
-        option = self.options.get(request.option_key)
-        if option is None:
-            raise ValidationFailed(
+            return PermissionDenied(f"{member} is not in this poll's register.")
+        for field, text in (("option", request.option_key), ("requestKey", request.request_key)):
+            if problem := safetext.problem(text):
+                return ValidationFailed(problem, field=field)
+        if request.option_key not in self.options:
+            return ValidationFailed(
                 f"'{request.option_key}' is not an option of this poll.", field="option"
             )
+        return None
+
+    def _one(self, request: BallotRequest, member):
+        poll = self.poll
+        option = self.options[request.option_key]
         key = request.request_key[:64]
         used_in = self.used.get((member.pk, key)) if key else None
         if used_in is not None and used_in != poll.pk:

@@ -422,24 +422,24 @@ def attachment(request: HttpRequest, slug: str, uuid) -> FileResponse:
 urlpatterns = [
     path("<slug:slug>/vergaderingen/", meetings, name="meetings"),
     path("<slug:slug>/vergaderingen/nieuw/", meeting_create, name="meeting_create"),
-    path("<slug:slug>/vergaderingen/<int:meeting_id>/", meeting, name="meeting"),
+    path("<slug:slug>/vergaderingen/<id:meeting_id>/", meeting, name="meeting"),
     path(
-        "<slug:slug>/vergaderingen/<int:meeting_id>/status/",
+        "<slug:slug>/vergaderingen/<id:meeting_id>/status/",
         meeting_status,
         name="meeting_status",
     ),
     path(
-        "<slug:slug>/vergaderingen/<int:meeting_id>/agenda/nieuw/",
+        "<slug:slug>/vergaderingen/<id:meeting_id>/agenda/nieuw/",
         agenda_item_create,
         name="agenda_item_create",
     ),
     path(
-        "<slug:slug>/vergaderingen/<int:meeting_id>/agenda/<int:item_id>/",
+        "<slug:slug>/vergaderingen/<id:meeting_id>/agenda/<id:item_id>/",
         agenda_item,
         name="agenda_item",
     ),
     path(
-        "<slug:slug>/vergaderingen/<int:meeting_id>/agenda/<int:item_id>/bewerken/",
+        "<slug:slug>/vergaderingen/<id:meeting_id>/agenda/<id:item_id>/bewerken/",
         agenda_item_edit,
         name="agenda_item_edit",
     ),

@@ -530,7 +530,7 @@ def decision_list(request, slug, meeting_id):
 
 
 P = "<slug:slug>/stemmingen/<uuid:poll_id>/"
-MEETING = "<slug:slug>/vergaderingen/<int:meeting_id>/"
+MEETING = "<slug:slug>/vergaderingen/<id:meeting_id>/"
 
 urlpatterns = [
     path(MEETING + "stemmingen/", poll_list, name="polls"),

@@ -349,12 +349,12 @@ def _for(kind, view, methods):
     return bound
 
 
-M = "<slug:slug>/vergaderingen/<int:meeting_id>/moties/<int:number>/"
-A = "<slug:slug>/vergaderingen/<int:meeting_id>/amendementen/<int:amendment_id>/"
+M = "<slug:slug>/vergaderingen/<id:meeting_id>/moties/<id:number>/"
+A = "<slug:slug>/vergaderingen/<id:meeting_id>/amendementen/<id:amendment_id>/"
 
 urlpatterns = [
     path(
-        "<slug:slug>/vergaderingen/<int:meeting_id>/moties/nieuw/",
+        "<slug:slug>/vergaderingen/<id:meeting_id>/moties/nieuw/",
         motion_create,
         name="motion_create",
     ),
@@ -364,7 +364,7 @@ urlpatterns = [
     path(M + "afdoening/", _for("motion", _outcome, ["POST"]), name="motion_outcome"),
     path(M + "intrekken/", _for("motion", _withdraw, ["GET", "POST"]), name="motion_withdraw"),
     path(
-        "<slug:slug>/vergaderingen/<int:meeting_id>/agenda/<int:item_id>/amendementen/nieuw/",
+        "<slug:slug>/vergaderingen/<id:meeting_id>/agenda/<id:item_id>/amendementen/nieuw/",
         amendment_create,
         name="amendment_create",
     ),
