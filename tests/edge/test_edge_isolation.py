@@ -25,7 +25,6 @@ pytestmark = [
 
 @pytest.fixture
 def setup(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     association = factories.make_association(125, slug="isolatie")
     chair = factories.make_user("chair", association, Role.Kind.CHAIR)
     observer = factories.make_user("observer", association, Role.Kind.OBSERVER)

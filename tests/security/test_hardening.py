@@ -181,7 +181,6 @@ def _person(username: str, member) -> dict:
 def test_secretariat_cannot_learn_usernames_of_another_association(
     client, association, secretariat, settings
 ):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     other = factories.make_association(2, slug="ander")
     other_secretariat = factories.make_user("ander-secretariaat", other, Role.Kind.SECRETARIAT)
     client.force_login(other_secretariat)
@@ -422,7 +421,10 @@ def _stream_scope(meeting, user) -> dict:
         "method": "GET",
         "path": f"/live/meetings/{meeting.pk}/events",
         "query_string": b"",
-        "headers": [(b"cookie", f"{django_settings.SESSION_COOKIE_NAME}={session}".encode())],
+        "headers": [
+            (b"host", b"testserver"),
+            (b"cookie", f"{django_settings.SESSION_COOKIE_NAME}={session}".encode()),
+        ],
     }
 
 
@@ -432,7 +434,6 @@ async def _never_disconnects():
 
 @pytest.fixture
 def stream_setup(transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     association = factories.make_association(3, slug="streams")
     user = factories.make_user(
         "kijker", association, Role.Kind.REPRESENTATIVE, member=factories.member(association, 0)
@@ -458,7 +459,8 @@ def test_one_user_cannot_hold_more_streams_than_the_cap(stream_setup, settings):
                     started.set()
 
             task = asyncio.ensure_future(events.stream(scope, _never_disconnects, send, meeting.pk))
-            await started.wait()
+            # A guard against hanging (a refused stream never starts), not a measurement.
+            await asyncio.wait_for(started.wait(), 30)
             return task, sent
 
         (first, first_sent), (second, _) = await open_stream(), await open_stream()
@@ -492,7 +494,7 @@ def test_client_that_stops_reading_is_cut_off_when_its_queue_is_full(stream_setu
                 await asyncio.Event().wait()  # the client's window is full: never returns
 
         task = asyncio.ensure_future(events.stream(scope, _never_disconnects, send, meeting.pk))
-        await stuck.wait()
+        await asyncio.wait_for(stuck.wait(), 30)  # a guard against hanging
         for _ in range(1001):  # one more than the stream's queue holds
             hub.deliver_formatted(meeting.pk, (None, b": ping\n\n"))
         await asyncio.wait_for(task, 30)  # a guard against hanging, not a measurement

@@ -167,7 +167,6 @@ def test_the_edge_sees_the_same_address(settings):
 
 @pytest.mark.django_db
 def test_thirty_guesses_from_thirty_addresses_lock_the_username(association, secretariat, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     secretariat.set_password(PASSWORD)
     secretariat.save()
     statuses = [

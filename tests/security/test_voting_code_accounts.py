@@ -414,7 +414,6 @@ def test_a_code_of_meeting_1_is_refused_in_meeting_2_by_the_edge_server(settings
     batch refuses the ballot in the other meeting, with a problem."""
     from tests.live.servers import server
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     association = factories.make_association(5, slug="edge-codes")
     secretariat = factories.make_user("secretariaat", association, Role.Kind.SECRETARIAT)
     chair = factories.make_user("voorzitter", association, Role.Kind.CHAIR)
