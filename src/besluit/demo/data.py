@@ -43,6 +43,7 @@ from besluit.associations.models import Association, Member, Role
 from besluit.audit.services import record
 from besluit.core import weights as core_weights
 from besluit.core.register_csv import PROVINCES
+from besluit.demo import prose
 from besluit.meetings import services as meetings
 from besluit.meetings.models import Meeting
 from besluit.proposals import services as proposals
@@ -67,42 +68,24 @@ RULE_VALID_FROM = date(2025, 1, 1)
 RULE_LABEL = "Voorbeeldtabel (geen echte statuten)"
 TARGET_INHABITANTS = 18_000_000
 
+_REGISTER = prose.table("register.toml")
 # Municipalities per province, as in the real country (342 in all).
-PROVINCE_COUNTS: dict[str, int] = {
-    "Groningen": 10, "Fryslân": 18, "Drenthe": 12, "Overijssel": 25, "Flevoland": 6,
-    "Gelderland": 51, "Utrecht": 26, "Noord-Holland": 44, "Zuid-Holland": 50,
-    "Zeeland": 13, "Noord-Brabant": 56, "Limburg": 31,
-}  # fmt: skip
+PROVINCE_COUNTS: dict[str, int] = _REGISTER["province_counts"]
 assert set(PROVINCE_COUNTS) == set(PROVINCES)
 N_MEMBERS = sum(PROVINCE_COUNTS.values())  # 342
 
 # The four largest (G4), hand-named; everything else is generated.
-G4: tuple[tuple[str, str, int], ...] = (
-    ("Grachtenburg", "Noord-Holland", 931_640),
-    ("Havenmonde", "Zuid-Holland", 672_310),
-    ("Hofduinen", "Zuid-Holland", 563_870),
-    ("Domveste", "Utrecht", 374_120),
-)
+G4: tuple[tuple[str, str, int], ...] = tuple(tuple(row) for row in _REGISTER["g4"])
 # The smallest member, a Wadden island like Vlieland or Schiermonnikoog.
-SMALLEST = ("Kwelderoog", "Fryslân", 1_043)
+SMALLEST: tuple[str, str, int] = tuple(_REGISTER["smallest"])
 
 # Fictional names: prefix + root + suffix, never a real municipality's name.
-_PREFIXES = ("Oost", "West", "Noord", "Zuid", "Hoog", "Laag", "Groot", "Klein", "Oud",
-             "Nieuw", "Neder", "Boven", "Over", "Achter")  # fmt: skip
-_ROOTS = ("brak", "veen", "wold", "dijk", "horst", "broek", "meer", "zand", "berg", "dam",
-          "voort", "hof", "kamp", "rijp", "goor", "wier", "laar", "donk", "heide", "beek",
-          "weide", "kreek", "hout", "vliet")  # fmt: skip
-_SUFFIXES = ("stad", "dorp", "erland", "um", "ingen", "wijk", "haven", "hem", "rade", "wolde",
-             "veld", "recht", "sluis", "kerk", "zijl", "lo", "horn")  # fmt: skip
-_REGIONAL_SUFFIXES = {
-    "Zeeland": ("kerke", "dijke", "kapelle", "sluis", "hoek"),
-    "Fryslân": ("um", "wâld", "dyk", "ein"),
-    "Groningen": ("zijl", "um", "wolde", "ster"),
-    "Limburg": ("rade", "heim", "broek", "ray"),
-}
-# Real municipality names these syllables can spell are refused. (The generated
-# register was also compared with the list of all real municipalities: no match.)
-_REAL_NAMES = frozenset({"westerveld", "veendam", "zandvoort", "oosterhout", "oldebroek"})
+_SYLLABLES = _REGISTER["syllables"]
+_PREFIXES: tuple[str, ...] = tuple(_SYLLABLES["prefixes"])
+_ROOTS: tuple[str, ...] = tuple(_SYLLABLES["roots"])
+_SUFFIXES: tuple[str, ...] = tuple(_SYLLABLES["suffixes"])
+_REGIONAL_SUFFIXES = {k: tuple(v) for k, v in _SYLLABLES["regional_suffixes"].items()}
+_REAL_NAMES = frozenset(_SYLLABLES["real_names"])
 
 
 @dataclass(frozen=True)
@@ -219,13 +202,8 @@ def register_csv(members: Iterable[DemoMember]) -> bytes:
 # --- people -------------------------------------------------------------------
 
 
-FUNCTION_WORD = {
-    Role.Function.MAYOR: "burgemeester",
-    Role.Function.ALDERMAN: "wethouder",
-    Role.Function.CLERK: "griffier",
-    Role.Function.SECRETARY: "gemeentesecretaris",
-    Role.Function.COUNCIL_MEMBER: "raadslid",
-}
+_PEOPLE = prose.table("people.toml")
+FUNCTION_WORD: dict[str, str] = _PEOPLE["function_word"]
 
 
 @dataclass(frozen=True)
@@ -285,42 +263,27 @@ def _cast(members: list[DemoMember]) -> _Cast:
 
 
 def _people(cast: _Cast) -> list[_Person]:
-    K, F = Role.Kind, Role.Function
-
-    def rep(member: DemoMember, function: str, first: str, last: str, extra=()) -> _Person:
+    """The people of people.toml; a representative acts for one of the cast's members."""
+    people = []
+    for p in _PEOPLE["person"]:
+        if "member" not in p:
+            roles = tuple(_RoleSpec(r["association"], r["kind"]) for r in p["roles"])
+            people.append(
+                _Person(p["username"], p["first_name"], p["last_name"], p["description"], roles)
+            )
+            continue
+        member, function = getattr(cast, p["member"]), p["function"]
         word = FUNCTION_WORD[function]
-        return _Person(
-            username=f"{word}-{member.slug}",
-            first_name=first,
-            last_name=last,
-            description=f"vertegenwoordiger: {word} van {member.name} ({member.code})",
-            roles=(_RoleSpec(SLUG, K.REPRESENTATIVE, member.code, function), *extra),
+        roles = (_RoleSpec(SLUG, Role.Kind.REPRESENTATIVE, member.code, function),)
+        if p.get("also_department"):
+            roles += (_RoleSpec(DEPARTMENT_SLUG, Role.Kind.REPRESENTATIVE, member.code, function),)
+        description = _PEOPLE["representative_description"].format(
+            word=word, name=member.name, code=member.code
         )
-
-    return [
-        _Person(
-            "secretariaat", "Roos", "Verhagen-Tijl",
-            "secretariaat (VVVG en VZVG): leden, gewichten, vergaderingen",
-            (_RoleSpec(SLUG, K.SECRETARIAT), _RoleSpec(DEPARTMENT_SLUG, K.SECRETARIAT)),
-        ),
-        _Person("voorzitter", "Gerrit", "Molendijk", "voorzitter van de VVVG",
-                (_RoleSpec(SLUG, K.CHAIR),)),
-        _Person("bestuur", "Fatima", "El Boukhari-Steen", "bestuurslid (geeft preadviezen)",
-                (_RoleSpec(SLUG, K.BOARD),)),
-        rep(cast.largest, F.MAYOR, "Hendrika", "Bloemaert"),
-        rep(cast.largest, F.ALDERMAN, "Joost", "Kalverstraten"),
-        rep(cast.city, F.ALDERMAN, "Sanne", "Ter Wolde"),
-        rep(cast.rural, F.MAYOR, "Pieter", "Hofsteenge"),
-        rep(cast.mid, F.CLERK, "Anouk", "Dekkerman"),
-        rep(cast.smallest, F.SECRETARY, "Wiebe", "Kwelderma"),
-        rep(
-            cast.zeeland, F.COUNCIL_MEMBER, "Marijke", "Dobbelaere",
-            extra=(_RoleSpec(DEPARTMENT_SLUG, K.REPRESENTATIVE, cast.zeeland.code,
-                             F.COUNCIL_MEMBER),),
-        ),
-        _Person("waarnemer", "Tom", "Uitenbroek", "waarnemer (alleen lezen)",
-                (_RoleSpec(SLUG, K.OBSERVER),)),
-    ]  # fmt: skip
+        people.append(
+            _Person(f"{word}-{member.slug}", p["first_name"], p["last_name"], description, roles)
+        )
+    return people
 
 
 def demo_accounts() -> list[DemoAccount]:
@@ -330,7 +293,7 @@ def demo_accounts() -> list[DemoAccount]:
     for p in people:
         description = p.description
         if len(p.roles) > 1 and p.roles[1].kind == Role.Kind.REPRESENTATIVE:
-            description += "; ook in de VZVG"
+            description += _PEOPLE["department_note"]
         accounts.append(DemoAccount(p.username, PASSWORD, description))
     return accounts
 
@@ -355,181 +318,16 @@ def _unwrap(text: str) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-RESOLUTION_TITLE = "Resolutie 'Gemeenten aan zet: inzet voor de kabinetsformatie'"
-RESOLUTION_DECISION = (
-    "De resolutie 'Gemeenten aan zet: inzet voor de kabinetsformatie' vaststellen, met "
-    "inbegrip van de aangenomen amendementen, als inzet van de vereniging richting de "
-    "formerende partijen en het nieuwe kabinet."
-)
-RESOLUTION_EXPLANATION = (
-    "Na de verkiezingen voor de Tweede Kamer wordt een nieuw kabinet gevormd. Het bestuur "
-    "stelt voor dat de leden in één resolutie vastleggen wat gemeenten van de formatie "
-    "vragen.\n\n"
-    "De conceptresolutie is in september en oktober besproken in drie open "
-    "ledenbijeenkomsten, in de provinciale afdelingen en in de netwerken G4, G40, P10, M50 "
-    "en K80. De opbrengst daarvan is per passage verwerkt in deze definitieve tekst; een "
-    "overzicht van de wijzigingen ten opzichte van het concept is als bijlage toegevoegd.\n\n"
-    "Amendementen konden tot de indieningstermijn worden ingediend. De vergadering stemt "
-    "eerst over de amendementen en daarna over de (gewijzigde) resolutie."
-)
-
-RESOLUTION_TEXT = _unwrap("""\
-## Aanleiding
-
-Na de verkiezingen voor de Tweede Kamer begint de formatie van een nieuw kabinet. De opgaven
-waar ons land voor staat, van de woningnood tot de energietransitie en van de zorg voor ouderen
-tot de opvang van asielzoekers, komen samen in de gemeente. Daar wonen mensen, daar zoeken zij
-hulp en daar merken zij of beleid werkt. Gemeenten willen die verantwoordelijkheid dragen, maar
-dan moeten taken, bevoegdheden en middelen met elkaar in evenwicht zijn. Dat evenwicht is de
-afgelopen jaren verder zoekgeraakt.
-
-Met deze resolutie geven de leden van de vereniging de formerende partijen mee wat gemeenten
-nodig hebben om hun werk goed te kunnen doen, en wat zij op hun beurt bieden: uitvoeringskracht,
-kennis van de eigen inwoners en de bereidheid om samen met Rijk en provincies
-verantwoordelijkheid te nemen.
-
-## Bestaanszekerheid
-
-Steeds meer huishoudens komen met een gewoon inkomen niet rond. Vaste lasten stijgen sneller dan
-lonen en uitkeringen, en wie eenmaal schulden heeft, raakt verstrikt in regels die boetes op
-boetes stapelen. Gemeenten zien dagelijks wat dat betekent voor gezinnen, voor de gezondheid van
-mensen en voor de kansen van kinderen.
-
-Wij vragen het nieuwe kabinet om het sociaal minimum structureel te verhogen, het stelsel van
-toeslagen te vervangen door een eenvoudiger regeling die mensen niet in de problemen brengt, en
-gemeenten de ruimte te geven om maatwerk te bieden zonder eerst een doolhof van voorwaarden te
-doorlopen. Vroegsignalering van schulden moet een vaste taak worden, met een passende en
-blijvende vergoeding.
-
-## Kansengelijkheid
-
-De plek waar een kind opgroeit, bepaalt nog te vaak hoe zijn of haar toekomst eruitziet.
-Gemeenten investeren in voorschoolse voorzieningen, in brede scholen en in samenwerking tussen
-onderwijs, jeugdhulp, cultuur en sport. Die aanpak werkt alleen als zij jaren kan doorlopen.
-Tijdelijke programma's met een looptijd van twee of drie jaar leveren vooral aanvragen en
-verantwoording op.
-
-Wij vragen het kabinet om de middelen voor kansengelijkheid voor ten minste tien jaar vast te
-leggen en ze via het gemeentefonds te verdelen, zodat gemeenten samen met scholen en
-maatschappelijke partners een lange adem kunnen hebben.
-
-## Gezondheid en vergrijzing
-
-Het aantal ouderen groeit snel, terwijl het aantal mensen dat in de zorg werkt nauwelijks
-toeneemt. Gemeenten willen dat inwoners zo lang mogelijk prettig en veilig thuis kunnen wonen,
-maar de vraag naar ondersteuning uit de Wmo stijgt harder dan de middelen die daarvoor
-beschikbaar zijn. Ook de jeugdzorg blijft onder druk staan, financieel en inhoudelijk.
-
-Wij vragen het kabinet om preventie en gezondheid in de wijk een vaste plek te geven, om samen
-met gemeenten en zorgverzekeraars te werken aan woonvormen voor ouderen tussen het eigen huis en
-het verpleeghuis, en om de afspraken over de jeugdzorg te herzien op basis van wat gemeenten in
-de praktijk tegenkomen.
-
-## Asiel en migratie
-
-Gemeenten nemen hun verantwoordelijkheid voor de opvang van asielzoekers en de huisvesting van
-statushouders. Zij doen dat in overleg met inwoners en bij voorkeur in kleinschalige locaties,
-waar taal, werk en meedoen vanaf de eerste dag kunnen beginnen.
-
-Dat vraagt om voorspelbaarheid: een stabiel stelsel van opvang met afspraken die langer meegaan
-dan één kabinetsperiode, een eerlijke verdeling over alle gemeenten en een volledige vergoeding
-van de kosten. Noodopvang in sporthallen en op schepen is geen oplossing, niet voor de mensen
-die er verblijven en niet voor de gemeenten die het moeten organiseren.
-
-## Klimaat en energie
-
-De energietransitie vindt plaats in straten en wijken. Gemeenten stellen warmteplannen op,
-helpen inwoners bij het isoleren van hun woning en zoeken ruimte voor het opwekken en opslaan
-van energie. Het stroomnet raakt steeds vaker vol, waardoor nieuwe woningen en bedrijven moeten
-wachten op een aansluiting.
-
-Wij vragen het kabinet om de uitvoeringskracht van gemeenten voor de klimaat- en energieopgave
-structureel te financieren, om netbeheerders de middelen te geven om sneller uit te breiden, en
-om inwoners met een kleine beurs voorrang te geven bij het verduurzamen van hun huis.
-
-## Wonen en ruimtelijke ordening
-
-Het tekort aan betaalbare woningen raakt jongeren, ouderen, starters en mensen die na een
-scheiding opnieuw moeten beginnen. Gemeenten willen bouwen, maar lopen aan tegen stikstofregels,
-een vol stroomnet, lange procedures en tekorten op de grondexploitatie die zij niet alleen
-kunnen dragen.
-
-Wij vragen het kabinet om de afspraak van ten minste 100.000 nieuwe woningen per jaar te
-ondersteunen met een meerjarige woningbouwimpuls, om de regie op de ruimtelijke ordening samen
-met provincies en gemeenten te versterken, en om bij de verdeling van de schaarse ruimte
-landbouw, natuur, water en bereikbaarheid in samenhang te bekijken.
-
-## Financiële verhoudingen
-
-Al deze opgaven komen samen in één vraag: kunnen gemeenten hun taken betalen? Het eerlijke
-antwoord is op dit moment nee. Sinds 2026 hebben gemeenten te maken met een forse daling van hun
-inkomsten, terwijl de kosten van zorg, jeugd en uitvoering blijven stijgen. Veel gemeenten
-schrappen voorzieningen, verhogen de lokale lasten of teren in op hun reserves. Dat raakt
-inwoners direct en ondermijnt het vertrouwen in de overheid als geheel.
-
-Gemeenten vragen het nieuwe kabinet daarom:
-
-1. draai de korting op het gemeentefonds van 675 miljoen euro in 2026 terug;
-2. herstel de groei van het gemeentefonds door de normeringssystematiek weer volledig toe te
-passen, zodat gemeenten meegroeien met de uitgaven van het Rijk;
-3. indexeer het gemeentefonds met de werkelijke groei van de zorgkosten, zodat stijgende
-uitgaven voor Wmo en jeugdzorg niet ten koste gaan van andere voorzieningen;
-4. geef gemeenten meer algemene en minder specifieke uitkeringen, zodat zij zelf kunnen bepalen
-wat in hun gemeente nodig is en minder tijd kwijt zijn aan aanvragen en verantwoording;
-5. voer geen verdere bezuinigingen op gemeenten door, ook niet via nieuwe taken die zonder
-passende middelen worden overgedragen.
-
-Daarnaast vragen gemeenten om een eigen belastinggebied van betekenis, zodat de gemeenteraad ook
-over de inkomsten van de begroting iets te kiezen heeft, en om een onafhankelijke toets op de
-uitvoerbaarheid en de kosten van elk nieuw voorstel dat gemeenten raakt.
-
-## Besluit
-
-De Algemene Ledenvergadering stelt deze resolutie vast als inzet van de vereniging voor de
-kabinetsformatie. Zij draagt het bestuur op de resolutie aan te bieden aan de informateur of
-formateur en aan de fracties in de Tweede Kamer, de uitvoering ervan te bespreken met het nieuwe
-kabinet en de leden op de Najaars-ALV van 2027 te laten weten wat de inzet heeft opgeleverd.
-""")
-
-AGENDA_EXPLANATIONS = {
-    "04": "De notulen van de Voorjaars-ALV van 11 juni 2026 zijn met de convocatie van "
-    "12 november 2026 aan de leden gestuurd. Er zijn geen opmerkingen ontvangen.",
-    "05": "Het jaarverslag en de jaarrekening 2025 zijn door de financiële commissie "
-    "besproken; de accountant heeft een goedkeurende verklaring afgegeven.",
-    "06": "Het bestuur stelt voor de contributie voor 2027 te indexeren met 2,4 procent, "
-    "volgens de afspraak uit de meerjarenbegroting.",
-    "08": "Het bestuur rapporteert per motie wat er met de eerder aangenomen moties is "
-    "gedaan en stelt per motie voor deze aan te houden of als afgedaan te beschouwen.",
-    "09": "Het bestuur draagt twee kandidaten voor de vacatures in het bestuur voor. "
-    "Tegenkandidaten konden tot de indieningstermijn worden aangemeld.",
-}
-
-CAO_EXPLANATION = (
-    "De werkgeverscommissie en de vakbonden hebben een onderhandelingsresultaat bereikt "
-    "voor de Cao Gemeenten 2027. Het bestuur legt het resultaat via een schriftelijke "
-    "ledenraadpleging aan de leden voor, samen met een gewijzigd voorstel dat in de "
-    "netwerken is ingebracht: de loonsverhoging in twee stappen in plaats van één.\n\n"
-    "Elke gemeente brengt één stem uit, via de gemeentesecretaris of een andere "
-    "vertegenwoordiger. De uitslag wordt per gemeente gepubliceerd en ter bekrachtiging "
-    "voorgelegd aan de volgende ALV."
-)
-CAO_PROPOSAL = _unwrap("""\
-## Voorstel van het bestuur
-
-Instemmen met het onderhandelingsresultaat voor de Cao Gemeenten 2027: een loonsverhoging van
-4,0 procent per 1 januari 2027, een eenmalige uitkering van 750 euro bij een voltijdaanstelling
-en afspraken over duurzame inzetbaarheid en hybride werken.
-
-## Gewijzigd voorstel
-
-Instemmen met het onderhandelingsresultaat, met dien verstande dat de loonsverhoging in twee
-stappen wordt toegekend: 2,5 procent per 1 januari 2027 en 1,5 procent per 1 juli 2027.
-""")
-CAO_ALTERNATIVES = (
-    "Voor het voorstel van het bestuur",
-    "Voor het gewijzigde voorstel",
-    "Tegen beide",
-)
+_ALV = prose.table("najaars-alv-2026.toml")
+RESOLUTION_TITLE: str = _ALV["resolution"]["title"]
+RESOLUTION_DECISION: str = _ALV["resolution"]["decision"]
+RESOLUTION_EXPLANATION: str = _ALV["resolution"]["explanation"]
+RESOLUTION_TEXT = _unwrap(prose.text("resolutie-kabinetsformatie.md"))
+AGENDA_EXPLANATIONS: dict[str, str] = _ALV["agenda_explanations"]
+_CAO = _ALV["cao"]
+CAO_EXPLANATION: str = _CAO["explanation"]
+CAO_PROPOSAL = _unwrap(prose.text("cao-gemeenten-2027.md"))
+CAO_ALTERNATIVES: tuple[str, ...] = tuple(_CAO["alternatives"])
 
 
 # --- loading ------------------------------------------------------------------------
@@ -705,12 +503,12 @@ class _Loader:
             actor=secretariat,
             association=vvvg,
             kind=Meeting.Kind.ALV,
-            title="Najaars-ALV 2026",
+            title=_ALV["meeting"]["title"],
             starts_at=_at(MEETING_DAY, 10),
             ends_at=_at(MEETING_DAY, 16, 30),
-            location="Jaarbeurs, Utrecht",
+            location=_ALV["meeting"]["location"],
             is_digital=True,
-            convocation_date=date(2026, 11, 12),
+            convocation_date=_ALV["meeting"]["convocation_date"],
         )
         # The standard agenda, item by item, so that item 07 carries the
         # resolution's own title, requested decision and explanation (there is
@@ -736,131 +534,63 @@ class _Loader:
             actor=secretariat, meeting=meeting, status=Meeting.Status.CONVENED
         )
 
-        m = self.db_members
-        housing = proposals.do_submit_amendment(
-            actor=self.user(cast.city),
-            proposal=proposal,
-            passage="Wonen en ruimtelijke ordening, tweede alinea",
-            old_text="om de afspraak van ten minste 100.000 nieuwe woningen per jaar te "
-            "ondersteunen met een meerjarige woningbouwimpuls",
-            new_text="om de afspraak van ten minste 100.000 nieuwe woningen per jaar, "
-            "waarvan twee derde betaalbaar, te ondersteunen met een meerjarige "
-            "woningbouwimpuls die ook de tekorten op sociale huurwoningen dekt",
-            explanation="Zonder afspraak over betaalbaarheid bouwen we vooral voor wie al "
-            "een plek op de woningmarkt heeft. De impuls moet juist de sociale huur en de "
-            "middenhuur vooruithelpen.",
-            co_submitters=[m[self.members[7].code], m[cast.mid.code]],
-            now=_at(date(2026, 11, 19), 14, 12),
-        )
-        proposals.do_submit_amendment(
-            actor=self.user(cast.rural),
-            proposal=proposal,
-            passage="Klimaat en energie, tweede alinea",
-            old_text="om netbeheerders de middelen te geven om sneller uit te breiden",
-            new_text="om netbeheerders de middelen te geven om sneller uit te breiden, met "
-            "voorrang voor het landelijk gebied, waar boerenbedrijven en dorpen nu jaren "
-            "op een aansluiting wachten",
-            explanation="De wachtlijsten voor het stroomnet zijn op het platteland het "
-            "langst; de resolutie moet dat benoemen.",
-            now=_at(date(2026, 11, 24), 9, 30),
-        )
-        proposals.do_set_pre_advice(
-            actor=board,
-            submission=housing,
-            advice=PreAdvice.MEETING_DECIDES,
-            reason="Het amendement past bij de inzet van de vereniging op betaalbaar wonen, "
-            "maar legt een verhouding vast die niet in alle regio's haalbaar is. Het bestuur "
-            "laat het oordeel aan de vergadering.",
-        )
+        amendments = {}
+        for key, a in _ALV["amendments"].items():
+            amendments[key] = proposals.do_submit_amendment(
+                actor=self.user(getattr(cast, a["submitter"])),
+                proposal=proposal,
+                passage=a["passage"],
+                old_text=a["old_text"],
+                new_text=a["new_text"],
+                explanation=a["explanation"],
+                co_submitters=self._co_submitters(a),
+                now=prose.local(a["submitted"]),
+            )
+        housing = amendments["housing"]
+        for key, a in _ALV["amendments"].items():
+            if "pre_advice" in a:
+                proposals.do_set_pre_advice(
+                    actor=board,
+                    submission=amendments[key],
+                    advice=PreAdvice[a["pre_advice"]],
+                    reason=a["pre_advice_reason"],
+                )
 
-        youth = proposals.do_submit_motion(
-            actor=self.user(cast.largest),
-            meeting=meeting,
-            agenda_item=items["07"],
-            title="Meerjarige zekerheid voor de jeugdzorg",
-            considerations="- gemeenten sinds de decentralisatie van 2015 structureel meer "
-            "uitgeven aan jeugdzorg dan zij ervoor ontvangen;\n"
-            "- kortlopende afspraken het voor gemeenten onmogelijk maken om met "
-            "zorgaanbieders meerjarige contracten te sluiten;\n"
-            "- kinderen en gezinnen de dupe zijn van wachtlijsten en wisselende "
-            "hulpverleners.",
-            request="in de gesprekken met het nieuwe kabinet te bepleiten dat de middelen "
-            "voor jeugdzorg voor ten minste vijf jaar vast worden gelegd en jaarlijks worden "
-            "geïndexeerd met de werkelijke kostenontwikkeling, en de leden over de voortgang "
-            "te informeren.",
-            co_submitters=[m[self.members[1].code], m[self.members[12].code]],
-            now=_at(date(2026, 11, 20), 10),
-        )
-        small = proposals.do_submit_motion(
-            actor=self.user(cast.smallest),
-            meeting=meeting,
-            title="Ondersteuning van kleine gemeenten bij nieuwe taken",
-            considerations="- kleine gemeenten nieuwe wettelijke taken met een zeer kleine "
-            "ambtelijke organisatie moeten uitvoeren;\n"
-            "- de vaste kosten van een nieuwe taak voor een kleine gemeente even hoog zijn "
-            "als voor een grote.",
-            request="een ondersteuningsprogramma voor kleine gemeenten in te richten, met "
-            "modellen, gedeelde expertise en een vaste contactpersoon per nieuwe taak.",
-            now=_at(date(2026, 11, 23), 16, 45),
-        )
-        environment = proposals.do_submit_motion(
-            actor=self.user(cast.mid),
-            meeting=meeting,
-            agenda_item=items["08"],
-            title="Motie over de uitvoeringskosten van de Omgevingswet niet afdoen",
-            considerations="- het bestuur voorstelt de motie over de uitvoeringskosten van "
-            "de Omgevingswet als afgedaan te beschouwen;\n"
-            "- het onderzoek naar die kosten nog niet is afgerond en gemeenten nog geen "
-            "compensatie hebben ontvangen.",
-            request="de motie over de uitvoeringskosten van de Omgevingswet aan te houden "
-            "tot het Rijk de kosten heeft gecompenseerd, en daarover in de Voorjaars-ALV "
-            "2027 te rapporteren.",
-            now=_at(date(2026, 11, 25), 11, 5),
-        )
-        for motion, advice, reason in (
-            (
-                youth,
-                PreAdvice.MEETING_DECIDES,
-                "De motie sluit aan bij de resolutie; over de termijn van vijf jaar "
-                "verschillen de opvattingen in de netwerken. Oordeel vergadering.",
-            ),
-            (
-                small,
-                PreAdvice.ADOPT,
-                "Het bestuur neemt de motie over: het ondersteuningsprogramma past in het "
-                "werkplan 2027 en kan binnen de begroting worden uitgevoerd.",
-            ),
-            (
-                environment,
-                PreAdvice.ADVISE_AGAINST,
-                "De afspraken over de compensatie zijn gemaakt; de uitvoering wordt gevolgd "
-                "via de reguliere voortgangsrapportage. Aanhouden van de motie voegt daar "
-                "niets aan toe.",
-            ),
-        ):
+        motions = {}
+        for key, mo in _ALV["motions"].items():
+            motions[key] = proposals.do_submit_motion(
+                actor=self.user(getattr(cast, mo["submitter"])),
+                meeting=meeting,
+                agenda_item=items.get(mo.get("agenda_item")),
+                title=mo["title"],
+                considerations=mo["considerations"],
+                request=mo["request"],
+                co_submitters=self._co_submitters(mo),
+                now=prose.local(mo["submitted"]),
+            )
+        for key, mo in _ALV["motions"].items():
             proposals.do_set_pre_advice(
-                actor=board, submission=motion, advice=advice, reason=reason
+                actor=board,
+                submission=motions[key],
+                advice=PreAdvice[mo["pre_advice"]],
+                reason=mo["pre_advice_reason"],
             )
         self.say("meeting, agenda, resolution, 2 amendments, 3 motions")
 
         # The meeting in session: acclamations, a decided vote, a vote still open.
-        voting.do_record_acclamation(
-            actor=chair, meeting=meeting, agenda_item=items["03"],
-            subject="Notulencommissie benoemd",
-            text="De vergadering benoemt de notulencommissie bij acclamatie.",
-            now=_at(MEETING_DAY, 10, 8),
-        )  # fmt: skip
-        voting.do_record_acclamation(
-            actor=chair, meeting=meeting, agenda_item=items["04"],
-            subject="Notulen vorige vergadering vastgesteld",
-            text="De notulen van de Voorjaars-ALV van 11 juni 2026 zijn bij acclamatie "
-            "vastgesteld.",
-            now=_at(MEETING_DAY, 10, 12),
-        )  # fmt: skip
+        for a in _ALV["acclamations"]:
+            voting.do_record_acclamation(
+                actor=chair,
+                meeting=meeting,
+                agenda_item=items[a["agenda_item"]],
+                subject=a["subject"],
+                text=a["text"],
+                now=prose.local(a["at"]),
+            )
 
         poll = voting.do_create_poll(
             actor=chair, meeting=meeting, subject=Poll.Subject.AMENDMENT, amendment=housing,
-            question="Stemt u in met het amendement over betaalbare woningbouw?",
+            question=_ALV["questions"]["housing"],
         )  # fmt: skip
         voting.do_open_poll(actor=chair, poll=poll, now=_at(MEETING_DAY, 10, 41))
         voters = self._closed_poll_voters()
@@ -868,14 +598,20 @@ class _Loader:
         voting.do_close_poll(actor=chair, poll=poll, now=_at(MEETING_DAY, 10, 55))
 
         poll = voting.do_create_poll(
-            actor=chair, meeting=meeting, subject=Poll.Subject.MOTION, motion=youth,
-            question="Stemt u in met de motie over meerjarige zekerheid voor de jeugdzorg?",
+            actor=chair, meeting=meeting, subject=Poll.Subject.MOTION, motion=motions["youth"],
+            question=_ALV["questions"]["youth"],
         )  # fmt: skip
         voting.do_open_poll(actor=chair, poll=poll, now=_at(MEETING_DAY, 11, 20))
         # Only hidden voters: the demo representatives can still vote here.
         voters = self.rng.sample(sorted(self.hidden), 120)
         self._vote(poll, voters, _at(MEETING_DAY, 11, 21), self._youth_choice)
         self.say("2 acclamations, 1 closed poll, 1 open poll")
+
+    def _co_submitters(self, spec: dict) -> list[Member]:
+        """A number is a member's place in the register; a name is one of the cast."""
+        refs = spec.get("co_submitters", ())
+        chosen = [self.members[r] if isinstance(r, int) else getattr(self.cast, r) for r in refs]
+        return [self.db_members[m.code] for m in chosen]
 
     def _closed_poll_voters(self) -> list[str]:
         """300 of 342 members: the G4, the demo representatives' members, and others."""
@@ -933,7 +669,7 @@ class _Loader:
             actor=secretariat,
             association=vvvg,
             kind=Meeting.Kind.WRITTEN,
-            title="Ledenraadpleging Cao gemeenten 2027",
+            title=_CAO["meeting_title"],
             starts_at=CAO_OPENS,
             ends_at=CAO_CLOSES,
             is_digital=True,
@@ -941,21 +677,18 @@ class _Loader:
         )
         item = meetings.do_add_agenda_item(
             actor=secretariat, meeting=meeting, number="01",
-            title="Onderhandelingsresultaat Cao Gemeenten 2027",
-            requested_decision="Kiezen tussen het voorstel van het bestuur, het gewijzigde "
-            "voorstel of geen van beide.",
+            title=_CAO["item_title"], requested_decision=_CAO["requested_decision"],
             explanation=CAO_EXPLANATION,
         )  # fmt: skip
         proposals.do_set_proposal(
-            actor=secretariat, agenda_item=item, title="Cao Gemeenten 2027", text=CAO_PROPOSAL
+            actor=secretariat, agenda_item=item, title=_CAO["proposal_title"], text=CAO_PROPOSAL
         )
         # The poll must still be open whenever the demo is started: it closes at
         # the end of the voting window, or two weeks from now if that is later.
         closes_at = max(CAO_CLOSES, timezone.now() + timedelta(days=14))
         poll = voting.do_create_poll(
             actor=chair, meeting=meeting, subject=Poll.Subject.FREE, agenda_item=item,
-            title="Ledenraadpleging Cao Gemeenten 2027",
-            question="Welk voorstel steunt uw gemeente?",
+            title=_CAO["poll_title"], question=_CAO["question"],
             alternatives=CAO_ALTERNATIVES, with_abstain=False, closes_at=closes_at,
         )  # fmt: skip
         voting.do_open_poll(actor=chair, poll=poll, now=CAO_OPENS)
@@ -975,10 +708,10 @@ class _Loader:
             actor=self.users["secretariaat"],
             association=vzvg,
             kind=Meeting.Kind.ALV,
-            title="Voorjaars-ALV 2027 VZVG",
+            title=_ALV["department_meeting"]["title"],
             starts_at=_at(date(2027, 3, 18), 14),
             ends_at=_at(date(2027, 3, 18), 17),
-            location="Middelburg",
+            location=_ALV["department_meeting"]["location"],
             standard_agenda=True,
         )
 
