@@ -14,7 +14,7 @@ from besluit.accountability.models import (
     ReportEntry,
     Theme,
 )
-from besluit.accountability.services_reports import reportable
+from besluit.accountability.services import reportable
 from besluit.accounts.models import User
 from besluit.associations.models import Association, Member, Network, Role
 from besluit.meetings.models import AgendaItem, Meeting

@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from besluit.accountability import services as acc
-from besluit.accountability import services_reports as reports
+from besluit.accountability import services as reports
 from besluit.accountability.models import Commitment, ReportEntry
 from besluit.accounts.models import User
 from besluit.associations.models import Association, Member, Role
