@@ -7,7 +7,6 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from besluit.associations.models import Association
@@ -15,6 +14,7 @@ from besluit.audit.services import record
 from besluit.core import deadlines
 from besluit.errors import ValidationFailed
 from besluit.meetings.models import AgendaItem, Attachment, Meeting
+from besluit.numbering import next_number
 
 
 @dataclass(frozen=True)
@@ -141,12 +141,12 @@ def do_add_agenda_item(
     if not number or not title.strip():
         raise ValidationFailed("An agenda item needs a number and a title.", field="number")
     with transaction.atomic():
+        position = next_number(meeting.agenda_items, "position", lock=meeting)
         if meeting.agenda_items.filter(number=number).exists():
             raise ValidationFailed(f"Agenda item {number} exists already.", field="number")
-        last = meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0
         item = AgendaItem.objects.create(
             meeting=meeting,
-            position=last + 1,
+            position=position,
             number=number,
             title=title.strip(),
             requested_decision=requested_decision,

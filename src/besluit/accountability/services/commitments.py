@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from besluit import access
@@ -33,6 +32,7 @@ from besluit.accountability.services.common import (
 from besluit.associations.models import Association, Role
 from besluit.errors import Conflict, ValidationFailed
 from besluit.meetings.services import ALLOWED_TYPES, sniff_type
+from besluit.numbering import next_number
 
 
 def _check_owner(association: Association, committee, user) -> None:
@@ -272,7 +272,7 @@ def do_add_milestone(
     now = now or timezone.now()
     with transaction.atomic():
         c = Commitment.objects.select_for_update().get(pk=commitment.pk)
-        position = (c.milestones.aggregate(n=Max("position"))["n"] or 0) + 1
+        position = next_number(c.milestones, "position", lock=c)
         milestone = Milestone.objects.create(
             commitment=c, position=position, title=title[:300], due_date=due_date
         )

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from besluit import access
@@ -35,6 +34,7 @@ from besluit.associations.models import Association
 from besluit.audit.services import record
 from besluit.errors import Conflict, ValidationFailed
 from besluit.meetings.models import AgendaItem
+from besluit.numbering import next_number
 from besluit.proposals import services as proposal_services
 from besluit.proposals.models import Motion, Proposal, SubmissionStatus
 from besluit.voting import services as voting
@@ -142,9 +142,9 @@ def do_mark_demand(
         raise ValidationFailed("That theme belongs to another association.", field="theme")
     now = now or timezone.now()
     with transaction.atomic():
+        position = next_number(proposal.accountability_demands, "position", lock=proposal)
         if Demand.objects.filter(proposal=proposal, title__iexact=title).exists():
             raise ValidationFailed(f"A demand '{title}' exists already.", field="title")
-        position = (proposal.accountability_demands.aggregate(n=Max("position"))["n"] or 0) + 1
         demand = Demand.objects.create(
             proposal=proposal,
             position=position,

@@ -28,6 +28,7 @@ from besluit.accountability.services.common import (
 from besluit.audit.services import record
 from besluit.errors import Conflict, ValidationFailed
 from besluit.meetings.models import Meeting
+from besluit.numbering import next_number
 
 P = ReportEntry.Proposal
 
@@ -120,6 +121,8 @@ def do_add_entries(
     if not commitments:
         raise ValidationFailed("Choose at least one commitment.", field="commitments")
     with transaction.atomic():
+        # The report is locked from here: its entries and their positions stay ours.
+        first = next_number(report.entries, "position", lock=report)
         fresh = Commitment.objects.in_bulk([c.pk for c in commitments])
         commitments = [fresh[c.pk] for c in commitments if c.pk in fresh]
         allowed = set(
@@ -132,7 +135,7 @@ def do_add_entries(
             .exclude(report__status=Report.Status.DECIDED)
             .values_list("commitment_id", "report__title")
         )
-        position = report.entries.aggregate(n=Max("position"))["n"] or 0
+        position = first - 1  # one more for every new entry
         created = []
         for c in commitments:
             if c.pk not in allowed:
@@ -270,7 +273,7 @@ def do_add_cluster(
     if any(e.report_id != report.pk for e in entries):
         raise ValidationFailed("An entry belongs to another report.", field="entries")
     with transaction.atomic():
-        position = (report.clusters.aggregate(n=Max("position"))["n"] or 0) + 1
+        position = next_number(report.clusters, "position", lock=report)
         cluster = ReportCluster.objects.create(
             report=report, position=position, title=title.strip()[:300], summary=summary.strip()
         )

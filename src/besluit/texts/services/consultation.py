@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from besluit import access
@@ -14,6 +13,7 @@ from besluit.audit.services import record
 from besluit.core import passages as cp
 from besluit.core import texts as ct
 from besluit.errors import Conflict, NotFound, ValidationFailed
+from besluit.numbering import next_number
 from besluit.proposals.models import Proposal
 from besluit.texts.models import (
     Consultation,
@@ -141,8 +141,7 @@ def _create_input(
         raise ValidationFailed("Write the input.", field="text")
     block_id, start, end, quote = _passage_of(consultation.version, block_id, quote)
     with transaction.atomic():
-        Consultation.objects.select_for_update().filter(pk=consultation.pk).first()
-        number = (consultation.inputs.aggregate(n=Max("number"))["n"] or 0) + 1
+        number = next_number(consultation.inputs, lock=consultation)
         item = ConsultationInput.objects.create(
             consultation=consultation,
             session=session,

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from besluit import access
@@ -17,6 +16,7 @@ from besluit.core import redline as cr
 from besluit.core import text_import as ci
 from besluit.core import texts as ct
 from besluit.errors import Conflict, ValidationFailed
+from besluit.numbering import next_number
 from besluit.proposals import services as proposal_services
 from besluit.proposals.models import Proposal, SubmissionStatus
 from besluit.texts.models import (
@@ -33,11 +33,6 @@ from besluit.texts.services.common import (
     latest_published,
     max_import_bytes,
 )
-
-
-def _next_number(proposal: Proposal) -> int:
-    n = TextVersion.objects.filter(proposal=proposal).aggregate(n=Max("number"))["n"]
-    return (n or 0) + 1
 
 
 def _parse(markdown: str) -> ct.Document:
@@ -85,7 +80,7 @@ def do_start_draft(
             raise ValidationFailed(f"Unknown kind '{kind}'.", field="kind")
         version = TextVersion(
             proposal=proposal,
-            number=_next_number(proposal),
+            number=next_number(TextVersion.objects.filter(proposal=proposal), lock=proposal),
             kind=kind,
             label=label.strip(),
             based_on=base,
