@@ -350,10 +350,7 @@ def do_adopt_part_by_acclamation(*, actor, part: MotionPart, now: datetime | Non
 
 
 def decide_part(part: MotionPart, *, adopted: bool, decision, actor, at: datetime) -> None:
-    part.outcome = Outcome.ADOPTED if adopted else Outcome.REJECTED
-    part.decision = decision
-    part.decided_at = at
-    part.save(update_fields=["outcome", "decision", "decided_at"])
+    part.save_decision(adopted=adopted, decision=decision, at=at)
     motion = part.motion
     record(
         "motion_part.decided",

@@ -379,10 +379,7 @@ def _apply(
     at: datetime,
 ) -> None:
     for entry in entries:
-        entry.outcome = Outcome.ADOPTED if adopted else Outcome.REJECTED
-        entry.decision = decision
-        entry.decided_at = at
-        entry.save(update_fields=["outcome", "decision", "decided_at"])
+        entry.save_decision(adopted=adopted, decision=decision, at=at)
         c = Commitment.objects.select_for_update().get(pk=entry.commitment_id)
         if adopted and entry.proposal == P.CARRIED_OUT:
             target = Status.NOT_FEASIBLE if c.status == Status.NOT_FEASIBLE else Status.DONE
