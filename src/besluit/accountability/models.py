@@ -13,7 +13,6 @@
   carried over to the commitments.
 """
 
-import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from besluit.associations.models import Association
 from besluit.meetings.models import AgendaItem, Meeting
 from besluit.proposals.models import Motion, Proposal
+from besluit.uploads import StoredFile
 from besluit.voting.models import Decision, Poll
 
 
@@ -386,16 +386,11 @@ def update_attachment_path(instance: "UpdateAttachment", filename: str) -> str:
     return f"accountability/{instance.uuid}.{instance.extension}"
 
 
-class UpdateAttachment(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class UpdateAttachment(StoredFile):
     update = models.ForeignKey(
         CommitmentUpdate, on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(upload_to=update_attachment_path)
-    original_name = models.CharField(max_length=255)
-    extension = models.CharField(max_length=8)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
 
     class Meta:
         ordering = ["update", "pk"]

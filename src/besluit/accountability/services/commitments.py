@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
@@ -31,8 +30,8 @@ from besluit.accountability.services.common import (
 )
 from besluit.associations.models import Association, Role
 from besluit.errors import Conflict, ValidationFailed
-from besluit.meetings.services import ALLOWED_TYPES, sniff_type
 from besluit.numbering import next_number
+from besluit.uploads import check_upload
 
 
 def _check_owner(association: Association, committee, user) -> None:
@@ -130,29 +129,6 @@ def _check_links(links: str) -> str:
     return "\n".join(lines)
 
 
-def _check_file(upload: UploadedFile) -> str:
-    limit = settings.BESLUIT_MAX_ATTACHMENT_BYTES
-    if upload.size > limit:
-        raise ValidationFailed(
-            f"{upload.name} is {upload.size:,} bytes; at most {limit:,} bytes are allowed.",
-            field="files",
-        )
-    if upload.size == 0:
-        raise ValidationFailed(f"{upload.name} is empty.", field="files")
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    kind = sniff_type(head, upload)
-    claimed = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if kind is None or claimed != kind:
-        raise ValidationFailed(
-            f"{upload.name}: only PDF and Word (.docx) files are accepted, and the name must "
-            "match the content.",
-            field="files",
-        )
-    return kind
-
-
 def _milestone_progress(commitment: Commitment) -> int | None:
     milestones = list(commitment.milestones.all())
     if not milestones:
@@ -191,7 +167,7 @@ def do_post_update(
         raise ValidationFailed("An update cannot be dated in the future.", field="as_of")
     links = _check_links(links)
     files = list(files)
-    kinds = [_check_file(f) for f in files]
+    kinds = [check_upload(f, field="files") for f in files]
     if progress is not None and not 0 <= int(progress) <= 100:
         raise ValidationFailed("Progress is a percentage between 0 and 100.", field="progress")
     if status is not None and status not in Status.values:
@@ -214,15 +190,7 @@ def do_post_update(
             posted_by=_user(actor),
         )
         for upload, kind in zip(files, kinds, strict=True):
-            attachment = UpdateAttachment(
-                update=update,
-                original_name=upload.name[:255],
-                extension=kind,
-                content_type=ALLOWED_TYPES[kind],
-                size=upload.size,
-            )
-            attachment.file.save("upload", upload, save=False)
-            attachment.save()
+            UpdateAttachment(update=update).store(upload, kind)
         changes = {}
         if status is None and c.status == Status.NEW:
             status = Status.IN_PROGRESS
