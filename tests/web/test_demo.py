@@ -15,7 +15,7 @@ from django.utils import timezone
 from besluit.accounts.models import User
 from besluit.associations.models import Association, Member, PopulationFigure, Role
 from besluit.associations.selectors import weighted_register
-from besluit.demo import data
+from besluit.demo import data, register
 from besluit.demo.data import load_demo
 from besluit.meetings.models import Meeting
 from besluit.proposals.models import Amendment, Motion, PreAdvice, SubmissionStatus
@@ -37,7 +37,7 @@ def test_demo_members_are_deterministic_and_fictional():
     assert len(first) == 342
     assert len({m.name for m in first}) == 342
     assert all(re.fullmatch(r"GM9\d{3}", m.code) for m in first)
-    assert {m.province for m in first} == set(data.PROVINCES)
+    assert {m.province for m in first} == set(register.PROVINCES)
     assert sum(1 for m in first if m.province == "Zeeland") == 13
 
 

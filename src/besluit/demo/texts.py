@@ -25,7 +25,7 @@ from django.db import transaction
 from besluit.associations.models import Association, Member, Role
 from besluit.core import redline as cr
 from besluit.core.text_import import from_markdown
-from besluit.demo import data
+from besluit.demo import data, register
 from besluit.proposals.models import Proposal
 from besluit.texts import services
 from besluit.texts.models import ConsultationInput, ConsultationSession, TextVersion
@@ -147,7 +147,7 @@ def load_texts_demo(association: Association) -> TextVersion | None:
         ),
         secretariat,
     )
-    cast = data._cast(data.demo_members())
+    cast = register.demo_cast(register.demo_members())
     members = {m.code: m for m in association.members.all()}
 
     def member(demo_member) -> Member:
