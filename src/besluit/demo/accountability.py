@@ -173,8 +173,19 @@ class _Loader:
         )
         return self.vote(poll, start, weights or {"for": 0.82, "against": 0.13, "abstain": 0.05})
 
-    def assign(self, c: Commitment, at: datetime, *, theme, committee, owner=None, due=None,
-               status=None, interval=90, note="") -> Commitment:  # fmt: skip
+    def assign(
+        self,
+        c: Commitment,
+        at: datetime,
+        *,
+        theme,
+        committee,
+        owner=None,
+        due=None,
+        status=None,
+        interval=90,
+        note="",
+    ) -> Commitment:
         c.refresh_from_db()
         return acc.do_update_commitment(
             actor=self.secretariat,
@@ -220,9 +231,15 @@ class _Loader:
             co = [self.members[i] for i in s.get("co_members", ())]
             co += [self.g4[i] for i in s.get("co_g4", ())]
             m[key] = self.motion(
-                meeting, s["submitter"], s["title"], s["considerations"], s["request"],
-                prose.local(s["submitted"]), co=co, item=s.get("item"),
-            )  # fmt: skip
+                meeting,
+                s["submitter"],
+                s["title"],
+                s["considerations"],
+                s["request"],
+                prose.local(s["submitted"]),
+                co=co,
+                item=s.get("item"),
+            )
         for key, s in spec["motions"].items():
             self.advise(
                 m[key], PreAdvice[s["pre_advice"]], s["reason"], prose.local(spec["advised"])
@@ -255,18 +272,27 @@ class _Loader:
         at = _at(day, 11, 30)
         with _clock(at):
             voting.do_record_acclamation(
-                actor=self.chair, meeting=meeting, motion=m["schulden"],
-                subject=f"{m['schulden'].display_title}: {m['schulden'].title}", now=at,
-            )  # fmt: skip
+                actor=self.chair,
+                meeting=meeting,
+                motion=m["schulden"],
+                subject=f"{m['schulden'].display_title}: {m['schulden'].title}",
+                now=at,
+            )
         a, b = acc.do_split_motion(
             actor=self.chair,
             motion=m["energie"],
             parts=acc.parse_parts(m["energie"].request),
         )
-        self.vote(acc.do_create_part_poll(actor=self.chair, part=a), _at(day, 13, 45),
-                  {"for": 0.85, "against": 0.1, "abstain": 0.05})  # fmt: skip
-        self.vote(acc.do_create_part_poll(actor=self.chair, part=b), _at(day, 14, 0),
-                  {"for": 0.25, "against": 0.7, "abstain": 0.05})  # fmt: skip
+        self.vote(
+            acc.do_create_part_poll(actor=self.chair, part=a),
+            _at(day, 13, 45),
+            {"for": 0.85, "against": 0.1, "abstain": 0.05},
+        )
+        self.vote(
+            acc.do_create_part_poll(actor=self.chair, part=b),
+            _at(day, 14, 0),
+            {"for": 0.25, "against": 0.7, "abstain": 0.05},
+        )
         poll = voting.do_create_poll(
             actor=self.chair, meeting=meeting, subject=Poll.Subject.PRE_ADVICE, motion=m["cyber"]
         )
@@ -297,9 +323,12 @@ class _Loader:
         )
         for title, quote in DEMANDS:
             acc.do_mark_demand(
-                actor=self.secretariat, proposal=proposal, title=title, quote=quote,
+                actor=self.secretariat,
+                proposal=proposal,
+                title=title,
+                quote=quote,
                 now=prose.local(spec["demands_marked"]),
-            )  # fmt: skip
+            )
         poll = voting.do_create_poll(
             actor=self.chair, meeting=meeting, subject=Poll.Subject.PROPOSAL, proposal=proposal
         )
@@ -309,9 +338,12 @@ class _Loader:
             at = _at(day, 12, minute)
             with _clock(at):
                 voting.do_record_acclamation(
-                    actor=self.chair, meeting=meeting, motion=m[key],
-                    subject=f"{m[key].display_title}: {m[key].title}", now=at,
-                )  # fmt: skip
+                    actor=self.chair,
+                    meeting=meeting,
+                    motion=m[key],
+                    subject=f"{m[key].display_title}: {m[key].title}",
+                    now=at,
+                )
         self.resolution = proposal
 
         # The board's report on the motions of the autumn meeting, decided by acclamation.
@@ -334,10 +366,14 @@ class _Loader:
             c, at = self.target(step), prose.local(step["at"])
             if step["step"] == "assign":
                 self.assign(
-                    c, at, theme=step["theme"], committee=step["committee"],
+                    c,
+                    at,
+                    theme=step["theme"],
+                    committee=step["committee"],
                     owner=self.board if step.get("owner") == "board" else None,
-                    due=step.get("due"), interval=step.get("interval", 90),
-                )  # fmt: skip
+                    due=step.get("due"),
+                    interval=step.get("interval", 90),
+                )
             elif step["step"] == "milestones":
                 for title, planned in step["milestones"]:
                     acc.do_add_milestone(
@@ -345,9 +381,11 @@ class _Loader:
                     )
             elif step["step"] == "milestone_done":
                 acc.do_set_milestone_done(
-                    actor=self.board, milestone=c.milestones.get(position=step["position"]),
-                    done_on=at.date(), now=at,
-                )  # fmt: skip
+                    actor=self.board,
+                    milestone=c.milestones.get(position=step["position"]),
+                    done_on=at.date(),
+                    now=at,
+                )
             else:
                 extra = {k: step[k] for k in ("links", "progress") if k in step}
                 if "status" in step:
@@ -364,9 +402,13 @@ class _Loader:
         for entry in report.entries.all():
             e = texts[entry.commitment_id]
             reports.do_update_entry(
-                actor=self.secretariat, entry=entry, actions_taken=e["taken"],
-                actions_planned=e["planned"], proposal=P[e["proposal"]], now=created,
-            )  # fmt: skip
+                actor=self.secretariat,
+                entry=entry,
+                actions_taken=e["taken"],
+                actions_planned=e["planned"],
+                proposal=P[e["proposal"]],
+                now=created,
+            )
         return report, chosen
 
     def build_autumn_2026_report(self) -> None:

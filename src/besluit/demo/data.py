@@ -142,19 +142,25 @@ class _Loader:
     def build_associations(self) -> None:
         vvvg = assoc.do_create_association(actor=None, name=NAME, slug=SLUG, short_name=SHORT_NAME)
         vzvg = assoc.do_create_association(
-            actor=None, name=DEPARTMENT_NAME, slug=DEPARTMENT_SLUG,
+            actor=None,
+            name=DEPARTMENT_NAME,
+            slug=DEPARTMENT_SLUG,
             short_name=DEPARTMENT_SHORT_NAME,
-        )  # fmt: skip
+        )
         self.associations = {SLUG: vvvg, DEPARTMENT_SLUG: vzvg}
         assoc.do_import_members(
-            actor=None, association=vvvg, data=register_csv(self.members),
+            actor=None,
+            association=vvvg,
+            data=register_csv(self.members),
             reference_date=REFERENCE_DATE,
-        )  # fmt: skip
+        )
         zeeland = [m for m in self.members if m.province == DEPARTMENT_PROVINCE]
         assoc.do_import_members(
-            actor=None, association=vzvg, data=register_csv(zeeland),
+            actor=None,
+            association=vzvg,
+            data=register_csv(zeeland),
             reference_date=REFERENCE_DATE,
-        )  # fmt: skip
+        )
         self.say(f"{len(self.members)} + {len(zeeland)} members imported")
 
         self.db_members = {m.code: m for m in vvvg.members.all()}
@@ -204,9 +210,13 @@ class _Loader:
                     association.members.get(code=spec.member_code) if spec.member_code else None
                 )
                 assoc.do_assign_role(
-                    actor=None, user=user, association=association, kind=spec.kind,
-                    member=member, function=spec.function,
-                )  # fmt: skip
+                    actor=None,
+                    user=user,
+                    association=association,
+                    kind=spec.kind,
+                    member=member,
+                    function=spec.function,
+                )
                 if spec.association == SLUG and member is not None:
                     self.voters.setdefault(member.code, user)
         self._build_hidden_voters()
@@ -288,19 +298,27 @@ class _Loader:
         for standard in meetings.STANDARD_AGENDA:
             if standard.number == "07":
                 title, decision, explanation = (
-                    RESOLUTION_TITLE, RESOLUTION_DECISION, RESOLUTION_EXPLANATION,
-                )  # fmt: skip
+                    RESOLUTION_TITLE,
+                    RESOLUTION_DECISION,
+                    RESOLUTION_EXPLANATION,
+                )
             else:
                 title, decision = standard.title, standard.requested_decision
                 explanation = AGENDA_EXPLANATIONS.get(standard.number, "")
             items[standard.number] = meetings.do_add_agenda_item(
-                actor=secretariat, meeting=meeting, number=standard.number, title=title,
-                requested_decision=decision, explanation=explanation,
-            )  # fmt: skip
+                actor=secretariat,
+                meeting=meeting,
+                number=standard.number,
+                title=title,
+                requested_decision=decision,
+                explanation=explanation,
+            )
         proposal = proposals.do_set_proposal(
-            actor=secretariat, agenda_item=items["07"], title=RESOLUTION_TITLE,
+            actor=secretariat,
+            agenda_item=items["07"],
+            title=RESOLUTION_TITLE,
             text=RESOLUTION_TEXT,
-        )  # fmt: skip
+        )
         meetings.do_set_meeting_status(
             actor=secretariat, meeting=meeting, status=Meeting.Status.CONVENED
         )
@@ -360,18 +378,24 @@ class _Loader:
             )
 
         poll = voting.do_create_poll(
-            actor=chair, meeting=meeting, subject=Poll.Subject.AMENDMENT, amendment=housing,
+            actor=chair,
+            meeting=meeting,
+            subject=Poll.Subject.AMENDMENT,
+            amendment=housing,
             question=_ALV["questions"]["housing"],
-        )  # fmt: skip
+        )
         voting.do_open_poll(actor=chair, poll=poll, now=_at(MEETING_DAY, 10, 41))
         voters = self._closed_poll_voters()
         self._vote(poll, voters, _at(MEETING_DAY, 10, 42), self._housing_choice)
         voting.do_close_poll(actor=chair, poll=poll, now=_at(MEETING_DAY, 10, 55))
 
         poll = voting.do_create_poll(
-            actor=chair, meeting=meeting, subject=Poll.Subject.MOTION, motion=motions["youth"],
+            actor=chair,
+            meeting=meeting,
+            subject=Poll.Subject.MOTION,
+            motion=motions["youth"],
             question=_ALV["questions"]["youth"],
-        )  # fmt: skip
+        )
         voting.do_open_poll(actor=chair, poll=poll, now=_at(MEETING_DAY, 11, 20))
         # Only hidden voters: the demo representatives can still vote here.
         voters = self.rng.sample(sorted(self.hidden), 120)
@@ -447,10 +471,13 @@ class _Loader:
             convocation_date=date(2026, 11, 9),
         )
         item = meetings.do_add_agenda_item(
-            actor=secretariat, meeting=meeting, number="01",
-            title=_CAO["item_title"], requested_decision=_CAO["requested_decision"],
+            actor=secretariat,
+            meeting=meeting,
+            number="01",
+            title=_CAO["item_title"],
+            requested_decision=_CAO["requested_decision"],
             explanation=CAO_EXPLANATION,
-        )  # fmt: skip
+        )
         proposals.do_set_proposal(
             actor=secretariat, agenda_item=item, title=_CAO["proposal_title"], text=CAO_PROPOSAL
         )
@@ -458,10 +485,16 @@ class _Loader:
         # the end of the voting window, or two weeks from now if that is later.
         closes_at = max(CAO_CLOSES, timezone.now() + timedelta(days=14))
         poll = voting.do_create_poll(
-            actor=chair, meeting=meeting, subject=Poll.Subject.FREE, agenda_item=item,
-            title=_CAO["poll_title"], question=_CAO["question"],
-            alternatives=CAO_ALTERNATIVES, with_abstain=False, closes_at=closes_at,
-        )  # fmt: skip
+            actor=chair,
+            meeting=meeting,
+            subject=Poll.Subject.FREE,
+            agenda_item=item,
+            title=_CAO["poll_title"],
+            question=_CAO["question"],
+            alternatives=CAO_ALTERNATIVES,
+            with_abstain=False,
+            closes_at=closes_at,
+        )
         voting.do_open_poll(actor=chair, poll=poll, now=CAO_OPENS)
         voters = self.rng.sample(sorted(self.hidden), 170)
         self._vote(
