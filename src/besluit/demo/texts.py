@@ -25,7 +25,7 @@ from django.db import transaction
 from besluit.associations.models import Association, Member, Role
 from besluit.core import redline as cr
 from besluit.core.text_import import from_markdown
-from besluit.demo import data, prose, register
+from besluit.demo import alv, prose, register
 from besluit.proposals.models import Proposal
 from besluit.texts import services
 from besluit.texts.models import ConsultationInput, ConsultationSession, TextVersion
@@ -33,7 +33,7 @@ from besluit.texts.models import ConsultationInput, ConsultationSession, TextVer
 AMS = ZoneInfo("Europe/Amsterdam")
 MEETING_TITLE = "Najaars-ALV 2026"
 
-FINAL = data.RESOLUTION_TEXT
+FINAL = alv.RESOLUTION_TEXT
 STORY = prose.table("resolutie-tekstgeschiedenis.toml")
 
 
