@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils.formats import number_format
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from besluit.errors import ValidationFailed
@@ -81,7 +82,7 @@ def check_upload(
             _("%(name)s: only %(types)s files are accepted, and the name must match the content.")
             % {
                 "name": file.name,
-                "types": ", ".join(TYPE_LABELS.get(k, k) for k in allowed_types),
+                "types": get_text_list([TYPE_LABELS.get(k, k) for k in allowed_types]),
             },
             field=field,
         )

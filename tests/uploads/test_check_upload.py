@@ -62,7 +62,8 @@ def test_a_pdf_named_docx_is_refused():
     error = _refusal(SimpleUploadedFile("stuk.docx", PDF), field="files")
     assert error.field == "files"
     assert error.message == (
-        "stuk.docx: only PDF, Word (.docx) files are accepted, and the name must match the content."
+        "stuk.docx: only PDF or Word (.docx) files are accepted, and the name must match "
+        "the content."
     )
 
 
@@ -114,4 +115,4 @@ def test_the_three_upload_paths_refuse_a_disguised_file_with_one_message(setting
             upload()
         messages[where] = caught.value.message
     assert len(set(messages.values())) == 1, messages
-    assert messages["agenda"].startswith("stuk.docx: only PDF, Word (.docx) files")
+    assert messages["agenda"].startswith("stuk.docx: only PDF or Word (.docx) files")
