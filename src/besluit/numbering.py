@@ -22,6 +22,8 @@ def next_number(queryset: QuerySet, field: str = "number", *, lock: Model) -> in
     it stays locked until the caller's transaction ends. Call inside that transaction
     (outside one, Django refuses the lock with TransactionManagementError).
     """
-    manager = type(lock)._default_manager
-    list(manager.select_for_update().filter(pk=lock.pk).values_list("pk", flat=True))
+    # No ordering (a model's default ordering may join a nullable relation, which
+    # PostgreSQL refuses to lock) and only the parent's own row.
+    rows = type(lock)._default_manager.filter(pk=lock.pk).order_by()
+    list(rows.select_for_update(of=("self",)).values_list("pk", flat=True))
     return (queryset.aggregate(n=Max(field))["n"] or 0) + 1

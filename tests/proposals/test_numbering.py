@@ -14,12 +14,15 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
+from besluit.accountability import services as accountability
 from besluit.associations.models import Role
+from besluit.numbering import next_number
 from besluit.proposals import services as proposals
 from besluit.proposals.models import Amendment, Motion
 from tests import factories
+from tests.accountability.helpers import adopt_by_vote, submit_motion, voters
 
 pytestmark = [pytest.mark.dbbackend, pytest.mark.django_db(transaction=True)]
 
@@ -98,3 +101,20 @@ def test_two_amendments_submitted_at_once_get_numbers_1_and_2(two_representative
 
     amendments = _submit_at_once(submit, Amendment._meta.db_table)
     assert sorted(a.number for a in amendments) == [1, 2]
+
+
+def test_a_parent_whose_ordering_joins_a_nullable_relation_can_be_locked(two_representatives):
+    # Commitment's default ordering joins the (nullable) motion; PostgreSQL refuses
+    # FOR UPDATE on the nullable side of an outer join unless the lock leaves it out.
+    association, reps = two_representatives
+    chair = factories.make_user("chair", association, Role.Kind.CHAIR)
+    meeting = factories.make_meeting(association)
+    motion = submit_motion(reps[0], meeting)
+    adopt_by_vote(chair, motion, voters(association, range(1, 4)))
+    commitment = motion.commitments.get()
+    secretariat = factories.make_user("sec", association, Role.Kind.SECRETARIAT)
+    for title in ("Inventarisatie", "Overleg"):
+        accountability.do_add_milestone(actor=secretariat, commitment=commitment, title=title)
+    assert list(commitment.milestones.values_list("position", flat=True)) == [1, 2]
+    with transaction.atomic():
+        assert next_number(commitment.milestones, "position", lock=commitment) == 3
