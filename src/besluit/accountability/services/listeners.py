@@ -70,27 +70,18 @@ def on_submission_decided(event: hooks.SubmissionDecided) -> None:
             note=how,
         )
     elif adopting and existing.status == Status.CANCELLED:
-        change = _set_status(existing, Status.NEW, at)
-        existing.save(update_fields=["status", "closed_at"])
-        _log(
-            existing,
-            actor=actor,
-            kind=Kind.REOPENED,
-            at=at,
-            changes={"status": change},
-            note="De uitkomst van de motie is gecorrigeerd: de toezegging geldt weer.",
-        )
+        note = "De uitkomst van de motie is gecorrigeerd: de toezegging geldt weer."
+        _follow_correction(existing, Status.NEW, Kind.REOPENED, note, actor=actor, at=at)
     elif not adopting and existing is not None and existing.status != Status.CANCELLED:
-        change = _set_status(existing, Status.CANCELLED, at)
-        existing.save(update_fields=["status", "closed_at"])
-        _log(
-            existing,
-            actor=actor,
-            kind=Kind.CHANGED,
-            at=at,
-            changes={"status": change},
-            note="De uitkomst van de motie is gecorrigeerd; de toezegging vervalt.",
-        )
+        note = "De uitkomst van de motie is gecorrigeerd; de toezegging vervalt."
+        _follow_correction(existing, Status.CANCELLED, Kind.CHANGED, note, actor=actor, at=at)
+
+
+def _follow_correction(commitment, status: str, kind: str, note: str, *, actor, at) -> None:
+    """A corrected outcome reopens or cancels the motion's commitment."""
+    change = _set_status(commitment, status, at)
+    commitment.save(update_fields=["status", "closed_at"])
+    _log(commitment, actor=actor, kind=kind, at=at, changes={"status": change}, note=note)
 
 
 def on_poll_closed(event: hooks.PollClosed) -> None:
