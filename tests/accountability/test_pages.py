@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from besluit.accountability import services as acc
-from besluit.accountability import services_reports as reports
+from besluit.accountability import services as reports
 from besluit.accountability.models import Commitment, ReportEntry
 from besluit.associations.models import Role
 from besluit.proposals import services as proposals

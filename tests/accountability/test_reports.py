@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from besluit.accountability import services as acc
-from besluit.accountability import services_reports as reports
+from besluit.accountability import services as reports
 from besluit.accountability.models import Commitment, Outcome, Report, ReportEntry
 from besluit.errors import Conflict, PermissionDenied, ValidationFailed
 from besluit.meetings import services as meetings

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from besluit.accountability import selectors
 from besluit.accountability import services as acc
-from besluit.accountability import services_reports as reports
+from besluit.accountability import services as reports
 from besluit.accountability.models import (
     Commitment,
     CommitmentEvent,

@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from besluit.accountability import services as acc
-from besluit.accountability import services_reports as reports
+from besluit.accountability import services as reports
 from besluit.accountability.models import Commitment, ReportEntry
 from besluit.associations.models import Role
 from besluit.proposals import services as proposals

@@ -387,7 +387,7 @@ def _optional_objects(association, meeting, proposal, motion, users) -> dict:
     found["speaker_id"] = speaker.pk
 
     from besluit.accountability import services as accountability
-    from besluit.accountability import services_reports as reports
+    from besluit.accountability import services as reports
     from besluit.voting import services as voting
 
     chair = users["chair"]

@@ -4,7 +4,8 @@ import pytest
 
 from besluit.associations.models import Association
 from besluit.core import redline as cr
-from besluit.demo.data import RESOLUTION_TEXT, load_demo
+from besluit.demo.alv import RESOLUTION_TEXT
+from besluit.demo.data import load_demo
 from besluit.demo.texts import load_texts_demo
 from besluit.texts import selectors
 from besluit.texts.models import AmendmentTarget, ChangeReason, ConsultationInput, TextVersion

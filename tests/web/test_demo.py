@@ -15,7 +15,7 @@ from django.utils import timezone
 from besluit.accounts.models import User
 from besluit.associations.models import Association, Member, PopulationFigure, Role
 from besluit.associations.selectors import weighted_register
-from besluit.demo import data
+from besluit.demo import alv, data, register
 from besluit.demo.data import load_demo
 from besluit.meetings.models import Meeting
 from besluit.proposals.models import Amendment, Motion, PreAdvice, SubmissionStatus
@@ -37,7 +37,7 @@ def test_demo_members_are_deterministic_and_fictional():
     assert len(first) == 342
     assert len({m.name for m in first}) == 342
     assert all(re.fullmatch(r"GM9\d{3}", m.code) for m in first)
-    assert {m.province for m in first} == set(data.PROVINCES)
+    assert {m.province for m in first} == set(register.PROVINCES)
     assert sum(1 for m in first if m.province == "Zeeland") == 13
 
 
@@ -144,7 +144,7 @@ def test_load_demo():
     consultation = Poll.objects.get(meeting=written)
     assert consultation.status == Poll.Status.OPEN
     assert consultation.subject == Poll.Subject.FREE
-    assert [o.label for o in consultation.options.all()] == list(data.CAO_ALTERNATIVES)
+    assert [o.label for o in consultation.options.all()] == list(alv.CAO_ALTERNATIVES)
     assert consultation.closes_at > timezone.now()
     assert consultation.closes_at >= written.ends_at
     assert consultation.ballots.exists()

@@ -409,7 +409,7 @@ def test_an_exe_renamed_to_pdf_is_refused(client, meeting, secretariat):
     client.force_login(secretariat)
     response = upload(client, meeting, "agenda.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64)
     assert response.status_code == 400
-    assert "Only PDF and Word (.docx) files are accepted" in text(response)
+    assert "agenda.pdf: only PDF or Word (.docx) files are accepted" in text(response)
     assert not Attachment.objects.exists()
 
 

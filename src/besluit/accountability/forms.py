@@ -14,7 +14,7 @@ from besluit.accountability.models import (
     ReportEntry,
     Theme,
 )
-from besluit.accountability.services_reports import reportable
+from besluit.accountability.services import reportable
 from besluit.accounts.models import User
 from besluit.associations.models import Association, Member, Network, Role
 from besluit.meetings.models import AgendaItem, Meeting
@@ -74,26 +74,38 @@ class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=status_choices)
     meeting = forms.ModelChoiceField(
-        label=_("Decided at"), queryset=Meeting.objects.none(), required=False,
+        label=_("Decided at"),
+        queryset=Meeting.objects.none(),
+        required=False,
         empty_label=_("All meetings"),
-    )  # fmt: skip
+    )
     theme = forms.ModelChoiceField(
-        label=_("Theme"), queryset=Theme.objects.none(), required=False,
+        label=_("Theme"),
+        queryset=Theme.objects.none(),
+        required=False,
         empty_label=_("All themes"),
-    )  # fmt: skip
+    )
     member = forms.ModelChoiceField(
-        label=_("Submitting member"), queryset=Member.objects.none(), required=False,
-        empty_label=_("All members"), to_field_name="code",
+        label=_("Submitting member"),
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label=_("All members"),
+        to_field_name="code",
         help_text=_("Submitter or co-submitter of the motion."),
-    )  # fmt: skip
+    )
     network = forms.ModelChoiceField(
-        label=_("Network"), queryset=Network.objects.none(), required=False,
-        empty_label=_("All networks"), to_field_name="code",
-    )  # fmt: skip
+        label=_("Network"),
+        queryset=Network.objects.none(),
+        required=False,
+        empty_label=_("All networks"),
+        to_field_name="code",
+    )
     owner = forms.ModelChoiceField(
-        label=_("Owner"), queryset=Committee.objects.none(), required=False,
+        label=_("Owner"),
+        queryset=Committee.objects.none(),
+        required=False,
         empty_label=_("All owners"),
-    )  # fmt: skip
+    )
     overdue = forms.BooleanField(label=_("Only overdue commitments"), required=False)
 
     def __init__(self, *args, association: Association, **kwargs):

@@ -13,7 +13,6 @@
   carried over to the commitments.
 """
 
-import uuid
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from besluit.associations.models import Association
 from besluit.meetings.models import AgendaItem, Meeting
 from besluit.proposals.models import Motion, Proposal
+from besluit.uploads import StoredFile
 from besluit.voting.models import Decision, Poll
 
 
@@ -81,13 +81,13 @@ class Outcome(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
-class MotionPart(models.Model):
-    """A part of a split motion, decided in its own poll (see services.do_split_motion)."""
+class DecidedByMeeting(models.Model):
+    """What the meeting decided on this (a motion part, a report entry), and when.
 
-    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="parts")
-    position = models.PositiveSmallIntegerField(_("position"))
-    label = models.CharField(_("label"), max_length=40)
-    text = models.TextField(_("text"))
+    ``decision`` is the vote's or the acclamation's Decision; without one (no vote
+    yet) the outcome stays pending.
+    """
+
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=Outcome, default=Outcome.PENDING
     )
@@ -95,6 +95,25 @@ class MotionPart(models.Model):
         Decision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save_decision(self, *, adopted: bool, decision: Decision | None, at) -> None:
+        """Record the meeting's outcome and save those three fields only."""
+        self.outcome = Outcome.ADOPTED if adopted else Outcome.REJECTED
+        self.decision = decision
+        self.decided_at = at
+        self.save(update_fields=["outcome", "decision", "decided_at"])
+
+
+class MotionPart(DecidedByMeeting):
+    """A part of a split motion, decided in its own poll (see services.do_split_motion)."""
+
+    motion = models.ForeignKey(Motion, on_delete=models.CASCADE, related_name="parts")
+    position = models.PositiveSmallIntegerField(_("position"))
+    label = models.CharField(_("label"), max_length=40)
+    text = models.TextField(_("text"))
 
     class Meta:
         ordering = ["motion", "position"]
@@ -367,16 +386,11 @@ def update_attachment_path(instance: "UpdateAttachment", filename: str) -> str:
     return f"accountability/{instance.uuid}.{instance.extension}"
 
 
-class UpdateAttachment(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class UpdateAttachment(StoredFile):
     update = models.ForeignKey(
         CommitmentUpdate, on_delete=models.CASCADE, related_name="attachments"
     )
     file = models.FileField(upload_to=update_attachment_path)
-    original_name = models.CharField(max_length=255)
-    extension = models.CharField(max_length=8)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
 
     class Meta:
         ordering = ["update", "pk"]
@@ -443,7 +457,7 @@ class ReportCluster(models.Model):
         return self.title
 
 
-class ReportEntry(models.Model):
+class ReportEntry(DecidedByMeeting):
     """One commitment in a report: actions taken and planned, the board's proposal, outcome."""
 
     class Proposal(models.TextChoices):
@@ -468,13 +482,6 @@ class ReportEntry(models.Model):
     proposal = models.CharField(
         _("the board's proposal"), max_length=12, choices=Proposal, default=Proposal.KEEP_OPEN
     )
-    outcome = models.CharField(
-        _("outcome"), max_length=10, choices=Outcome, default=Outcome.PENDING
-    )
-    decision = models.ForeignKey(
-        Decision, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["report", "position"]

@@ -334,9 +334,7 @@ def _groups(
     networks = sorted({code for m in members for code in m.networks})
     provinces = sorted({m.province for m in members}, key=str.casefold)
     return {
-        "size": _group_rows(
-            members, powers, lambda m: [m.size_class], sizes, total_inhabitants
-        ),
+        "size": _group_rows(members, powers, lambda m: [m.size_class], sizes, total_inhabitants),
         "network": _group_rows(
             members,
             powers,
@@ -345,10 +343,13 @@ def _groups(
             total_inhabitants,
         ),
         "province": _group_rows(
-            members, powers, lambda m: [m.province], [(p, p) for p in provinces],
+            members,
+            powers,
+            lambda m: [m.province],
+            [(p, p) for p in provinces],
             total_inhabitants,
         ),
-    }  # fmt: skip
+    }
 
 
 def _analyse_rule(
@@ -474,10 +475,11 @@ def analyse(
             core_weights.validate_rule(rule)
             description = describe(rule)
             weights = [
-                core_weights.weight_for(rule, r.inhabitants) if r.inhabitants is not None
+                core_weights.weight_for(rule, r.inhabitants)
+                if r.inhabitants is not None
                 else Decimal(0)
                 for r in rows
-            ]  # fmt: skip
+            ]
         analysed.append(
             _analyse_rule(
                 key,

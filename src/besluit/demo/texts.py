@@ -25,7 +25,7 @@ from django.db import transaction
 from besluit.associations.models import Association, Member, Role
 from besluit.core import redline as cr
 from besluit.core.text_import import from_markdown
-from besluit.demo import data
+from besluit.demo import alv, prose, register
 from besluit.proposals.models import Proposal
 from besluit.texts import services
 from besluit.texts.models import ConsultationInput, ConsultationSession, TextVersion
@@ -33,7 +33,8 @@ from besluit.texts.models import ConsultationInput, ConsultationSession, TextVer
 AMS = ZoneInfo("Europe/Amsterdam")
 MEETING_TITLE = "Najaars-ALV 2026"
 
-FINAL = data.RESOLUTION_TEXT
+FINAL = alv.RESOLUTION_TEXT
+STORY = prose.table("resolutie-tekstgeschiedenis.toml")
 
 
 def _replace(text: str, old: str, new: str) -> str:
@@ -115,6 +116,28 @@ def _representative(association: Association, member: Member):
     return role.user if role else None
 
 
+def _version(secretariat, proposal, text: str, kind: str, spec: dict, inputs: dict) -> TextVersion:
+    """A version of the text: started, summarised, its changes' reasons set, published."""
+    version = services.do_start_draft(
+        actor=secretariat,
+        proposal=proposal,
+        document=from_markdown(text).document,
+        kind=kind,
+        label=spec["label"],
+    )
+    version = services.do_edit_draft(actor=secretariat, version=version, summary=spec["summary"])
+    for needle, keys in spec.get("reasons", ()):
+        services.do_set_change_reasons(
+            actor=secretariat,
+            version=version,
+            block_id=_block_with(version, needle),
+            inputs=[inputs[k] for k in keys],
+        )
+    return services.do_publish_version(
+        actor=secretariat, version=version, now=prose.local(spec["published"])
+    )
+
+
 def load_texts_demo(association: Association) -> TextVersion | None:
     """Build the texts demo for the association's Najaars-ALV resolution (once)."""
     proposal = (
@@ -147,7 +170,7 @@ def load_texts_demo(association: Association) -> TextVersion | None:
         ),
         secretariat,
     )
-    cast = data._cast(data.demo_members())
+    cast = register.demo_cast(register.demo_members())
     members = {m.code: m for m in association.members.all()}
 
     def member(demo_member) -> Member:
@@ -155,64 +178,29 @@ def load_texts_demo(association: Association) -> TextVersion | None:
 
     with transaction.atomic():
         # 1. the draft, published for the consultation
-        v1 = services.do_start_draft(
-            actor=secretariat,
-            proposal=proposal,
-            document=from_markdown(DRAFT).document,
-            kind=TextVersion.Kind.DRAFT,
-            label="Conceptresolutie voor de ledenraadpleging",
-        )
-        v1 = services.do_edit_draft(
-            actor=secretariat,
-            version=v1,
-            summary="Het concept waarover het bestuur de leden raadpleegt in open "
-            "ledenbijeenkomsten, de afdelingen en de netwerken.",
-        )
-        v1 = services.do_publish_version(
-            actor=secretariat, version=v1, now=_at(date(2026, 9, 1), 9)
-        )
+        v1 = _version(secretariat, proposal, DRAFT, TextVersion.Kind.DRAFT, STORY["draft"], {})
 
-        # 2. the consultation round and its sessions
+        # 2. the consultation round, its sessions, the input and the board's answers
+        spec = STORY["consultation"]
         round_ = services.do_open_consultation(
             actor=secretariat,
             proposal=proposal,
-            title="Ledenraadpleging conceptresolutie kabinetsformatie",
-            opens_on=date(2026, 9, 1),
-            closes_on=date(2026, 10, 9),
-            description="Het bestuur hoort graag wat u van de conceptresolutie vindt: in een "
-            "van de open ledenbijeenkomsten, via uw provinciale afdeling of netwerk, of "
-            "schriftelijk tot en met 9 oktober.",
+            title=spec["title"],
+            opens_on=spec["opens_on"],
+            closes_on=spec["closes_on"],
+            description=spec["description"],
         )
-        K = ConsultationSession.Kind
-        sessions = {}
-        for key, kind, title, day, place in (
-            (
-                "utrecht",
-                K.OPEN_MEETING,
-                "Open ledenbijeenkomst Utrecht",
-                date(2026, 9, 15),
-                "Utrecht",
-            ),
-            ("zwolle", K.OPEN_MEETING, "Open ledenbijeenkomst Zwolle", date(2026, 9, 22), "Zwolle"),
-            ("zeeland", K.DEPARTMENT, "Afdeling Zeeland (VZVG)", date(2026, 9, 29), "Middelburg"),
-            ("g40", K.NETWORK, "Netwerk G40", date(2026, 10, 2), "digitaal"),
-            ("p10", K.NETWORK, "Netwerk P10", date(2026, 10, 6), "Assen"),
-            (
-                "klankbord",
-                K.SOUNDING_BOARD,
-                "Regionale klankbordgroep",
-                date(2026, 10, 8),
-                "Den Haag",
-            ),
-        ):
-            sessions[key] = services.do_add_session(
+        sessions = {
+            s["key"]: services.do_add_session(
                 actor=secretariat,
                 consultation=round_,
-                kind=kind,
-                title=title,
-                held_on=day,
-                location=place,
+                kind=ConsultationSession.Kind[s["kind"]],
+                title=s["title"],
+                held_on=s["held_on"],
+                location=s["location"],
             )
+            for s in STORY["sessions"]
+        }
 
         def recorded(session, who, text, needle="", quote="", on_behalf="", day=None):
             block = _block_with(v1, needle) if needle else ""
@@ -241,201 +229,39 @@ def load_texts_demo(association: Association) -> TextVersion | None:
                 now=_at(day, 11, 20),
             )
 
-        kansen = written(
-            cast.city,
-            "Vijf jaar is te kort voor een aanpak die werkt: scholen en partners moeten kunnen "
-            "rekenen op tien jaar. Graag de termijn verlengen.",
-            "middelen voor kansengelijkheid",
-            "voor ten minste vijf jaar vast te leggen",
-            date(2026, 9, 18),
-        )
-        vroeg = recorded(
-            "zwolle",
-            cast.smallest,
-            "Vroegsignalering van schulden werkt, maar kleine gemeenten kunnen het niet "
-            "volhouden zonder vaste vergoeding. Neem dat op in de resolutie.",
-            "sociaal minimum structureel te verhogen",
-        )
-        zorg = recorded(
-            "utrecht",
-            cast.largest,
-            "De stijging van de zorgkosten ontbreekt bij de financiële vragen. Vraag om "
-            "indexatie van het gemeentefonds met de werkelijke groei van de zorgkosten.",
-            "Gemeenten vragen het nieuwe kabinet daarom",
-        )
-        provincies = recorded(
-            "zeeland",
-            None,
-            "Noem de provincies bij de regie op de ruimtelijke ordening: zonder hen lukt de "
-            "verdeling van de schaarse ruimte niet.",
-            "regie op de ruimtelijke ordening",
-            "om de regie op de ruimtelijke ordening te versterken",
-            on_behalf="Afdeling Zeeland",
-        )
-        noodopvang = recorded(
-            "zeeland",
-            cast.zeeland,
-            "Zeg expliciet dat noodopvang in sporthallen en op schepen geen oplossing is.",
-            "voorspelbaarheid: een stabiel stelsel",
-        )
-        beurs = written(
-            cast.mid,
-            "Laat de resolutie ook vragen om voorrang voor inwoners met een kleine beurs bij "
-            "het verduurzamen van hun woning, met een volledige vergoeding voor gemeenten.",
-            "uitvoeringskracht van gemeenten voor de klimaat",
-            "om netbeheerders de middelen te geven om sneller uit te breiden",
-            date(2026, 10, 1),
-        )
-        platteland = recorded(
-            "p10",
-            cast.rural,
-            "Op het platteland wachten boerenbedrijven en dorpen het langst op een aansluiting. "
-            "Vraag voorrang voor het landelijk gebied bij de uitbreiding van het stroomnet.",
-            "uitvoeringskracht van gemeenten voor de klimaat",
-            "om netbeheerders de middelen te geven om sneller uit te breiden",
-        )
-        betaalbaar = recorded(
-            "g40",
-            None,
-            "Leg vast dat twee derde van de nieuwe woningen betaalbaar moet zijn.",
-            "100.000 nieuwe woningen per jaar",
-            "ten minste 100.000 nieuwe woningen per jaar",
-            on_behalf="Netwerk G40",
-        )
-        belasting = recorded(
-            "klankbord",
-            cast.largest,
-            "Laat de vraag om een eigen belastinggebied weg: die leidt af van de kern, de "
-            "korting op het gemeentefonds.",
-            "eigen belastinggebied van betekenis",
-        )
-        volgorde = recorded(
-            "klankbord",
-            None,
-            "Zet de vraag om geen verdere bezuinigingen aan het eind van de lijst: dan sluit "
-            "die logisch af.",
-            "voer geen verdere bezuinigingen",
-            on_behalf="Regionale klankbordgroep",
-        )
-        R = ConsultationInput.Response
-        for item, response, reason, day in (
-            (kansen, R.ADOPTED, "Overgenomen: de termijn is verlengd naar tien jaar.", 12),
-            (
-                vroeg,
-                R.ADOPTED,
-                "Overgenomen: vroegsignalering wordt als vaste taak met een "
-                "blijvende vergoeding gevraagd.",
-                12,
-            ),
-            (zorg, R.ADOPTED, "Overgenomen als derde financiële vraag.", 12),
-            (
-                provincies,
-                R.ADOPTED,
-                "Overgenomen: de regie wordt samen met provincies en gemeenten versterkt.",
-                12,
-            ),
-            (noodopvang, R.ADOPTED, "Overgenomen in de definitieve tekst.", 12),
-            (
-                beurs,
-                R.PARTLY,
-                "Deels overgenomen: de voorrang voor inwoners met een kleine beurs "
-                "staat erin; de vergoeding valt onder de structurele financiering die al gevraagd "
-                "wordt.",
-                12,
-            ),
-            (
-                platteland,
-                R.NOT_ADOPTED,
-                "Niet overgenomen: de resolutie vraagt snellere "
-                "uitbreiding van het net voor alle gemeenten. Een voorrangsregel per gebied kan "
-                "als amendement aan de ALV worden voorgelegd.",
-                12,
-            ),
-            (
-                betaalbaar,
-                R.NOT_ADOPTED,
-                "Niet overgenomen: een vaste verhouding is niet in alle "
-                "regio's haalbaar. Het netwerk kan een amendement indienen.",
-                12,
-            ),
-            (
-                belasting,
-                R.NOT_ADOPTED,
-                "Niet overgenomen: een grote meerderheid in de "
-                "bijeenkomsten wil het eigen belastinggebied juist noemen.",
-                12,
-            ),
-            (volgorde, R.ADOPTED, "Overgenomen: de volgorde van de vragen is aangepast.", 12),
-        ):
+        inputs = {}
+        for s in STORY["inputs"]:
+            quote = s.get("quote", "")
+            if "written_by" in s:
+                who = getattr(cast, s["written_by"])
+                inputs[s["key"]] = written(who, s["text"], s["block"], quote, s["day"])
+            else:
+                who = getattr(cast, s["member"]) if "member" in s else None
+                inputs[s["key"]] = recorded(
+                    s["session"], who, s["text"], s["block"], quote, s.get("on_behalf", "")
+                )
+        for s in STORY["inputs"]:
             services.do_respond(
                 actor=board,
-                item=item,
-                response=response,
-                reason=reason,
-                now=_at(date(2026, 10, day), 10),
+                item=inputs[s["key"]],
+                response=ConsultationInput.Response[s["response"]],
+                reason=s["reason"],
+                now=prose.local(STORY["responded"]),
             )
         services.do_close_consultation(actor=secretariat, consultation=round_)
 
         # 3. the revised draft, its changes linked to the input they answer
-        v2 = services.do_start_draft(
-            actor=secretariat,
-            proposal=proposal,
-            document=from_markdown(REVISED).document,
-            kind=TextVersion.Kind.REVISED,
-            label="Herziene conceptresolutie",
-        )
-        v2 = services.do_edit_draft(
-            actor=secretariat,
-            version=v2,
-            summary="Verwerkt: de opbrengst van de ledenraadpleging. Kansengelijkheid voor tien "
-            "jaar, vroegsignalering van schulden, indexatie met de zorgkosten, de provincies "
-            "bij de ruimtelijke ordening en een logischer volgorde van de financiële vragen.",
-        )
-        for needle, inputs in (
-            ("middelen voor kansengelijkheid", [kansen]),
-            ("Vroegsignalering van schulden", [vroeg]),
-            ("werkelijke groei van de zorgkosten", [zorg]),
-            ("samen met provincies en gemeenten", [provincies]),
-            ("voer geen verdere bezuinigingen", [volgorde]),
-        ):
-            services.do_set_change_reasons(
-                actor=secretariat, version=v2, block_id=_block_with(v2, needle), inputs=inputs
-            )
-        services.do_publish_version(actor=secretariat, version=v2, now=_at(date(2026, 10, 15), 9))
-
+        _version(secretariat, proposal, REVISED, TextVersion.Kind.REVISED, STORY["revised"], inputs)
         # 4. the final text
-        v3 = services.do_start_draft(
-            actor=secretariat,
-            proposal=proposal,
-            document=from_markdown(FINAL).document,
-            kind=TextVersion.Kind.FINAL,
-            label="Definitieve tekst",
-        )
-        v3 = services.do_edit_draft(
-            actor=secretariat,
-            version=v3,
-            summary="Verwerkt na de afdelingsbijeenkomst en de schriftelijke inbreng: noodopvang "
-            "is geen oplossing, en voorrang voor inwoners met een kleine beurs bij het "
-            "verduurzamen.",
-        )
-        for needle, inputs in (
-            ("Noodopvang in sporthallen", [noodopvang]),
-            ("inwoners met een kleine beurs", [beurs]),
-        ):
-            services.do_set_change_reasons(
-                actor=secretariat, version=v3, block_id=_block_with(v3, needle), inputs=inputs
-            )
-        v3 = services.do_publish_version(
-            actor=secretariat, version=v3, now=_at(date(2026, 11, 12), 9)
-        )
+        v3 = _version(secretariat, proposal, FINAL, TextVersion.Kind.FINAL, STORY["final"], inputs)
 
         # 5. the amendments point at their passages in the final text
         services.do_link_amendments(actor=secretariat, proposal=proposal)
         services.do_set_branding(
             actor=secretariat,
             association=association,
-            sender=f"{association.name}\nPostbus 1234\n2500 AA Den Haag",
-            signature=f"Het bestuur van de {association.name}",
+            sender=STORY["branding"]["sender"].format(name=association.name),
+            signature=STORY["branding"]["signature"].format(name=association.name),
         )
     assert cr.redline(v1.document, v3.document).changes  # the history is not empty
     return v3

@@ -6,14 +6,13 @@ Integrity in the schema:
   letter again, or a job that runs twice, cannot mail anyone twice.
 """
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from besluit.associations.models import Association, Member
 from besluit.meetings.models import Meeting
+from besluit.uploads import StoredFile
 
 
 class Letter(models.Model):
@@ -83,15 +82,10 @@ def letter_attachment_path(instance: "LetterAttachment", filename: str) -> str:
     return f"letters/{instance.uuid}.{instance.extension}"
 
 
-class LetterAttachment(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class LetterAttachment(StoredFile):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(upload_to=letter_attachment_path)
-    original_name = models.CharField(max_length=255)
-    extension = models.CharField(max_length=8)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -37,7 +37,7 @@ from besluit.errors import Conflict, ValidationFailed
 from besluit.letters import drafts, mail
 from besluit.letters.models import Letter, LetterAttachment, LetterDelivery, MemberAddress
 from besluit.meetings.models import Meeting
-from besluit.meetings.services import ALLOWED_TYPES, sniff_type
+from besluit.uploads import check_upload
 
 D = LetterDelivery.Status
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
@@ -152,30 +152,10 @@ def do_add_attachment(
     access.require_administer(actor, letter.association)
     if letter.status != Letter.Status.DRAFT:
         raise Conflict("A letter that has been sent cannot be changed.")
-    limit = settings.BESLUIT_MAX_ATTACHMENT_BYTES
-    if upload.size == 0 or upload.size > limit:
-        raise ValidationFailed(f"The file must be between 1 and {limit:,} bytes.", field="file")
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    kind = sniff_type(head, upload)
-    claimed = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if kind is None or claimed != kind:
-        raise ValidationFailed(
-            "Only PDF and Word (.docx) files are accepted, and the name must match the content.",
-            field="file",
-        )
+    kind = check_upload(upload)
     with transaction.atomic():
-        attachment = LetterAttachment(
-            letter=letter,
-            title=(title or upload.name)[:200],
-            original_name=upload.name[:255],
-            extension=kind,
-            content_type=ALLOWED_TYPES[kind],
-            size=upload.size,
-        )
-        attachment.file.save("upload", upload, save=False)
-        attachment.save()
+        attachment = LetterAttachment(letter=letter, title=(title or upload.name)[:200])
+        attachment.store(upload, kind)
         record(
             "letter.attachment_added",
             actor=actor,

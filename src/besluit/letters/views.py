@@ -54,9 +54,14 @@ def letter_list(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "letters/list.html",
-        _ctx(request, association, sent=sent, drafts=drafts,
-             crumbs=crumbs(association, (_("Member letters"), ""))),
-    )  # fmt: skip
+        _ctx(
+            request,
+            association,
+            sent=sent,
+            drafts=drafts,
+            crumbs=crumbs(association, (_("Member letters"), "")),
+        ),
+    )
 
 
 @login_required
@@ -64,8 +69,11 @@ def letter_list(request: HttpRequest, slug: str) -> HttpResponse:
 def letter_create(request: HttpRequest, slug: str) -> HttpResponse:
     association = association_for(request, slug)
     require(request, association, "administer")
-    form = StartForm(request.POST or None, association=association,
-                     initial={"meeting": request.GET.get("meeting", "")})  # fmt: skip
+    form = StartForm(
+        request.POST or None,
+        association=association,
+        initial={"meeting": request.GET.get("meeting", "")},
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -82,18 +90,27 @@ def letter_create(request: HttpRequest, slug: str) -> HttpResponse:
                 ),
             )
             if letter is not None:
-                messages.success(request, _("Draft %(number)s created from the template.")
-                                 % {"number": letter.number})  # fmt: skip
+                messages.success(
+                    request,
+                    _("Draft %(number)s created from the template.") % {"number": letter.number},
+                )
                 return redirect("letters:edit", association.slug, letter.pk)
         status = 400
     return render(
         request,
         "letters/create.html",
-        _ctx(request, association, form=form,
-             crumbs=crumbs(association, (_("Member letters"), reverse("letters:list", args=[slug])),
-                           (_("New member letter"), ""))),
+        _ctx(
+            request,
+            association,
+            form=form,
+            crumbs=crumbs(
+                association,
+                (_("Member letters"), reverse("letters:list", args=[slug])),
+                (_("New member letter"), ""),
+            ),
+        ),
         status=status,
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -142,11 +159,15 @@ def letter_edit(request: HttpRequest, slug: str, letter_id: int) -> HttpResponse
                 request,
                 form,
                 lambda: services.do_update_letter(
-                    actor=request.user, letter=letter, number=data["number"],
-                    subject=data["subject"], body=data["body"], meeting=meeting,
+                    actor=request.user,
+                    letter=letter,
+                    number=data["number"],
+                    subject=data["subject"],
+                    body=data["body"],
+                    meeting=meeting,
                     include_invitation=data["include_invitation"],
                 ),
-            )  # fmt: skip
+            )
             if done is not None:
                 messages.success(request, _("Letter saved."))
                 return redirect("letters:preview", slug, letter.pk)
@@ -154,11 +175,17 @@ def letter_edit(request: HttpRequest, slug: str, letter_id: int) -> HttpResponse
     return render(
         request,
         "letters/edit.html",
-        _ctx(request, association, letter=letter, form=form, upload=upload,
-             attachments=list(letter.attachments.all()),
-             crumbs=crumbs(association, *_crumbs(letter, (_("Edit"), "")))),
+        _ctx(
+            request,
+            association,
+            letter=letter,
+            form=form,
+            upload=upload,
+            attachments=list(letter.attachments.all()),
+            crumbs=crumbs(association, *_crumbs(letter, (_("Edit"), ""))),
+        ),
         status=status,
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -172,10 +199,12 @@ def attachment_add(request: HttpRequest, slug: str, letter_id: int) -> HttpRespo
             request,
             None,
             lambda: services.do_add_attachment(
-                actor=request.user, letter=letter, upload=form.cleaned_data["file"],
+                actor=request.user,
+                letter=letter,
+                upload=form.cleaned_data["file"],
                 title=form.cleaned_data["title"],
             ),
-        )  # fmt: skip
+        )
         if added is not None:
             messages.success(request, _("Attachment added: %(title)s") % {"title": added.title})
     else:
@@ -190,8 +219,14 @@ def attachment_add(request: HttpRequest, slug: str, letter_id: int) -> HttpRespo
 def attachment_remove(request: HttpRequest, slug: str, letter_id: int, uuid) -> HttpResponse:
     letter = _letter(request, slug, letter_id)
     attachment = get_object_or_404(LetterAttachment, letter=letter, uuid=uuid)
-    if run_service(request, None, lambda: services.do_remove_attachment(
-            actor=request.user, attachment=attachment)) is None:  # fmt: skip
+    if (
+        run_service(
+            request,
+            None,
+            lambda: services.do_remove_attachment(actor=request.user, attachment=attachment),
+        )
+        is None
+    ):
         return redirect("letters:edit", slug, letter.pk)
     messages.success(request, _("Attachment removed."))
     return redirect("letters:edit", slug, letter.pk)
@@ -214,9 +249,11 @@ def invitation(request: HttpRequest, slug: str, letter_id: int) -> HttpResponse:
     letter = _letter(request, slug, letter_id)
     if letter.meeting is None:
         raise Http404("This letter is about no meeting.")
-    content = ics.meeting_calendar(letter.meeting, sequence=invitation_sequence(letter),
-                                   url=request.build_absolute_uri(reverse(
-                                       "web:meeting", args=[slug, letter.meeting_id])))  # fmt: skip
+    content = ics.meeting_calendar(
+        letter.meeting,
+        sequence=invitation_sequence(letter),
+        url=request.build_absolute_uri(reverse("web:meeting", args=[slug, letter.meeting_id])),
+    )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="meeting-{letter.meeting_id}.ics"'
     return response
@@ -240,13 +277,18 @@ def letter_preview(request: HttpRequest, slug: str, letter_id: int) -> HttpRespo
                 request,
                 form,
                 lambda: services.do_send_letter(
-                    actor=request.user, letter=letter,
-                    members=form.cleaned_data["members"], audience=form.cleaned_data["audience"],
+                    actor=request.user,
+                    letter=letter,
+                    members=form.cleaned_data["members"],
+                    audience=form.cleaned_data["audience"],
                 ),
-            )  # fmt: skip
+            )
             if outcome is not None:
-                messages.success(request, _("%(count)s e-mails are being sent in the background.")
-                                 % {"count": outcome.queued})  # fmt: skip
+                messages.success(
+                    request,
+                    _("%(count)s e-mails are being sent in the background.")
+                    % {"count": outcome.queued},
+                )
                 return redirect("letters:report", slug, letter.pk)
         status = 400
     everyone = services.recipients_for(
@@ -256,13 +298,20 @@ def letter_preview(request: HttpRequest, slug: str, letter_id: int) -> HttpRespo
     return render(
         request,
         "letters/preview.html",
-        _ctx(request, association, letter=letter, form=form, message=message,
-             body=message.body(), recipients=len(everyone.recipients),
-             without_address=everyone.without_address,
-             attachments=list(letter.attachments.all()),
-             crumbs=crumbs(association, *_crumbs(letter, (_("Preview and send"), "")))),
+        _ctx(
+            request,
+            association,
+            letter=letter,
+            form=form,
+            message=message,
+            body=message.body(),
+            recipients=len(everyone.recipients),
+            without_address=everyone.without_address,
+            attachments=list(letter.attachments.all()),
+            crumbs=crumbs(association, *_crumbs(letter, (_("Preview and send"), ""))),
+        ),
         status=status,
-    )  # fmt: skip
+    )
 
 
 @login_required
@@ -316,7 +365,13 @@ def mark_bounced(request: HttpRequest, slug: str, letter_id: int, delivery_id: i
     delivery = get_object_or_404(LetterDelivery, letter=letter, pk=delivery_id)
     form = BounceForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    if run_service(request, None, lambda: services.do_mark_bounced(
-            actor=request.user, delivery=delivery, reason=reason)) is not None:  # fmt: skip
+    if (
+        run_service(
+            request,
+            None,
+            lambda: services.do_mark_bounced(actor=request.user, delivery=delivery, reason=reason),
+        )
+        is not None
+    ):
         messages.success(request, _("Marked as bounced: %(email)s") % {"email": delivery.email})
     return redirect("letters:report", slug, letter.pk)

@@ -1,12 +1,11 @@
 """Meetings (ALV, BALV, written consultation) and their agendas."""
 
-import uuid
-
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from besluit.associations.models import Association
+from besluit.uploads import StoredFile
 
 
 class Meeting(models.Model):
@@ -80,17 +79,12 @@ def attachment_path(instance: "Attachment", filename: str) -> str:
     return f"attachments/{instance.uuid}.{instance.extension}"
 
 
-class Attachment(models.Model):
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+class Attachment(StoredFile):
     agenda_item = models.ForeignKey(
         AgendaItem, on_delete=models.CASCADE, related_name="attachments"
     )
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(upload_to=attachment_path)
-    original_name = models.CharField(max_length=255)
-    extension = models.CharField(max_length=8)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveBigIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

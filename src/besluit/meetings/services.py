@@ -1,13 +1,10 @@
 """Workflows for meetings and agendas."""
 
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from besluit.associations.models import Association
@@ -15,6 +12,8 @@ from besluit.audit.services import record
 from besluit.core import deadlines
 from besluit.errors import ValidationFailed
 from besluit.meetings.models import AgendaItem, Attachment, Meeting
+from besluit.numbering import next_number
+from besluit.uploads import check_upload
 
 
 @dataclass(frozen=True)
@@ -141,12 +140,12 @@ def do_add_agenda_item(
     if not number or not title.strip():
         raise ValidationFailed("An agenda item needs a number and a title.", field="number")
     with transaction.atomic():
+        position = next_number(meeting.agenda_items, "position", lock=meeting)
         if meeting.agenda_items.filter(number=number).exists():
             raise ValidationFailed(f"Agenda item {number} exists already.", field="number")
-        last = meeting.agenda_items.aggregate(m=Max("position"))["m"] or 0
         item = AgendaItem.objects.create(
             meeting=meeting,
-            position=last + 1,
+            position=position,
             number=number,
             title=title.strip(),
             requested_decision=requested_decision,
@@ -156,62 +155,13 @@ def do_add_agenda_item(
     return item
 
 
-# Attachments: the extension must match what the bytes are.
-ALLOWED_TYPES = {
-    "pdf": "application/pdf",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
-
-def sniff_type(head: bytes, upload: UploadedFile) -> str | None:
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            upload.seek(0)
-            with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
-            return None
-        finally:
-            upload.seek(0)
-        if "word/document.xml" in names and "[Content_Types].xml" in names:
-            return "docx"
-    return None
-
-
 def do_add_attachment(
     *, actor, agenda_item: AgendaItem, upload: UploadedFile, title: str = ""
 ) -> Attachment:
-    limit = settings.BESLUIT_MAX_ATTACHMENT_BYTES
-    if upload.size > limit:
-        raise ValidationFailed(
-            f"The file is {upload.size:,} bytes; at most {limit:,} bytes are allowed.",
-            field="file",
-        )
-    if upload.size == 0:
-        raise ValidationFailed("The file is empty.", field="file")
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    kind = sniff_type(head, upload)
-    claimed = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-    if kind is None or claimed != kind:
-        raise ValidationFailed(
-            "Only PDF and Word (.docx) files are accepted, and the name must match the content.",
-            field="file",
-        )
+    kind = check_upload(upload)
     with transaction.atomic():
-        attachment = Attachment(
-            agenda_item=agenda_item,
-            title=(title or upload.name)[:200],
-            original_name=upload.name[:255],
-            extension=kind,
-            content_type=ALLOWED_TYPES[kind],
-            size=upload.size,
-        )
-        attachment.file.save("upload", upload, save=False)
-        attachment.save()
+        attachment = Attachment(agenda_item=agenda_item, title=(title or upload.name)[:200])
+        attachment.store(upload, kind)
         record(
             "attachment.added",
             actor=actor,

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from besluit import access, hooks
@@ -12,6 +11,7 @@ from besluit.associations.models import Member
 from besluit.audit.services import record
 from besluit.errors import Conflict, ValidationFailed
 from besluit.meetings.models import AgendaItem, Meeting
+from besluit.numbering import next_number
 from besluit.proposals.models import (
     Amendment,
     Motion,
@@ -81,7 +81,7 @@ def do_submit_motion(
     now = now or timezone.now()
     late, status = _initial_status(now, meeting.motion_deadline)
     with transaction.atomic():
-        number = (Motion.objects.filter(meeting=meeting).aggregate(n=Max("number"))["n"] or 0) + 1
+        number = next_number(Motion.objects.filter(meeting=meeting), lock=meeting)
         motion = Motion.objects.create(
             meeting=meeting,
             agenda_item=agenda_item,
@@ -135,9 +135,7 @@ def do_submit_amendment(
     now = now or timezone.now()
     late, status = _initial_status(now, meeting.amendment_deadline)
     with transaction.atomic():
-        number = (
-            Amendment.objects.filter(proposal=proposal).aggregate(n=Max("number"))["n"] or 0
-        ) + 1
+        number = next_number(Amendment.objects.filter(proposal=proposal), lock=proposal)
         amendment = Amendment.objects.create(
             proposal=proposal,
             number=number,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from besluit import access
-from besluit.accountability import selectors, services_reports
+from besluit.accountability import selectors, services
 from besluit.accountability.forms import (
     AddEntriesForm,
     ClusterForm,
@@ -43,7 +43,7 @@ def reports(request, slug):
             report = run_service(
                 request,
                 form,
-                lambda: services_reports.do_create_report(
+                lambda: services.do_create_report(
                     actor=request.user, meeting=d["meeting"], title=d["title"]
                 ),
             )
@@ -79,9 +79,9 @@ def _load(request, slug, pk):
 def _render(request, association, report, *, status=200, **forms):
     user = request.user
     can_edit = access.can_follow_up(user, association)
-    problem = services_reports.editable_problem(report)
+    problem = services.editable_problem(report)
     editable = can_edit and problem is None
-    groups = services_reports.ordered_entries(report)
+    groups = services.ordered_entries(report)
     votes = list(
         ReportVote.objects.filter(report=report)
         .select_related("poll__decision", "entry__commitment")
@@ -150,7 +150,7 @@ def _render(request, association, report, *, status=200, **forms):
         publish_form=forms.get("publish_form")
         or (PublishForm(report=report) if editable and report.agenda_item_id is None else None),
         poll_form=forms.get("poll_form") or (ReportPollForm(report=report) if decidable else None),
-        covered=services_reports.covered_entries(report) if decidable else [],
+        covered=services.covered_entries(report) if decidable else [],
         open_form=forms.get("open_form", ""),
     )
     return render(request, "accountability/report.html", ctx, status=status)
@@ -183,7 +183,7 @@ def report_edit(request, slug, pk):
         done = run_service(
             request,
             form,
-            lambda: services_reports.do_update_report(
+            lambda: services.do_update_report(
                 actor=request.user, report=report, title=d["title"], introduction=d["introduction"]
             ),
         )
@@ -203,7 +203,7 @@ def report_add_entries(request, slug, pk):
         created = run_service(
             request,
             form,
-            lambda: services_reports.do_add_entries(
+            lambda: services.do_add_entries(
                 actor=request.user, report=report, commitments=form.cleaned_data["commitments"]
             ),
         )
@@ -231,8 +231,7 @@ def report_entry(request, slug, pk, entry_id):
             request,
             None,
             lambda: (
-                services_reports.do_move_entry(actor=request.user, entry=entry, up=action == "up")
-                or True
+                services.do_move_entry(actor=request.user, entry=entry, up=action == "up") or True
             ),
         )
         return _back(report, f"#entry-{entry.pk}")
@@ -240,7 +239,7 @@ def report_entry(request, slug, pk, entry_id):
         if run_service(
             request,
             None,
-            lambda: services_reports.do_remove_entry(actor=request.user, entry=entry) or True,
+            lambda: services.do_remove_entry(actor=request.user, entry=entry) or True,
         ):
             messages.success(request, _("The entry has been removed from the report."))
         return _back(report, "#entries")
@@ -253,7 +252,7 @@ def report_entry(request, slug, pk, entry_id):
         done = run_service(
             request,
             form,
-            lambda: services_reports.do_update_entry(
+            lambda: services.do_update_entry(
                 actor=request.user,
                 entry=entry,
                 actions_taken=d["actions_taken"],
@@ -281,7 +280,7 @@ def report_cluster_add(request, slug, pk):
         done = run_service(
             request,
             form,
-            lambda: services_reports.do_add_cluster(
+            lambda: services.do_add_cluster(
                 actor=request.user,
                 report=report,
                 title=d["title"],
@@ -305,7 +304,7 @@ def report_cluster(request, slug, pk, cluster_id):
         if run_service(
             request,
             None,
-            lambda: services_reports.do_remove_cluster(actor=request.user, cluster=cluster) or True,
+            lambda: services.do_remove_cluster(actor=request.user, cluster=cluster) or True,
         ):
             messages.success(request, _("The cluster has been removed; its motions stay."))
         return _back(report, "#entries")
@@ -322,7 +321,7 @@ def report_publish(request, slug, pk):
         version = run_service(
             request,
             form,
-            lambda: services_reports.do_publish_report(
+            lambda: services.do_publish_report(
                 actor=request.user, report=report, agenda_item=form.cleaned_data["agenda_item"]
             ),
         )
@@ -345,7 +344,7 @@ def report_poll(request, slug, pk):
         poll = run_service(
             request,
             form,
-            lambda: services_reports.do_create_report_poll(
+            lambda: services.do_create_report_poll(
                 actor=request.user, report=report, entry=form.cleaned_data["entry"]
             ),
         )
@@ -367,7 +366,7 @@ def report_acclamation(request, slug, pk):
         decision = run_service(
             request,
             form,
-            lambda: services_reports.do_decide_by_acclamation(
+            lambda: services.do_decide_by_acclamation(
                 actor=request.user, report=report, entry=form.cleaned_data["entry"]
             ),
         )

@@ -1,0 +1,325 @@
+"""The demo's meetings: the Najaars-ALV 2026 in session, the written consultation on the Cao.
+
+A mixin of data._Loader: it builds on the associations, people and voters that the
+loader made (``self.associations``, ``self.users``, ``self.cast``, ``self.voters``,
+``self.hidden``, ``self.rng``). The words come from content/najaars-alv-2026.toml and
+the two Markdown texts beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from django.utils import timezone
+
+from besluit.associations.models import Member
+from besluit.demo import prose
+from besluit.demo.register import (
+    AMS,
+    DEPARTMENT_SLUG,
+    G4,
+    SLUG,
+    DemoMember,
+)
+from besluit.meetings import services as meetings
+from besluit.meetings.models import Meeting
+from besluit.proposals import services as proposals
+from besluit.proposals.models import PreAdvice
+from besluit.voting import services as voting
+from besluit.voting.models import Poll
+
+# --- texts (the association's own words) -----------------------------------------
+
+
+def _unwrap(text: str) -> str:
+    """Join the source's wrapped lines: one line per paragraph, blank lines between.
+
+    A line starting a heading ("## ") or a numbered point ("1. ") starts a new line.
+    """
+    blocks = []
+    for block in text.strip("\n").split("\n\n"):
+        lines: list[str] = []
+        for line in block.split("\n"):
+            if lines and not re.match(r"(## |\d+\. )", line):
+                lines[-1] += " " + line
+            else:
+                lines.append(line)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
+
+
+_ALV = prose.table("najaars-alv-2026.toml")
+RESOLUTION_TITLE: str = _ALV["resolution"]["title"]
+RESOLUTION_DECISION: str = _ALV["resolution"]["decision"]
+RESOLUTION_EXPLANATION: str = _ALV["resolution"]["explanation"]
+RESOLUTION_TEXT = _unwrap(prose.text("resolutie-kabinetsformatie.md"))
+AGENDA_EXPLANATIONS: dict[str, str] = _ALV["agenda_explanations"]
+_CAO = _ALV["cao"]
+CAO_EXPLANATION: str = _CAO["explanation"]
+CAO_PROPOSAL = _unwrap(prose.text("cao-gemeenten-2027.md"))
+CAO_ALTERNATIVES: tuple[str, ...] = tuple(_CAO["alternatives"])
+
+
+# --- loading ------------------------------------------------------------------------
+
+
+def _at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=AMS)
+
+
+MEETING_DAY = date(2026, 12, 10)
+CAO_OPENS = _at(date(2026, 11, 16), 9)
+CAO_CLOSES = _at(date(2026, 12, 7), 17)
+
+
+class MeetingBuilder:
+    """The loader's meetings; see the module's docstring for what it expects of ``self``."""
+
+    # the Najaars-ALV
+
+    def build_meeting(self) -> None:
+        vvvg = self.associations[SLUG]
+        secretariat = self.users["secretariaat"]
+        chair = self.users["voorzitter"]
+        board = self.users["bestuur"]
+        cast = self.cast
+        meeting = meetings.do_create_meeting(
+            actor=secretariat,
+            association=vvvg,
+            kind=Meeting.Kind.ALV,
+            title=_ALV["meeting"]["title"],
+            starts_at=_at(MEETING_DAY, 10),
+            ends_at=_at(MEETING_DAY, 16, 30),
+            location=_ALV["meeting"]["location"],
+            is_digital=True,
+            convocation_date=_ALV["meeting"]["convocation_date"],
+        )
+        # The standard agenda, item by item, so that item 07 carries the
+        # resolution's own title, requested decision and explanation (there is
+        # no service to retitle an item that standard_agenda=True created).
+        items = {}
+        for standard in meetings.STANDARD_AGENDA:
+            if standard.number == "07":
+                title, decision, explanation = (
+                    RESOLUTION_TITLE,
+                    RESOLUTION_DECISION,
+                    RESOLUTION_EXPLANATION,
+                )
+            else:
+                title, decision = standard.title, standard.requested_decision
+                explanation = AGENDA_EXPLANATIONS.get(standard.number, "")
+            items[standard.number] = meetings.do_add_agenda_item(
+                actor=secretariat,
+                meeting=meeting,
+                number=standard.number,
+                title=title,
+                requested_decision=decision,
+                explanation=explanation,
+            )
+        proposal = proposals.do_set_proposal(
+            actor=secretariat,
+            agenda_item=items["07"],
+            title=RESOLUTION_TITLE,
+            text=RESOLUTION_TEXT,
+        )
+        meetings.do_set_meeting_status(
+            actor=secretariat, meeting=meeting, status=Meeting.Status.CONVENED
+        )
+
+        amendments = {}
+        for key, a in _ALV["amendments"].items():
+            amendments[key] = proposals.do_submit_amendment(
+                actor=self.user(getattr(cast, a["submitter"])),
+                proposal=proposal,
+                passage=a["passage"],
+                old_text=a["old_text"],
+                new_text=a["new_text"],
+                explanation=a["explanation"],
+                co_submitters=self._co_submitters(a),
+                now=prose.local(a["submitted"]),
+            )
+        housing = amendments["housing"]
+        for key, a in _ALV["amendments"].items():
+            if "pre_advice" in a:
+                proposals.do_set_pre_advice(
+                    actor=board,
+                    submission=amendments[key],
+                    advice=PreAdvice[a["pre_advice"]],
+                    reason=a["pre_advice_reason"],
+                )
+
+        motions = {}
+        for key, mo in _ALV["motions"].items():
+            motions[key] = proposals.do_submit_motion(
+                actor=self.user(getattr(cast, mo["submitter"])),
+                meeting=meeting,
+                agenda_item=items.get(mo.get("agenda_item")),
+                title=mo["title"],
+                considerations=mo["considerations"],
+                request=mo["request"],
+                co_submitters=self._co_submitters(mo),
+                now=prose.local(mo["submitted"]),
+            )
+        for key, mo in _ALV["motions"].items():
+            proposals.do_set_pre_advice(
+                actor=board,
+                submission=motions[key],
+                advice=PreAdvice[mo["pre_advice"]],
+                reason=mo["pre_advice_reason"],
+            )
+        self.say("meeting, agenda, resolution, 2 amendments, 3 motions")
+
+        # The meeting in session: acclamations, a decided vote, a vote still open.
+        for a in _ALV["acclamations"]:
+            voting.do_record_acclamation(
+                actor=chair,
+                meeting=meeting,
+                agenda_item=items[a["agenda_item"]],
+                subject=a["subject"],
+                text=a["text"],
+                now=prose.local(a["at"]),
+            )
+
+        poll = voting.do_create_poll(
+            actor=chair,
+            meeting=meeting,
+            subject=Poll.Subject.AMENDMENT,
+            amendment=housing,
+            question=_ALV["questions"]["housing"],
+        )
+        voting.do_open_poll(actor=chair, poll=poll, now=_at(MEETING_DAY, 10, 41))
+        voters = self._closed_poll_voters()
+        self._vote(poll, voters, _at(MEETING_DAY, 10, 42), self._housing_choice)
+        voting.do_close_poll(actor=chair, poll=poll, now=_at(MEETING_DAY, 10, 55))
+
+        poll = voting.do_create_poll(
+            actor=chair,
+            meeting=meeting,
+            subject=Poll.Subject.MOTION,
+            motion=motions["youth"],
+            question=_ALV["questions"]["youth"],
+        )
+        voting.do_open_poll(actor=chair, poll=poll, now=_at(MEETING_DAY, 11, 20))
+        # Only hidden voters: the demo representatives can still vote here.
+        voters = self.rng.sample(sorted(self.hidden), 120)
+        self._vote(poll, voters, _at(MEETING_DAY, 11, 21), self._youth_choice)
+        self.say("2 acclamations, 1 closed poll, 1 open poll")
+
+    def _co_submitters(self, spec: dict) -> list[Member]:
+        """A number is a member's place in the register; a name is one of the cast."""
+        refs = spec.get("co_submitters", ())
+        chosen = [self.members[r] if isinstance(r, int) else getattr(self.cast, r) for r in refs]
+        return [self.db_members[m.code] for m in chosen]
+
+    def _closed_poll_voters(self) -> list[str]:
+        """300 of 342 members: the G4, the demo representatives' members, and others."""
+        must = {m.code for m in self.members[:4]} | {m.code for m in self.cast.all}
+        rest = sorted(code for code in self.voters if code not in must)
+        return sorted(must) + self.rng.sample(rest, 300 - len(must))
+
+    def _vote(
+        self,
+        poll: Poll,
+        codes: list[str],
+        start: datetime,
+        choose: Callable[[DemoMember], str],
+        spread: timedelta = timedelta(minutes=10),
+    ) -> None:
+        by_code = {m.code: m for m in self.members}
+        step = spread / max(1, len(codes))
+        for i, code in enumerate(codes):
+            voting.cast_ballot(
+                actor=self.voters[code],
+                poll=poll,
+                option_key=choose(by_code[code]),
+                now=start + step * i,
+            )
+
+    def _pick(self, weights: dict[str, float]) -> str:
+        return self.rng.choices(list(weights), weights=list(weights.values()))[0]
+
+    def _housing_choice(self, member: DemoMember) -> str:
+        # The cities want affordable housing written down; rural members less so.
+        if member.code == self.cast.rural.code:
+            return "against"
+        if member.code in {m.code for m in self.cast.all}:
+            return "for"
+        if "G4" in member.networks:
+            return "against" if member.name == G4[3][0] else "for"
+        if "G40" in member.networks:
+            return self._pick({"for": 0.8, "against": 0.15, "abstain": 0.05})
+        if "P10" in member.networks:
+            return self._pick({"for": 0.35, "against": 0.55, "abstain": 0.10})
+        return self._pick({"for": 0.6, "against": 0.32, "abstain": 0.08})
+
+    def _youth_choice(self, member: DemoMember) -> str:
+        if "G4" in member.networks or "G40" in member.networks:
+            return self._pick({"for": 0.7, "against": 0.25, "abstain": 0.05})
+        return self._pick({"for": 0.5, "against": 0.42, "abstain": 0.08})
+
+    # the written consultation
+
+    def build_consultation(self) -> None:
+        vvvg = self.associations[SLUG]
+        secretariat = self.users["secretariaat"]
+        chair = self.users["voorzitter"]
+        meeting = meetings.do_create_meeting(
+            actor=secretariat,
+            association=vvvg,
+            kind=Meeting.Kind.WRITTEN,
+            title=_CAO["meeting_title"],
+            starts_at=CAO_OPENS,
+            ends_at=CAO_CLOSES,
+            is_digital=True,
+            convocation_date=date(2026, 11, 9),
+        )
+        item = meetings.do_add_agenda_item(
+            actor=secretariat,
+            meeting=meeting,
+            number="01",
+            title=_CAO["item_title"],
+            requested_decision=_CAO["requested_decision"],
+            explanation=CAO_EXPLANATION,
+        )
+        proposals.do_set_proposal(
+            actor=secretariat, agenda_item=item, title=_CAO["proposal_title"], text=CAO_PROPOSAL
+        )
+        # The poll must still be open whenever the demo is started: it closes at
+        # the end of the voting window, or two weeks from now if that is later.
+        closes_at = max(CAO_CLOSES, timezone.now() + timedelta(days=14))
+        poll = voting.do_create_poll(
+            actor=chair,
+            meeting=meeting,
+            subject=Poll.Subject.FREE,
+            agenda_item=item,
+            title=_CAO["poll_title"],
+            question=_CAO["question"],
+            alternatives=CAO_ALTERNATIVES,
+            with_abstain=False,
+            closes_at=closes_at,
+        )
+        voting.do_open_poll(actor=chair, poll=poll, now=CAO_OPENS)
+        voters = self.rng.sample(sorted(self.hidden), 170)
+        self._vote(
+            poll,
+            voters,
+            CAO_OPENS + timedelta(minutes=5),
+            lambda _m: self._pick({"option-1": 0.62, "option-2": 0.34, "option-3": 0.04}),
+            spread=timedelta(days=9),
+        )
+        self.say("written consultation with an open poll")
+
+    def build_department_meeting(self) -> None:
+        vzvg = self.associations[DEPARTMENT_SLUG]
+        meetings.do_create_meeting(
+            actor=self.users["secretariaat"],
+            association=vzvg,
+            kind=Meeting.Kind.ALV,
+            title=_ALV["department_meeting"]["title"],
+            starts_at=_at(date(2027, 3, 18), 14),
+            ends_at=_at(date(2027, 3, 18), 17),
+            location=_ALV["department_meeting"]["location"],
+            standard_agenda=True,
+        )
