@@ -181,6 +181,10 @@ AXES_FAILURE_LIMIT = int(os.environ.get("BESLUIT_LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = "besluit.security.throttle.login_cooloff"
 AXES_USE_ATTEMPT_EXPIRATION = True  # each lock its own length, whatever the others'
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# django-axes warns when its locks ignore the address (axes.W006): addresses are locked
+# apart, by besluit.security.throttle.AddressThrottleBackend, so that a lock on one
+# username from anywhere and a lock on one address from any username both hold.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_CLIENT_IP_CALLABLE = "besluit.security.addresses.request_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
