@@ -67,6 +67,18 @@ def meeting(association):
     return factories.make_meeting(association)
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: the throttles count failures there (per
+    address, per code space), the power analysis keeps results there, and the cache
+    outlives a test (per process, or Redis)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def en(client):
     """The test client, in English (for pages whose Dutch wording is checked elsewhere)."""

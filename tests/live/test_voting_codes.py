@@ -7,7 +7,6 @@ import re
 import pytest
 from axes.models import AccessAttempt, AccessLog
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.db import connection, reset_queries
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -23,14 +22,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 NOT_VALID = "This voting code is not valid (mistyped, revoked or replaced)."
-
-
-@pytest.fixture(autouse=True)
-def no_code_login_failures():
-    """The throttle counts failures per address in the cache, which outlives a test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _capture() -> CaptureQueriesContext:

@@ -9,6 +9,8 @@ import gc
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from tests import aio
+
 
 def application():
     """besluit.asgi.application, without the garbage-collector schedule that importing
@@ -47,7 +49,7 @@ def call(
 ) -> Answer:
     """One request; ``body`` may be a generator (it is pulled only as the application
     reads). A streamed response (200 event stream) ends after its first chunk."""
-    return asyncio.run(_call(method, path, headers, body, client, query))
+    return aio.run(_call(method, path, headers, body, client, query))
 
 
 async def _call(method, path, headers, body, client, query) -> Answer:

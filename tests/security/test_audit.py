@@ -64,9 +64,18 @@ KNOWN_GAPS: set[str] = set()
 def _services() -> list[tuple[str, str, set[str]]]:
     root = Path(inspect.getfile(besluit)).parent
     found = []
-    for path in sorted(root.rglob("services*.py")):
-        tree = ast.parse(path.read_text())
-        functions = {n.name: n for n in tree.body if isinstance(n, ast.FunctionDef)}
+    # A services module, or a services package (whose files share their helpers: the
+    # walk follows calls across the package's files).
+    units = [[path] for path in sorted(root.rglob("services*.py"))]
+    units += [sorted(pkg.glob("*.py")) for pkg in sorted(root.rglob("services")) if pkg.is_dir()]
+    for unit in units:
+        trees = {path: ast.parse(path.read_text()) for path in unit}
+        functions = {
+            n.name: n
+            for tree in trees.values()
+            for n in tree.body
+            if isinstance(n, ast.FunctionDef)
+        }
 
         def calls(fn, seen, functions=functions):
             names = set()
@@ -82,9 +91,11 @@ def _services() -> list[tuple[str, str, set[str]]]:
                     names |= calls(functions[name], seen, functions)
             return names
 
-        for name, fn in functions.items():
-            if name.startswith("do_"):
-                found.append((path.relative_to(root).as_posix(), name, calls(fn, {name})))
+        for path, tree in trees.items():
+            for fn in tree.body:
+                if isinstance(fn, ast.FunctionDef) and fn.name.startswith("do_"):
+                    where = path.relative_to(root).as_posix()
+                    found.append((where, fn.name, calls(fn, {fn.name})))
     return found
 
 

@@ -19,7 +19,7 @@ from besluit.accounts.models import User
 from besluit.associations.models import Role
 from besluit.core import votelog
 from besluit.meetings import services as meetings
-from tests import factories
+from tests import aio, factories
 
 
 def mode(path: Path) -> int:
@@ -475,7 +475,7 @@ def test_one_user_cannot_hold_more_streams_than_the_cap(stream_setup, settings):
             task.cancel()
         await asyncio.gather(second, third, return_exceptions=True)
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 def test_client_that_stops_reading_is_cut_off_when_its_queue_is_full(stream_setup):
@@ -501,7 +501,7 @@ def test_client_that_stops_reading_is_cut_off_when_its_queue_is_full(stream_setu
         assert hub.count(meeting.pk) == 0
         assert not any(m.get("more_body") is False for m in sent)  # nothing more for it
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 # --- i. 409 answers of reads before the close, missing from the OpenAPI document -----------

@@ -3,7 +3,6 @@ configured proxy vouches for another (no forged X-Forwarded-For), passwords are 
 per username from any address, wrong voting codes are counted for the whole code space
 as well as per address, and every lock lasts longer than the one before."""
 
-import asyncio
 import http.cookiejar
 import os
 import re
@@ -25,18 +24,11 @@ from django.utils import timezone
 from besluit.accounts import codes
 from besluit.audit.models import AuditEvent
 from besluit.security import addresses, throttle
+from tests import aio
 from tests.live.servers import database_url, free_port
 from tests.security import asgi
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """The throttles count in the cache, which outlives a test."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _login(client: Client, username: str, password: str):
@@ -155,10 +147,10 @@ def test_the_edge_sees_the_same_address(settings):
                     (b"x-forwarded-proto", b"https")],
     }  # fmt: skip
     settings.BESLUIT_TRUSTED_PROXIES = ["127.0.0.1"]
-    asyncio.run(addresses.ClientAddress(app)(scope, None, None))
+    aio.run(addresses.ClientAddress(app)(scope, None, None))
     assert seen == {"client": ("198.51.100.7", 5000), "scheme": "https"}
     settings.BESLUIT_TRUSTED_PROXIES = []
-    asyncio.run(addresses.ClientAddress(app)(scope, None, None))
+    aio.run(addresses.ClientAddress(app)(scope, None, None))
     assert seen == {"client": ("127.0.0.1", 5000), "scheme": "http"}
 
 

@@ -15,7 +15,6 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, authenticate
 from django.contrib.sessions.models import Session
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory
 from django.utils import timezone
@@ -39,13 +38,6 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "een-wachtwoord-dat-b-kent"
-
-
-@pytest.fixture(autouse=True)
-def no_code_login_failures():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _open_poll(chair, meeting):
