@@ -21,7 +21,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.urls import Resolver404, resolve, reverse
 
-from besluit.api.problems import problem
+from besluit.http.problems import problem
 
 CODE_BACKEND = "besluit.accounts.backends.CodeBackend"
 REFUSED = "A voting code gives access only to the voting pages of its own meeting."

@@ -18,12 +18,13 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 
 from besluit import __version__
-from besluit.api import openapi, problems
+from besluit.api import openapi
 from besluit.api.auth import AUTH
 from besluit.api.collections import MAX_QUERY_BYTES
 from besluit.core import safetext
 from besluit.core.bundle import BundleError
 from besluit.errors import DomainError
+from besluit.http import problems
 
 logger = logging.getLogger("besluit.api")
 

@@ -1,38 +1,17 @@
-"""Request and response bodies of the REST API (camelCase on the wire)."""
+"""Request and response bodies of the REST API (camelCase on the wire).
+
+The base schemas, ids and the ballot's own contract live in besluit.http.ballots, which
+the edge shares."""
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 from uuid import UUID
 
-from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
-from pydantic.alias_generators import to_camel
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
-from besluit.converters import MAX_ID
-from besluit.core import safetext
+from besluit.http.ballots import BallotIn, Camel, CamelIn, Id, ReceiptOut
 
-# The largest id a database column holds (a signed 64-bit integer). A larger id in a
-# path names nothing: 404 (api.router), never a query that overflows.
-Id = Annotated[int, Field(ge=0, le=MAX_ID)]
-
-
-class Camel(Schema):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
-class CamelIn(Camel):
-    """Every request body: no string in it (lists and dicts included) may hold what the
-    database refuses or a reader cannot see (core.safetext). One validator for every
-    field of every input schema, so that no endpoint can forget it."""
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _clean_text(cls, value):
-        if problem := safetext.first_problem(value):
-            raise PydanticCustomError("invalid_text", problem)
-        return value
+__all__ = ["BallotIn", "Camel", "CamelIn", "Id", "ReceiptOut"]  # and the API's own below
 
 
 class AssociationOut(Camel):
@@ -150,45 +129,6 @@ class PollOut(Camel):
     opened_at: datetime | None
     closed_at: datetime | None
     options: list[OptionOut]
-
-
-class BallotIn(CamelIn):
-    option: str = Field(min_length=1, max_length=40, description="the option's key")
-    request_key: str = Field(
-        default="",
-        max_length=64,
-        description="any unique string per attempt; retrying with the same key is safe",
-    )
-
-
-class ReceiptOut(Camel):
-    ballot_id: UUID
-    poll_id: UUID
-    member: str
-    cast_at: datetime
-    option: str | None
-    replayed: bool
-    changed: bool
-    log_receipt: dict | None = Field(
-        default=None,
-        description="The ballot's leaf in the poll's vote log with its inclusion proof and "
-        "the signed checkpoint; keep it to check after the close that the ballot is in the "
-        "closing tree (besluit verify BUNDLE --receipt FILE).",
-    )
-
-    @classmethod
-    def of(cls, receipt) -> "ReceiptOut":
-        """From a voting.casting.Receipt (the API endpoint and the edge answer alike)."""
-        return cls(
-            ballot_id=receipt.ballot_id,
-            poll_id=receipt.poll_id,
-            member=receipt.member_code,
-            cast_at=receipt.cast_at,
-            option=receipt.option_key,
-            replayed=receipt.replayed,
-            changed=receipt.changed,
-            log_receipt=receipt.log_receipt,
-        )
 
 
 class OptionTotalOut(Camel):

@@ -9,16 +9,15 @@ from io import BytesIO
 
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.asgi import ASGIRequest
-from django.db import connection
 from pydantic import ValidationError
 
-from besluit.api import problems, schemas
 from besluit.edge import auth, collector
 from besluit.edge.batcher import batcher_for
 from besluit.edge.http import host_allowed, read_body, send_json
-from besluit.errors import DomainError, NotFound
+from besluit.errors import DomainError
+from besluit.http import ballots as contract
+from besluit.http import problems
 from besluit.voting import casting
-from besluit.voting.models import Poll
 
 MAX_BODY = 4096
 WRITE_LINGER = 0.002  # seconds: a lone ballot waits this long for others (edge.batcher)
@@ -27,43 +26,12 @@ WRITE_LINGER = 0.002  # seconds: a lone ballot waits this long for others (edge.
 def who_sent(_key, credentials: list[auth.Credential]) -> list[int | None]:
     """The first stage, in its own thread: the user behind each credential, for a
     whole batch at once. It runs while the previous batch of ballots is written."""
-    try:
-        return auth.resolve(credentials)
-    finally:
-        _give_back_connection()
-
-
-# Public poll id -> primary key: never changes, so each process looks it up once.
-_poll_pks: dict[uuid.UUID, int] = {}
+    return auth.users_behind(credentials)
 
 
 def write_batch(poll_id: uuid.UUID, requests: list[casting.BallotRequest]) -> list[casting.Outcome]:
     """The second stage, in the writer thread: cast the batch in one transaction."""
-    try:
-        poll_pk = _poll_pks.get(poll_id)
-        if poll_pk is None:
-            poll_pk = Poll.objects.filter(public_id=poll_id).values_list("pk", flat=True).first()
-            if poll_pk is None:
-                return [NotFound("No such poll.")] * len(requests)
-            if len(_poll_pks) > 10_000:
-                _poll_pks.clear()
-            _poll_pks[poll_id] = poll_pk
-        try:
-            return casting.cast_batch(poll_pk, requests)
-        except Poll.DoesNotExist:  # a draft poll deleted since
-            _poll_pks.pop(poll_id, None)
-            return [NotFound("No such poll.")] * len(requests)
-    finally:
-        _give_back_connection()
-
-
-def _give_back_connection() -> None:
-    # PostgreSQL: give the connection back to the pool between batches (a restarted
-    # server then costs one failed batch, not a dead thread). SQLite: keep the file
-    # open; reopening it (and its pragmas) per batch would cost more than the batch.
-    # Never inside a transaction someone else owns (a test's).
-    if connection.vendor != "sqlite" and not connection.in_atomic_block:
-        connection.close()
+    return casting.cast_by_public_id(poll_id, requests)
 
 
 def problem(status: int, detail: str, code: str) -> tuple[int, dict]:
@@ -110,7 +78,7 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict]:
     if credential is None:
         return problem(401, problems.UNAUTHENTICATED, "unauthenticated")
     try:
-        ballot = schemas.BallotIn.model_validate(json.loads(raw or b"null"))
+        ballot = contract.BallotIn.model_validate(json.loads(raw or b"null"))
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
         return problem(400, f"The body is not JSON: {reason}.", "invalid")
@@ -131,5 +99,5 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict]:
     outcome = await batcher_for(write_batch, linger=WRITE_LINGER).submit(poll_id, request)
     if isinstance(outcome, DomainError):
         return outcome.status, problems.domain_error_body(outcome)
-    body = schemas.ReceiptOut.of(outcome).model_dump(by_alias=True, mode="json")
+    body = contract.ReceiptOut.of(outcome).model_dump(by_alias=True, mode="json")
     return (200 if outcome.replayed else 201), body

@@ -11,16 +11,13 @@ from io import BytesIO
 from urllib.parse import parse_qs
 
 from asgiref.sync import sync_to_async
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.asgi import ASGIRequest
-from django.db import connection
 from django.http import Http404
 from django.http.cookie import parse_cookie
 
-from besluit.api import problems
 from besluit.edge import auth, collector
 from besluit.edge.http import SECURITY_HEADERS, host_allowed, send_json
+from besluit.http import problems
 from besluit.live.stream import event_stream, load_meeting, parse_last_event_id
 
 CODE_ELSEWHERE = "A voting code gives access only to the voting pages of its own meeting."
@@ -29,16 +26,7 @@ CODE_ELSEWHERE = "A voting code gives access only to the voting pages of its own
 def _user(cookies: dict[str, str]):
     """The session's user, AnonymousUser, or SECOND_FACTOR_OWED (as Django's security
     middleware, which does not run here, refuses such a session)."""
-    credential = auth.session_credential(cookies)
-    try:
-        user_id = auth.resolve([credential])[0] if credential else None
-        if user_id is auth.SECOND_FACTOR_OWED:
-            return user_id
-        if user_id is None:
-            return AnonymousUser()
-        return get_user_model().objects.get(pk=user_id)
-    finally:
-        connection.close()
+    return auth.user_behind(auth.session_credential(cookies))
 
 
 def _header(scope, name: bytes) -> str | None:

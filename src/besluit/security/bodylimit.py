@@ -26,7 +26,7 @@ from django.utils.deprecation import MiddlewareMixin
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from besluit.api import problems
+from besluit.http import problems
 
 # The views that accept files (multipart forms), by URL name.
 UPLOAD_ROUTES = frozenset(

@@ -21,7 +21,7 @@ from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
-from besluit.api.problems import SECOND_FACTOR_REQUIRED, problem
+from besluit.http.problems import SECOND_FACTOR_REQUIRED, problem
 from besluit.security.services import SESSION_FLAG
 
 _client_address: ContextVar[str | None] = ContextVar("besluit_client_address", default=None)

@@ -37,7 +37,15 @@ from django.utils import timezone
 from besluit import access, hooks
 from besluit.audit.models import AuditEvent
 from besluit.core import safetext
-from besluit.errors import Conflict, DomainError, NotVisible, PermissionDenied, ValidationFailed
+from besluit.dbthreads import give_back_connection
+from besluit.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    NotVisible,
+    PermissionDenied,
+    ValidationFailed,
+)
 from besluit.voting import log as vote_log
 from besluit.voting.models import (
     Ballot,
@@ -106,6 +114,32 @@ def cast_batch(
             *cast_batch(poll_pk, requests[:half], now=now),
             *cast_batch(poll_pk, requests[half:], now=now),
         ]
+
+
+# Public poll id -> primary key: never changes, so each process looks it up once.
+_poll_pks: dict[uuid.UUID, int] = {}
+
+
+def cast_by_public_id(poll_id: uuid.UUID, requests: Sequence[BallotRequest]) -> list[Outcome]:
+    """``cast_batch`` for the poll with this public id (the edge's writer thread): a poll
+    that does not exist refuses every request with NotFound. Gives the thread's
+    connection back afterwards (kept open on SQLite)."""
+    try:
+        poll_pk = _poll_pks.get(poll_id)
+        if poll_pk is None:
+            poll_pk = Poll.objects.filter(public_id=poll_id).values_list("pk", flat=True).first()
+            if poll_pk is None:
+                return [NotFound("No such poll.")] * len(requests)
+            if len(_poll_pks) > 10_000:
+                _poll_pks.clear()
+            _poll_pks[poll_id] = poll_pk
+        try:
+            return cast_batch(poll_pk, requests)
+        except Poll.DoesNotExist:  # a draft poll deleted since
+            _poll_pks.pop(poll_id, None)
+            return [NotFound("No such poll.")] * len(requests)
+    finally:
+        give_back_connection(keep_sqlite=True)
 
 
 # What a request's values can make the database refuse (PostgreSQL: a NUL, a number

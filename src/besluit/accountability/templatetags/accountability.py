@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from besluit.accountability.views.common import STATUS_CSS
+from besluit.accountability.badges import STATUS_CSS
 
 register = template.Library()
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from besluit.accountability.badges import STATUS_CSS  # noqa: F401 (the views' vocabulary)
 from besluit.accountability.models import Commitment, CommitmentEvent, Outcome
 from besluit.associations.models import Association
 from besluit.frame import shortcuts as frame
@@ -31,17 +32,6 @@ def context(request: HttpRequest, association: Association, *trail, **extra) -> 
         crumbs=crumbs(association, *trail),
         **extra,
     )
-
-
-STATUS_CSS = {
-    Commitment.Status.NEW: "submitted",
-    Commitment.Status.IN_PROGRESS: "open",
-    Commitment.Status.HELD_OVER: "held-over",
-    Commitment.Status.DONE: "adopted",
-    Commitment.Status.NOT_FEASIBLE: "withdrawn",
-    Commitment.Status.CANCELLED: "withdrawn",
-    "overdue": "overdue",
-}
 
 
 class Labels:

@@ -16,8 +16,7 @@ from besluit.frame.shortcuts import association_for, domain_guard, run_service
 from besluit.proposals.models import Amendment
 from besluit.texts import rendering, selectors, services
 from besluit.texts.forms import AmendForm, ConfirmForm, VoteOrderForm
-from besluit.texts.views.common import load, page, proposal_crumbs, proposal_tabs
-from besluit.texts.views.text import block_choices
+from besluit.texts.views.common import block_choices, load, page, proposal_crumbs, proposal_tabs
 
 
 @login_required

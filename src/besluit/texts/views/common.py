@@ -6,9 +6,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from besluit import access
+from besluit.core import texts as ct
 from besluit.frame.shortcuts import association_for, context
 from besluit.frame.shortcuts import crumbs as frame_crumbs
 from besluit.texts import selectors
+from besluit.texts.models import TextVersion
 
 
 def load(request, slug: str, proposal_id: int):
@@ -42,3 +44,12 @@ def proposal_tabs(association, proposal, active: str) -> list[dict]:
         ("amendments", _("Amendments"), reverse("texts:amendments", args=args)),
     ]
     return [{"key": k, "label": label, "url": url, "active": k == active} for k, label, url in tabs]
+
+
+def block_choices(version: TextVersion) -> list[tuple[str, str]]:
+    index = version.line_index
+    out = []
+    for b in version.document.blocks:
+        text = b.text if len(b.text) <= 90 else b.text[:87] + "…"
+        out.append((b.id, f"{_('lines')} {ct.cite(index.block_lines(b.id))}: {text}"))
+    return out

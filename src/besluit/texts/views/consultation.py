@@ -25,8 +25,7 @@ from besluit.texts.forms import (
     WrittenInputForm,
 )
 from besluit.texts.models import Consultation, ConsultationInput
-from besluit.texts.views.common import load, page, proposal_crumbs, proposal_tabs
-from besluit.texts.views.text import block_choices
+from besluit.texts.views.common import block_choices, load, page, proposal_crumbs, proposal_tabs
 
 
 def _consultation(request, slug, consultation_id) -> tuple:

@@ -26,15 +26,6 @@ from besluit.texts.views.common import (
 )
 
 
-def block_choices(version: TextVersion) -> list[tuple[str, str]]:
-    index = version.line_index
-    out = []
-    for b in version.document.blocks:
-        text = b.text if len(b.text) <= 90 else b.text[:87] + "…"
-        out.append((b.id, f"{_('lines')} {ct.cite(index.block_lines(b.id))}: {text}"))
-    return out
-
-
 @login_required
 @domain_guard
 def index(request, slug):

@@ -33,19 +33,7 @@ from besluit.web.forms.meetings import (
     MeetingStatusForm,
     ProposalForm,
 )
-
-
-def meeting_crumbs(meeting: Meeting, *more: tuple[str, str], current: bool = False) -> list:
-    association = meeting.association
-    return crumbs(
-        association,
-        (_("Meetings"), reverse("web:meetings", args=[association.slug])),
-        (
-            meeting.title,
-            "" if current else reverse("web:meeting", args=[association.slug, meeting.pk]),
-        ),
-        *more,
-    )
+from besluit.web.presenting import meeting_crumbs, proposal_blocks
 
 
 def deadline_info(at: datetime, now: datetime) -> dict:
@@ -239,29 +227,6 @@ def _item_for(request: HttpRequest, slug: str, meeting_id: int, item_id: int) ->
     item = get_object_or_404(AgendaItem, pk=item_id, meeting=meeting)
     item.meeting = meeting  # reuse the one with its association loaded
     return item
-
-
-def proposal_blocks(text: str) -> list[dict]:
-    """Plain proposal text as blocks: '## ' lines are headings, blank lines end paragraphs."""
-    blocks: list[dict] = []
-    lines: list[str] = []
-
-    def flush() -> None:
-        if lines:
-            blocks.append({"kind": "paragraph", "text": "\n".join(lines)})
-            lines.clear()
-
-    for raw in text.replace("\r\n", "\n").split("\n"):
-        line = raw.rstrip()
-        if line.startswith("## "):
-            flush()
-            blocks.append({"kind": "heading", "text": line[3:].strip()})
-        elif not line.strip():
-            flush()
-        else:
-            lines.append(line)
-    flush()
-    return blocks
 
 
 @login_required

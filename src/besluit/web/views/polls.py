@@ -1,8 +1,6 @@
 """Polls: create, open, vote, watch participation, close, results; acclamations; decisions."""
 
 import uuid
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,11 +9,9 @@ from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from besluit import access
-from besluit.core import voting as core
 from besluit.errors import DomainError
 from besluit.frame.shortcuts import (
     association_for,
@@ -30,7 +26,14 @@ from besluit.meetings.models import Meeting
 from besluit.voting import selectors, services
 from besluit.voting.models import Poll
 from besluit.web.forms.polls import AcclamationForm, PollForm, VoteForm
-from besluit.web.views.meetings import meeting_crumbs
+from besluit.web.presenting import (  # noqa: F401
+    OptionRow,
+    ResultView,
+    describe,
+    meeting_crumbs,
+    option_css,
+    option_label,
+)
 
 
 def _polls_crumb(meeting: Meeting) -> tuple[str, str]:
@@ -41,95 +44,6 @@ def _decisions_crumb(meeting: Meeting) -> tuple[str, str]:
     return (
         _("Decision list"),
         reverse("web:decisions", args=[meeting.association.slug, meeting.pk]),
-    )
-
-
-# Yes/no options are stored with Dutch labels (they are domain data); show them translated.
-OPTION_LABELS = {
-    "for": gettext_lazy("For"),
-    "against": gettext_lazy("Against"),
-    "abstain": gettext_lazy("Abstain"),
-}
-
-
-def option_label(key: str, label: str) -> str:
-    return str(OPTION_LABELS[key]) if key in OPTION_LABELS else label
-
-
-def option_css(key: str, is_abstention: bool) -> str:
-    if is_abstention:
-        return "abstain"
-    return key if key in ("for", "against") else "none"
-
-
-# --- presenting a result -------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OptionRow:
-    key: str
-    label: str
-    css: str
-    is_abstention: bool
-    weight: Decimal
-    members: int
-    share: Decimal | None
-
-
-@dataclass(frozen=True)
-class GroupRow:
-    name: str
-    eligible_members: int
-    voted_members: int
-    turnout_weight: Decimal
-    options: list[OptionRow]
-
-
-@dataclass(frozen=True)
-class ResultView:
-    result: core.Result
-    options: list[OptionRow]
-    yes_no: bool
-    winner: OptionRow | None
-    for_share: Decimal | None
-    provinces: list[GroupRow]
-    networks: list[GroupRow]
-
-
-def _rows(totals) -> list[OptionRow]:
-    return [
-        OptionRow(
-            t.key,
-            option_label(t.key, t.label),
-            option_css(t.key, t.is_abstention),
-            t.is_abstention,
-            t.weight,
-            t.members,
-            t.share,
-        )
-        for t in totals
-    ]
-
-
-def describe(result: core.Result) -> ResultView:
-    rows = _rows(result.options)
-    by_key = {r.key: r for r in rows}
-    yes_no = set(by_key) in ({"for", "against"}, {"for", "against", "abstain"})
-    groups = {"province": [], "network": []}
-    for g in result.groups:
-        kind, _sep, name = g.group.partition(":")
-        turnout = g.voted_weight / g.eligible_weight if g.eligible_weight else Decimal(0)
-        groups.setdefault(kind, []).append(
-            GroupRow(name, g.eligible_members, g.voted_members, turnout, _rows(g.options))
-        )
-    return ResultView(
-        result=result,
-        options=rows,
-        yes_no=yes_no,
-        winner=by_key.get(result.winner) if result.winner else None,
-        for_share=by_key["for"].share if "for" in by_key else None,
-        provinces=groups["province"],
-        networks=groups["network"],
     )
 
 

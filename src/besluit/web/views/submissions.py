@@ -24,8 +24,7 @@ from besluit.web.forms.submissions import (
     OutcomeForm,
     PreAdviceForm,
 )
-from besluit.web.views.meetings import meeting_crumbs, proposal_blocks
-from besluit.web.views.polls import describe
+from besluit.web.presenting import describe, meeting_crumbs, proposal_blocks
 
 
 def _require_representative(request, association):
