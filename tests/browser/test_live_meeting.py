@@ -32,6 +32,7 @@ def asgi_page(chromium, tmp_path):
             context.close()
 
 
+@pytest.mark.argon2  # people log in with a password on a server of its own (product hashers)
 def test_projector_follows_the_vote_without_reloading(transactional_db, asgi_page):
     new_page = asgi_page
     association = factories.make_association(12, slug="hal")

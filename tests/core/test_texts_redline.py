@@ -178,3 +178,11 @@ def test_carry_ids_keeps_untouched_blocks(data):
             and [b.text for b in new.blocks].count(b_new.text) == 1
         ):
             assert b_got.id == b_new.id
+
+
+def test_a_moved_unique_block_keeps_its_id_before_a_similar_one_claims_it():
+    """Found by hypothesis: 'de de' moved to the front while a 'de' went away; the
+    unchanged, unique 'de de' must keep b2 rather than take b0 by word similarity."""
+    old = Document((P("b0", "de"), P("b1", "de"), P("b2", "de de")))
+    imported = Document((P("new0", "de de"), P("new1", "de")))
+    assert carry_ids(old, imported).ids[0] == "b2"

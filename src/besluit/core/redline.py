@@ -20,6 +20,7 @@ old one and the redline alone: that is what the property tests check.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -357,6 +358,18 @@ def carry_ids(old: Document, new: Document, *, make_id=new_block_id) -> Document
             j += n
     if gap_old or gap_new:
         gaps.append((gap_old, gap_new))
+
+    # Unchanged text that occurs once in each version keeps its id wherever it moved,
+    # before a merely similar block in a gap can claim that id.
+    old_count, new_count = Counter(old_texts), Counter(new_texts)
+    unique_old = {
+        text: oi for oi, text in enumerate(old_texts) if old_count[text] == 1 and oi not in used_old
+    }
+    for nj, text in enumerate(new_texts):
+        if nj not in assigned and new_count[text] == 1 and text in unique_old:
+            oi = unique_old[text]
+            assigned[nj] = old.blocks[oi].id
+            used_old.add(oi)
 
     for gold, gnew in gaps:
         pairs = []
