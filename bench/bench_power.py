@@ -49,6 +49,7 @@ from besluit.analysis.compute import (  # noqa: E402
     MAX_INTERACTIVE_TOTAL,
     interactive_game,
 )
+
 from besluit.core.power import (  # noqa: E402
     PowerError,
     Quota,
