@@ -21,7 +21,7 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-NOT_VALID = "This voting code is not valid (mistyped, revoked or replaced)."
+NOT_VALID = "Deze stemcode is niet geldig (verkeerd getypt, ingetrokken of vervangen)."
 
 
 def _capture() -> CaptureQueriesContext:
@@ -266,7 +266,7 @@ def test_a_code_of_a_closed_meeting_is_refused(association, secretariat, meeting
         meetings.do_set_meeting_status(actor=secretariat, meeting=meeting, status=status)
     response = _login(Client(), issued[0][1])
     assert response.status_code == 400
-    assert "The meeting of this voting code is closed." in response.content.decode()
+    assert "De vergadering van deze stemcode is gesloten." in response.content.decode()
     assert not Session.objects.exists()
 
 

@@ -41,3 +41,9 @@ def test_a_voting_code_session_sees_its_meeting_only(association, secretariat, m
     text = refused.content.decode()
     assert "Een stemcode opent alleen de stempagina" in text
     assert f'href="{live}"' in text
+
+
+def test_a_wrong_voting_code_is_told_in_dutch(association, meeting):
+    page = Client().post("/stemcode/", {"code": "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG"})
+    assert page.status_code == 400
+    assert "Deze stemcode is niet geldig" in page.content.decode()

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.middleware.csrf import rotate_token
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from besluit import access
@@ -238,11 +239,12 @@ def find_valid(code: str) -> VotingCode:
             .get(code_hash=hash_secret(normalise(code)), revoked_at__isnull=True)
         )
     except VotingCode.DoesNotExist:
+        # In the reader's language: the code login page shows it to a member on a phone.
         raise ValidationFailed(
-            "This voting code is not valid (mistyped, revoked or replaced)."
+            _("This voting code is not valid (mistyped, revoked or replaced).")
         ) from None
     if found.meeting.status == Meeting.Status.CLOSED:
-        raise PermissionDenied("The meeting of this voting code is closed.")
+        raise PermissionDenied(_("The meeting of this voting code is closed."))
     return found
 
 
