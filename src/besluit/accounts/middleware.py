@@ -14,13 +14,14 @@ Sync and async capable, so the async live stream stays async.
 import re
 import uuid
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.urls import Resolver404, resolve, reverse
 
+from besluit.http.middleware import SyncAndAsyncMiddleware
 from besluit.http.problems import problem
 
 CODE_BACKEND = "besluit.accounts.backends.CodeBackend"
@@ -111,22 +112,11 @@ def check(request):
     raise PermissionDenied(REFUSED)
 
 
-class CodeSessionMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self._is_async = iscoroutinefunction(get_response)
-        if self._is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if self._is_async:
-            return self.__acall__(request)
+class CodeSessionMiddleware(SyncAndAsyncMiddleware):
+    def handle(self, request):
         return check(request) or self.get_response(request)
 
-    async def __acall__(self, request):
+    async def ahandle(self, request):
         if await sync_to_async(is_code_session)(getattr(request, "session", None)):
             refused = await sync_to_async(check)(request)
             if refused is not None:

@@ -16,11 +16,11 @@ Sync and async capable, so the async live stream stays async.
 from contextvars import ContextVar
 from urllib.parse import urlencode
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
+from besluit.http.middleware import SyncAndAsyncMiddleware
 from besluit.http.problems import SECOND_FACTOR_REQUIRED, problem
 from besluit.security.services import SESSION_FLAG
 
@@ -53,19 +53,8 @@ def _refusal(request):
     return HttpResponseRedirect(f"{reverse('security:second_factor')}?{query}")
 
 
-class SecurityMiddleware:
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-        self._is_async = iscoroutinefunction(get_response)
-        if self._is_async:
-            markcoroutinefunction(self)
-
-    def __call__(self, request):
-        if self._is_async:
-            return self.__acall__(request)
+class SecurityMiddleware(SyncAndAsyncMiddleware):
+    def handle(self, request):
         token = _client_address.set(request.META.get("REMOTE_ADDR"))
         try:
             session = getattr(request, "session", None)
@@ -80,7 +69,7 @@ class SecurityMiddleware:
         finally:
             _client_address.reset(token)
 
-    async def __acall__(self, request):
+    async def ahandle(self, request):
         token = _client_address.set(request.META.get("REMOTE_ADDR"))
         try:
             session = getattr(request, "session", None)
