@@ -1,16 +1,12 @@
 """The ballot endpoint at the edge (besluit.edge.ballots) in a real server process:
 the same contract as the API's endpoint, batches under a burst, nothing doubled."""
 
-import json
 import secrets
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.test import Client
 
-from besluit.accounts.models import ApiToken
 from besluit.associations.models import Role
 from besluit.audit.models import AuditEvent
 from besluit.core import bundle as core_bundle
@@ -18,6 +14,7 @@ from besluit.voting import log as vote_log
 from besluit.voting import services as voting
 from besluit.voting.models import Ballot, LogLeaf
 from tests import factories
+from tests.edge.client import bearer, post
 from tests.live.servers import server
 
 pytestmark = [
@@ -56,24 +53,6 @@ def setup(transactional_db, settings):
         return voting.do_open_poll(actor=chair, poll=p)
 
     return {"chair": chair, "reps": reps, "rivals": rivals, "poll": poll}
-
-
-def post(base, poll, body, headers=None):
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(
-        f"{base}/api/v1/polls/{poll}/ballots",
-        data=data,
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.headers, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, json.loads(exc.read())
-
-
-def bearer(user) -> dict:
-    return {"Authorization": f"Bearer {ApiToken.issue(user, 't')[1]}"}
 
 
 def session_of(user) -> str:

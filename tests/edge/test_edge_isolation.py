@@ -1,7 +1,6 @@
 """One client cannot cost another client its ballot at the edge (besluit.edge.ballots),
 and the edge refuses what Django refuses, with the same answer as the API's."""
 
-import json
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -9,11 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.test import Client
 
-from besluit.accounts.models import ApiToken
 from besluit.associations.models import Role
 from besluit.voting import services as voting
 from besluit.voting.models import Ballot
 from tests import factories
+from tests.edge.client import bearer, post
 from tests.live.servers import server
 
 pytestmark = [
@@ -46,24 +45,6 @@ def setup(transactional_db, settings):
     }
 
 
-def post(base, poll, body, headers=None):
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(
-        f"{base}/api/v1/polls/{poll}/ballots",
-        data=data,
-        headers={"Content-Type": "application/json", **(headers or {})},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, response.headers, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.headers, json.loads(exc.read())
-
-
-def bearer(user) -> dict:
-    return {"Authorization": f"Bearer {ApiToken.issue(user, 't')[1]}"}
-
-
 def test_an_observer_sending_nul_keys_costs_no_representative_their_ballot(setup, tmp_path):
     """The attack of the review: an observer who may not vote posts ballots whose
     requestKey holds a NUL while 120 representatives vote. On PostgreSQL the NUL
@@ -87,7 +68,9 @@ def test_an_observer_sending_nul_keys_costs_no_representative_their_ballot(setup
     mixed = [job for pair in zip(jobs[:60], poisoned, strict=True) for job in pair] + jobs[60:]
     with server(data_dir=tmp_path) as base, ThreadPoolExecutor(32) as pool:
         results = list(
-            pool.map(lambda job: (job[0], post(base, poll.public_id, job[2], job[1])), mixed)
+            pool.map(
+                lambda job: (job[0], post(base, poll.public_id, job[2], job[1], timeout=60)), mixed
+            )
         )
     rep_statuses = [status for who, (status, _, _) in results if who == "rep"]
     attack_statuses = [status for who, (status, _, _) in results if who == "attack"]
@@ -117,7 +100,9 @@ def test_a_ballot_for_a_poll_of_another_association_is_404_as_in_the_api(setup, 
         assert response.status_code == expected, (user, response.content)
     with server(data_dir=tmp_path) as base:
         for name, user, expected in cases:
-            status, headers, body = post(base, poll.public_id, {"option": "for"}, bearer(user))
+            status, headers, body = post(
+                base, poll.public_id, {"option": "for"}, bearer(user), timeout=60
+            )
             assert status == expected, (name, body)
             assert headers["Content-Type"] == "application/problem+json"
             if expected == 404:
@@ -131,11 +116,11 @@ def test_a_ballot_nested_2000_brackets_deep_is_a_400_without_a_traceback(setup, 
     with server(data_dir=tmp_path) as base:
         capfd.readouterr()
         for _ in range(3):
-            status, headers, body = post(base, poll.public_id, deep, bearer(observer))
+            status, headers, body = post(base, poll.public_id, deep, bearer(observer), timeout=60)
             assert status == 400 and body["status"] == 400, body
             assert headers["Content-Type"] == "application/problem+json"
         deep_object = b'{"option": ' + b"[" * 2000 + b"]" * 2000 + b"}"
-        assert post(base, poll.public_id, deep_object, bearer(observer))[0] == 400
+        assert post(base, poll.public_id, deep_object, bearer(observer), timeout=60)[0] == 400
         logged = capfd.readouterr().err
     assert "Traceback" not in logged and "RecursionError" not in logged
 
@@ -150,7 +135,7 @@ def test_a_ballot_with_a_foreign_host_header_is_refused_as_django_refuses_it(set
     assert Client().get("/accounts/login/", HTTP_HOST="evil.example").status_code == 400
     with server(data_dir=tmp_path) as base:
         status, headers, body = post(
-            base, poll.public_id, {"option": "for"}, {**token, "Host": "evil.example"}
+            base, poll.public_id, {"option": "for"}, {**token, "Host": "evil.example"}, timeout=60
         )
         assert status == 400 and body["type"].endswith("bad_host"), body
         assert headers["Content-Type"] == "application/problem+json"
@@ -161,7 +146,7 @@ def test_a_ballot_with_a_foreign_host_header_is_refused_as_django_refuses_it(set
             urllib.request.urlopen(events, timeout=10)
         assert refused.value.code == 400
         # The served names still vote.
-        assert post(base, poll.public_id, {"option": "for"}, token)[0] == 201
+        assert post(base, poll.public_id, {"option": "for"}, token, timeout=60)[0] == 201
     assert Ballot.objects.filter(poll=poll).count() == 1
 
 
