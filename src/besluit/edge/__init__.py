@@ -10,7 +10,7 @@ routes here and everything else to Django:
 - ``GET /live/meetings/<id>/events``: the Server-Sent Events stream (edge.events),
   a coroutine per stream, no thread, messages formatted once per broadcast;
 - ``POST /api/v1/polls/<id>/ballots``: the ballot (edge.ballots), authenticated
-  and validated in the event loop, then written in batches by voting.batcher.
+  and validated in the event loop, then written in batches by edge.batcher.
 
 The rules stay where they are: who may vote and how a ballot is accepted in
 voting.casting (the same code the Django endpoint and the web form call), access

@@ -1,7 +1,7 @@
 """Casting ballots: the one place where a ballot is accepted or refused.
 
 Ballots are cast in batches. A web form or an API call through Django is a batch
-of one; the live ballot endpoint (voting.batcher) gathers what arrives while the
+of one; the live ballot endpoint (edge.batcher) gathers what arrives while the
 previous batch is being written, so under load one transaction carries hundreds
 of ballots. A batch costs a constant number of statements and one signature,
 whatever its size and whatever the number of members.

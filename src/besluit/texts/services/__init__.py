@@ -1,8 +1,8 @@
 """Workflows for structured texts: versions, consultation, amendment passages, PDFs.
 
 Every function takes ``actor=``, checks access, changes state in one transaction and records
-its audit event in that transaction (STYLE.md). Views and the demo call these; nothing else
-writes the texts app's tables.
+its audit event in that transaction (the service rules of docs/architecture.md). Views and the
+demo call these; nothing else writes the texts app's tables.
 
 One file per topic, as the views beside it: ``text`` (drafts and versions),
 ``consultation``, ``amendments`` and ``pdfs`` (house style and PDF jobs); ``common``
