@@ -1,0 +1,26 @@
+"""Tags for the parts of the election pages that other pages include (console, projector),
+so that those pages need one include line and no change to their views."""
+
+from django import template
+
+from .. import selectors
+
+register = template.Library()
+
+
+@register.simple_tag
+def elections_console(meeting):
+    """The meeting's elections with what the chair can do next."""
+    out = []
+    for e in selectors.elections_of(meeting):
+        rnd = selectors.open_round(e)
+        e.open_round_now = rnd is not None
+        e.participation = selectors.participation(rnd) if rnd else None
+        e.n_standing = sum(1 for c in e.candidacies.all() if c.stands)
+        out.append(e)
+    return out
+
+
+@register.simple_tag
+def elections_projector(meeting):
+    return selectors.projector_context(meeting)
