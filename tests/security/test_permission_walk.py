@@ -75,6 +75,10 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:get_bundle": {"GET": VIEW},
     "api:get_participation": {"GET": VIEW},
     "api:get_results": {"GET": VIEW},
+    "api:list_elections": {"GET": VIEW},
+    "api:get_election": {"GET": VIEW},
+    "api:cast_election_ballot": {"POST": REP},
+    "api:get_election_bundle": {"GET": VIEW},
     "api:list_open_associations": {"GET": ALL},
     "api:get_open_association": {"GET": ALL},
     "api:get_open_meeting": {"GET": ALL},
@@ -523,6 +527,7 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
             "newText": "x",
         },
         "api:cast_ballot": {"option": "option-1"},
+        "api:cast_election_ballot": {"ranking": ["k1"]},
     }.get(name)  # fmt: skip
 
 

@@ -257,14 +257,13 @@ def _verify(bundle: Any, expected_key_id: str | None) -> list[str]:
 
 
 def bundle_summary(bundle: Mapping[str, Any]) -> dict[str, Any]:
+    """Title, rounds, the elected (by name) and the key of a record that verified."""
     rounds = bundle["rounds"]
+    names = {c["key"]: c["name"] for c in bundle["election"].get("candidates", [])}
     last = rounds[-1]["result"] if rounds else {}
     return {
         "title": bundle["election"]["title"],
         "rounds": len(rounds),
-        "ballots": sum(
-            b.get("members", 1) for r in rounds for b in r["ballots"] if r is rounds[-1]
-        ),
-        "elected": last.get("elected", []),
+        "elected": [names.get(k, k) for k in last.get("elected", [])],
         "key_id": bundle["key"]["key_id"],
     }
