@@ -46,3 +46,36 @@ def test_verify_recounts_the_record(tmp_path, chair, board, secretariat, meeting
     assert verify.main([str(path)], out=out) == 1
     assert "recount from the ballots differs" in out.getvalue()
     assert "signature does not verify" in out.getvalue()
+
+
+def test_the_plain_verify_script_recounts_an_election_with_django_blocked(
+    tmp_path, chair, board, secretariat, meeting
+):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    e = _decided(chair, board, secretariat, meeting, secret=True)
+    path = tmp_path / "verkiezing.json"
+    path.write_bytes(publish.bundle_bytes(e))
+    script = Path(verify.__file__)
+    code = (
+        "import runpy, sys; sys.modules['django'] = None\n"
+        f"sys.argv = ['verify.py', {str(path)!r}]\n"
+        f"runpy.run_path({str(script)!r}, run_name='__main__')\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "OK: election" in run.stdout
+
+
+def test_the_command_recounts_and_writes_the_record(tmp_path, chair, board, secretariat, meeting):
+    from django.core.management import call_command
+
+    e = _decided(chair, board, secretariat, meeting, secret=True)
+    out = io.StringIO()
+    call_command("elections", "recount", str(e.public_id), stdout=out)
+    assert "round 1: elected" in out.getvalue() and "same" in out.getvalue()
+    target = tmp_path / "r.json"
+    call_command("elections", "record", str(e.public_id), "-o", str(target))
+    assert verify.main([str(target)], out=io.StringIO()) == 0
