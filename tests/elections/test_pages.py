@@ -123,3 +123,26 @@ def test_a_member_cannot_open_a_round(client, chair, board, secretariat, meeting
     assert not e.rounds.exists()
     el.do_open_round(actor=chair, election=e)
     assert e.rounds.count() == 1
+
+
+def test_the_chart_marks_a_candidate_from_the_round_it_is_excluded_in():
+    from decimal import Decimal as D
+
+    from besluit.elections.chart import count_chart
+    from besluit.elections.selectors import CountTable
+
+    table = CountTable(
+        columns=["1", "2"],
+        rows=[
+            {"key": "k1", "name": "A", "cells": [D(5), D(7)], "fate": "elected", "since": 1},
+            {"key": "k2", "name": "B", "cells": [D(2), D(0)], "fate": "excluded", "since": 0},
+            {"key": "k3", "name": "C", "cells": [D(3), D(3)], "fate": "", "since": 0},
+        ],
+        quota=[D(6), D(6)],
+        exhausted=[D(0), D(0)],
+    )
+    chart = count_chart(table)
+    first, second = chart.blocks
+    assert [b.fate for b in first.bars] == ["", "excluded", ""]
+    assert [b.fate for b in second.bars] == ["elected", "excluded", ""]
+    assert second.bars[0].width > first.quota_x - chart.bar_x > first.bars[0].width

@@ -78,7 +78,8 @@ def count_chart(table, *, last: int | None = None) -> Chart | None:
         for r in rows:
             value = r["cells"][c]
             width = scale(value)
-            fate = r["fate"] if c == columns[-1] or r["fate"] == "excluded" else ""
+            # Coloured (and marked) from the round in which it happened.
+            fate = r["fate"] if c >= r.get("since", 0) else ""
             bars.append(
                 Bar(
                     r["name"],

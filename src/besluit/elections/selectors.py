@@ -75,8 +75,12 @@ def count_table(election: Election) -> CountTable | None:
         counts += result.get("rounds", [])
         if rnd.unopposed:
             fate.update(dict.fromkeys(result.get("elected", []), "elected"))
+    since: dict[str, int] = {}  # the column from which a candidate is elected or excluded
     for count in counts:
-        table.columns.append(str(len(table.columns) + 1))
+        column = len(table.columns)
+        for key in (*count.get("elected", []), *count.get("excluded", [])):
+            since.setdefault(key, column)
+        table.columns.append(str(column + 1))
         quota = count.get("quota")
         table.quota.append(Decimal(quota) if quota is not None else None)
         table.exhausted.append(Decimal(count.get("exhausted") or 0))
@@ -86,7 +90,15 @@ def count_table(election: Election) -> CountTable | None:
     for key, name in who.items():
         cells = [Decimal(v[key]) if key in v else None for v in shown]
         if any(c is not None for c in cells) or key in fate:
-            table.rows.append({"key": key, "name": name, "cells": cells, "fate": fate.get(key, "")})
+            table.rows.append(
+                {
+                    "key": key,
+                    "name": name,
+                    "cells": cells,
+                    "fate": fate.get(key, ""),
+                    "since": since.get(key, 0),
+                }
+            )
     return table
 
 
