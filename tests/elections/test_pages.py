@@ -146,3 +146,30 @@ def test_the_chart_marks_a_candidate_from_the_round_it_is_excluded_in():
     assert [b.fate for b in first.bars] == ["", "excluded", ""]
     assert [b.fate for b in second.bars] == ["elected", "excluded", ""]
     assert second.bars[0].width > first.quota_x - chart.bar_x > first.bars[0].width
+
+
+def test_a_candidate_with_an_account_accepts_in_person_and_the_seat_shows_on_the_people_page(
+    client, chair, board, secretariat, meeting, body
+):
+    from besluit.associations.models import Role
+    from tests import factories
+
+    slug = meeting.association.slug
+    person = factories.make_user("kandidaat", meeting.association, Role.Kind.OBSERVER)
+    e = h.election(chair, meeting, body, seats=1, method="two_round")
+    client.force_login(board)
+    nominate = reverse("elections:nominate", args=[slug, e.public_id])
+    unknown = client.post(nominate, {"name": "K. Andidaat", "by": "board", "username": "nobody"})
+    assert unknown.status_code == 400 and not e.candidacies.exists()
+    client.post(nominate, {"name": "K. Andidaat", "by": "board", "username": "kandidaat"})
+    candidacy = e.candidacies.get()
+    assert candidacy.user == person
+    client.force_login(person)
+    accept = reverse("elections:candidacy_action", args=[slug, e.public_id, 1, "instemmen"])
+    client.post(accept)
+    candidacy.refresh_from_db()
+    assert candidacy.status == "accepted"
+    el.do_declare_unopposed(actor=chair, election=e)
+    client.force_login(secretariat)
+    people = client.get(reverse("web:people", args=[slug])).content.decode()
+    assert "K. Andidaat (kandidaat): Bestuur" in people

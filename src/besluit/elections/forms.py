@@ -70,6 +70,12 @@ class NominationForm(forms.Form):
     statement = forms.CharField(
         label=_("Statement"), required=False, max_length=2000, widget=forms.Textarea({"rows": 4})
     )
+    username = forms.CharField(
+        label=_("The candidate's account (username)"),
+        max_length=150,
+        required=False,
+        help_text=_("If the candidate has one here: then the candidate accepts in person."),
+    )
 
 
 class StatementForm(forms.Form):

@@ -127,7 +127,7 @@ def bodies_with_seats(association, on: date | None = None) -> list[dict]:
         Prefetch(
             "memberships",
             queryset=Membership.objects.filter(current)
-            .select_related("member", "election")
+            .select_related("member", "election", "user", "body")
             .order_by("starts_on", "name"),
             to_attr="seats",
         )

@@ -24,3 +24,10 @@ def elections_console(meeting):
 @register.simple_tag
 def elections_projector(meeting):
     return selectors.projector_context(meeting)
+
+
+@register.simple_tag
+def seats_held(association):
+    """Every seat held today or from a coming date, with its holder's account where
+    known (the people page)."""
+    return [m for entry in selectors.bodies_with_seats(association) for m in entry["seats"]]

@@ -1,5 +1,6 @@
 """Election pages: the list of a meeting, an election, a candidate, the ballot, the board."""
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -125,6 +126,18 @@ def nominate(request, slug, election_id):
     election = election_for(request, slug, election_id)
     form = NominationForm(request.POST)
     by_board = request.POST.get("by") == "board"
+    candidate_user = None
+    if form.is_valid() and form.cleaned_data["username"]:
+        candidate_user = (
+            get_user_model()
+            .objects.filter(
+                username=form.cleaned_data["username"],
+                roles__association=election.meeting.association,
+            )
+            .first()
+        )
+        if candidate_user is None:
+            form.add_error("username", _("Nobody with this username has a role here."))
     if form.is_valid():
         d = form.cleaned_data
         done = run_service(
@@ -136,6 +149,7 @@ def nominate(request, slug, election_id):
                 name=d["name"],
                 function=d["function"],
                 statement=d["statement"],
+                user=candidate_user,
                 by_board=by_board,
             ),
         )
