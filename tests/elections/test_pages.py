@@ -173,3 +173,17 @@ def test_a_candidate_with_an_account_accepts_in_person_and_the_seat_shows_on_the
     client.force_login(secretariat)
     people = client.get(reverse("web:people", args=[slug])).content.decode()
     assert "K. Andidaat (kandidaat): Bestuur" in people
+
+
+def test_the_live_page_of_a_representative_links_to_an_open_round(
+    client, chair, board, secretariat, meeting, body
+):
+    e = h.election(chair, meeting, body, seats=1)
+    h.stand(e, ["A", "B"], by=board, secretariat=secretariat)
+    (rep,) = h.reps(meeting.association, 1)
+    client.force_login(rep)
+    live = reverse("live:participant", args=[meeting.association.slug, meeting.pk])
+    vote = reverse("elections:vote", args=[meeting.association.slug, e.public_id])
+    assert vote not in client.get(live).content.decode()
+    el.do_open_round(actor=chair, election=e)
+    assert vote in client.get(live).content.decode()

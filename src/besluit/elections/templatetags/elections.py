@@ -31,3 +31,13 @@ def seats_held(association):
     """Every seat held today or from a coming date, with its holder's account where
     known (the people page)."""
     return [m for entry in selectors.bodies_with_seats(association) for m in entry["seats"]]
+
+
+@register.simple_tag
+def elections_open(meeting):
+    """The meeting's elections with a round open now (the participant's live page)."""
+    return [
+        e
+        for e in selectors.elections_of(meeting)
+        if e.status == "voting" and selectors.open_round(e) is not None
+    ]
