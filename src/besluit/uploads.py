@@ -27,13 +27,19 @@ ATTACHMENT_TYPES: Mapping[str, str] = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
-TYPE_LABELS = {"pdf": "PDF", "docx": "Word (.docx)"}
+# Portraits (a candidate's photo): raster images only, never SVG (it can hold scripts).
+PHOTO_TYPES: Mapping[str, str] = {"jpg": "image/jpeg", "png": "image/png"}
+TYPE_LABELS = {"pdf": "PDF", "docx": "Word (.docx)", "jpg": "JPEG (.jpg)", "png": "PNG"}
 
 
 def sniff_type(head: bytes, upload: UploadedFile) -> str | None:
-    """``"pdf"`` or ``"docx"`` by the file's content, or None."""
+    """``"pdf"``, ``"docx"``, ``"jpg"`` or ``"png"`` by the file's content, or None."""
     if head.startswith(b"%PDF-"):
         return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpg"
     if head.startswith(b"PK\x03\x04"):
         try:
             upload.seek(0)

@@ -12,6 +12,10 @@ only self-consistent). ``--receipt`` also checks that a member's receipt is
 in the closed log, and notes when that vote was changed later (in a poll that
 allows changes the last leaf of a ballot counts; the earlier receipt still verifies).
 
+An election's record (``"kind": "besluit-election"``) is recognised and recounted:
+the signature, each round's lot seed from its nonce and ballots, and each round's
+result counted again from the ballots (core.elections.record).
+
 Prints ``OK: poll <title>, <n> ballots, root <hex>, signed by key <id>`` and
 exits 0; otherwise prints each problem and exits 1. An unreadable file or one
 that is not JSON exits 2, with the file name and the position.
@@ -33,6 +37,8 @@ if not __package__:  # run as a file: make ``besluit`` importable from the sourc
     sys.path.insert(0, str(_here.parent))
 
 from besluit.core import bundle as _bundle
+from besluit.core import votelog as _votelog
+from besluit.core.elections import record as _election
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -61,6 +67,10 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
     except _bundle.UnreadableBundle as exc:
         print(f"{path}: {exc}", file=err)
         return EXIT_UNREADABLE
+
+    loaded = _bundle.load_bundle(data)
+    if isinstance(loaded, dict) and loaded.get("kind") == _election.BUNDLE_KIND:
+        return _verify_election(path, data, loaded, args.key_id, out)
 
     receipt = None
     if args.receipt:
@@ -102,6 +112,31 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
                 f"note: the vote was changed later: leaf {later} of the same ballot counts",
                 file=out,
             )
+    print(f"bundle sha256 {_bundle.bundle_hash(data)}", file=out)
+    return EXIT_OK
+
+
+def _verify_election(path: str, data: bytes, bundle: dict, key_id: str | None, out) -> int:
+    """An election's record: canonical bytes, signature, every round's seed and recount."""
+    try:
+        problems = []
+        if _votelog.canonical_json(bundle) + b"\n" != bytes(data):
+            problems.append("not in canonical form: a published record is kept byte for byte")
+        problems += _election.verify_election_bundle(bundle, expected_key_id=key_id)
+    except Exception as exc:  # fail closed
+        problems = [f"cannot be checked: {type(exc).__name__}: {exc}"]
+    if problems:
+        for problem in problems:
+            print(f"{path}: {problem}", file=out)
+        print(f"{path}: FAILED, {len(problems)} problem(s)", file=out)
+        return EXIT_INVALID
+    summary = _election.bundle_summary(bundle)
+    print(
+        f"OK: election {summary['title']}, {summary['rounds']} round(s) recounted from the "
+        f"ballots, elected {', '.join(summary['elected']) or 'nobody'}, "
+        f"signed by key {summary['key_id']}",
+        file=out,
+    )
     print(f"bundle sha256 {_bundle.bundle_hash(data)}", file=out)
     return EXIT_OK
 

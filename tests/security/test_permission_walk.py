@@ -75,6 +75,10 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:get_bundle": {"GET": VIEW},
     "api:get_participation": {"GET": VIEW},
     "api:get_results": {"GET": VIEW},
+    "api:list_elections": {"GET": VIEW},
+    "api:get_election": {"GET": VIEW},
+    "api:cast_election_ballot": {"POST": REP},
+    "api:get_election_bundle": {"GET": VIEW},
     "api:list_open_associations": {"GET": ALL},
     "api:get_open_association": {"GET": ALL},
     "api:get_open_meeting": {"GET": ALL},
@@ -214,6 +218,19 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "web:poll_participation": {"GET": VIEW},
     "web:poll_open": {"GET": CHAIR, "POST": CHAIR},
     "web:poll_close": {"GET": CHAIR, "POST": CHAIR},
+    # elections of persons
+    "elections:list": {"GET": VIEW, "POST": CHAIR},
+    "elections:projector_panel": {"GET": VIEW},
+    "elections:detail": {"GET": VIEW},
+    "elections:nominate": {"POST": REP | PRE_ADVICE},
+    "elections:vote": {"GET": VIEW, "POST": REP},
+    "elections:bundle": {"GET": VIEW},
+    "elections:popolo": {"GET": VIEW},
+    "elections:round_action": {"POST": CHAIR},
+    "elections:candidate": {"GET": ADMIN, "POST": ADMIN},  # and the candidate's own account
+    "elections:photo": {"GET": VIEW},
+    "elections:candidacy_action": {"POST": ADMIN},  # consent: and the candidate's own account
+    "elections:board": {"GET": VIEW, "POST": ADMIN},
 }
 
 
@@ -225,6 +242,8 @@ ABSENT = {
     "texts:respond",
     "texts:job_download",  # the job is queued, so there is no file yet
     "texts:logo",  # no logo uploaded
+    "elections:bundle",  # not decided yet
+    "elections:photo",  # no photo uploaded
 }
 
 # Refusals that come back as a redirect with an error message (run_service and friends).
@@ -252,6 +271,7 @@ FORM_DATA = {
     "accountability:milestone": {"action": "done"},
     "accountability:part_action": {"action": "poll"},
     "accountability:report_cluster": {"action": "remove"},
+    "elections:nominate": {"name": "Walk", "by": "board"},
 }
 
 # BUGS found by this walk: (url name, role) pairs that answer 500 instead of 403.
@@ -418,6 +438,15 @@ def _optional_objects(association, meeting, proposal, motion, users) -> dict:
     reports.do_add_entries(actor=sec, report=report, commitments=[commitment])
     found["entry_id"] = report.entries.first().pk
     found["cluster_id"] = reports.do_add_cluster(actor=sec, report=report, title="Cluster").pk
+    from tests.elections import helpers as election_helpers
+
+    body = election_helpers.body(sec, association)
+    election = election_helpers.election(chair, meeting, body, seats=1)
+    (candidacy, _other) = election_helpers.stand(
+        election, ["A. Kandidaat", "B. Kandidaat"], by=users["board"], secretariat=sec
+    )
+    found["election_id"] = election.public_id
+    found["candidacy_number"] = candidacy.number
     for name in ("pk", "milestone_id", "part_id", "demand_id", "entry_id", "cluster_id"):
         found.setdefault(name, 10**6)
     return found
@@ -436,6 +465,9 @@ def _url(route: str, defaults: dict, kwargs: dict, name: str) -> str:
         values["job_id"] = kwargs["job_id"]
     if name == "texts:version" or name == "texts:version_json":
         values["number"] = kwargs["version"]
+    if name.startswith("elections:"):
+        values["number"] = kwargs["candidacy_number"]
+        values["action"] = {"elections:round_action": "openen"}.get(name, "instemmen")
 
     def fill(match):
         key = match.group("name")
@@ -495,6 +527,7 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
             "newText": "x",
         },
         "api:cast_ballot": {"option": "option-1"},
+        "api:cast_election_ballot": {"ranking": ["k1"]},
     }.get(name)  # fmt: skip
 
 

@@ -234,4 +234,8 @@ def load_demo(*, stdout: TextIO | None = None) -> list[DemoAccount]:
         from besluit.demo.accountability import load_accountability_demo
 
         load_accountability_demo(Association.objects.get(slug=SLUG))
+        # The board, a committee, the seats held and the elections at the Najaars-ALV.
+        from besluit.demo.elections import load_elections_demo
+
+        load_elections_demo(Association.objects.get(slug=SLUG))
     return demo_accounts()

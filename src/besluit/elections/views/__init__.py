@@ -1,0 +1,1 @@
+"""The election pages: ``pages`` (read, forms) and ``actions`` (buttons), sharing ``common``."""

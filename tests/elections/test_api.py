@@ -1,0 +1,59 @@
+"""The election API: read, cast (problem+json for bad input), the record."""
+
+import json
+
+import pytest
+
+from besluit.core.elections import record as core_record
+from besluit.elections import services as el
+from besluit.elections.models import ElectionBallot, PooledChoice
+
+from . import helpers as h
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def election(chair, board, secretariat, meeting):
+    e = h.election(chair, meeting, h.body(secretariat, meeting.association), seats=2)
+    h.stand(e, ["Anna", "Bert", "Cor"], by=board, secretariat=secretariat)
+    el.do_open_round(actor=chair, election=e)
+    return e
+
+
+def test_cast_a_ranking_and_get_the_record(client, chair, election):
+    voters = h.reps(election.meeting.association, 3)
+    url = f"/api/v1/elections/{election.public_id}/ballots"
+    for voter in voters:
+        client.force_login(voter)
+        answer = client.post(url, {"ranking": ["k2", "k1"]}, content_type="application/json")
+        assert answer.status_code == 201, answer.content
+        assert answer.json()["round"] == 1
+    again = client.post(url, {"ranking": ["k3"]}, content_type="application/json")
+    assert again.status_code == 409
+    assert again["Content-Type"].startswith("application/problem+json")
+    client.force_login(chair)
+    got = client.get(f"/api/v1/elections/{election.public_id}").json()
+    assert got["rounds"][0]["votedMembers"] == 3 and len(got["rounds"][0]["nonce"]) == 64
+    early = client.get(f"/api/v1/elections/{election.public_id}/bundle")
+    assert early.status_code == 409
+    el.do_close_round(actor=chair, election=election)
+    bundle = client.get(f"/api/v1/elections/{election.public_id}/bundle")
+    assert core_record.verify_election_bundle(json.loads(bundle.content)) == []
+    listed = client.get(f"/api/v1/meetings/{election.meeting_id}/elections").json()
+    assert [e["title"] for e in listed] == [election.title]
+
+
+@pytest.mark.parametrize("ranking", [["k1", "k1"], ["k9"], [], ["k1", "k2", "k3", "k1"]])
+def test_a_bad_ranking_is_a_problem_and_stores_nothing(client, election, ranking):
+    (voter,) = h.reps(election.meeting.association, 1)
+    client.force_login(voter)
+    answer = client.post(
+        f"/api/v1/elections/{election.public_id}/ballots",
+        {"ranking": ranking},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400
+    assert answer["Content-Type"].startswith("application/problem+json")
+    assert answer.json()["invalidParams"][0]["name"] == "choice"
+    assert not ElectionBallot.objects.exists() and not PooledChoice.objects.exists()
