@@ -848,7 +848,7 @@ def start_py_spy(server: Server, run_dir: Path):
     out = run_dir / f"py-spy-{pid}.txt"
     proc = subprocess.Popen(
         [exe, "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
-         "--output", str(out), "--nonblocking", "--threads"],
+         "--output", str(out), "--nonblocking", "--threads", "--gil"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     time.sleep(1)
