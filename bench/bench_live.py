@@ -1061,6 +1061,40 @@ def profile_lines(profiles: dict) -> list[str]:
     return lines
 
 
+def ratio_lines(results: list[dict]) -> list[str]:
+    """Besluit's ballots/s as a fraction of the minimal endpoint's, per mode and code, run
+    by run: the spread of the ratio over repeated runs."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in results:
+        if (r.get("ceiling") or {}).get("ratio"):
+            groups.setdefault((r["mode"], r.get("source", "")), []).append(r)
+    if not groups:
+        return []
+    most = max(len(g) for g in groups.values())
+    lines = [
+        "Ballots/s as a fraction of the minimal endpoint's (bench/ceiling.py) in the same "
+        "run, run by run (Besluit / minimal endpoint = ratio):",
+        "",
+        "| mode | code | "
+        + " | ".join(f"run {i + 1}" for i in range(most))
+        + " | ratio: lowest – highest |",
+        "|---|---|" + "---|" * most + "---|",
+    ]
+    for (mode, source), runs in groups.items():
+        cells = [
+            f"{fmt(r['vote']['per_s'])} / {fmt(r['ceiling']['per_s'])} = "
+            f"**{r['ceiling']['ratio']:.2f}**"
+            for r in runs
+        ] + ["–"] * (most - len(runs))
+        ratios = [r["ceiling"]["ratio"] for r in runs]
+        lines.append(
+            f"| {mode} | {source} | "
+            + " | ".join(cells)
+            + f" | {min(ratios):.2f} – {max(ratios):.2f} |"
+        )
+    return [*lines, ""]
+
+
 def report(results: list[dict], command: str, m: dict, profiles: dict | None = None) -> str:
     lines = [
         SECTION,
@@ -1095,6 +1129,7 @@ def report(results: list[dict], command: str, m: dict, profiles: dict | None = N
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *[row(r) for r in results],
         "",
+        *ratio_lines(results),
         "Where the time goes (CPU milliseconds per request during the phase, from /proc; "
         '"others" is CPU used on the machine by processes outside the benchmark):',
         "",
