@@ -59,16 +59,21 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE / "live"))
 
 import procs  # noqa: E402
+from ceiling import Ceiling  # noqa: E402
 from httpc import Connection  # noqa: E402
 
 PY = sys.executable
 BESLUIT = str(Path(sys.executable).parent / "besluit")
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_DB = "besluit_bench"
+# Several people may benchmark on one machine: BESLUIT_BENCH_DB names the databases
+# (this one, its templates and the ceiling's), BESLUIT_BENCH_REDIS_URL the Redis database.
+PG_DB = os.environ.get("BESLUIT_BENCH_DB", "besluit_bench")
 PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}"
+CEILING_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_DB}_ceiling"
 # Redis pub/sub channels are shared by all databases of a Redis server; the benchmark's
-# meeting id (7,700,001, see setup_data.py) keeps its channel apart from other users'.
-REDIS_URL = "redis://127.0.0.1:6379/13"
+# meeting id (7,700,001, see setup_data.py; BESLUIT_BENCH_MEETING_BASE moves it) keeps
+# its channel apart from other users'.
+REDIS_URL = os.environ.get("BESLUIT_BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 DOCS = ROOT / "docs" / "benchmarks.md"
 SECTION = "## Live meeting"
 
@@ -437,7 +442,7 @@ class Dataset:
         self.mode, self.n = mode, n
         self.dir = work / f"data-{mode}-{n}"
         self.secret = "bench-" + secrets.token_urlsafe(40)
-        self.template = f"besluit_bench_tpl_{n}"
+        self.template = f"{PG_DB}_tpl_{n}"
         env = base_env(self.secret)
         env["BESLUIT_DATA_DIR"] = str(self.dir / "sqlite")
         if mode == "postgres":
@@ -511,6 +516,8 @@ def run(
     voters: int | None = None,
     phase_timeout: float = 300,
     gc_automatic: bool = False,
+    ceiling_rounds: int = 2,
+    ceiling_workers: int = 2,
 ) -> dict:
     label = f"{data.mode}-N{data.n}-C{clients}" + ("-gc-automatic" if gc_automatic else "")
     run_dir = work / label
@@ -538,12 +545,14 @@ def run(
     }
     log(f"run {label}: server with {workers} worker(s), events {out['events']}")
     server = Server(env, workers, run_dir)
-    sse = reps = None
+    sse = reps = ceiling = None
+    ceiling_runs: list[dict] = []
     load_pids: list[int] = []
     meter = procs.CpuMeter(
         server.all_pids,
         lambda: list(load_pids),
         with_postgres=data.mode == "postgres",
+        database=PG_DB,
     )
     try:
         server.wait_ready()
@@ -631,6 +640,15 @@ def run(
         log(f"logins: {login['ok']}/{login['count']} in {wall:.1f} s")
         out["mem_after_login"] = server.memory()
 
+        # The ceiling (bench/ceiling.py), first half of its rounds: the same ballots from the
+        # same load generator to the minimal endpoint, before and after Besluit's.
+        if ceiling_rounds:
+            ceiling = Ceiling(CEILING_URL, ceiling_workers, run_dir / "ceiling.log")
+            ceiling.wait_ready()
+            for _ in range((ceiling_rounds + 1) // 2):
+                ceiling_runs.append(ceiling_round(ceiling, reps, meter_for(ceiling, load_pids),
+                                                  phase_timeout))  # fmt: skip
+
         # 3. The chair opens the poll (the register is frozen); the streams see it.
         t0 = time.monotonic()
         status, body = api(server.base, "POST", f"/polls/{poll}/open", token)
@@ -715,7 +733,28 @@ def run(
         out["tally"] = check_tally(server.base, poll, token, vote["sent"], vote["attempted"], env)
         if not out["tally"]["ok"]:
             out["errors"]["tally"] = 1
+
+        # 7. The ceiling's other rounds, and Besluit's rate as a fraction of its median.
+        if ceiling:
+            for _ in range(ceiling_rounds // 2):
+                ceiling_runs.append(ceiling_round(ceiling, reps, meter_for(ceiling, load_pids),
+                                                  phase_timeout))  # fmt: skip
+            rates = sorted(c["per_s"] for c in ceiling_runs if c["per_s"])
+            median = rates[len(rates) // 2] if len(rates) % 2 else sum(
+                rates[len(rates) // 2 - 1 : len(rates) // 2 + 1]) / 2  # fmt: skip
+            out["ceiling"] = {
+                "workers": ceiling_workers,
+                "rounds": ceiling_runs,
+                "per_s": median,
+                "min_per_s": rates[0],
+                "max_per_s": rates[-1],
+                "ratio": out["vote"]["per_s"] / median if median else None,
+            }
+            log(f"ceiling: {median:.0f}/s (rounds {', '.join(f'{r:.0f}' for r in rates)}); "
+                f"Besluit at {out['ceiling']['ratio']:.2f} of it")  # fmt: skip
     finally:
+        if ceiling is not None:
+            ceiling.stop()
         for p in (sse, reps):
             if p is not None:
                 p.stop()
@@ -732,6 +771,39 @@ def run(
     out["source"] = short_source(SOURCE["label"])
     (run_dir / "result.json").write_text(json.dumps(out, indent=1, default=str))
     return out
+
+
+def meter_for(ceiling: Ceiling, load_pids: list[int]) -> procs.CpuMeter:
+    return procs.CpuMeter(
+        ceiling.all_pids,
+        lambda: list(load_pids),
+        with_postgres=True,
+        database=CEILING_URL.rsplit("/", 1)[1],
+    )
+
+
+def ceiling_round(ceiling: Ceiling, reps: "JsonProcess", meter, timeout: float) -> dict:
+    """One round of the same ballots against the minimal endpoint (a fresh table)."""
+    ceiling.truncate()
+    c0 = meter.snapshot()
+    reps.send(f"ceiling {ceiling.port} {timeout}")
+    got = reps.read(timeout=timeout + 300)
+    cpu = meter.delta(c0, meter.snapshot())
+    wall = got["ended"] - got["started"]
+    rows, distinct = ceiling.rows()
+    ok = got["ok"]
+    return {
+        "ok": ok,
+        "per_s": ok / wall if wall else None,
+        "p50_ms": pct(got["latency_ms"], 50),
+        "p99_ms": pct(got["latency_ms"], 99),
+        "error_count": got["error_count"],
+        "errors": got["errors"][:3],
+        "rows_exact": rows == distinct == ok,
+        "server_ms": cpu["server_cpu_s"] * 1000 / ok if ok else None,
+        "postgres_ms": cpu["postgres_cpu_s"] * 1000 / ok if ok else None,
+        "load_ms": cpu["load_cpu_s"] * 1000 / ok if ok else None,
+    }
 
 
 def check_tally(base: str, poll: str, token: str, sent: dict, n: int, env: dict) -> dict:
@@ -776,7 +848,7 @@ def start_py_spy(server: Server, run_dir: Path):
     out = run_dir / f"py-spy-{pid}.txt"
     proc = subprocess.Popen(
         [exe, "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
-         "--output", str(out), "--nonblocking", "--threads"],
+         "--output", str(out), "--nonblocking", "--threads", "--gil"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     time.sleep(1)
@@ -832,6 +904,12 @@ def row(r: dict) -> str:
     )
     tally = r.get("tally", {})
     tally_text = "ok" if tally.get("ok") else ("**FAIL**" if tally else "–")
+    ceiling = r.get("ceiling") or {}
+    ceiling_text = (
+        f"{fmt(ceiling['per_s'])} ({fmt(ceiling['min_per_s'])}–{fmt(ceiling['max_per_s'])})"
+        if ceiling else "–"
+    )  # fmt: skip
+    ratio_text = f"**{ceiling['ratio']:.2f}**" if ceiling.get("ratio") else "–"
     close_text = (
         f"{fmt(close.get('p50_ms'))} / {fmt(close.get('p99_ms'))} / {fmt(close.get('max_ms'))} ms"
         if close else "–"
@@ -840,10 +918,20 @@ def row(r: dict) -> str:
         f"| {r['mode']} ({r['workers']}w, {r['events']}) @ {r.get('source', '')} | {r['variant']} "
         f"| {c} | {n_text(r)} "
         f"| {fmt(login.get('per_s'))} | {fmt(login.get('p50_ms'))} / {fmt(login.get('p99_ms'))} ms "
-        f"| {fmt(vote.get('per_s'))} "
+        f"| {fmt(vote.get('per_s'))} | {ceiling_text} | {ratio_text} "
         f"| {fmt(vote.get('p50_ms'))} / {fmt(vote.get('p95_ms'))} / {fmt(vote.get('p99_ms'))} ms "
         f"| {close_text} | {mb(idle)} / {mb(connected)} / {per_conn} "
         f"| {error_text} | {tally_text} |"
+    )
+
+
+def ceiling_cpu(r: dict) -> str:
+    rounds = (r.get("ceiling") or {}).get("rounds") or []
+    if not rounds:
+        return "–"
+    mean = lambda k: sum(x[k] or 0 for x in rounds) / len(rounds)  # noqa: E731
+    return (
+        f"{fmt(mean('server_ms'), 2)} / {fmt(mean('postgres_ms'), 2)} / {fmt(mean('load_ms'), 2)}"
     )
 
 
@@ -875,7 +963,7 @@ def detail_row(r: dict) -> str:
         f"| {r['mode']} | {r.get('source', '')} | {r['variant']} | {r['clients']:,} | {n_text(r)} "
         f"| {fmt(r.get('server_ms_per_page'), 2)} "
         f"| {login_server} | {per('server_cpu_s')} | {per('postgres_cpu_s')} "
-        f"| {per('load_cpu_s')} | {others_share} "
+        f"| {per('load_cpu_s')} | {ceiling_cpu(r)} | {others_share} "
         f"| {drift} "
         f"| {fmt((r.get('vote') or {}).get('max_ms'))} ms | {gc_text} "
         f"| {fmt(opened.get('p50_ms'))} / {fmt(opened.get('p99_ms'))} ms "
@@ -973,6 +1061,40 @@ def profile_lines(profiles: dict) -> list[str]:
     return lines
 
 
+def ratio_lines(results: list[dict]) -> list[str]:
+    """Besluit's ballots/s as a fraction of the minimal endpoint's, per mode and code, run
+    by run: the spread of the ratio over repeated runs."""
+    groups: dict[tuple[str, str], list[dict]] = {}
+    for r in results:
+        if (r.get("ceiling") or {}).get("ratio"):
+            groups.setdefault((r["mode"], r.get("source", "")), []).append(r)
+    if not groups:
+        return []
+    most = max(len(g) for g in groups.values())
+    lines = [
+        "Ballots/s as a fraction of the minimal endpoint's (bench/ceiling.py) in the same "
+        "run, run by run (Besluit / minimal endpoint = ratio):",
+        "",
+        "| mode | code | "
+        + " | ".join(f"run {i + 1}" for i in range(most))
+        + " | ratio: lowest – highest |",
+        "|---|---|" + "---|" * most + "---|",
+    ]
+    for (mode, source), runs in groups.items():
+        cells = [
+            f"{fmt(r['vote']['per_s'])} / {fmt(r['ceiling']['per_s'])} = "
+            f"**{r['ceiling']['ratio']:.2f}**"
+            for r in runs
+        ] + ["–"] * (most - len(runs))
+        ratios = [r["ceiling"]["ratio"] for r in runs]
+        lines.append(
+            f"| {mode} | {source} | "
+            + " | ".join(cells)
+            + f" | {min(ratios):.2f} – {max(ratios):.2f} |"
+        )
+    return [*lines, ""]
+
+
 def report(results: list[dict], command: str, m: dict, profiles: dict | None = None) -> str:
     lines = [
         SECTION,
@@ -993,29 +1115,36 @@ def report(results: list[dict], command: str, m: dict, profiles: dict | None = N
         *command.splitlines(),
         "```",
         "",
-        "Targets (C = 5,000, N = 2,000): ≥ 1,000 ballots/s, ballot p99 < 250 ms, result "
-        "event at all clients p99 < 1 s after the close, 0 errors, tally exact; cost per "
-        "ballot flat from N = 2,000 to 20,000; 2,000 logins within one minute.",
+        "Targets (C = 5,000, N = 2,000, issue 20): ballots/s ≥ 0.30 × the minimal endpoint's "
+        "in the same run (bench/ceiling.py: Starlette + asyncpg, 2 workers, one INSERT … ON "
+        "CONFLICT DO NOTHING RETURNING id, driven by the same load generator with the same "
+        "sessions, bodies and connections), ballot p99 ≤ 250 ms, close request ≤ 300 ms, "
+        "result event at all clients p99 ≤ 500 ms after the close, 0 errors, tally exact; "
+        "cost per ballot flat from N = 2,000 to 20,000; 2,000 logins within 20 s.",
         "",
         "| mode (workers, events) @ code | variant | C live clients | N reps | logins/s "
-        "| login p50 / p99 | ballots/s | ballot p50 / p95 / p99 | close → result at the "
+        "| login p50 / p99 | ballots/s | minimal endpoint ballots/s, median (min–max of its "
+        "rounds) | ratio | ballot p50 / p95 / p99 | close → result at the "
         "clients p50 / p99 / max | server RSS idle / with C / per connection | errors | tally |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *[row(r) for r in results],
         "",
+        *ratio_lines(results),
         "Where the time goes (CPU milliseconds per request during the phase, from /proc; "
         '"others" is CPU used on the machine by processes outside the benchmark):',
         "",
         "| mode | code (commit; + = with uncommitted changes) | variant | C | N "
         "| server ms per GET /stemcode/ (no SQL; calibration) "
         "| server ms per login | server ms per ballot "
-        "| PostgreSQL ms per ballot | load generator ms per ballot | others' share of CPU "
+        "| PostgreSQL ms per ballot | load generator ms per ballot "
+        "| minimal endpoint: server / PostgreSQL / load generator ms per ballot "
+        "| others' share of CPU "
         "| ballots/s and p50 per fifth of the ballot phase | ballot max "
         "| GC pauses ≥ 50 ms during the ballots "
         "| open → event p50 / p99 | close request "
         "| PostgreSQL backends during ballots: active / waiting on a lock "
         "| threads per worker (with C) | peak RSS | load average before → after |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *[detail_row(r) for r in results],
         "",
         "A login is GET /stemcode/ (CSRF cookie) plus POST of the code (302 and a session); "
@@ -1136,6 +1265,14 @@ def main() -> None:
     )
     parser.add_argument("--concurrency", type=int, default=64, help="requests in flight")
     parser.add_argument(
+        "--ceiling-rounds",
+        type=int,
+        default=2,
+        help="rounds of the minimal endpoint (bench/ceiling.py), half before and half "
+        "after Besluit's ballots; 0: none",
+    )
+    parser.add_argument("--ceiling-workers", type=int, default=2)
+    parser.add_argument(
         "--gc-automatic",
         action="store_true",
         help="also run the first scenario with Python's automatic garbage collection "
@@ -1180,6 +1317,10 @@ def main() -> None:
         report_from(args)
         return
     m = machine()
+    if args.ceiling_rounds:
+        ceiling_db = CEILING_URL.rsplit("/", 1)[1]
+        pg_execute(f"DROP DATABASE IF EXISTS {ceiling_db} WITH (FORCE)",
+                   f"CREATE DATABASE {ceiling_db}")  # fmt: skip
     work = Path(tempfile.mkdtemp(prefix="besluit-bench-live-"))
     log(f"work directory {work}")
     use_source(args.source, work)
@@ -1211,6 +1352,8 @@ def main() -> None:
                     py_spy=args.py_spy,
                     voters=voters,
                     phase_timeout=args.phase_timeout,
+                    ceiling_rounds=args.ceiling_rounds,
+                    ceiling_workers=args.ceiling_workers,
                 )
             )
             print(row(results[-1]), flush=True)

@@ -137,17 +137,24 @@ class CpuSnapshot:
 class CpuMeter:
     """CPU seconds per party between two points: server, database, Redis, load generator."""
 
-    def __init__(self, server_pids, load_pids, *, with_postgres: bool = True) -> None:
+    def __init__(
+        self, server_pids, load_pids, *, with_postgres: bool = True, database: str = "besluit_bench"
+    ) -> None:
         self.server_pids = server_pids  # callable -> list[int]
         self.load_pids = load_pids
         self.with_postgres = with_postgres
+        self.database = database
 
     def snapshot(self) -> CpuSnapshot:
         busy, total = system_cpu()
         return CpuSnapshot(
             at=time.monotonic(),
             server=sum(cpu_seconds(p) for p in self.server_pids()),
-            postgres=sum(cpu_seconds(p) for p in postgres_pids()) if self.with_postgres else 0.0,
+            postgres=(
+                sum(cpu_seconds(p) for p in postgres_pids(self.database))
+                if self.with_postgres
+                else 0.0
+            ),
             redis=sum(cpu_seconds(p) for p in pids_named("redis-server")),
             load=sum(cpu_seconds(p) for p in self.load_pids()),
             system_busy=busy,

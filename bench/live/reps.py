@@ -7,6 +7,8 @@ JSON lines protocol; commands on stdin:
               (302 + session cookie). Prints {"type": "login", ...}.
   ``vote [timeout_s]``  - every representative: POST /api/v1/polls/<poll>/ballots with the session
               cookie and the X-CSRFToken header. Prints {"type": "vote", ...}.
+  ``ceiling PORT [timeout_s]`` - the same ballots (sessions, bodies, connections) sent to
+              another server: bench/ceiling.py's minimal endpoint. Prints {"type": "vote", ...}.
   ``quit``
 A fixed number of keep-alive connections (``--concurrency``) work through the
 representatives, like wrk: at most that many requests are in flight. Latencies are
@@ -42,7 +44,7 @@ class Reps:
             self.codes = self.codes[: args.limit]
         self.sessions: list[dict[str, str] | None] = [None] * len(self.codes)
 
-    async def _run(self, work, timeout: float) -> tuple[float, float]:
+    async def _run(self, work, timeout: float, port: int | None = None) -> tuple[float, float]:
         """Run work(index, connection) for every representative over the connection pool.
 
         After ``timeout`` seconds no new representative starts (a phase that cannot
@@ -51,7 +53,7 @@ class Reps:
         queue = iter(range(len(self.codes)))
         deadline = time.monotonic() + timeout
         connections = [
-            Connection(self.args.host, self.args.port) for _ in range(self.args.concurrency)
+            Connection(self.args.host, port or self.args.port) for _ in range(self.args.concurrency)
         ]
 
         async def worker(conn: Connection) -> None:
@@ -122,7 +124,7 @@ class Reps:
             "error_count": len(errors),
         }
 
-    async def vote(self, timeout: float) -> dict:
+    async def vote(self, timeout: float, port: int | None = None) -> dict:
         latencies, ends, errors, statuses = [], [], [], {}
         retried: list[str] = []
         sent: dict[str, str] = {}
@@ -167,7 +169,7 @@ class Reps:
                 return
             sent[member] = option
 
-        started, ended = await self._run(one, timeout)
+        started, ended = await self._run(one, timeout, port)
         return {
             "type": "vote",
             "attempted": len(starts),
@@ -196,6 +198,10 @@ async def main_async(args) -> None:
         if not line or line == "quit":
             break
         command, *rest = line.split()
+        if command == "ceiling":
+            timeout = float(rest[1]) if len(rest) > 1 else 3600.0
+            emit(await reps.vote(timeout, port=int(rest[0])))
+            continue
         timeout = float(rest[0]) if rest else 3600.0
         if command == "login":
             emit(await reps.login(timeout))

@@ -50,7 +50,7 @@ PROVINCES = (
 # Live events go over Redis channels named by meeting id, and pub/sub channels are
 # shared by every Redis database: a meeting id far from the ids of the test suites
 # keeps this benchmark's events away from other servers on the same Redis.
-MEETING_ID_BASE = 7_700_000
+MEETING_ID_BASE = int(os.environ.get("BESLUIT_BENCH_MEETING_BASE", 7_700_000))
 # The register importer takes CBS codes (GM and 4 digits): at most 9,000 of the form
 # GM1000..GM9999. A larger register (a mass consultation) is bulk-inserted instead.
 MAX_IMPORTED = 9_000

@@ -78,8 +78,10 @@ def _session_users(keys: set[str]) -> dict[str, int | SecondFactorOwed]:
         return {}
     store = _session_store()
     if settings.SESSION_ENGINE == "django.contrib.sessions.backends.db":
-        rows = Session.objects.filter(session_key__in=keys, expire_date__gt=timezone.now())
-        decoded = {row.session_key: store().decode(row.session_data) for row in rows}
+        rows = Session.objects.filter(
+            session_key__in=keys, expire_date__gt=timezone.now()
+        ).values_list("session_key", "session_data")
+        decoded = {key: _decoded(store, data) for key, data in rows}
     else:  # another engine: its own load, one key at a time
         decoded = {key: store(session_key=key).load() for key in keys}
     claims = {}
@@ -107,6 +109,31 @@ def _session_users(keys: set[str]) -> dict[str, int | SecondFactorOwed]:
     return result
 
 
+# Per process, pure memos of what a batch of ballots computes for every sender again:
+# a session's data as decoded (checked signature and JSON) by its exact stored text,
+# and a user's session hash (an HMAC of the password hash) by the password hash. The
+# same input gives the same output, so nothing is trusted longer than before: the
+# session row and the user are still read for every batch (a logout, an expiry, a
+# password change or a deactivation counts at once).
+MAX_MEMO = 50_000
+_sessions_decoded: dict[str, dict] = {}
+_session_hashes: dict[tuple[int, str], str] = {}
+
+
+def _memo(memo: dict, key, compute):
+    found = memo.get(key)
+    if found is None:
+        found = compute()
+        if len(memo) >= MAX_MEMO:
+            memo.pop(next(iter(memo)), None)
+        memo[key] = found
+    return found
+
+
+def _decoded(store, data: str) -> dict:
+    return _memo(_sessions_decoded, data, lambda: store().decode(data))
+
+
 def _owing_second_factor(flagged: dict[str, tuple[int, dict]]) -> set[str]:
     """The sessions (of those flagged at login) without a confirmed device of their
     own user, as django-otp's middleware checks it; one query."""
@@ -132,7 +159,8 @@ def _hash_matches(user, claimed: str) -> bool:
     """As ``get_user``: the session dies with a password change (current or old key)."""
     if not claimed:
         return False
-    if constant_time_compare(claimed, user.get_session_auth_hash()):
+    current = _memo(_session_hashes, (user.pk, user.password), user.get_session_auth_hash)
+    if constant_time_compare(claimed, current):
         return True
     return any(constant_time_compare(claimed, h) for h in user.get_session_auth_fallback_hash())
 

@@ -120,6 +120,12 @@ class MerkleLog:
     def __len__(self) -> int:
         return len(self._levels[0])
 
+    def copy(self) -> MerkleLog:
+        """An independent log with the same leaves (appending to one leaves the other)."""
+        log = MerkleLog()
+        log._levels = [list(level) for level in self._levels]
+        return log
+
     @property
     def size(self) -> int:
         return len(self._levels[0])

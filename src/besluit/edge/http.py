@@ -43,8 +43,9 @@ async def read_body(receive, limit: int) -> bytes | None:
             return b"".join(chunks)
 
 
-async def send_json(send, status: int, body: dict, *, content_type: str) -> None:
-    data = json.dumps(body, separators=(",", ":")).encode()
+async def send_json(send, status: int, body: dict | bytes, *, content_type: str) -> None:
+    """``body``: a dict, or JSON already serialised."""
+    data = body if isinstance(body, bytes) else json.dumps(body, separators=(",", ":")).encode()
     await send(
         {
             "type": "http.response.start",

@@ -46,11 +46,13 @@ from besluit.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from besluit.voting import batchsql
 from besluit.voting import log as vote_log
 from besluit.voting.models import (
     Ballot,
     Poll,
     PollLog,
+    PollOption,
     RegisterEntry,
     RequestKey,
     SecretTally,
@@ -228,12 +230,7 @@ class _Batch:
             self.poll.meeting,
         )
         self.member_ids = {m.pk for m in self.members.values()}
-        self.weights = dict(
-            RegisterEntry.objects.filter(poll=self.poll, member_id__in=self.member_ids).values_list(
-                "member_id", "weight"
-            )
-        )
-        self.options = {o.key: o for o in self.poll.options.all()}
+        self.weights, self.options = _register_and_options(self.poll, self.member_ids)
         # Who may vote and whether the request's text can be stored, decided before
         # any statement uses the request's values (its key below): one request
         # that the database would refuse must not fail the batch's other ballots.
@@ -267,22 +264,26 @@ class _Batch:
             for r, early in zip(self.requests, self.early, strict=True)
             if r.request_key and early is None
         }
-        self.used = (
-            {
-                (m, k): p
-                for m, k, p in RequestKey.objects.filter(
-                    member_id__in=member_ids, key__in=keys
-                ).values_list("member_id", "key", "poll_id")
-            }
-            if keys
+        if connection.vendor == "postgresql":  # one round trip under the locks, not two
+            self.used, ballot_ids = batchsql.read_existing(poll.pk, member_ids, keys)
+            earlier = Ballot.objects.filter(pk__in=ballot_ids) if ballot_ids else None
+        else:
+            self.used = (
+                {
+                    (m, k): p
+                    for m, k, p in RequestKey.objects.filter(
+                        member_id__in=member_ids, key__in=keys
+                    ).values_list("member_id", "key", "poll_id")
+                }
+                if keys
+                else {}
+            )
+            earlier = Ballot.objects.filter(poll=poll, member_id__in=member_ids)
+        self.ballots = (
+            {b.member_id: b for b in earlier.select_related("option", "member")}
+            if earlier is not None
             else {}
         )
-        self.ballots = {
-            b.member_id: b
-            for b in Ballot.objects.filter(poll=poll, member_id__in=member_ids).select_related(
-                "option", "member"
-            )
-        }
         pending: list[_Decided | DomainError] = []
         for request, early in zip(self.requests, self.early, strict=True):
             if early is not None:
@@ -365,15 +366,22 @@ class _Batch:
 
     def _write(self, pending) -> list[Outcome]:
         poll = self.poll
-        receipts = (
-            vote_log.append_batch(poll, self.events, self.now, state=self.log_state)
+        planned = (
+            vote_log.plan_batch(poll, self.events, self.now, self.log_state)
             if self.events
-            else []
+            else None
         )
+        receipts = planned.receipts if planned else []
         first = receipts[0]["index"] if receipts else 0
         for ballot in [*self.new, *self.changed]:
             ballot.log_index += first
-        Ballot.objects.bulk_create(self.new)
+        if planned and connection.vendor == "postgresql":
+            batchsql.write(poll.pk, planned, self.new, self.new_keys, self.now)
+        else:
+            if planned:
+                vote_log.store_batch(poll, planned)
+            Ballot.objects.bulk_create(self.new)
+            RequestKey.objects.bulk_create(self.new_keys)
         if self.changed:
             Ballot.objects.bulk_update(
                 self.changed, ["option", "cast_by", "cast_at", "request_key", "log_index"]
@@ -383,7 +391,6 @@ class _Batch:
                 weight_micro=F("weight_micro") + weight_to_micro(weight),
                 members=F("members") + count,
             )
-        RequestKey.objects.bulk_create(self.new_keys)
         if self.events:
             hooks.emit(hooks.BallotsAccepted(poll=poll, count=len(self.events)))
         outcomes: list[Outcome] = []
@@ -415,8 +422,36 @@ class _Batch:
             ballot.cast_at,
             None if poll.is_secret else ballot.option.key,
             replayed=True,
-            log_receipt=vote_log.receipt_again(poll, ballot.log_index, self.now),
+            log_receipt=vote_log.receipt_again(
+                poll, ballot.log_index, self.now, committed_size=self.log_state[1]
+            ),
         )
+
+
+# Per process: what a ballot needs of a poll and cannot change while it is open (its
+# frozen register and its options), by the poll's public id (random, never reused).
+# Kept only for an open poll; a poll, once closed, does not open again.
+_facts: dict[uuid.UUID, tuple[dict[int, Decimal], dict[str, PollOption]]] = {}
+MAX_POLLS_KEPT = 16
+
+
+def _register_and_options(poll: Poll, member_ids: set[int]):
+    """The register's weights (of all members, or of ``member_ids`` when the poll is
+    not open) and the options by key; no statement for an open poll seen before."""
+    found = _facts.get(poll.public_id)
+    if found is not None:
+        if poll.status == Poll.Status.OPEN:
+            return found
+        _facts.pop(poll.public_id, None)
+    options = {o.key: o for o in poll.options.all()}
+    if poll.status != Poll.Status.OPEN:
+        entries = RegisterEntry.objects.filter(poll=poll, member_id__in=member_ids)
+        return dict(entries.values_list("member_id", "weight")), options
+    weights = dict(RegisterEntry.objects.filter(poll=poll).values_list("member_id", "weight"))
+    while len(_facts) >= MAX_POLLS_KEPT:
+        _facts.pop(next(iter(_facts)), None)
+    _facts[poll.public_id] = (weights, options)
+    return weights, options
 
 
 def _closed(poll: Poll, now: datetime) -> str:

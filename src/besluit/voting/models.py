@@ -181,9 +181,11 @@ class RegisterEntry(models.Model):
         ]
 
     def groups(self) -> frozenset[str]:
-        return frozenset(
-            [f"province:{self.province}"] + [f"network:{n}" for n in self.networks.split()]
-        )
+        return self.groups_of(self.province, self.networks)
+
+    @staticmethod
+    def groups_of(province: str, networks: str) -> frozenset[str]:
+        return frozenset([f"province:{province}"] + [f"network:{n}" for n in networks.split()])
 
 
 class Ballot(models.Model):
