@@ -97,8 +97,6 @@ def _as_plain(request: SealedRequest) -> casting.BallotRequest:
 
 
 def _cast(poll: Poll, request: SealedRequest, now) -> SealedReceipt:
-    if not is_sealed(poll):
-        raise ValidationFailed("This poll takes no encrypted ballots.")
     association = poll.meeting.association
     member = access.represented_members(
         {request.user_id} if request.user_id is not None else set(), association, poll.meeting
@@ -107,6 +105,8 @@ def _cast(poll: Poll, request: SealedRequest, now) -> SealedReceipt:
         if request.user_id is not None and access.viewers({request.user_id}, association):
             raise PermissionDenied("Only a member's representative can vote.")
         raise NotVisible("No such poll.")
+    if not is_sealed(poll):
+        raise ValidationFailed("This poll takes no encrypted ballots.")
     weight = (
         RegisterEntry.objects.filter(poll=poll, member=member).values_list("weight", flat=True)
     ).first()

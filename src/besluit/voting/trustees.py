@@ -99,8 +99,8 @@ def do_create_election(
     return election
 
 
-def trustee_of(user, election: Election) -> Trustee:
-    trustee = election.trustees.filter(user=user, is_server=False).first()
+def trustee_of(user, election: Election | None) -> Trustee:
+    trustee = election.trustees.filter(user=user, is_server=False).first() if election else None
     if trustee is None:
         raise PermissionDenied("You are not a trustee of this meeting.")
     return trustee
