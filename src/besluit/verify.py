@@ -33,6 +33,7 @@ if not __package__:  # run as a file: make ``besluit`` importable from the sourc
     sys.path.insert(0, str(_here.parent))
 
 from besluit.core import bundle as _bundle
+from besluit.core import sealedbundle as _sealed_bundle
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -73,6 +74,8 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
             print(f"{args.receipt}: {exc}", file=err)
             return EXIT_UNREADABLE
 
+    if _is_sealed(data):
+        return _sealed(path, data, args.key_id, out)
     try:
         problems = _bundle.verify_bundle(data, expected_key_id=args.key_id)
         if not problems and receipt is not None:
@@ -102,6 +105,27 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
                 f"note: the vote was changed later: leaf {later} of the same ballot counts",
                 file=out,
             )
+    print(f"bundle sha256 {_bundle.bundle_hash(data)}", file=out)
+    return EXIT_OK
+
+
+def _is_sealed(data: bytes) -> bool:
+    bundle = _bundle.load_bundle(data)
+    return isinstance(bundle, dict) and bundle.get("format") == _sealed_bundle.SEALED_FORMAT
+
+
+def _sealed(path: str, data: bytes, key_id: str | None, out) -> int:
+    """An encrypted poll: every ballot proof, the aggregate, every share, totals, decision."""
+    try:
+        problems = _sealed_bundle.verify_sealed_bundle(data, expected_key_id=key_id)
+    except Exception as exc:  # fails closed, as above
+        problems = [f"cannot be checked: {type(exc).__name__}: {exc}"]
+    if problems:
+        for problem in problems:
+            print(f"{path}: {problem}", file=out)
+        print(f"{path}: FAILED, {len(problems)} problem(s)", file=out)
+        return EXIT_INVALID
+    print(f"OK: {_sealed_bundle.summary(_bundle.load_bundle(data))}", file=out)
     print(f"bundle sha256 {_bundle.bundle_hash(data)}", file=out)
     return EXIT_OK
 
