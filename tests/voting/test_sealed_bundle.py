@@ -82,20 +82,42 @@ def _flip_hex(text: str, at: int) -> str:
     return text[:at] + ("0" if text[at] != "0" else "1") + text[at + 1 :]
 
 
+def _ballot(b):
+    leaf = b["log"]["leaves"][2]
+    leaf["ballot"] = _flip_hex(leaf["ballot"], 300)
+
+
+def _share(b):
+    b["shares"][0]["weights"] = _flip_hex(b["shares"][0]["weights"], 100)
+
+
+def _aggregate(b):
+    b["tally"]["weighted"][0] = b["tally"]["weighted"][1]
+
+
+def _commitment(b):
+    b["election"]["commitments"][1] = b["election"]["commitments"][0]
+
+
+def _totals(b):
+    b["totals"]["options"][0]["members"] = 4
+
+
+def _voters(b):
+    b["voters"].pop()
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (
-            lambda b: b["log"]["leaves"][2].update(ballot=_flip_hex(b["log"]["leaves"][2]["ballot"], 300)),
-            "leaf 2",
-        ),
-        (lambda b: b["shares"][0].update(weights=_flip_hex(b["shares"][0]["weights"], 100)), "share of trustee 1"),
-        (lambda b: b["tally"]["weighted"].__setitem__(0, b["tally"]["weighted"][1]), "weighted aggregate"),
-        (lambda b: b["election"]["commitments"].__setitem__(1, b["election"]["commitments"][0]), "election: trustee 2"),
-        (lambda b: b["totals"]["options"][0].update(members=4), "totals: the bundle's totals"),
-        (lambda b: b["voters"].pop(), "voters"),
+        (_ballot, "leaf 2"),
+        (_share, "share of trustee 1"),
+        (_aggregate, "weighted aggregate"),
+        (_commitment, "election: trustee 2"),
+        (_totals, "totals: the bundle's totals"),
+        (_voters, "voters"),
     ],
-)  # fmt: skip
+)
 def test_a_resigned_change_is_named(published, tmp_path, change, message):
     code, out = _verify(_resigned(published, change), tmp_path)
     assert code == 1
