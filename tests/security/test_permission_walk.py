@@ -82,6 +82,9 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:get_open_vote_event": {"GET": ALL},
     # open data: public
     "opendata:index": {"GET": ALL},
+    "opendata:checkpoints": {"GET": ALL},
+    "opendata:checkpoints_atom": {"GET": ALL},
+    "opendata:bundle": {"GET": ALL},
     "opendata:association": {"GET": ALL},
     "opendata:popolo": {"GET": ALL},
     "opendata:zip": {"GET": ALL},
