@@ -122,3 +122,19 @@ def test_a_resigned_change_is_named(published, tmp_path, change, message):
     code, out = _verify(_resigned(published, change), tmp_path)
     assert code == 1
     assert message in out, out
+
+
+def test_the_bundle_and_the_checkpoints_are_public(published, client, association):
+    bundle = json.loads(published)
+    poll_id = bundle["poll"]["id"]
+    response = client.get(f"/open/{association.slug}/stemmingen/{poll_id}/bundel.json")
+    assert response.status_code == 200 and response.content == published
+    feed = client.get("/open/controlepunten.json").json()
+    assert feed["key"]["key_id"] == bundle["key"]["key_id"]
+    closing = bundle["log"]["checkpoints"][-1]
+    assert closing in [c["signed"] for c in feed["checkpoints"]]
+    atom = client.get("/open/controlepunten.atom")
+    assert atom["Content-Type"].startswith("application/atom+xml")
+    assert closing["signature"] in atom.content.decode()
+    page = client.get("/open/").content.decode()
+    assert bundle["key"]["key_id"] in page
