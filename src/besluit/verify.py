@@ -37,6 +37,7 @@ if not __package__:  # run as a file: make ``besluit`` importable from the sourc
     sys.path.insert(0, str(_here.parent))
 
 from besluit.core import bundle as _bundle
+from besluit.core import sealedbundle as _sealed_bundle
 from besluit.core import votelog as _votelog
 from besluit.core.elections import record as _election
 
@@ -83,6 +84,8 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
             print(f"{args.receipt}: {exc}", file=err)
             return EXIT_UNREADABLE
 
+    if _is_sealed(data):
+        return _sealed(path, data, args.key_id, out)
     try:
         problems = _bundle.verify_bundle(data, expected_key_id=args.key_id)
         if not problems and receipt is not None:
@@ -90,10 +93,7 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
     except Exception as exc:  # a verifier fails closed, whatever the input did to it
         problems = [f"cannot be checked: {type(exc).__name__}: {exc}"]
     if problems:
-        for problem in problems:
-            print(f"{path}: {problem}", file=out)
-        print(f"{path}: FAILED, {len(problems)} problem(s)", file=out)
-        return EXIT_INVALID
+        return _failed(path, problems, out)
 
     summary = _bundle.bundle_summary(_bundle.load_bundle(data))
     print(
@@ -116,6 +116,13 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
     return EXIT_OK
 
 
+def _failed(path: str, problems: list[str], out) -> int:
+    for problem in problems:
+        print(f"{path}: {problem}", file=out)
+    print(f"{path}: FAILED, {len(problems)} problem(s)", file=out)
+    return EXIT_INVALID
+
+
 def _verify_election(path: str, data: bytes, bundle: dict, key_id: str | None, out) -> int:
     """An election's record: canonical bytes, signature, every round's seed and recount."""
     try:
@@ -126,10 +133,7 @@ def _verify_election(path: str, data: bytes, bundle: dict, key_id: str | None, o
     except Exception as exc:  # fail closed
         problems = [f"cannot be checked: {type(exc).__name__}: {exc}"]
     if problems:
-        for problem in problems:
-            print(f"{path}: {problem}", file=out)
-        print(f"{path}: FAILED, {len(problems)} problem(s)", file=out)
-        return EXIT_INVALID
+        return _failed(path, problems, out)
     summary = _election.bundle_summary(bundle)
     print(
         f"OK: election {summary['title']}, {summary['rounds']} round(s) recounted from the "
@@ -137,6 +141,24 @@ def _verify_election(path: str, data: bytes, bundle: dict, key_id: str | None, o
         f"signed by key {summary['key_id']}",
         file=out,
     )
+    print(f"bundle sha256 {_bundle.bundle_hash(data)}", file=out)
+    return EXIT_OK
+
+
+def _is_sealed(data: bytes) -> bool:
+    bundle = _bundle.load_bundle(data)
+    return isinstance(bundle, dict) and bundle.get("format") == _sealed_bundle.SEALED_FORMAT
+
+
+def _sealed(path: str, data: bytes, key_id: str | None, out) -> int:
+    """An encrypted poll: every ballot proof, the aggregate, every share, totals, decision."""
+    try:
+        problems = _sealed_bundle.verify_sealed_bundle(data, expected_key_id=key_id)
+    except Exception as exc:  # fails closed, as above
+        problems = [f"cannot be checked: {type(exc).__name__}: {exc}"]
+    if problems:
+        return _failed(path, problems, out)
+    print(f"OK: {_sealed_bundle.summary(_bundle.load_bundle(data))}", file=out)
     print(f"bundle sha256 {_bundle.bundle_hash(data)}", file=out)
     return EXIT_OK
 

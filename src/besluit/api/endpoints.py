@@ -505,8 +505,8 @@ def cast_ballot(request, poll_id: UUID, body: s.BallotIn):
 )
 def get_bundle(request, poll_id: UUID):
     poll = _poll(request, poll_id)
-    if poll.status != Poll.Status.CLOSED:
-        raise Conflict("The poll is not closed: its bundle is published at the close.")
+    if poll.status != Poll.Status.CLOSED or poll.result is None:
+        raise Conflict("The poll is not decided: its bundle is published with the result.")
     return HttpResponse(vote_log.bundle_bytes(poll), content_type="application/json")
 
 

@@ -41,7 +41,12 @@ def _page_context(request, meeting, **extra):
         }
         for p in open_polls
     ]
-    last_closed = meeting.polls.filter(status=Poll.Status.CLOSED).order_by("-closed_at").first()
+    # Decided: an encrypted poll is closed before its trustees have decrypted it.
+    last_closed = (
+        meeting.polls.filter(status=Poll.Status.CLOSED, result__isnull=False)
+        .order_by("-closed_at")
+        .first()
+    )
     speakers = list(
         SpeakerRequest.objects.filter(meeting=meeting, ended_at__isnull=True)
         .select_related("member")

@@ -10,10 +10,13 @@ M = "<slug:slug>/vergaderingen/<id:meeting_id>/"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("controlepunten.json", views.checkpoints, {"fmt": "json"}, name="checkpoints"),
+    path("controlepunten.atom", views.checkpoints, {"fmt": "atom"}, name="checkpoints_atom"),
     path("<slug:slug>/", views.association_page, name="association"),
     path("<slug:slug>/popolo.json", views.association_download, {"fmt": "json"}, name="popolo"),
     path("<slug:slug>/open-data.zip", views.association_download, {"fmt": "zip"}, name="zip"),
     path("<slug:slug>/<str:table>.csv", views.association_table, name="table"),
+    path("<slug:slug>/stemmingen/<uuid:poll_id>/bundel.json", views.poll_bundle, name="bundle"),
     path(M + "popolo.json", views.meeting_download, {"fmt": "json"}, name="meeting_popolo"),
     path(M + "open-data.zip", views.meeting_download, {"fmt": "zip"}, name="meeting_zip"),
     path(M + "<str:table>.csv", views.meeting_table, name="meeting_table"),

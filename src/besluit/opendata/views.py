@@ -4,6 +4,8 @@ Every download has an ETag (a hash of its bytes) and may be cached publicly for 
 few minutes; a matching If-None-Match gets 304 Not Modified.
 """
 
+from datetime import datetime
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
@@ -40,8 +42,15 @@ def _meeting(association: Association, meeting_id: int) -> Meeting:
 
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
+    from besluit.voting import log as vote_log
+
     return render(
-        request, "opendata/index.html", {"associations": Association.objects.order_by("name")}
+        request,
+        "opendata/index.html",
+        {
+            "associations": Association.objects.order_by("name"),
+            "key_id": vote_log.public_key_id(),
+        },
     )
 
 
@@ -98,3 +107,98 @@ def meeting_table(request: HttpRequest, slug: str, meeting_id: int, table: str) 
     export = popolo.export(association, _meeting(association, meeting_id))
     name = f"{slug}-meeting-{meeting_id}-{table}.csv"
     return _download(request, formats.to_csv(export, table), "csv", name)
+
+
+# --- the vote logs: bundles and signed checkpoints, for outside witnesses ------------------
+
+
+@require_safe
+def poll_bundle(request: HttpRequest, slug: str, poll_id) -> HttpResponse:
+    """A decided poll's signed bundle, byte for byte as stored: check it with `besluit verify`.
+
+    Public: a bundle never links a member to a secret choice (a named poll's choices are
+    published anyway).
+    """
+    from besluit.voting import log as vote_log
+    from besluit.voting.models import Poll
+
+    association = _association(slug)
+    poll = get_object_or_404(
+        Poll,
+        public_id=poll_id,
+        meeting__in=popolo.public_meetings(association),
+        status=Poll.Status.CLOSED,
+        result__isnull=False,
+    )
+    return _download(request, vote_log.bundle_bytes(poll), "json", f"bundel-{poll_id}.json")
+
+
+def _checkpoints(limit: int = 500) -> list[dict]:
+    from besluit.voting.models import PollLog
+
+    out = []
+    logs = (
+        PollLog.objects.exclude(opening_checkpoint=None)
+        .select_related("poll__meeting__association")
+        .order_by("-id")[:limit]
+    )
+    for log in logs:
+        for kind in ("opening", "closing"):
+            signed = getattr(log, f"{kind}_checkpoint")
+            if signed:
+                out.append(
+                    {
+                        "association": log.poll.meeting.association.slug,
+                        "title": log.poll.title,
+                        "kind": kind,
+                        "signed": signed,
+                    }
+                )
+    out.sort(key=lambda c: c["signed"]["checkpoint"]["at"], reverse=True)
+    return out
+
+
+@require_safe
+def checkpoints(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every poll's signed opening and closing checkpoint (JSON, or an Atom feed), newest
+    first: outside witnesses keep copies, so a log rewritten later cannot go unnoticed."""
+    import json
+
+    from django.utils.feedgenerator import Atom1Feed
+
+    from besluit.core import votelog as vl
+    from besluit.voting import log as vote_log
+
+    items = _checkpoints()
+    public = vl.public_key_for(vote_log.private_key())
+    if fmt == "json":
+        body = {
+            "key": {
+                "algorithm": "ed25519",
+                "public_key": public.hex(),
+                "key_id": vl.key_id(public),
+            },
+            "checkpoints": items,
+        }
+        return _download(
+            request, json.dumps(body, indent=1).encode(), "json", "controlepunten.json"
+        )
+    feed = Atom1Feed(
+        title="Besluit: ondertekende controlepunten",
+        link=request.build_absolute_uri("/open/"),
+        description=f"Ed25519-sleutel {vl.key_id(public)}",
+        feed_url=request.build_absolute_uri(),
+    )
+    for item in items:
+        cp = item["signed"]["checkpoint"]
+        feed.add_item(
+            title=f"{item['title']} ({item['kind']}, {cp['size']})",
+            link=request.build_absolute_uri("/open/controlepunten.json"),
+            description=json.dumps(item["signed"], sort_keys=True),
+            unique_id=f"urn:besluit:checkpoint:{cp['poll']}:{cp['size']}:{item['kind']}",
+            updateddate=datetime.fromisoformat(cp["at"].replace("Z", "+00:00")),
+        )
+    response = HttpResponse(feed.writeString("utf-8"), content_type="application/atom+xml")
+    response["Access-Control-Allow-Origin"] = "*"
+    patch_cache_control(response, public=True, max_age=300)
+    return response

@@ -274,12 +274,19 @@ def verify_all_bundles() -> tuple[int, list[str]]:
     from besluit.voting.models import Poll
 
     problems: list[str] = []
-    polls = Poll.objects.filter(status=Poll.Status.CLOSED, log__isnull=False).order_by("pk")
+    from besluit.core import sealedbundle
+
+    polls = Poll.objects.filter(
+        status=Poll.Status.CLOSED, log__isnull=False, result__isnull=False
+    ).order_by("pk")
     count = 0
     for poll in polls:
         count += 1
-        found = core_bundle.verify_bundle(
-            vote_log.bundle_bytes(poll), expected_key_id=vote_log.public_key_id()
+        check = (
+            sealedbundle.verify_sealed_bundle
+            if poll.election_id is not None
+            else core_bundle.verify_bundle
         )
+        found = check(vote_log.bundle_bytes(poll), expected_key_id=vote_log.public_key_id())
         problems += [f"poll {poll.public_id} ({poll.title}): {p}" for p in found]
     return count, problems

@@ -307,6 +307,8 @@ class _Batch:
             return self._not_a_voter(request)
         if member.pk not in self.weights:
             return PermissionDenied(f"{member} is not in this poll's register.")
+        if self.poll.election_id is not None:  # encrypted: voting.encrypted only
+            return ValidationFailed("This secret poll takes encrypted ballots only.")
         for field, text in (("option", request.option_key), ("requestKey", request.request_key)):
             if problem := safetext.problem(text):
                 return ValidationFailed(problem, field=field)

@@ -15,6 +15,7 @@ from django.conf import settings
 
 from besluit.core import bundle as core_bundle
 from besluit.core import merkle
+from besluit.core import sealedbundle as core_sealed
 from besluit.core import votelog as vl
 from besluit.voting.models import LogLeaf, Poll, PollLog
 
@@ -207,6 +208,8 @@ def bundle_bytes(poll: Poll) -> bytes:
     state = PollLog.objects.get(poll=poll)
     if state.bundle:
         return state.bundle.encode()
+    if poll.election_id is not None:
+        return _sealed_bundle(poll, state)
     leaves = [
         leaf.encode() for leaf in poll.log_leaves.order_by("index").values_list("data", flat=True)
     ]
@@ -219,6 +222,40 @@ def bundle_bytes(poll: Poll) -> bytes:
         checkpoints=checkpoints,
         private_key=private_key(),
         changes=poll.allow_change,  # for logs opened before the opened event said so
+    )
+    data = core_bundle.serialize_bundle(bundle)
+    PollLog.objects.filter(pk=state.pk, bundle="").update(bundle=data.decode())
+    return data
+
+
+def _sealed_bundle(poll: Poll, state: PollLog) -> bytes:
+    """The bundle of an encrypted poll (core.sealedbundle): ballots, tally, trustees' shares."""
+    from besluit.voting.models import Ballot, TallyShare
+
+    election = poll.election
+    leaves = [d.encode() for d in poll.log_leaves.order_by("index").values_list("data", flat=True)]
+    bundle = core_sealed.build_sealed_bundle(
+        register=register_rows(poll),
+        voters=list(Ballot.objects.filter(poll=poll).values_list("member__code", flat=True)),
+        leaves=leaves,
+        checkpoints=[state.opening_checkpoint, state.closing_checkpoint],
+        election={
+            "id": str(election.public_id),
+            "trustees": election.trustee_count,
+            "threshold": election.threshold,
+            "public_key": election.public_key,
+            "commitments": list(
+                election.trustees.order_by("index").values_list("commitment", flat=True)
+            ),
+        },
+        tally={
+            k: poll.sealed[k] for k in ("decimals", "weighted", "counts", "total_units", "ballots")
+        },
+        shares=[
+            {"trustee": s.trustee.index, "weights": s.weights, "counts": s.counts}
+            for s in TallyShare.objects.filter(poll=poll).select_related("trustee")
+        ],
+        private_key=private_key(),
     )
     data = core_bundle.serialize_bundle(bundle)
     PollLog.objects.filter(pk=state.pk, bundle="").update(bundle=data.decode())

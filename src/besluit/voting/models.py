@@ -101,6 +101,13 @@ class Poll(models.Model):
     eligible_members = models.PositiveIntegerField(default=0)
     eligible_weight = models.DecimalField(max_digits=24, decimal_places=6, default=Decimal(0))
     result = models.JSONField(null=True, blank=True)
+    # Encrypted secret polls: the meeting's election key, frozen when the poll opens,
+    # and after the close the homomorphic tally the trustees decrypt
+    # ({"decimals", "weighted": [hex], "counts": [hex], "total_units", "ballots"}).
+    election = models.ForeignKey(
+        "voting.Election", on_delete=models.PROTECT, null=True, blank=True, related_name="polls"
+    )
+    sealed = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -346,3 +353,14 @@ class LogLeaf(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["poll", "index"], name="log_leaf_index_unique"),
         ]
+
+
+# The encrypted secret polls' models live in their own module (imported here so Django
+# finds them); Poll.election and Poll.sealed below point at them.
+from besluit.voting.models_sealed import (  # noqa: E402, F401
+    Election,
+    SealedBallot,
+    TallyShare,
+    Trustee,
+    TrusteeShare,
+)

@@ -16,13 +16,21 @@ from besluit import access, hooks
 from besluit.associations.selectors import weighted_register
 from besluit.audit.services import record
 from besluit.core import voting as core
+from besluit.core.ballotcrypto.elgamal import choose_decimals
 from besluit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from besluit.meetings.models import AgendaItem, Meeting
 from besluit.proposals.models import Amendment, Motion, PreAdvice, Proposal, SubmissionStatus
-from besluit.voting import casting
+from besluit.voting import casting, trustees
 from besluit.voting import log as vote_log
 from besluit.voting.casting import Receipt
-from besluit.voting.models import Decision, Poll, PollOption, RegisterEntry, SecretTally
+from besluit.voting.models import (
+    Decision,
+    Election,
+    Poll,
+    PollOption,
+    RegisterEntry,
+    SecretTally,
+)
 
 Subject = Poll.Subject
 
@@ -184,7 +192,12 @@ def do_open_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
             )
             for row in register
         )
-        if poll.is_secret:
+        election = _election_for(poll)
+        if election is not None:
+            # Encrypted: no totals are kept while the poll is open (voting.encrypted).
+            poll.election = election
+            poll.sealed = {"decimals": choose_decimals([row.weight for row in register])}
+        elif poll.is_secret:
             SecretTally.objects.bulk_create(
                 SecretTally(poll=poll, option=option) for option in poll.options.all()
             )
@@ -200,6 +213,8 @@ def do_open_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
                 "status",
                 "opened_at",
                 "opened_by",
+                "election",
+                "sealed",
             ]
         )
         if poll.meeting.status in (Meeting.Status.DRAFT, Meeting.Status.CONVENED):
@@ -216,6 +231,16 @@ def do_open_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
             eligible_weight=str(poll.eligible_weight),
         )
     return poll
+
+
+def _election_for(poll: Poll) -> Election | None:
+    """A secret poll is encrypted when its meeting has trustees; their key must be ready."""
+    if not poll.is_secret:
+        return None
+    election = Election.objects.filter(meeting_id=poll.meeting_id).first()
+    if election is not None and election.status != Election.Status.READY:
+        raise Conflict("The trustees have not finished making the election key.")
+    return election
 
 
 def cast_ballot(
@@ -298,34 +323,62 @@ def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
         now = now or timezone.now()
         if poll.status != Poll.Status.OPEN:
             raise Conflict("Only an open poll can be closed.")
-        result = compute_result(poll)
-        poll.result = result.to_dict()
-        vote_log.finish(poll, result, now)
         poll.status = Poll.Status.CLOSED
         poll.closed_at = now
         poll.closed_by = actor
-        poll.save(update_fields=["result", "status", "closed_at", "closed_by"])
-        outcome = _apply_outcome(poll, result, actor)
-        Decision.objects.create(
-            meeting=poll.meeting,
-            agenda_item_id=poll.agenda_item_id,
-            poll=poll,
-            method=Decision.Method.POLL,
-            outcome=outcome,
-            subject=poll.title,
-            text=_decision_text(poll, result),
-            recorded_at=now,
-            recorded_by=actor,
+        if poll.election_id is not None:
+            # Encrypted: the tally is fixed now, the result waits for k trustees.
+            poll.sealed = trustees.close_sealed(poll)
+            poll.save(update_fields=["status", "closed_at", "closed_by", "sealed"])
+            trustees.server_tally_share(poll, now)
+            record(
+                "poll.closed",
+                actor=actor,
+                association=association,
+                obj=poll,
+                outcome="awaiting_trustees",
+                voted_members=poll.sealed["ballots"],
+            )
+            return poll
+        result = compute_result(poll)
+        return finish_decided(
+            poll=poll, result=result, actor=actor, now=now, association=association
         )
-        hooks.emit(hooks.PollClosed(poll=poll, result=result, actor=actor))
-        record(
-            "poll.closed",
-            actor=actor,
-            association=association,
-            obj=poll,
-            outcome=result.outcome.value,
-            voted_members=result.voted_members,
-        )
+
+
+def finish_decided(
+    *, poll: Poll, result: core.Result, actor, now: datetime, association=None
+) -> Poll:
+    """Record a closed poll's result: the log's last leaf, the decision, its effects.
+
+    In the caller's transaction, with the poll locked: at the close for a plaintext poll,
+    when the k-th trustee's share is in for an encrypted one.
+    """
+    association = association or poll.meeting.association
+    poll.result = result.to_dict()
+    vote_log.finish(poll, result, now)
+    poll.save(update_fields=["result", "status", "closed_at", "closed_by"])
+    outcome = _apply_outcome(poll, result, actor)
+    Decision.objects.create(
+        meeting=poll.meeting,
+        agenda_item_id=poll.agenda_item_id,
+        poll=poll,
+        method=Decision.Method.POLL,
+        outcome=outcome,
+        subject=poll.title,
+        text=_decision_text(poll, result),
+        recorded_at=now,
+        recorded_by=actor,
+    )
+    hooks.emit(hooks.PollClosed(poll=poll, result=result, actor=actor))
+    record(
+        "poll.decrypted" if poll.election_id else "poll.closed",
+        actor=actor,
+        association=association,
+        obj=poll,
+        outcome=result.outcome.value,
+        voted_members=result.voted_members,
+    )
     return poll
 
 

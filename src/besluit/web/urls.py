@@ -1,10 +1,12 @@
 """Web pages. Each views module owns its URL patterns; this joins them."""
 
-from besluit.web.views import associations, meetings, polls, submissions
+from besluit.web.views import associations, meetings, polls, sealed, submissions
 
 app_name = "web"
 
 urlpatterns = [
+    # First: its public path would otherwise read as an association's slug.
+    *sealed.urlpatterns,
     *associations.urlpatterns,
     *meetings.urlpatterns,
     *submissions.urlpatterns,

@@ -23,6 +23,7 @@ from besluit.frame.shortcuts import (
     run_service,
 )
 from besluit.meetings.models import Meeting
+from besluit.voting import log as vote_log
 from besluit.voting import selectors, services
 from besluit.voting.models import Poll
 from besluit.web.forms.polls import AcclamationForm, PollForm, VoteForm
@@ -214,6 +215,7 @@ def _render_poll(request, poll: Poll, *, vote_error: str = "", status: int = 200
     elif poll.status == Poll.Status.CLOSED and poll.result:
         view = describe(poll.outcome)
         ctx["view"] = view
+        ctx["key_id"] = vote_log.public_key_id()
         if not poll.is_secret:
             ctx.update(_named_context(request, poll, view))
     return render(request, "web/polls/poll.html", ctx, status=status)

@@ -1,0 +1,158 @@
+"""A secret vote the server cannot read, in the browser from start to end.
+
+Three trustees make their keys in their own browsers (passphrase-protected files) and
+exchange shares; representatives vote on 390×844 phones, one audits its encrypted vote
+first (cast or audit); the chair closes; two trustees decrypt; the poll page and the
+projector show the result; a member checks the receipt on the public page.
+"""
+
+import json
+
+import pytest
+
+from besluit.associations.models import Role
+from besluit.voting import trustees
+from besluit.voting.models import Election, Poll, SealedBallot
+from tests import factories
+from tests.browser.conftest import login
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASS = "een lange geheime zin"
+
+
+def _make_key(page, base, tmp_path, name):
+    page.goto(f"{base}/stembeheerders/mijn-sleutel/")
+    page.wait_for_selector('[data-step="key"]:not([hidden])')
+    page.fill("#pass1", PASS)
+    with page.expect_download(timeout=60_000) as download:  # PBKDF2, 600,000 rounds
+        page.click('[data-step="key"] button[type=submit]')
+    path = tmp_path / f"{name}.json"
+    download.value.save_as(path)
+    page.wait_for_selector('[data-step="key"][hidden]', state="attached")
+    return path
+
+
+def _open_key(page, base, path):
+    page.goto(f"{base}/stembeheerders/mijn-sleutel/")
+    page.wait_for_selector('[data-step="open"]:not([hidden])')
+    page.set_input_files("#keyfile", str(path))
+    page.fill("#pass2", PASS)
+    page.click('[data-step="open"] button[type=submit]')
+    page.wait_for_selector("[data-message]:not([hidden])")
+    return page.inner_text("[data-message]")
+
+
+def test_trustees_phones_audit_close_decrypt_and_check(new_page, tmp_path):
+    association = factories.make_association(12, slug="geheim")
+    meeting = factories.make_meeting(association)
+    proposal = factories.make_proposal(meeting)
+    chair = factories.make_user("voorzitter", association, Role.Kind.CHAIR)
+    names = ["voorzitter", "bestuurslid", "auditcommissie"]
+    people = [chair] + [factories.make_user(n, association, Role.Kind.BOARD) for n in names[1:]]
+    for i in range(4):
+        factories.make_user(
+            f"rep{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
+            member=factories.member(association, i),
+        )
+    base = f"/{association.slug}/vergaderingen/{meeting.pk}"
+
+    # The chair appoints three trustees, two of whom decrypt.
+    chair_page = new_page()
+    login(chair_page, "voorzitter")
+    chair_page.goto(f"{base}/stembeheerders/")
+    for user in people:
+        chair_page.check(f'input[name=trustees][value="{user.pk}"]')
+    chair_page.fill("#threshold", "2")
+    chair_page.click("main form button[type=submit]")
+    chair_page.wait_for_load_state()
+    assert "Elke 2 van de 3" in chair_page.inner_text("main") or "2" in chair_page.inner_text(
+        "main"
+    )
+
+    # Each trustee makes a key in their own browser, then sends the shares.
+    pages, files = {}, {}
+    for name in names:
+        page = chair_page if name == "voorzitter" else new_page()
+        if name != "voorzitter":
+            login(page, name)
+        pages[name] = page
+        files[name] = _make_key(page, base, tmp_path, name)
+    assert Election.objects.get(meeting=meeting).status == Election.Status.DEALING
+    for name in names:
+        _open_key(pages[name], base, files[name])
+    election = Election.objects.get(meeting=meeting)
+    assert election.status == Election.Status.READY
+    key_file = json.loads(files["bestuurslid"].read_text())
+    assert key_file["format"] == "besluit-trustee-key/1" and "seed" not in json.dumps(key_file)
+
+    poll = factories.open_poll(
+        chair, meeting, subject="proposal", proposal=proposal, is_secret=True
+    )  # fmt: skip
+    assert poll.election_id == election.pk
+
+    # Representatives vote on phones; rep0 audits first, then votes.
+    receipts = []
+    choices = ["Voor", "Tegen", "Voor", "Voor"]
+    for i, label in enumerate(choices):
+        page = new_page(phone=True)
+        login(page, f"rep{i}")
+        page.goto(f"/{association.slug}/stemmingen/{poll.public_id}/")
+        form = page.locator("form[data-sealed-vote]")
+        form.wait_for()
+        if i == 0:
+            form.get_by_role("button", name="Tegen").click()
+            page.click("[data-audit]")
+            message = page.locator('form[data-sealed-vote] [data-step="message"]')
+            message.wait_for()
+            assert "precies de keuze" in message.inner_text()
+        form.get_by_role("button", name=label).click()
+        tracker = page.inner_text("form[data-sealed-vote] [data-tracker]")
+        page.click("[data-cast]")
+        box = page.locator(f'[data-sealed-receipt="{poll.public_id}"]').first
+        box.wait_for()
+        assert box.locator("[data-tracker]").inner_text() == tracker
+        with page.expect_download() as download:
+            box.locator("[data-download]").click()
+        path = tmp_path / f"receipt{i}.json"
+        download.value.save_as(path)
+        receipts.append(path)
+        page.screenshot(path=f"var/test/artefacts/sealed-vote-{i}.png")
+    assert SealedBallot.objects.filter(poll=poll).count() == 4
+
+    # The chair closes; nothing is decided until two trustees have sent their share.
+    chair_page.goto(f"/{association.slug}/stemmingen/{poll.public_id}/sluiten/")
+    chair_page.locator("main form button[type=submit]").first.click()
+    chair_page.wait_for_selector("[data-awaiting-trustees]")
+    for name in ("bestuurslid", "auditcommissie"):
+        _open_key(pages[name], base, files[name])
+    poll.refresh_from_db()
+    assert poll.status == Poll.Status.CLOSED and poll.result is not None
+    result = poll.outcome
+    assert result.option("for").members == 3 and result.option("against").members == 1
+    assert trustees.TallyShare.objects.filter(poll=poll).count() == 2
+
+    chair_page.goto(f"/{association.slug}/stemmingen/{poll.public_id}/")
+    assert "Aangenomen" in chair_page.inner_text("main")
+    chair_page.goto(f"{base}/scherm/")
+    assert "Aangenomen" in chair_page.inner_text("main") or poll.title in chair_page.inner_text(
+        "main"
+    )
+
+    # Anyone checks a receipt on the public page, without logging in.
+    public = new_page(phone=True)
+    public.goto("/controleer-uw-stem/")
+    public.set_input_files("#receipt", str(receipts[1]))
+    public.click("main form button[type=submit]")
+    result_box = public.locator("[data-result]")
+    result_box.wait_for()
+    assert "ondertekende" in result_box.inner_text() or "handtekening" in result_box.inner_text()
+    data = json.loads(receipts[1].read_text())
+    data["log"]["event"]["tracker"] = "0" * 64
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data))
+    public.set_input_files("#receipt", str(bad))
+    public.click("main form button[type=submit]")
+    public.wait_for_function("document.querySelector('[data-result]').className.includes('error')")

@@ -1,0 +1,192 @@
+"""Encrypted secret polls end to end in Python: ceremony, sealed ballots, close, decryption."""
+
+from decimal import Decimal
+
+import pytest
+
+from besluit.associations.models import Role
+from besluit.core import voting as core
+from besluit.errors import Conflict, PermissionDenied, ValidationFailed
+from besluit.voting import encrypted, trustees
+from besluit.voting import services as voting
+from besluit.voting.models import (
+    Ballot,
+    Election,
+    Poll,
+    RegisterEntry,
+    RequestKey,
+    SealedBallot,
+    SecretTally,
+)
+from tests import factories
+from tests.voting import sealedkit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people(association):
+    users = [
+        factories.make_user(name, association, Role.Kind.BOARD)
+        for name in ("trustee-a", "trustee-b", "trustee-c")
+    ]
+    reps = [
+        (
+            factories.make_user(
+                f"rep{i}",
+                association,
+                Role.Kind.REPRESENTATIVE,
+                member=factories.member(association, i),
+            ),
+            factories.member(association, i),
+        )
+        for i in range(8)
+    ]
+    return users, reps
+
+
+def _secret_poll(chair, meeting):
+    return factories.open_poll(
+        chair,
+        meeting,
+        subject="proposal",
+        proposal=factories.make_proposal(meeting),
+        is_secret=True,
+    )
+
+
+def test_two_of_three_trustees_decrypt_the_weighted_totals(chair, meeting, people):
+    users, reps = people
+    election, keepers = sealedkit.ceremony(chair, meeting, users, 2)
+    assert election.status == Election.Status.READY and len(election.public_key) == 64
+    poll = _secret_poll(chair, meeting)
+    assert poll.election_id == election.pk and poll.sealed == {"decimals": 0}
+    choices = [0, 1, 0, 2, 0, 1, 1, 0]  # for, against, abstain by option position
+    for (user, member), choice in zip(reps, choices, strict=True):
+        receipt = sealedkit.vote(poll, user, member, choice)
+        assert (
+            len(receipt.tracker) == 64
+            and receipt.log_receipt["event"]["tracker"] == receipt.tracker
+        )
+    poll = voting.do_close_poll(actor=chair, poll=poll)
+    assert poll.status == Poll.Status.CLOSED and poll.result is None
+    assert poll.sealed["ballots"] == 8
+
+    w, c = keepers[0].tally_share(poll)
+    poll = trustees.do_submit_tally_share(actor=users[0], poll=poll, weights=w, counts=c)
+    assert poll.result is None  # one share of two: nothing
+    w, c = keepers[2].tally_share(poll)
+    poll = trustees.do_submit_tally_share(actor=users[2], poll=poll, weights=w, counts=c)
+
+    weights = dict(RegisterEntry.objects.filter(poll=poll).values_list("member_id", "weight"))
+    keys = [o.key for o in poll.options.all()]
+    expected = core.tally(
+        register=[core.Voter(m, Decimal(wt), frozenset()) for m, wt in weights.items()],
+        ballots=[core.Ballot(m.pk, keys[ch]) for (_, m), ch in zip(reps, choices, strict=True)],
+        options=poll.core_options(),
+        rule=poll.rule,
+    )
+    result = poll.outcome
+    for key in keys:
+        assert result.option(key).weight == expected.option(key).weight
+        assert result.option(key).members == expected.option(key).members
+    assert result.outcome == expected.outcome
+    assert poll.decision.outcome == expected.outcome.value
+    assert poll.log.closing_checkpoint is not None
+
+
+def test_nothing_stored_links_a_member_to_an_ordering_or_a_choice(chair, meeting, people):
+    users, reps = people
+    sealedkit.ceremony(chair, meeting, users, 2)
+    poll = _secret_poll(chair, meeting)
+    for (user, member), choice in zip(reps[:4], [0, 1, 2, 0], strict=True):
+        sealedkit.vote(poll, user, member, choice)
+    rows = list(Ballot.objects.filter(poll=poll))
+    assert len(rows) == 4
+    for row in rows:
+        assert row.option_id is None and row.cast_by_id is None and row.request_key == ""
+        assert row.log_index is None and row.cast_at == poll.opened_at
+        assert row.pk >= 2**48  # random, not the next number
+    fields = {f.name for f in SealedBallot._meta.get_fields()}
+    assert fields == {"id", "poll", "tracker", "voter", "weight_units", "data"}
+    assert not SecretTally.objects.filter(poll=poll).exists()
+    assert not RequestKey.objects.filter(poll=poll).exists()
+
+
+def test_one_ballot_per_member_retries_and_refusals(chair, meeting, people, association):
+    users, reps = people
+    sealedkit.ceremony(chair, meeting, users, 2)
+    poll = _secret_poll(chair, meeting)
+    user, member = reps[0]
+    first = sealedkit.vote(poll, user, member, 1, key="K" * 30)
+    again = sealedkit.vote(poll, user, member, 0, key="K" * 30)  # the same request, retried
+    assert again.replayed and again.tracker == first.tracker
+    with pytest.raises(Conflict, match="voted in this poll already"):
+        sealedkit.vote(poll, user, member, 0)
+    # Another member's ballot copied: its binding is not this member's.
+    other_user, other = reps[1]
+    data, key = sealedkit.seal(poll, member, 0)
+    with pytest.raises(ValidationFailed, match=r"option_proof_invalid|sum_proof_invalid"):
+        encrypted.cast_sealed(
+            poll.pk, encrypted.SealedRequest(user_id=other_user.pk, ballot=data, request_key=key)
+        )
+    # A flipped byte, a short request key, a plaintext ballot: refused, nothing stored.
+    data, key = sealedkit.seal(poll, other, 0)
+    bad = bytearray(data)
+    bad[100] ^= 1
+    with pytest.raises(ValidationFailed):
+        encrypted.cast_sealed(
+            poll.pk,
+            encrypted.SealedRequest(user_id=other_user.pk, ballot=bytes(bad), request_key=key),
+        )
+    with pytest.raises(ValidationFailed, match="request_key_invalid"):
+        encrypted.cast_sealed(
+            poll.pk, encrypted.SealedRequest(user_id=other_user.pk, ballot=data, request_key="k")
+        )
+    with pytest.raises(ValidationFailed, match="encrypted ballots only"):
+        voting.cast_ballot(actor=other_user, poll=poll, option_key="for")
+    outsider = factories.make_user("buiten", association, Role.Kind.BOARD)
+    with pytest.raises(PermissionDenied):
+        sealedkit.vote(poll, outsider, other, 0)
+    assert SealedBallot.objects.filter(poll=poll).count() == 1
+    assert Ballot.objects.filter(poll=poll).count() == 1
+    voting.do_close_poll(actor=chair, poll=poll)
+    with pytest.raises(Conflict, match="closed"):
+        sealedkit.vote(poll, other_user, other, 0)
+
+
+def test_a_server_held_share_never_decrypts_alone(chair, meeting, people):
+    users, reps = people
+    election, keepers = sealedkit.ceremony(chair, meeting, users[:2], 2, server=True)
+    assert election.trustee_count == 3 and election.status == Election.Status.READY
+    poll = _secret_poll(chair, meeting)
+    for (user, member), choice in zip(reps[:3], [0, 0, 1], strict=True):
+        sealedkit.vote(poll, user, member, choice)
+    poll = voting.do_close_poll(actor=chair, poll=poll)
+    assert poll.tally_shares.count() == 1 and poll.result is None  # the server's, alone
+    w, c = keepers[1].tally_share(poll)
+    poll = trustees.do_submit_tally_share(actor=users[1], poll=poll, weights=w, counts=c)
+    assert poll.outcome.option("for").members == 2
+
+
+def test_a_wrong_decryption_share_is_refused_and_names_the_trustee(chair, meeting, people):
+    users, reps = people
+    _, keepers = sealedkit.ceremony(chair, meeting, users, 2)
+    poll = _secret_poll(chair, meeting)
+    sealedkit.vote(poll, *reps[0], 0)
+    poll = voting.do_close_poll(actor=chair, poll=poll)
+    w, c = keepers[0].tally_share(poll)
+    bad = bytearray(w)
+    bad[-1] ^= 1
+    with pytest.raises(ValidationFailed, match="share is refused"):
+        trustees.do_submit_tally_share(actor=users[0], poll=poll, weights=bytes(bad), counts=c)
+    with pytest.raises(PermissionDenied):
+        trustees.do_submit_tally_share(actor=reps[0][0], poll=poll, weights=w, counts=c)
+    assert poll.tally_shares.count() == 0
+
+
+def test_a_secret_poll_waits_for_the_trustees_key(chair, meeting, people):
+    users, _ = people
+    trustees.do_create_election(actor=chair, meeting=meeting, trustees=users, threshold=2)
+    with pytest.raises(Conflict, match="trustees have not finished"):
+        _secret_poll(chair, meeting)
