@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "besluit.texts",
     "besluit.security",
     "besluit.analysis",
+    "besluit.attendance",
     "besluit.web",
     "besluit.api",
     "besluit.edge",
