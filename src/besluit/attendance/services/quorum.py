@@ -18,9 +18,10 @@ def do_require_meeting_quorum(*, actor, poll: Poll, required: bool = True) -> Po
     """Say that a poll (a statute change, dissolution) may open only when the meeting's
     quorum is met."""
     access.require_chair(actor, poll.meeting.association)
-    if poll.status != Poll.Status.DRAFT:
-        raise Conflict(_("Only a poll that is not opened yet can change this."))
     with transaction.atomic():
+        status = Poll.objects.select_for_update().values_list("status", flat=True).get(pk=poll.pk)
+        if status != Poll.Status.DRAFT:
+            raise Conflict(_("Only a poll that is not opened yet can change this."))
         found, _created = PollQuorum.objects.update_or_create(
             poll=poll, defaults={"required": required}
         )
