@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("besluit.texts.urls")),
     path("", include("besluit.security.urls")),
     path("", include("besluit.analysis.urls")),
+    path("", include("besluit.attendance.urls")),
     path("", include("besluit.web.urls")),
 ]

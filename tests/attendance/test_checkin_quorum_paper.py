@@ -27,7 +27,7 @@ def test_checking_in_twice_is_refused_and_a_departure_ends_presence(
     attendance.do_check_in(
         actor=secretariat, meeting=meeting, member=m(association, 0), representative="J. Jansen"
     )
-    with pytest.raises(Conflict, match="checked in already"):
+    with pytest.raises(Conflict, match="al aangemeld"):
         attendance.do_check_in(actor=secretariat, meeting=meeting, member=m(association, 0))
     assert Attendance.objects.count() == 1
     found = selectors.presence(meeting)
@@ -40,7 +40,7 @@ def test_checking_in_twice_is_refused_and_a_departure_ends_presence(
 
 
 def test_self_check_in_only_when_the_meeting_allows_it(association, meeting, secretariat, reps):
-    with pytest.raises(Conflict, match="remotely"):
+    with pytest.raises(Conflict, match="op afstand"):
         attendance.do_self_check_in(actor=reps[0], meeting=meeting)
     attendance.do_configure_meeting(actor=secretariat, meeting=meeting, remote_check_in=True)
     found = attendance.do_self_check_in(actor=reps[0], meeting=meeting, representative="A. B.")
@@ -83,7 +83,7 @@ def test_a_poll_requiring_the_meeting_quorum_opens_only_when_it_is_met(
     for i in range(5):
         attendance.do_check_in(actor=secretariat, meeting=meeting, member=m(association, i))
     assert not selectors.meeting_quorum(meeting).met
-    with pytest.raises(Conflict, match="quorum is not met"):
+    with pytest.raises(Conflict, match="niet gehaald"):
         voting.do_open_poll(actor=chair, poll=poll)
     poll.refresh_from_db()
     assert poll.status == Poll.Status.DRAFT and not poll.register.exists()
@@ -100,7 +100,7 @@ def test_a_named_paper_ballot_counts_is_logged_and_shows_in_the_bundle(
 ):
     poll = factories.open_poll(chair, meeting)
     voting.cast_ballot(actor=reps[0], poll=poll, option_key="option-1")
-    with pytest.raises(Conflict, match="digitally"):
+    with pytest.raises(Conflict, match="digitaal"):
         attendance.do_enter_paper_ballot(
             actor=secretariat,
             poll=poll,
@@ -155,9 +155,9 @@ def test_a_secret_paper_round_needs_two_tellers_and_matching_totals(
             "option-2": {"members": 1, "weight": str(w4 + 1)},  # a counting error
         },
     )
-    with pytest.raises(Conflict, match="second person"):
+    with pytest.raises(Conflict, match="tweede persoon"):
         attendance.do_sign_paper_round(actor=secretariat, paper=paper)
-    with pytest.raises(ValidationFailed, match="do not match"):
+    with pytest.raises(ValidationFailed, match="kloppen niet"):
         attendance.do_sign_paper_round(actor=other, paper=paper)
     assert Ballot.objects.filter(poll=poll).count() == 1  # nothing changed
     paper.totals["option-2"]["weight"] = str(w4)
