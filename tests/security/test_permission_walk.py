@@ -177,6 +177,23 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "texts:logo": {"GET": VIEW},
     # weight analysis (voting power)
     "analysis:analyse": {"GET": VIEW},
+    # attendance, proxies, paper ballots: the list is for every role, the door for the
+    # secretariat; a proxy for the grantor's representative or the secretariat
+    "attendance:register": {"GET": VIEW},
+    "attendance:register_csv": {"GET": VIEW},
+    "attendance:check_in": {"GET": ADMIN, "POST": ADMIN},
+    "attendance:check_out": {"POST": ADMIN},
+    "attendance:self_check_in": {"POST": REP},
+    "attendance:settings": {"GET": ADMIN, "POST": ADMIN},
+    "attendance:proxies": {"GET": VIEW, "POST": REP | ADMIN},
+    "attendance:proxy_rule": {"POST": ADMIN},
+    "attendance:proxy_decide": {"POST": ADMIN},
+    "attendance:proxy_revoke": {"POST": REP | ADMIN},
+    "attendance:proxy_document": {"GET": REP | ADMIN},
+    "attendance:proxy_vote": {"POST": REP},
+    "attendance:paper_ballot": {"GET": ADMIN, "POST": ADMIN},
+    "attendance:paper_round": {"GET": ADMIN, "POST": ADMIN},
+    "attendance:require_quorum": {"POST": CHAIR},
     # web
     "web:home": {"GET": ALL},
     "web:association": {"GET": VIEW},
@@ -251,6 +268,7 @@ FORM_DATA = {
     "web:poll_vote": {"option": "option-1", "request_key": "walk"},
     "accountability:milestone": {"action": "done"},
     "accountability:part_action": {"action": "poll"},
+    "attendance:proxy_vote": {"member": "GM1001", "option": "option-1"},
     "accountability:report_cluster": {"action": "remove"},
 }
 
@@ -418,6 +436,17 @@ def _optional_objects(association, meeting, proposal, motion, users) -> dict:
     reports.do_add_entries(actor=sec, report=report, commitments=[commitment])
     found["entry_id"] = report.entries.first().pk
     found["cluster_id"] = reports.do_add_cluster(actor=sec, report=report, title="Cluster").pk
+
+    from besluit.attendance import services as attendance
+
+    attendance.do_set_proxy_rule(
+        actor=sec, association=association, valid_from=date(2000, 1, 1), max_represented=2
+    )
+    found["proxy_id"] = attendance.do_request_proxy(
+        actor=rep, meeting=meeting, grantor=rep.roles.get().member,
+        holder=association.members.order_by("code")[1],
+        document=SimpleUploadedFile("volmacht.pdf", b"%PDF-1.7\n%%EOF\n"),
+    ).public_id  # fmt: skip
     for name in ("pk", "milestone_id", "part_id", "demand_id", "entry_id", "cluster_id"):
         found.setdefault(name, 10**6)
     return found
