@@ -75,6 +75,19 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:get_bundle": {"GET": VIEW},
     "api:get_participation": {"GET": VIEW},
     "api:get_results": {"GET": VIEW},
+    "api:get_attendance": {"GET": VIEW},
+    "api:check_in": {"POST": ADMIN},
+    "api:self_check_in": {"POST": REP},
+    "api:check_out": {"POST": ADMIN},
+    "api:list_proxies": {"GET": VIEW},
+    "api:request_proxy": {"POST": REP | ADMIN},
+    "api:decide_proxy": {"POST": ADMIN},
+    "api:revoke_proxy": {"POST": REP | ADMIN},
+    "api:set_proxy_rule": {"POST": ADMIN},
+    "api:enter_paper_ballot": {"POST": ADMIN},
+    "api:enter_paper_round": {"POST": ADMIN},
+    "api:sign_paper_round": {"POST": ADMIN},
+    "api:require_meeting_quorum": {"POST": CHAIR},
     "api:list_open_associations": {"GET": ALL},
     "api:get_open_association": {"GET": ALL},
     "api:get_open_meeting": {"GET": ALL},
@@ -242,6 +255,7 @@ ABSENT = {
     "texts:respond",
     "texts:job_download",  # the job is queued, so there is no file yet
     "texts:logo",  # no logo uploaded
+    "api:sign_paper_round",  # the poll has no paper round
 }
 
 # Refusals that come back as a redirect with an error message (run_service and friends).
@@ -524,6 +538,16 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
             "newText": "x",
         },
         "api:cast_ballot": {"option": "option-1"},
+        "api:check_in": {"member": "GM1002"},
+        "api:self_check_in": {},
+        "api:check_out": {"member": "GM1002"},
+        "api:request_proxy": {"grantor": "GM1000", "holder": "GM1003"},
+        "api:decide_proxy": {"approve": False, "reason": "walk"},
+        "api:revoke_proxy": {},
+        "api:set_proxy_rule": {"association": "vvg", "validFrom": "2001-01-01", "maxRepresented": 2},
+        "api:enter_paper_ballot": {"member": "GM1005", "option": "option-1", "handedInBy": "x"},
+        "api:enter_paper_round": {"members": ["GM1005"], "totals": {}},
+        "api:require_meeting_quorum": {"required": True},
     }.get(name)  # fmt: skip
 
 
