@@ -33,8 +33,8 @@ def test_check_in_proxy_and_votes_through_the_api(
                                          "holder": m(association, 0).code}, reps[0]),
         400, detail_contains="zichzelf",
     )  # fmt: skip
-    made = post(client, f"{base}/proxies",
-                {"grantor": m(association, 0).code, "holder": m(association, 1).code}, reps[0])  # fmt: skip
+    pair = {"grantor": m(association, 0).code, "holder": m(association, 1).code}
+    made = post(client, f"{base}/proxies", pair, reps[0])
     assert made.status_code == 201 and made.json()["status"] == "pending"
     proxy_id = made.json()["id"]
     assert_problem(

@@ -544,7 +544,9 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         "api:request_proxy": {"grantor": "GM1000", "holder": "GM1003"},
         "api:decide_proxy": {"approve": False, "reason": "walk"},
         "api:revoke_proxy": {},
-        "api:set_proxy_rule": {"association": "vvg", "validFrom": "2001-01-01", "maxRepresented": 2},
+        "api:set_proxy_rule": {
+            "association": "vvg", "validFrom": "2001-01-01", "maxRepresented": 2,
+        },
         "api:enter_paper_ballot": {"member": "GM1005", "option": "option-1", "handedInBy": "x"},
         "api:enter_paper_round": {"members": ["GM1005"], "totals": {}},
         "api:require_meeting_quorum": {"required": True},
