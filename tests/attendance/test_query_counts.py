@@ -57,7 +57,9 @@ def test_a_batch_of_proxy_ballots_costs_the_same_whatever_its_size():
             for g in grantors
         ]
         outcomes = []
-        counts.append(_count(lambda p=poll, r=requests: outcomes.extend(casting.cast_batch(p.pk, r))))
+        counts.append(
+            _count(lambda p=poll, r=requests, o=outcomes: o.extend(casting.cast_batch(p.pk, r)))
+        )
         assert all(isinstance(o, casting.Receipt) for o in outcomes), outcomes[:3]
         assert len(outcomes) == 2 * n
     assert counts[0] == counts[1], counts
@@ -77,4 +79,6 @@ def test_an_ordinary_ballot_costs_what_it_did_with_proxies_frozen():
     assert with_proxies == without, (with_proxies, without)
     # A holder's own ballot, too.
     user, _ = holders[0]
-    assert _count(lambda: voting.cast_ballot(actor=user, poll=poll, option_key="option-2")) == without
+    assert (
+        _count(lambda: voting.cast_ballot(actor=user, poll=poll, option_key="option-2")) == without
+    )

@@ -130,16 +130,22 @@ class Presence:
         return {r.member.pk: r.represented_by for r in self.represented}
 
 
-def presence(meeting: Meeting) -> Presence:
+def presence(meeting: Meeting, *, ever: bool = False) -> Presence:
     """Every eligible member with its attendance and proxy: present (checked in and not
     departed), represented (not present, with an approved proxy whose holder is
-    present), or absent. Weights as the register of a poll would freeze them."""
+    present), or absent. Weights as the register of a poll would freeze them.
+
+    ``ever``: the record of the whole meeting (the published list): present if it was
+    checked in at any time (with its first arrival), represented likewise."""
     register = [
         r for r in weighted_register(meeting.association, meeting_day(meeting)) if r.eligible
     ]
-    attending = {
-        a.member_id: a for a in Attendance.objects.filter(meeting=meeting, departed_at__isnull=True)
-    }
+    rows_of = Attendance.objects.filter(meeting=meeting)
+    if not ever:
+        rows_of = rows_of.filter(departed_at__isnull=True)
+    attending: dict[int, Attendance] = {}
+    for a in rows_of.order_by("-arrived_at", "-pk"):
+        attending[a.member_id] = a  # the first arrival is written last
     holders = {
         p.grantor_id: p.holder
         for p in Proxy.objects.filter(meeting=meeting, status=Proxy.Status.APPROVED).select_related(
