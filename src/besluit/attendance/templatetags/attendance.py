@@ -19,6 +19,12 @@ def attendance_summary(meeting):
 
 
 @register.simple_tag
+def attendance_record(meeting):
+    """The whole meeting's record (for the decision list): who attended at any time."""
+    return {"presence": selectors.presence(meeting, ever=True)}
+
+
+@register.simple_tag
 def poll_attendance(poll):
     """What a poll's page says about attendance: the meeting quorum it requires (and
     what was found when it opened), and how many ballots came by proxy or on paper."""

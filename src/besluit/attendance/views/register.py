@@ -35,7 +35,7 @@ from besluit.frame.shortcuts import (
 def register(request, slug, meeting_id):
     """Who is present, represented or absent, in number and weight."""
     meeting = meeting_for(request, slug, meeting_id)
-    found = selectors.presence(meeting)
+    found = selectors.presence(meeting, ever=meeting.status == meeting.Status.CLOSED)
     rules = selectors.settings_of(meeting)
     my_member = access.represented_member(request.user, meeting.association)
     ctx = context(
@@ -56,7 +56,7 @@ def register(request, slug, meeting_id):
 @login_required
 def register_csv(request, slug, meeting_id):
     meeting = meeting_for(request, slug, meeting_id)
-    found = selectors.presence(meeting)
+    found = selectors.presence(meeting, ever=meeting.status == meeting.Status.CLOSED)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="aanwezigheid-{meeting.pk}.csv"'
     writer = csvsafe.writer(response)
