@@ -125,6 +125,21 @@ def viewers(user_ids, association: Association) -> set[int]:
     )
 
 
+def administrators(user_ids, association: Association) -> set[int]:
+    """For many users at once: those who may administer the association
+    (``can_administer``), in one query. Asked by a batch of ballots only for paper
+    ballots, which the secretariat enters."""
+    if not user_ids:
+        return set()
+    return set(
+        get_user_model()
+        .objects.filter(pk__in=list(user_ids))
+        .filter(Q(is_superuser=True) | Q(roles__association=association, roles__kind=K.SECRETARIAT))
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+
+
 def can_submit_for(user, association: Association, member: Member) -> bool:
     return represented_member(user, association) == member
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "besluit.security",
     "besluit.analysis",
     "besluit.elections",
+    "besluit.attendance",
     "besluit.web",
     "besluit.api",
     "besluit.edge",

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("besluit.security.urls")),
     path("", include("besluit.analysis.urls")),
     path("", include("besluit.elections.urls")),
+    path("", include("besluit.attendance.urls")),
     path("", include("besluit.web.urls")),
 ]

@@ -79,6 +79,19 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:get_election": {"GET": VIEW},
     "api:cast_election_ballot": {"POST": REP},
     "api:get_election_bundle": {"GET": VIEW},
+    "api:get_attendance": {"GET": VIEW},
+    "api:check_in": {"POST": ADMIN},
+    "api:self_check_in": {"POST": REP},
+    "api:check_out": {"POST": ADMIN},
+    "api:list_proxies": {"GET": VIEW},
+    "api:request_proxy": {"POST": REP | ADMIN},
+    "api:decide_proxy": {"POST": ADMIN},
+    "api:revoke_proxy": {"POST": REP | ADMIN},
+    "api:set_proxy_rule": {"POST": ADMIN},
+    "api:enter_paper_ballot": {"POST": ADMIN},
+    "api:enter_paper_round": {"POST": ADMIN},
+    "api:sign_paper_round": {"POST": ADMIN},
+    "api:require_meeting_quorum": {"POST": CHAIR},
     "api:list_open_associations": {"GET": ALL},
     "api:get_open_association": {"GET": ALL},
     "api:get_open_meeting": {"GET": ALL},
@@ -184,6 +197,23 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "texts:logo": {"GET": VIEW},
     # weight analysis (voting power)
     "analysis:analyse": {"GET": VIEW},
+    # attendance, proxies, paper ballots: the list is for every role, the door for the
+    # secretariat; a proxy for the grantor's representative or the secretariat
+    "attendance:register": {"GET": VIEW},
+    "attendance:register_csv": {"GET": VIEW},
+    "attendance:check_in": {"GET": ADMIN, "POST": ADMIN},
+    "attendance:check_out": {"POST": ADMIN},
+    "attendance:self_check_in": {"POST": REP},
+    "attendance:settings": {"GET": ADMIN, "POST": ADMIN},
+    "attendance:proxies": {"GET": VIEW, "POST": REP | ADMIN},
+    "attendance:proxy_rule": {"POST": ADMIN},
+    "attendance:proxy_decide": {"POST": ADMIN},
+    "attendance:proxy_revoke": {"POST": REP | ADMIN},
+    "attendance:proxy_document": {"GET": REP | ADMIN},
+    "attendance:proxy_vote": {"POST": REP},
+    "attendance:paper_ballot": {"GET": ADMIN, "POST": ADMIN},
+    "attendance:paper_round": {"GET": ADMIN, "POST": ADMIN},
+    "attendance:require_quorum": {"POST": CHAIR},
     # web
     "web:home": {"GET": ALL},
     "web:association": {"GET": VIEW},
@@ -256,6 +286,7 @@ ABSENT = {
     "texts:logo",  # no logo uploaded
     "elections:bundle",  # not decided yet
     "elections:photo",  # no photo uploaded
+    "api:sign_paper_round",  # the poll has no paper round
 }
 
 # Refusals that come back as a redirect with an error message (run_service and friends).
@@ -282,6 +313,7 @@ FORM_DATA = {
     "web:poll_vote": {"option": "option-1", "request_key": "walk"},
     "accountability:milestone": {"action": "done"},
     "accountability:part_action": {"action": "poll"},
+    "attendance:proxy_vote": {"member": "GM1001", "option": "option-1"},
     "accountability:report_cluster": {"action": "remove"},
     "elections:nominate": {"name": "Walk", "by": "board"},
 }
@@ -459,6 +491,17 @@ def _optional_objects(association, meeting, proposal, motion, users) -> dict:
     )
     found["election_id"] = election.public_id
     found["candidacy_number"] = candidacy.number
+
+    from besluit.attendance import services as attendance
+
+    attendance.do_set_proxy_rule(
+        actor=sec, association=association, valid_from=date(2000, 1, 1), max_represented=2
+    )
+    found["proxy_id"] = attendance.do_request_proxy(
+        actor=rep, meeting=meeting, grantor=rep.roles.get().member,
+        holder=association.members.order_by("code")[1],
+        document=SimpleUploadedFile("volmacht.pdf", b"%PDF-1.7\n%%EOF\n"),
+    ).public_id  # fmt: skip
     for name in ("pk", "milestone_id", "part_id", "demand_id", "entry_id", "cluster_id"):
         found.setdefault(name, 10**6)
     return found
@@ -540,6 +583,18 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         },
         "api:cast_ballot": {"option": "option-1"},
         "api:cast_election_ballot": {"ranking": ["k1"]},
+        "api:check_in": {"member": "GM1002"},
+        "api:self_check_in": {},
+        "api:check_out": {"member": "GM1002"},
+        "api:request_proxy": {"grantor": "GM1000", "holder": "GM1003"},
+        "api:decide_proxy": {"approve": False, "reason": "walk"},
+        "api:revoke_proxy": {},
+        "api:set_proxy_rule": {
+            "association": "vvg", "validFrom": "2001-01-01", "maxRepresented": 2,
+        },
+        "api:enter_paper_ballot": {"member": "GM1005", "option": "option-1", "handedInBy": "x"},
+        "api:enter_paper_round": {"members": ["GM1005"], "totals": {}},
+        "api:require_meeting_quorum": {"required": True},
     }.get(name)  # fmt: skip
 
 

@@ -492,6 +492,7 @@ def cast_ballot(request, poll_id: UUID, body: s.BallotIn):
         option_key=body.option,
         request_key=body.request_key,
         ip=client_ip(request),
+        for_member=body.member,
     )
     return Status(200 if receipt.replayed else 201, s.ReceiptOut.of(receipt))
 

@@ -190,4 +190,9 @@ def _server_error(request, exc: Exception):
     return problems.from_status(request, 500, "An unexpected error occurred.", code="server-error")
 
 
-from besluit.api import elections, endpoints, open_data  # noqa: E402,F401  (registers the routes)
+from besluit.api import (  # noqa: E402,F401  (registers the routes)
+    attendance,
+    elections,
+    endpoints,
+    open_data,
+)

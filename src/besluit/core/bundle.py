@@ -39,7 +39,8 @@ What ``verify_bundle`` checks, each with its own message:
 * the register against the fingerprint frozen in the opened event, and the
   poll description against the opened event;
 * named polls: each ballot's member on the register and voting once, a known
-  option, the listed choices equal to the ballots, and a recount with
+  option, a proxy (the member whose representatives cast it) another member on the
+  register, the listed choices equal to the ballots, and a recount with
   ``core.voting.tally`` equal to the closed event's totals. A vote changed
   while open is a later leaf with the same ballot id and member, and the last
   one counts; that is accepted only when the poll allows changes. Refused as
@@ -721,6 +722,10 @@ class _Checker:
                 continue
             if option not in keys:
                 self.fail(f"leaf {i}: unknown option {option!r}")
+                continue
+            proxy = e.get("proxy")
+            if proxy is not None and (proxy not in index or proxy == member):
+                self.fail(f"leaf {i}: proxy {proxy} is not another member on the register")
                 continue
             # A later leaf with the same ballot id is a changed vote (polls that allow
             # changes while open): the last one counts, and the log keeps them all.

@@ -16,8 +16,12 @@ Events, in log order::
                 "rule": {"majority", "abstentions", "quorum"}, "yes_no": bool|null,
                 "changes": bool, "at": <UTC time>}
     named      {"type": "ballot", "poll", "ballot": <ballot id>, "member": <code>,
-                "option": <key>, "at": <UTC time>}
-    secret     {"type": "ballot", "poll", "ballot": <random receipt code>}
+                "option": <key>, "at": <UTC time>, "proxy"?: <code>, "paper"?: true}
+    secret     {"type": "ballot", "poll", "ballot": <random receipt code>, "paper"?: true}
+
+``proxy`` (named polls) is the member whose representatives cast the ballot for
+``member`` (a volmacht); ``paper`` marks a ballot handed in on paper. Both are absent
+otherwise, so logs written before them verify as they did.
     last leaf  {"type": "closed", "poll", "totals": Result.to_dict(), "at": <UTC time>}
 
 ``changes`` says whether a cast vote may be changed while the poll is open (logs
@@ -328,10 +332,22 @@ def opened_event(
 
 
 def ballot_event(
-    *, poll: UUID | str, ballot: str, member: str, option: str, at: datetime
+    *,
+    poll: UUID | str,
+    ballot: str,
+    member: str,
+    option: str,
+    at: datetime,
+    proxy: str = "",
+    paper: bool = False,
 ) -> dict[str, Any]:
-    """A named ballot: who chose what, and when."""
-    return {
+    """A named ballot: who chose what, and when.
+
+    ``proxy``: the code of the member whose representatives cast it (volmacht);
+    ``paper``: handed in on paper and entered by the secretariat. Both are left out
+    when not so, so a ballot as before keeps its bytes.
+    """
+    event = {
         "type": "ballot",
         "poll": str(poll),
         "ballot": str(ballot),
@@ -339,13 +355,24 @@ def ballot_event(
         "option": option,
         "at": format_time(at),
     }
+    if proxy:
+        event["proxy"] = proxy
+    if paper:
+        event["paper"] = True
+    return event
 
 
-def secret_ballot_event(*, poll: UUID | str, receipt_code: str) -> dict[str, Any]:
-    """A secret ballot: only a random code (``new_receipt_code()``), see the module doc."""
+def secret_ballot_event(
+    *, poll: UUID | str, receipt_code: str, paper: bool = False
+) -> dict[str, Any]:
+    """A secret ballot: only a random code (``new_receipt_code()``), see the module doc.
+    ``paper``: one of a paper round's ballots (counted by the tellers)."""
     if not _RECEIPT_CODE.fullmatch(receipt_code):
         raise ValueError("use new_receipt_code() for the receipt code of a secret ballot")
-    return {"type": "ballot", "poll": str(poll), "ballot": receipt_code}
+    event: dict[str, Any] = {"type": "ballot", "poll": str(poll), "ballot": receipt_code}
+    if paper:
+        event["paper"] = True
+    return event
 
 
 def closed_event(
@@ -402,6 +429,16 @@ def event_problems(event: Any, *, poll: str, secret: bool, where: str) -> list[s
     else:
         return [f"{where}: unknown event type {kind!r}"]
     problems = []
+    if kind == "ballot":
+        # Optional: a ballot on paper; a named ballot cast by a proxy (volmacht).
+        if "paper" in event:
+            want.add("paper")
+            if event["paper"] is not True:
+                problems.append(f"{where}: 'paper' is true when present")
+        if "proxy" in event and not secret:
+            want.add("proxy")
+            if not isinstance(event["proxy"], str) or not event["proxy"]:
+                problems.append(f"{where}: 'proxy' must be a member code")
     if kind == "opened" and "changes" in event:
         want.add("changes")  # optional: logs opened before it existed lack it
         if not isinstance(event["changes"], bool):

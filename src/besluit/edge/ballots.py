@@ -94,7 +94,11 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict | bytes]:
     if user_id is None:
         return problem(401, problems.UNAUTHENTICATED, "unauthenticated")
     request = casting.BallotRequest(
-        user_id, ballot.option, ballot.request_key, (scope.get("client") or [None])[0]
+        user_id,
+        ballot.option,
+        ballot.request_key,
+        (scope.get("client") or [None])[0],
+        for_member=ballot.member,
     )
     outcome = await batcher_for(write_batch, linger=WRITE_LINGER).submit(poll_id, request)
     if isinstance(outcome, DomainError):

@@ -43,6 +43,12 @@ class BallotIn(CamelIn):
         max_length=64,
         description="any unique string per attempt; retrying with the same key is safe",
     )
+    member: str = Field(
+        default="",
+        max_length=10,
+        description="the code of the member voted for, when your member holds its proxy "
+        "(volmacht) in this poll; empty: your own member",
+    )
 
 
 class ReceiptOut(Camel):

@@ -107,6 +107,12 @@ def _votes(export: dict) -> Iterable[dict]:
             }
 
 
+def _attendance(export: dict) -> Iterable[dict]:
+    for e in export["events"]:
+        for row in e.get("attendance", []):
+            yield {**row, "meeting_id": e["id"]}
+
+
 def _organizations(export: dict) -> Iterable[dict]:
     yield from export["organizations"]
 
@@ -146,7 +152,8 @@ TABLES: dict[str, tuple[list[str], Any]] = {
         ["id", "meeting_id", "motion_id", "classification", "title", "question", "secret",
          "start_date", "end_date", "result", "outcome", "winner", "requirement", "majority",
          "abstentions", "quorum", "eligible_members", "eligible_weight", "voted_members",
-         "voted_weight", "cast_weight", "quorum_required_weight", "quorum_met"],
+         "voted_weight", "cast_weight", "quorum_required_weight", "quorum_met",
+         "proxy_ballots", "paper_ballots"],
         _vote_events,
     ),
     "counts": (
@@ -160,8 +167,13 @@ TABLES: dict[str, tuple[list[str], Any]] = {
         _group_results,
     ),
     "votes": (
-        ["vote_event_id", "voter_id", "voter_name", "province", "networks", "option", "weight"],
+        ["vote_event_id", "voter_id", "voter_name", "province", "networks", "option", "weight",
+         "proxy_id", "paper"],
         _votes,
+    ),
+    "attendance": (
+        ["meeting_id", "organization_id", "status", "represented_by", "weight", "arrived_at"],
+        _attendance,
     ),
 }  # fmt: skip
 

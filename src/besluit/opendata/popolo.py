@@ -5,13 +5,17 @@ One export (``export()``) covers an association, or one of its meetings, and hol
 - ``organizations``: the association and its members (voter = the member organisation,
   id = its code, e.g. the CBS code ``GM0363``);
 - ``events``: meetings (``legislative_session``) and their agenda items (child events);
+  a meeting's ``attendance`` lists its members present or represented by proxy (with
+  the member that voted for it), never a person's name;
 - ``motions``: motions, amendments and proposals, and for polls on something else
   (a pre-advice, an agenda item's requested decision, a free question) the question
   put to the vote;
 - ``vote_events``: one per closed poll, with ``result`` (``pass``/``fail``),
   ``counts``, ``requirement`` (the majority rule in words) and, for named polls only,
   ``votes`` (every member on the poll's register with its weight, ``absent`` when it
-  did not vote) and ``group_results`` per province and network.
+  did not vote; ``proxy_id`` names the member whose representatives cast it by proxy,
+  ``paper`` says it was handed in on paper) and ``group_results`` per province and
+  network; ``proxy_ballots`` and ``paper_ballots`` count those ballots, secret polls too.
 
 Weights. Popolo's ``count.value`` is an integer ("the number of votes"), so it holds
 the number of members; the weighted votes are in the extension property
@@ -35,11 +39,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from besluit import __version__
 from besluit.associations.models import Association, Member
+from besluit.attendance.opendata import attendance as meeting_attendance
 from besluit.core import voting as core
 from besluit.meetings.models import AgendaItem, Meeting
 from besluit.proposals.models import Amendment, Motion, Proposal, SubmissionStatus
@@ -252,6 +257,9 @@ def _events(association: Association, meetings: list[Meeting]) -> list[dict[str,
                 "convocation_date": m.convocation_date.isoformat() if m.convocation_date else None,
                 "amendment_deadline": when(m.amendment_deadline),
                 "motion_deadline": when(m.motion_deadline),
+                "attendance": [  # present and represented members (attendance app)
+                    {**row, "arrived_at": when(row["arrived_at"])} for row in meeting_attendance(m)
+                ],
             }
         )
         for item in items[m.pk]:
@@ -432,10 +440,20 @@ def _vote_events(association: Association, polls: list[Poll]) -> list[dict[str, 
         .order_by("poll", "member__code")
     ):
         entries[e.poll_id].append(e)
-    choices: dict[tuple[int, int], str] = {
-        (poll_pk, member_pk): key
-        for poll_pk, member_pk, key in Ballot.objects.filter(poll__in=named).values_list(
-            "poll_id", "member_id", "option__key"
+    choices: dict[tuple[int, int], str] = {}
+    how: dict[tuple[int, int], dict[str, Any]] = {}  # cast by proxy or on paper
+    for poll_pk, member_pk, key, proxy, paper in Ballot.objects.filter(poll__in=named).values_list(
+        "poll_id", "member_id", "option__key", "proxy__code", "on_paper"
+    ):
+        choices[(poll_pk, member_pk)] = key
+        how[(poll_pk, member_pk)] = {"proxy_id": proxy, "paper": paper}
+    ballot_ways = {
+        row["poll_id"]: {"proxy_ballots": row["proxy"], "paper_ballots": row["paper"]}
+        for row in Ballot.objects.filter(poll__in=polls)
+        .values("poll_id")
+        .annotate(
+            proxy=Count("pk", filter=Q(proxy__isnull=False)),
+            paper=Count("pk", filter=Q(on_paper=True)),
         )
     }
     events = []
@@ -470,6 +488,8 @@ def _vote_events(association: Association, polls: list[Poll]) -> list[dict[str, 
                 "quorum_met": result.quorum_met,
             },
             "counts": _counts(result.options),
+            # How many ballots a proxy cast and how many came on paper (attendance app).
+            **ballot_ways.get(poll.pk, {"proxy_ballots": 0, "paper_ballots": 0}),
         }
         if not poll.is_secret:
             event["votes"] = [
@@ -483,6 +503,7 @@ def _vote_events(association: Association, polls: list[Poll]) -> list[dict[str, 
                     "weight": Decimal(e.weight),
                     "group_id": f"province:{e.province}",
                     "networks": e.networks.split(),
+                    **how.get((poll.pk, e.member_id), {}),
                 }
                 for e in entries[poll.pk]
             ]

@@ -70,6 +70,11 @@ class BallotRequest:
     option_key: str
     request_key: str = ""  # any unique string per attempt; retrying it is safe
     ip: str | None = None
+    # attend: the code of the member voted for, when not the sender's own: a member
+    # whose proxy (volmacht) the sender's member holds, or, with ``paper``, a member whose
+    # paper ballot the secretariat enters. See _Batch._attend_voters.
+    for_member: str = ""
+    paper: bool = False
 
 
 @dataclass(frozen=True)
@@ -230,7 +235,11 @@ class _Batch:
             self.poll.meeting,
         )
         self.member_ids = {m.pk for m in self.members.values()}
-        self.weights, self.options = _register_and_options(self.poll, self.member_ids)
+        # attend: ``represented`` are the members a proxy votes for in this poll (frozen at
+        # opening), by the member that holds the proxy.
+        self.weights, self.represented, self.options = _register_and_options(
+            self.poll, self.member_ids
+        )
         # Who may vote and whether the request's text can be stored, decided before
         # any statement uses the request's values (its key below): one request
         # that the database would refuse must not fail the batch's other ballots.
@@ -238,7 +247,11 @@ class _Batch:
         outsiders.discard(None)
         association = self.poll.meeting.association
         self.viewers = access.viewers(outsiders, association) if outsiders else set()
-        self.early = [self._check(r, self.members.get(r.user_id)) for r in requests]
+        self.voters = self._attend_voters(requests)  # attend: the member each request votes for
+        self.early = [
+            v if isinstance(v, DomainError) else self._check(r, v)
+            for r, v in zip(requests, self.voters, strict=True)
+        ]
         self.events: list[dict] = []
         self.new: list[Ballot] = []
         self.changed: list[Ballot] = []  # existing ballots whose vote changes
@@ -256,7 +269,7 @@ class _Batch:
         refusal = _closed(poll, self.now)
         if refusal:  # to those who may vote; the others learn only that they may not
             return [
-                Conflict(refusal) if r.user_id in members else self._not_a_voter(r)
+                Conflict(refusal) if r.user_id in members or r.paper else self._not_a_voter(r)
                 for r in self.requests
             ]
         keys = {
@@ -285,12 +298,12 @@ class _Batch:
             else {}
         )
         pending: list[_Decided | DomainError] = []
-        for request, early in zip(self.requests, self.early, strict=True):
+        for i, (request, early) in enumerate(zip(self.requests, self.early, strict=True)):
             if early is not None:
                 pending.append(early)
                 continue
             try:
-                pending.append(self._one(request, members[request.user_id]))
+                pending.append(self._one(request, self.voters[i], self.proxy_for.get(i)))
             except DomainError as exc:
                 pending.append(exc)
         return self._write(pending)
@@ -318,7 +331,7 @@ class _Batch:
             )
         return None
 
-    def _one(self, request: BallotRequest, member):
+    def _one(self, request: BallotRequest, member, proxy=None):
         poll = self.poll
         option = self.options[request.option_key]
         key = request.request_key[:64]
@@ -332,6 +345,11 @@ class _Batch:
                     "This request was replaced by a later change of this vote; it is not repeated."
                 )
             return _Decided(ballot)  # a retry of a request that succeeded (flaky phone)
+        if ballot is not None and (request.paper or ballot.on_paper):  # attend
+            raise Conflict(
+                f"{member} has voted in this poll already; a paper ballot does not replace "
+                "a digital one, nor the other way round."
+            )
         if ballot is not None and not poll.allow_change:
             raise Conflict(f"{member} has voted in this poll already.")
         is_new = ballot is None
@@ -344,6 +362,7 @@ class _Batch:
             self.changed.append(ballot)
         ballot.cast_at = self.now
         ballot.request_key = key
+        ballot.proxy, ballot.on_paper = proxy, request.paper  # attend
         if poll.is_secret:
             weight, count = self.tally.get(option.pk, (Decimal(0), 0))
             self.tally[option.pk] = (weight + self.weights[member.pk], count + 1)
@@ -361,6 +380,8 @@ class _Batch:
                 member_code=member.code,
                 option_key=option.key,
                 at=self.now,
+                proxy=proxy.code if proxy is not None else "",
+                paper=request.paper,
             )
         )
         shown = None if poll.is_secret else option.key
@@ -386,7 +407,8 @@ class _Batch:
             RequestKey.objects.bulk_create(self.new_keys)
         if self.changed:
             Ballot.objects.bulk_update(
-                self.changed, ["option", "cast_by", "cast_at", "request_key", "log_index"]
+                self.changed,
+                ["option", "cast_by", "cast_at", "request_key", "log_index", "proxy", "on_paper"],
             )
         for option_pk, (weight, count) in self.tally.items():
             SecretTally.objects.filter(poll=poll, option_id=option_pk).update(
@@ -429,31 +451,104 @@ class _Batch:
             ),
         )
 
+    # --- attend: ballots for another member (proxies, paper) ----------------------------
+
+    def _attend_voters(self, requests: Sequence[BallotRequest]) -> list:
+        """The member each request votes for (a Member), None (not a voter) or the refusal.
+
+        The sender's own member, unless the register frozen at opening says a proxy votes
+        for it. A request naming another member (``for_member``) votes for it when the
+        frozen register says the sender's member represents it (volmacht), or, with
+        ``paper``, when the sender is the secretariat. One query more, and only for a
+        batch holding such requests: a batch of ordinary ballots costs nothing extra.
+        """
+        self.proxy_for: dict[int, object] = {}
+        voters: list = [self.members.get(r.user_id) for r in requests]
+        for i, member in enumerate(voters):
+            if member is not None and member.pk in self.represented and not requests[i].paper:
+                voters[i] = PermissionDenied(
+                    f"{member} is represented by proxy in this poll: its proxy votes for it."
+                )
+        named = {r.for_member for r in requests if r.for_member}
+        if not named:
+            return voters
+        association = self.poll.meeting.association
+        entries = {
+            e.member.code: e
+            for e in RegisterEntry.objects.filter(
+                poll=self.poll, member__code__in=named
+            ).select_related("member")
+        }
+        clerks = access.administrators(
+            {r.user_id for r in requests if r.paper and r.user_id is not None}, association
+        )
+        for i, r in enumerate(requests):
+            if not r.for_member:
+                if r.paper:
+                    voters[i] = ValidationFailed("Say whose paper ballot this is.", field="member")
+                continue
+            own, entry = self.members.get(r.user_id), entries.get(r.for_member)
+            if r.paper:
+                if r.user_id not in clerks:
+                    voters[i] = PermissionDenied("Only the secretariat may enter a paper ballot.")
+                elif self.poll.is_secret:
+                    voters[i] = ValidationFailed(
+                        "The paper ballots of a secret poll are counted by the tellers.",
+                        field="member",
+                    )
+                elif entry is None:
+                    voters[i] = PermissionDenied(
+                        f"{r.for_member} is not in this poll's register.", field="member"
+                    )
+                else:
+                    voters[i] = entry.member
+                    self.weights[entry.member_id] = entry.weight
+                    self.member_ids.add(entry.member_id)
+            elif own is None or own.code == r.for_member:
+                continue  # not a voter, or its own member (refused above if represented)
+            elif entry is None or entry.represented_by_id != own.pk:
+                voters[i] = PermissionDenied(
+                    f"{own} holds no proxy of {r.for_member} in this poll.", field="member"
+                )
+            else:
+                voters[i] = entry.member
+                self.proxy_for[i] = own
+                self.weights[entry.member_id] = entry.weight
+                self.member_ids.add(entry.member_id)
+        return voters
+
 
 # Per process: what a ballot needs of a poll and cannot change while it is open (its
 # frozen register and its options), by the poll's public id (random, never reused).
 # Kept only for an open poll; a poll, once closed, does not open again.
-_facts: dict[uuid.UUID, tuple[dict[int, Decimal], dict[str, PollOption]]] = {}
+_facts: dict[uuid.UUID, tuple[dict[int, Decimal], dict[int, int], dict[str, PollOption]]] = {}
 MAX_POLLS_KEPT = 16
 
 
 def _register_and_options(poll: Poll, member_ids: set[int]):
-    """The register's weights (of all members, or of ``member_ids`` when the poll is
-    not open) and the options by key; no statement for an open poll seen before."""
+    """The register's weights and proxies (of all members, or of ``member_ids`` when the
+    poll is not open) and the options by key; no statement for an open poll seen before.
+
+    Callers may set a weight in the returned dict only to the register's own value (the
+    proxy and paper paths do): it is shared by every batch of the poll in this process."""
     found = _facts.get(poll.public_id)
     if found is not None:
         if poll.status == Poll.Status.OPEN:
             return found
         _facts.pop(poll.public_id, None)
     options = {o.key: o for o in poll.options.all()}
+    entries = RegisterEntry.objects.filter(poll=poll)
     if poll.status != Poll.Status.OPEN:
-        entries = RegisterEntry.objects.filter(poll=poll, member_id__in=member_ids)
-        return dict(entries.values_list("member_id", "weight")), options
-    weights = dict(RegisterEntry.objects.filter(poll=poll).values_list("member_id", "weight"))
+        entries = entries.filter(member_id__in=member_ids)
+    rows = entries.values_list("member_id", "weight", "represented_by_id")
+    weights = {member_id: weight for member_id, weight, _ in rows}
+    represented = {member_id: by for member_id, _, by in rows if by is not None}
+    if poll.status != Poll.Status.OPEN:
+        return weights, represented, options
     while len(_facts) >= MAX_POLLS_KEPT:
         _facts.pop(next(iter(_facts)), None)
-    _facts[poll.public_id] = (weights, options)
-    return weights, options
+    _facts[poll.public_id] = (weights, represented, options)
+    return weights, represented, options
 
 
 def _closed(poll: Poll, now: datetime) -> str:
@@ -482,3 +577,67 @@ def _record_refusals(poll: Poll, requests: Sequence[BallotRequest], outcomes) ->
     ]
     if refused:
         AuditEvent.objects.bulk_create(refused)
+
+
+# --- attend: a secret poll's paper round ---------------------------------------------
+
+
+def cast_paper_round(
+    poll_pk: int, member_ids: Sequence[int], totals: dict[str, tuple[Decimal, int]], *, now=None
+) -> list[Ballot]:
+    """Count a secret poll's paper ballots: the tellers' totals per option (weight,
+    members), and the members who handed one in, recorded as having voted (never how).
+
+    The same locks as a batch (see above); the totals must add up to those members'
+    frozen weights and number. One log leaf per paper ballot, marked ``paper``, with
+    only a random code, like every secret ballot. The caller checks who may do this
+    (attendance.services.paper, after two tellers signed the totals off).
+    """
+    with transaction.atomic():
+        poll = Poll.objects.select_related("meeting__association").get(pk=poll_pk)
+        locked = _lock(poll.pk)
+        poll.status, poll.closes_at = locked.status, locked.closes_at
+        at = now or timezone.now()
+        if refusal := _closed(poll, at):
+            raise Conflict(refusal)
+        if not poll.is_secret:
+            raise ValidationFailed("Paper ballots of a named poll are entered one by one.")
+        weights = dict(
+            RegisterEntry.objects.filter(poll=poll, member_id__in=member_ids).values_list(
+                "member_id", "weight"
+            )
+        )
+        if missing := set(member_ids) - set(weights):
+            raise ValidationFailed(f"{len(missing)} member(s) are not in this poll's register.")
+        voted = Ballot.objects.filter(poll=poll, member_id__in=member_ids).count()
+        if voted:
+            raise Conflict(f"{voted} of these members have voted in this poll already.")
+        options = {o.key: o for o in poll.options.all()}
+        if unknown := set(totals) - set(options):
+            raise ValidationFailed(f"Unknown options: {', '.join(sorted(unknown))}.")
+        weight = sum((w for w, _ in totals.values()), Decimal(0))
+        count = sum(n for _, n in totals.values())
+        if count != len(member_ids) or weight != sum(weights.values(), Decimal(0)):
+            raise ValidationFailed(
+                f"The totals ({count} ballots, weight {weight}) do not match the members "
+                f"who handed in a ballot ({len(member_ids)}, weight "
+                f"{sum(weights.values(), Decimal(0))})."
+            )
+        ballots = [Ballot(poll=poll, member_id=m, cast_at=at, on_paper=True) for m in member_ids]
+        events = [
+            vote_log.ballot_event(
+                poll, ballot_id=b.public_id, member_code="", option_key="", at=at, paper=True
+            )
+            for b in ballots
+        ]
+        receipts = vote_log.append_batch(poll, events, at, state=locked.log) if events else []
+        for ballot, receipt in zip(ballots, receipts, strict=True):
+            ballot.log_index = receipt["index"]
+        Ballot.objects.bulk_create(ballots)
+        for key, (w, n) in totals.items():
+            SecretTally.objects.filter(poll=poll, option=options[key]).update(
+                weight_micro=F("weight_micro") + weight_to_micro(w), members=F("members") + n
+            )
+        if events:
+            hooks.emit(hooks.BallotsAccepted(poll=poll, count=len(events)))
+    return ballots

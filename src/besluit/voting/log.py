@@ -78,12 +78,29 @@ def start(poll: Poll, at: datetime) -> None:
     PollLog.objects.filter(poll=poll).update(opening_checkpoint=_signed(poll, size, root, at))
 
 
-def ballot_event(poll: Poll, *, ballot_id, member_code: str, option_key: str, at: datetime) -> dict:
+def ballot_event(
+    poll: Poll,
+    *,
+    ballot_id,
+    member_code: str,
+    option_key: str,
+    at: datetime,
+    proxy: str = "",
+    paper: bool = False,
+) -> dict:
     if poll.is_secret:
         # No member, no option, no time: only a random code that the voter alone gets.
-        return vl.secret_ballot_event(poll=poll.public_id, receipt_code=vl.new_receipt_code())
+        return vl.secret_ballot_event(
+            poll=poll.public_id, receipt_code=vl.new_receipt_code(), paper=paper
+        )
     return vl.ballot_event(
-        poll=poll.public_id, ballot=str(ballot_id), member=member_code, option=option_key, at=at
+        poll=poll.public_id,
+        ballot=str(ballot_id),
+        member=member_code,
+        option=option_key,
+        at=at,
+        proxy=proxy,
+        paper=paper,
     )
 
 

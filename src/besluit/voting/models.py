@@ -181,6 +181,11 @@ class RegisterEntry(models.Model):
     weight = models.DecimalField(max_digits=18, decimal_places=6)
     province = models.CharField(max_length=60)
     networks = models.CharField(max_length=300, blank=True)  # space-separated codes, frozen
+    # The member whose representatives cast this member's ballot (a proxy, volmacht),
+    # frozen with the register when the poll opens (see the attendance app).
+    represented_by = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -214,6 +219,12 @@ class Ballot(models.Model):
     request_key = models.CharField(max_length=64, blank=True)
     # The ballot's leaf in the poll's vote log (its latest, after a change).
     log_index = models.PositiveIntegerField(null=True, blank=True)
+    # Cast by the representatives of this member (a proxy, volmacht); null: its own.
+    proxy = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Handed in on paper and entered by the secretariat (cast_by: who entered it).
+    on_paper = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -251,16 +251,22 @@ def cast_ballot(
     request_key: str = "",
     now: datetime | None = None,
     ip: str | None = None,
+    for_member: str = "",
+    paper: bool = False,
 ) -> Receipt:
     """Accept one member's ballot, or refuse it leaving only an audit entry.
 
-    A batch of one: the rules and the locking are in voting.casting.
+    A batch of one: the rules and the locking are in voting.casting. ``for_member``:
+    the code of a member whose proxy the actor's member holds (or, with ``paper``,
+    whose paper ballot the secretariat enters: attendance.services).
     """
     request = casting.BallotRequest(
         user_id=actor.pk if getattr(actor, "is_authenticated", False) else None,
         option_key=option_key,
         request_key=request_key,
         ip=ip,
+        for_member=for_member,
+        paper=paper,
     )
     outcome = casting.cast_batch(poll.pk, [request], now=now)[0]
     if isinstance(outcome, DomainError):
