@@ -12,6 +12,7 @@ GETs run first (for all URLs), then POSTs with an empty body, so that an allowed
 POST (which may close or delete something) cannot change a later GET's answer.
 """
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -51,6 +52,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "security:second_factor": {"GET": LOGGED_IN, "POST": LOGGED_IN},
     "security:remove_second_factor": {"POST": LOGGED_IN},
     "security:policy": {"GET": ADMIN, "POST": ADMIN},
+    "accounts:tokens": {"GET": LOGGED_IN, "POST": LOGGED_IN},
+    "accounts:token_revoke": {"POST": LOGGED_IN},  # one's own tokens only (absent here)
     # the API (see also API_EXPECTED for POSTs)
     "api:openapi-json": {"GET": ALL},
     "api:openapi-view": {"GET": ALL},
@@ -75,6 +78,9 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:get_bundle": {"GET": VIEW},
     "api:get_participation": {"GET": VIEW},
     "api:get_results": {"GET": VIEW},
+    "api:list_tokens": {"GET": LOGGED_IN},
+    "api:create_token": {"POST": LOGGED_IN},
+    "api:revoke_token": {"DELETE": LOGGED_IN},  # one's own tokens only (absent here)
     "api:list_open_associations": {"GET": ALL},
     "api:get_open_association": {"GET": ALL},
     "api:get_open_meeting": {"GET": ALL},
@@ -220,6 +226,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
 # URLs whose object this world does not build (its id does not exist): for these an
 # allowed role may get 404; a refused role must still be refused.
 ABSENT = {
+    "accounts:token_revoke",
+    "api:revoke_token",
     "accountability:attachment",
     "letters:bounced",
     "texts:respond",
@@ -341,6 +349,7 @@ def world(settings, tmp_path):
         "kind": "decision_list",
         "action": "start",
         "vote_event_id": "x",
+        "token_id": 10**6,
         "uuid": attachment.uuid,
     }
     kwargs |= _optional_objects(association, meeting, proposal, motion, users)
@@ -495,6 +504,7 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
             "newText": "x",
         },
         "api:cast_ballot": {"option": "option-1"},
+        "api:create_token": {"name": "walk", "scopes": ["read"]},
     }.get(name)  # fmt: skip
 
 
@@ -511,7 +521,7 @@ def test_walk_every_url_for_every_role(world, capsys):
         tokens[role] = ApiToken.issue(user, "walk")[1]
     routes = [(r, n, d) for r, n, d in url_patterns() if n in EXPECTED]
     problems, not_reached, consumed, count, known_bugs = [], [], set(), 0, 0
-    for method in ("GET", "POST"):
+    for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
         # Publishing the draft last, so that discarding it has a draft to refuse.
         ordered = sorted(routes, key=lambda r: r[1] == "texts:draft_publish")
         for route, name, defaults in ordered:
@@ -521,11 +531,15 @@ def test_walk_every_url_for_every_role(world, capsys):
             url = _url(route, defaults, kwargs, name)
             for role in ROLES:
                 client = clients[role]
-                if role != "anonymous" and method == "POST":
+                if role != "anonymous" and method != "GET":
                     client.force_login(users[role])  # a POST to logout logs out
-                body = _api_body(name, kwargs) if method == "POST" else None
+                body = _api_body(name, kwargs) if method != "GET" else None
                 if body is not None:
-                    response = client.post(url, data=body, content_type="application/json")
+                    response = client.generic(
+                        method, url, json.dumps(body), content_type="application/json"
+                    )
+                elif method in ("PATCH", "PUT", "DELETE"):
+                    response = client.generic(method, url, "{}", content_type="application/json")
                 elif method == "GET":
                     response = client.get(url)
                 else:
@@ -543,13 +557,13 @@ def test_walk_every_url_for_every_role(world, capsys):
                     problems.append(
                         f"{method} {url} as {role}: refused ({status}{_said(response)})"
                     )
-                elif not allowed and method == "POST" and _stopped_by_validation(response):
+                elif not allowed and method != "GET" and _stopped_by_validation(response):
                     not_reached.append(f"{name} as {role}")
                 elif not allowed and not _refused(response):
                     problems.append(
                         f"{method} {url} as {role}: allowed ({status}{_said(response)})"
                     )
-                elif allowed and method == "POST":
+                elif allowed and method != "GET":
                     consumed.add(url)  # it may have deleted or closed what later roles ask for
     with capsys.disabled():
         print(f"\npermission walk: {len(routes)} URLs × {len(ROLES)} roles → {count} requests, "

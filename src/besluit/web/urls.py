@@ -1,10 +1,11 @@
 """Web pages. Each views module owns its URL patterns; this joins them."""
 
-from besluit.web.views import associations, meetings, polls, submissions
+from besluit.web.views import associations, meetings, people_import, polls, submissions
 
 app_name = "web"
 
 urlpatterns = [
+    *people_import.urlpatterns,
     *associations.urlpatterns,
     *meetings.urlpatterns,
     *submissions.urlpatterns,
