@@ -28,7 +28,15 @@ CSV_BODY = {
     "requestBody": {
         "required": True,
         "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}},
-    }
+    },
+    "responses": {
+        "415": {
+            "description": "The body is not sent as text/csv.",
+            "content": {
+                "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+            },
+        }
+    },
 }
 REFERENCE_DATE = Query(None, alias="referenceDate", description="for rows without peildatum")
 
@@ -85,7 +93,7 @@ class ImportReportOut(s.Camel):
 
 @api.post(
     "/associations/{slug}/members/import",
-    response={200: ImportReportOut, 415: dict},
+    response={200: ImportReportOut},
     tags=["members"],
     summary="Import the members register (CSV, all or nothing)",
     description="Body: the CSV file itself (`Content-Type: text/csv`), "
@@ -368,7 +376,7 @@ class PeopleReportOut(s.Camel):
 
 @api.post(
     "/associations/{slug}/people/import",
-    response={201: PeopleReportOut, 415: dict},
+    response={201: PeopleReportOut},
     tags=["people"],
     summary="Create many people with their roles (CSV, all or nothing)",
     description="Body: the CSV file (`Content-Type: text/csv`) with the columns naam, e-mail, "

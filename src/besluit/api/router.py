@@ -202,4 +202,11 @@ def _server_error(request, exc: Exception):
     return problems.from_status(request, 500, "An unexpected error occurred.", code="server-error")
 
 
-from besluit.api import associations_admin, endpoints, open_data, tokens  # noqa: E402,F401  (registers the routes)
+from besluit.api import (  # noqa: E402,F401  (registers the routes)
+    associations_admin,
+    endpoints,
+    letters_commitments,
+    meetings_admin,
+    open_data,
+    tokens,
+)
