@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "besluit.accountability",
     "besluit.opendata",
     "besluit.letters",
+    "besluit.webhooks",
     "besluit.texts",
     "besluit.security",
     "besluit.analysis",
@@ -314,6 +315,10 @@ BESLUIT_MAX_STREAMS_PER_USER = int(os.environ.get("BESLUIT_MAX_STREAMS_PER_USER"
 BESLUIT_SIGNING_KEY_FILE = Path(
     os.environ.get("BESLUIT_SIGNING_KEY_FILE", DATA_DIR / "signing-key.ed25519")
 )
+
+# Webhooks may go to private or loopback addresses (tests, an intranet receiver): off by
+# default, so a subscription cannot reach the installation's own network.
+BESLUIT_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("BESLUIT_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
 
 # Background jobs (django-tasks): rows in the database, run by `besluit db_worker
 # --queue-name '*'` (the demo runs a worker thread). Needs "django_tasks_db" in

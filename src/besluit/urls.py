@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("besluit.letters.urls")),
     path("", include("besluit.texts.urls")),
     path("", include("besluit.security.urls")),
+    path("", include("besluit.webhooks.urls")),
     path("", include("besluit.analysis.urls")),
     path("", include("besluit.web.urls")),
 ]

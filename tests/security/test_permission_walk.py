@@ -207,6 +207,12 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     # weight analysis (voting power)
     "analysis:analyse": {"GET": VIEW},
     # web
+    # webhooks: the secretariat's
+    "webhooks:list": {"GET": ADMIN, "POST": ADMIN},
+    "webhooks:detail": {"GET": ADMIN},
+    "webhooks:test": {"POST": ADMIN},
+    "webhooks:toggle": {"POST": ADMIN},
+    "webhooks:delete": {"POST": ADMIN},
     "web:home": {"GET": ALL},
     "web:association": {"GET": VIEW},
     "web:members": {"GET": VIEW},
@@ -454,6 +460,14 @@ def _optional_objects(association, meeting, proposal, motion, users) -> dict:
     reports.do_add_entries(actor=sec, report=report, commitments=[commitment])
     found["entry_id"] = report.entries.first().pk
     found["cluster_id"] = reports.do_add_cluster(actor=sec, report=report, title="Cluster").pk
+    from django.test import override_settings
+
+    from besluit.webhooks import services as webhooks
+
+    with override_settings(BESLUIT_WEBHOOKS_ALLOW_PRIVATE=True):
+        found["subscription_id"] = webhooks.do_create_subscription(
+            actor=sec, association=association, url="http://127.0.0.1:9/", events=["poll.opened"]
+        ).pk
     for name in ("pk", "milestone_id", "part_id", "demand_id", "entry_id", "cluster_id"):
         found.setdefault(name, 10**6)
     return found

@@ -306,7 +306,7 @@ def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
         poll.closed_by = actor
         poll.save(update_fields=["result", "status", "closed_at", "closed_by"])
         outcome = _apply_outcome(poll, result, actor)
-        Decision.objects.create(
+        decision = Decision.objects.create(
             meeting=poll.meeting,
             agenda_item_id=poll.agenda_item_id,
             poll=poll,
@@ -318,6 +318,7 @@ def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
             recorded_by=actor,
         )
         hooks.emit(hooks.PollClosed(poll=poll, result=result, actor=actor))
+        hooks.emit(hooks.DecisionRecorded(decision=decision, actor=actor))
         record(
             "poll.closed",
             actor=actor,
@@ -434,6 +435,7 @@ def do_record_acclamation(
             recorded_by=actor,
         )
         record("decision.acclamation", actor=actor, association=meeting.association, obj=decision)
+        hooks.emit(hooks.DecisionRecorded(decision=decision, actor=actor))
     return decision
 
 
