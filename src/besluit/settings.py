@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "besluit.opendata",
     "besluit.letters",
     "besluit.webhooks",
+    "besluit.sso",
     "besluit.texts",
     "besluit.security",
     "besluit.analysis",
@@ -168,6 +169,8 @@ AUTHENTICATION_BACKENDS = [
     # Passwords for people; code accounts only through a voting code (accounts.backends).
     "besluit.accounts.backends.PersonBackend",
     "besluit.accounts.backends.CodeBackend",
+    # Single sign-on (OpenID Connect) with an association's identity provider (sso).
+    "besluit.sso.backend.AssociationOIDCBackend",
 ]
 # Who the client is: the peer, unless it is one of these reverse proxies (addresses or
 # networks, comma-separated); then the right-most X-Forwarded-For address that is not

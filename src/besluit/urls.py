@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("besluit.texts.urls")),
     path("", include("besluit.security.urls")),
     path("", include("besluit.webhooks.urls")),
+    path("accounts/", include("besluit.sso.urls")),
     path("", include("besluit.analysis.urls")),
     path("", include("besluit.web.urls")),
 ]
