@@ -113,6 +113,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "opendata:index": {"GET": ALL},
     "opendata:association": {"GET": ALL},
     "opendata:popolo": {"GET": ALL},
+    "opendata:ori": {"GET": ALL},
+    "opendata:meeting_ori": {"GET": ALL},
     "opendata:zip": {"GET": ALL},
     "opendata:table": {"GET": ALL},
     "opendata:meeting_popolo": {"GET": ALL},
