@@ -53,6 +53,9 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "security:remove_second_factor": {"POST": LOGGED_IN},
     "security:policy": {"GET": ADMIN, "POST": ADMIN},
     "accounts:tokens": {"GET": LOGGED_IN, "POST": LOGGED_IN},
+    "sso:start": {"GET": NONE},  # 404 for everyone: this world has no provider
+    "sso:callback": {"GET": ALL},  # back from the provider: a redirect to the login page
+    "sso:settings": {"GET": ADMIN, "POST": ADMIN},
     "accounts:token_revoke": {"POST": LOGGED_IN},  # one's own tokens only (absent here)
     # the API (see also API_EXPECTED for POSTs)
     "api:openapi-json": {"GET": ALL},

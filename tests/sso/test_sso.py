@@ -135,3 +135,22 @@ def test_configuring_needs_a_real_provider(association):
         sso.do_configure_provider(actor=None, association=association,
                                   issuer="http://127.0.0.1:9/openid", client_id="x",
                                   client_secret="y")  # fmt: skip
+
+
+def test_the_secretariat_sets_it_up_on_a_page(client, association, secretariat, start_provider):
+    issuer = start_provider(CALLBACK)
+    client.force_login(secretariat)
+    policy = client.get(f"/{association.slug}/beveiliging/").content.decode()
+    assert f"/accounts/sso/{association.slug}/instellingen/" in policy
+    url = f"/accounts/sso/{association.slug}/instellingen/"
+    page = client.get(url).content.decode()
+    assert "http://testserver/accounts/sso/callback/" in page
+    form = {"name": "VNG", "issuer": issuer, "client_id": "besluit", "client_secret": "s",
+            "role_claim": "besluit_roles", "role_map": "{\"griffie\": \"koning\"}",
+            "member_claim": "gemeentecode", "function_claim": "functie"}  # fmt: skip
+    assert client.post(url, form).status_code == 400  # an unknown role
+    form["role_map"] = json.dumps(ROLE_MAP)
+    assert client.post(url, form).status_code == 302
+    provider = association.sso_provider
+    assert provider.token_endpoint.startswith(issuer) and provider.accept_amr is False
+    assert provider.role_map == ROLE_MAP

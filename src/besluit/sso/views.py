@@ -14,6 +14,7 @@ from mozilla_django_oidc.views import (
 from besluit.security.services import SESSION_FLAG
 from besluit.sso.backend import SESSION_KEY
 from besluit.sso.models import Provider
+from besluit.sso.settings_view import provider_settings
 
 DEFAULTS = {
     "OIDC_AUTHENTICATION_CALLBACK_URL": "sso:callback",
@@ -67,5 +68,6 @@ class CallbackView(OIDCAuthenticationCallbackView):
 
 urlpatterns = [
     path("sso/callback/", CallbackView.as_view(), name="callback"),
+    path("sso/<slug:slug>/instellingen/", provider_settings, name="settings"),
     path("sso/<slug:slug>/", StartView.as_view(), name="start"),
 ]
