@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dbbackend]
 GEMEENTEN = Path(__file__).resolve().parents[3] / "shared" / "data" / "gemeenten.csv"
 BRACKETS = [
     {"minInhabitants": lower, "votes": str(votes)}

@@ -55,6 +55,7 @@ def test_the_parser_reports_every_bad_line_with_its_field():
         people_csv.parse_people(b"naam,e-mail\nJan,jan@a.nl\n")
 
 
+@pytest.mark.dbbackend
 def test_343_representatives_in_a_fixed_number_of_queries_without_hashing():
     association = assoc.do_create_association(actor=None, name="VNG", slug="vng")
     assoc.do_import_members(actor=None, association=association, data=GEMEENTEN.read_bytes())
@@ -73,6 +74,7 @@ def test_343_representatives_in_a_fixed_number_of_queries_without_hashing():
     )
 
 
+@pytest.mark.dbbackend
 def test_all_or_nothing_with_unknown_members_and_taken_usernames(association):
     factories.make_user("p0.gm1000.nl@vvg", association, Role.Kind.OBSERVER)
     before = User.objects.count()

@@ -81,6 +81,7 @@ def subscribed(client, association, secretariat, receiver):
     return subscription
 
 
+@pytest.mark.dbbackend
 def test_events_arrive_signed_and_a_failure_is_retried_by_the_worker(
     subscribed, receiver, chair, meeting, client, django_capture_on_commit_callbacks, run_worker
 ):
