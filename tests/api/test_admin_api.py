@@ -2,6 +2,7 @@
 association's objects) is a problem+json answer and changes nothing; ETags, pages."""
 
 import json
+from decimal import Decimal
 
 import pytest
 
@@ -153,3 +154,26 @@ def test_new_collections_are_paginated_and_have_etags(client, association, secre
     rules = client.get("/api/v1/associations/vvg/weight-rules", **auth)
     assert rules.json()[0]["inForce"] is True and 'rel="first"' in rules["Link"]
     assert_problem(client.get("/api/v1/associations/vvg/networks?sort=size", **auth), 400)
+
+
+def test_member_overrides_and_networks_and_letter_edits(client, association, secretariat):
+    code = factories.member(association, 3).code
+    url = f"/api/v1/associations/vvg/members/{code}"
+    refused = send(client, secretariat, "PATCH", url.removeprefix("/api/v1"), {"weightOverride": 5})
+    assert_problem(refused, 400)  # an override needs its reason
+    body = {"weightOverride": "5.5", "overrideReason": "Statuten art. 9", "networks": ["P10"]}
+    done = send(client, secretariat, "PATCH", url.removeprefix("/api/v1"), body)
+    assert done.status_code == 200, done.content
+    assert Decimal(done.json()["weightOverride"]) == Decimal("5.5")
+    assert done.json()["networks"] == ["P10"]
+    members = send(client, secretariat, "GET", "/associations/vvg/members?pageSize=50").json()
+    row = next(m for m in members if m["code"] == code)
+    assert row["weightStatus"] == "overridden" and Decimal(row["weight"]) == Decimal("5.5")
+    assert_problem(send(client, secretariat, "PATCH", "/associations/vvg/members/GM9999",
+                        {"networks": []}), 404)  # fmt: skip
+
+    letter = send(client, secretariat, "POST", "/letters", {"association": "vvg", "kind": "other",
+                  "subject": "Eerste", "body": "Tekst"}).json()  # fmt: skip
+    edited = send(client, secretariat, "PATCH", f"/letters/{letter['id']}", {"subject": "Tweede"})
+    assert edited.status_code == 200 and edited.json()["subject"] == "Tweede"
+    assert edited.json()["body"] == "Tekst"

@@ -86,6 +86,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:revoke_token": {"DELETE": LOGGED_IN},  # one's own tokens only (absent here)
     "api:create_association": {"POST": frozenset({"superuser"})},
     "api:import_members": {"POST": ADMIN},
+    "api:update_member": {"PATCH": ADMIN},
     "api:list_weight_rules": {"GET": VIEW},
     "api:create_weight_rule": {"POST": ADMIN},
     "api:list_networks": {"GET": VIEW},
@@ -103,6 +104,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:list_letters": {"GET": LOGGED_IN},  # ?association= required (400 without it)
     "api:create_letter": {"POST": ADMIN},
     "api:get_letter": {"GET": ADMIN},  # a draft letter
+    "api:update_letter": {"PATCH": ADMIN},
     "api:send_letter": {"POST": ADMIN},
     "api:list_commitments": {"GET": LOGGED_IN},  # ?association= required (400 without it)
     "api:get_commitment": {"GET": VIEW},
@@ -570,6 +572,8 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         "api:create_letter": {"association": "vvg", "kind": "other", "subject": "W", "body": "W"},
         "api:send_letter": {},
         "api:update_commitment": {"title": "W"},
+        "api:update_member": {"networks": ["G4"]},
+        "api:update_letter": {"subject": "Nieuw onderwerp"},
     }.get(name)  # fmt: skip
 
 

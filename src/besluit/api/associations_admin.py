@@ -21,7 +21,7 @@ from besluit.associations import selectors as assoc_selectors
 from besluit.associations import services as assoc
 from besluit.associations.models import Network, Role, WeightRule
 from besluit.core import weights as core_weights
-from besluit.errors import DomainError, ValidationFailed
+from besluit.errors import DomainError, NotFound, ValidationFailed
 from besluit.http import problems
 
 CSV_BODY = {
@@ -130,6 +130,54 @@ class _LinedError(ValidationFailed):
 def _lined(request, exc: _LinedError):
     errors = [{"name": "file", "reason": p} for p in exc.problems] or None
     return problems.response(problems.status_body(400, exc.message, code="invalid", errors=errors))
+
+
+class MemberPatch(s.CamelIn):
+    weight_override: Decimal | None = Field(
+        None, ge=0, max_digits=18, decimal_places=6, description="null: the computed weight"
+    )
+    override_reason: str = Field("", max_length=300, description="required with an override")
+    networks: list[str] | None = Field(None, max_length=50, description="network codes")
+
+
+class MemberSetOut(s.Camel):
+    code: str
+    name: str
+    weight_override: Decimal | None
+    override_reason: str
+    networks: list[str]
+
+
+@api.patch(
+    "/associations/{slug}/members/{code}",
+    response=MemberSetOut,
+    tags=["members"],
+    summary="Override a member's weight (with its reason) or set its networks",
+    description="Only the fields sent change.",
+)
+def update_member(request, slug: str, code: str, body: MemberPatch):
+    association = _admin(request, slug)
+    member = association.members.filter(code=code.strip().upper()).first()
+    if member is None:
+        raise NotFound(f"No member '{code}'.")
+    sent = body.model_fields_set
+    if "weight_override" in sent:
+        assoc.do_override_weight(
+            actor=request.user,
+            member=member,
+            weight=body.weight_override,
+            reason=body.override_reason,
+        )
+    if body.networks is not None:
+        assoc.do_set_networks(actor=request.user, member=member, codes=body.networks)
+    member.refresh_from_db()
+    return MemberSetOut(
+        code=member.code,
+        name=member.name,
+        weight_override=member.weight_override,
+        override_reason=member.override_reason,
+        networks=sorted(n.code for n in member.networks.all()),
+    )
 
 
 # --- weight rules -----------------------------------------------------------

@@ -138,6 +138,42 @@ def get_letter(request, letter_id: s.Id):
     return _letter_out(_letter(request, letter_id))
 
 
+class LetterPatch(s.CamelIn):
+    number: str | None = Field(None, min_length=1, max_length=20)
+    subject: str | None = Field(None, min_length=1, max_length=300)
+    body: str | None = Field(None, min_length=1, max_length=100_000)
+    meeting_id: s.Id | None = None
+    include_invitation: bool | None = None
+
+
+@api.patch(
+    "/letters/{letter_id}",
+    response=LetterOut,
+    tags=["letters"],
+    summary="Change a draft letter (only the fields sent)",
+)
+def update_letter(request, letter_id: s.Id, body: LetterPatch):
+    letter = _letter(request, letter_id)
+    sent = body.model_fields_set
+    meeting = letter.meeting
+    if "meeting_id" in sent:
+        meeting = _meeting(request, body.meeting_id) if body.meeting_id is not None else None
+    letters.do_update_letter(
+        actor=request.user,
+        letter=letter,
+        number=body.number or letter.number,
+        subject=body.subject or letter.subject,
+        body=body.body or letter.body,
+        meeting=meeting,
+        include_invitation=(
+            body.include_invitation
+            if body.include_invitation is not None
+            else letter.include_invitation
+        ),
+    )
+    return _letter_out(Letter.objects.select_related("association").get(pk=letter.pk))
+
+
 @api.post(
     "/letters/{letter_id}/send",
     response=SendOut,
