@@ -23,6 +23,16 @@ def _free_port() -> int:
 @pytest.fixture
 def start_provider(tmp_path):
     """start_provider(redirect_uri) -> the issuer URL of a running provider."""
+    yield from _provider(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def module_provider(tmp_path_factory):
+    """The same, one provider for a whole module (its users and client do not change)."""
+    yield from _provider(tmp_path_factory.mktemp("provider"))
+
+
+def _provider(tmp_path):
     processes = []
 
     def start(redirect_uri: str) -> str:

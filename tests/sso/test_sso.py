@@ -23,9 +23,13 @@ pytestmark = pytest.mark.django_db
 CALLBACK = "http://testserver/accounts/sso/callback/"
 
 
+@pytest.fixture(scope="module")
+def issuer(module_provider):
+    return module_provider(CALLBACK)
+
+
 @pytest.fixture
-def provider(association, start_provider):
-    issuer = start_provider(CALLBACK)
+def provider(association, issuer):
     call_command("sso", "configure", "--association", association.slug, "--issuer", issuer,
                  "--client-id", "besluit", "--client-secret", "besluit-secret",
                  "--role-map", json.dumps(ROLE_MAP), "--name", "VNG-account")  # fmt: skip
@@ -137,8 +141,7 @@ def test_configuring_needs_a_real_provider(association):
                                   client_secret="y")  # fmt: skip
 
 
-def test_the_secretariat_sets_it_up_on_a_page(client, association, secretariat, start_provider):
-    issuer = start_provider(CALLBACK)
+def test_the_secretariat_sets_it_up_on_a_page(client, association, secretariat, issuer):
     client.force_login(secretariat)
     policy = client.get(f"/{association.slug}/beveiliging/").content.decode()
     assert f"/accounts/sso/{association.slug}/instellingen/" in policy
