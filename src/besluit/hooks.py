@@ -57,8 +57,73 @@ class PollClosed:
     actor: Any
 
 
-Event = SubmissionDecided | PollOpened | BallotsAccepted | PollCountdown | PollClosed
-E = TypeVar("E", SubmissionDecided, PollOpened, BallotsAccepted, PollCountdown, PollClosed)
+@dataclass(frozen=True)
+class DecisionRecorded:
+    """An entry of the decision list: by a poll's close or by acclamation."""
+
+    decision: Any  # voting.models.Decision
+    actor: Any
+
+
+@dataclass(frozen=True)
+class MeetingPublished:
+    """A meeting was convened: from now on members see it (status draft -> convened)."""
+
+    meeting: Any
+    actor: Any
+
+
+@dataclass(frozen=True)
+class LetterSent:
+    """A member letter was queued for its recipients (letters.services.do_send_letter)."""
+
+    letter: Any
+    actor: Any
+
+
+@dataclass(frozen=True)
+class CommitmentChanged:
+    """A commitment's history got a line: created, changed, an update, a milestone."""
+
+    commitment: Any
+    kind: str
+    actor: Any
+
+
+@dataclass(frozen=True)
+class MinutesAdopted:
+    """A meeting's minutes (notulen) were adopted. Announced by the minutes app."""
+
+    meeting: Any
+    minutes: Any
+    actor: Any
+
+
+Event = (
+    SubmissionDecided
+    | PollOpened
+    | BallotsAccepted
+    | PollCountdown
+    | PollClosed
+    | DecisionRecorded
+    | MeetingPublished
+    | LetterSent
+    | CommitmentChanged
+    | MinutesAdopted
+)
+E = TypeVar(
+    "E",
+    SubmissionDecided,
+    PollOpened,
+    BallotsAccepted,
+    PollCountdown,
+    PollClosed,
+    DecisionRecorded,
+    MeetingPublished,
+    LetterSent,
+    CommitmentChanged,
+    MinutesAdopted,
+)
 
 _listeners: dict[type, list[Callable[[Any], Any]]] = defaultdict(list)
 

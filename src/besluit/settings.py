@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "besluit.accountability",
     "besluit.opendata",
     "besluit.letters",
+    "besluit.webhooks",
+    "besluit.sso",
     "besluit.texts",
     "besluit.security",
     "besluit.analysis",
@@ -169,6 +171,8 @@ AUTHENTICATION_BACKENDS = [
     # Passwords for people; code accounts only through a voting code (accounts.backends).
     "besluit.accounts.backends.PersonBackend",
     "besluit.accounts.backends.CodeBackend",
+    # Single sign-on (OpenID Connect) with an association's identity provider (sso).
+    "besluit.sso.backend.AssociationOIDCBackend",
 ]
 # Who the client is: the peer, unless it is one of these reverse proxies (addresses or
 # networks, comma-separated); then the right-most X-Forwarded-For address that is not
@@ -316,6 +320,10 @@ BESLUIT_MAX_STREAMS_PER_USER = int(os.environ.get("BESLUIT_MAX_STREAMS_PER_USER"
 BESLUIT_SIGNING_KEY_FILE = Path(
     os.environ.get("BESLUIT_SIGNING_KEY_FILE", DATA_DIR / "signing-key.ed25519")
 )
+
+# Webhooks may go to private or loopback addresses (tests, an intranet receiver): off by
+# default, so a subscription cannot reach the installation's own network.
+BESLUIT_WEBHOOKS_ALLOW_PRIVATE = os.environ.get("BESLUIT_WEBHOOKS_ALLOW_PRIVATE", "") == "1"
 
 # Background jobs (django-tasks): rows in the database, run by `besluit db_worker
 # --queue-name '*'` (the demo runs a worker thread). Needs "django_tasks_db" in

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("besluit.letters.urls")),
     path("", include("besluit.texts.urls")),
     path("", include("besluit.security.urls")),
+    path("", include("besluit.webhooks.urls")),
+    path("accounts/", include("besluit.sso.urls")),
     path("", include("besluit.analysis.urls")),
     path("", include("besluit.elections.urls")),
     path("", include("besluit.attendance.urls")),

@@ -12,6 +12,7 @@ GETs run first (for all URLs), then POSTs with an empty body, so that an allowed
 POST (which may close or delete something) cannot change a later GET's answer.
 """
 
+import json
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -51,6 +52,11 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "security:second_factor": {"GET": LOGGED_IN, "POST": LOGGED_IN},
     "security:remove_second_factor": {"POST": LOGGED_IN},
     "security:policy": {"GET": ADMIN, "POST": ADMIN},
+    "accounts:tokens": {"GET": LOGGED_IN, "POST": LOGGED_IN},
+    "sso:start": {"GET": NONE},  # 404 for everyone: this world has no provider
+    "sso:callback": {"GET": ALL},  # back from the provider: a redirect to the login page
+    "sso:settings": {"GET": ADMIN, "POST": ADMIN},
+    "accounts:token_revoke": {"POST": LOGGED_IN},  # one's own tokens only (absent here)
     # the API (see also API_EXPECTED for POSTs)
     "api:openapi-json": {"GET": ALL},
     "api:openapi-view": {"GET": ALL},
@@ -92,6 +98,34 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:enter_paper_round": {"POST": ADMIN},
     "api:sign_paper_round": {"POST": ADMIN},
     "api:require_meeting_quorum": {"POST": CHAIR},
+    "api:list_tokens": {"GET": LOGGED_IN},
+    "api:create_token": {"POST": LOGGED_IN},
+    "api:revoke_token": {"DELETE": LOGGED_IN},  # one's own tokens only (absent here)
+    "api:create_association": {"POST": frozenset({"superuser"})},
+    "api:import_members": {"POST": ADMIN},
+    "api:update_member": {"PATCH": ADMIN},
+    "api:list_weight_rules": {"GET": VIEW},
+    "api:create_weight_rule": {"POST": ADMIN},
+    "api:list_networks": {"GET": VIEW},
+    "api:put_network": {"PUT": ADMIN},
+    "api:list_people": {"GET": ADMIN},
+    "api:create_person": {"POST": ADMIN},
+    "api:import_people": {"POST": ADMIN},
+    "api:create_meeting": {"POST": ADMIN},
+    "api:update_meeting": {"PATCH": ADMIN},
+    "api:create_agenda_item": {"POST": ADMIN},
+    "api:update_agenda_item": {"PUT": ADMIN},
+    "api:put_proposal": {"PUT": ADMIN},
+    "api:get_proposal": {"GET": VIEW},
+    "api:create_poll": {"POST": CHAIR},
+    "api:list_letters": {"GET": LOGGED_IN},  # ?association= required (400 without it)
+    "api:create_letter": {"POST": ADMIN},
+    "api:get_letter": {"GET": ADMIN},  # a draft letter
+    "api:update_letter": {"PATCH": ADMIN},
+    "api:send_letter": {"POST": ADMIN},
+    "api:list_commitments": {"GET": LOGGED_IN},  # ?association= required (400 without it)
+    "api:get_commitment": {"GET": VIEW},
+    "api:update_commitment": {"PATCH": FOLLOW_UP},
     "api:list_open_associations": {"GET": ALL},
     "api:get_open_association": {"GET": ALL},
     "api:get_open_meeting": {"GET": ALL},
@@ -104,6 +138,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "opendata:bundle": {"GET": ALL},
     "opendata:association": {"GET": ALL},
     "opendata:popolo": {"GET": ALL},
+    "opendata:ori": {"GET": ALL},
+    "opendata:meeting_ori": {"GET": ALL},
     "opendata:zip": {"GET": ALL},
     "opendata:table": {"GET": ALL},
     "opendata:meeting_popolo": {"GET": ALL},
@@ -215,6 +251,12 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "attendance:paper_round": {"GET": ADMIN, "POST": ADMIN},
     "attendance:require_quorum": {"POST": CHAIR},
     # web
+    # webhooks: the secretariat's
+    "webhooks:list": {"GET": ADMIN, "POST": ADMIN},
+    "webhooks:detail": {"GET": ADMIN},
+    "webhooks:test": {"POST": ADMIN},
+    "webhooks:toggle": {"POST": ADMIN},
+    "webhooks:delete": {"POST": ADMIN},
     "web:home": {"GET": ALL},
     "web:association": {"GET": VIEW},
     "web:members": {"GET": VIEW},
@@ -222,6 +264,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "web:member_edit": {"GET": VIEW, "POST": ADMIN},
     "web:weights": {"GET": VIEW, "POST": ADMIN},
     "web:people": {"GET": ADMIN, "POST": ADMIN},
+    "web:people_import": {"GET": ADMIN, "POST": ADMIN},
     "web:meetings": {"GET": VIEW},
     "web:meeting_create": {"GET": ADMIN, "POST": ADMIN},
     "web:meeting": {"GET": VIEW},
@@ -279,6 +322,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
 # URLs whose object this world does not build (its id does not exist): for these an
 # allowed role may get 404; a refused role must still be refused.
 ABSENT = {
+    "accounts:token_revoke",
+    "api:revoke_token",
     "accountability:attachment",
     "letters:bounced",
     "texts:respond",
@@ -288,6 +333,9 @@ ABSENT = {
     "elections:photo",  # no photo uploaded
     "api:sign_paper_round",  # the poll has no paper round
 }
+
+# POSTs that change what other URLs work on (publish the draft, send the letter): last.
+LAST = {"texts:draft_publish", "api:send_letter"}
 
 # Refusals that come back as a redirect with an error message (run_service and friends).
 REFUSAL_MESSAGES = (
@@ -399,12 +447,13 @@ def world(settings, tmp_path):
         "amendment_id": amendment.pk,
         "motion_id": motion.pk,
         "poll_id": Poll.objects.get(pk=poll.pk).public_id,
-        "code": factories.member(association, 1).code,
         "table": "organizations",
         "name": "polls",
         "kind": "decision_list",
         "action": "start",
         "vote_event_id": "x",
+        "token_id": 10**6,
+        "code": factories.member(association, 1).code,
         "uuid": attachment.uuid,
     }
     kwargs |= _optional_objects(association, meeting, proposal, motion, users)
@@ -466,7 +515,7 @@ def _optional_objects(association, meeting, proposal, motion, users) -> dict:
     from besluit.accountability.models import Commitment
 
     commitment = Commitment.objects.get(motion=adopted)
-    found["pk"] = commitment.pk
+    found["pk"] = found["commitment_id"] = commitment.pk
     found["milestone_id"] = accountability.do_add_milestone(
         actor=sec, commitment=commitment, title="Eerste stap"
     ).pk
@@ -502,6 +551,14 @@ def _optional_objects(association, meeting, proposal, motion, users) -> dict:
         holder=association.members.order_by("code")[1],
         document=SimpleUploadedFile("volmacht.pdf", b"%PDF-1.7\n%%EOF\n"),
     ).public_id  # fmt: skip
+    from django.test import override_settings
+
+    from besluit.webhooks import services as webhooks
+
+    with override_settings(BESLUIT_WEBHOOKS_ALLOW_PRIVATE=True):
+        found["subscription_id"] = webhooks.do_create_subscription(
+            actor=sec, association=association, url="http://127.0.0.1:9/", events=["poll.opened"]
+        ).pk
     for name in ("pk", "milestone_id", "part_id", "demand_id", "entry_id", "cluster_id"):
         found.setdefault(name, 10**6)
     return found
@@ -516,6 +573,8 @@ def _url(route: str, defaults: dict, kwargs: dict, name: str) -> str:
         values["uuid"] = kwargs["letter_uuid"]
     if name.startswith("accountability:report"):
         values["pk"] = kwargs["report_id"]
+    if name == "api:put_network":
+        values["code"] = "G4"
     if name.startswith("texts:job"):
         values["job_id"] = kwargs["job_id"]
     if name == "texts:version" or name == "texts:version_json":
@@ -595,6 +654,26 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         "api:enter_paper_ballot": {"member": "GM1005", "option": "option-1", "handedInBy": "x"},
         "api:enter_paper_round": {"members": ["GM1005"], "totals": {}},
         "api:require_meeting_quorum": {"required": True},
+        "api:create_token": {"name": "walk", "scopes": ["read"]},
+        "api:create_association": {"name": "Walk", "slug": "walk"},
+        "api:create_weight_rule": {"validFrom": "2001-01-01", "kind": "equal"},
+        "api:put_network": {"members": []},
+        "api:create_person": {"username": "walker", "role": "observer"},
+        "api:create_meeting": {
+            "association": "vvg", "kind": "alv", "title": "W",
+            "startsAt": "2030-01-01T10:00:00+01:00", "isDigital": True,
+        },
+        "api:update_meeting": {"status": "convened"},
+        "api:create_agenda_item": {"number": "99", "title": "W"},
+        "api:update_agenda_item": {"number": "07", "title": "W"},
+        "api:put_proposal": {"title": "W", "text": "De ALV besluit het fonds te herstellen."},
+        "api:create_poll": {"meetingId": kwargs["meeting_id"], "subject": "free",
+                            "alternatives": ["A", "B"]},
+        "api:create_letter": {"association": "vvg", "kind": "other", "subject": "W", "body": "W"},
+        "api:send_letter": {},
+        "api:update_commitment": {"title": "W"},
+        "api:update_member": {"networks": ["G4"]},
+        "api:update_letter": {"subject": "Nieuw onderwerp"},
     }.get(name)  # fmt: skip
 
 
@@ -611,9 +690,9 @@ def test_walk_every_url_for_every_role(world, capsys):
         tokens[role] = ApiToken.issue(user, "walk")[1]
     routes = [(r, n, d) for r, n, d in url_patterns() if n in EXPECTED]
     problems, not_reached, consumed, count, known_bugs = [], [], set(), 0, 0
-    for method in ("GET", "POST"):
+    for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
         # Publishing the draft last, so that discarding it has a draft to refuse.
-        ordered = sorted(routes, key=lambda r: r[1] == "texts:draft_publish")
+        ordered = sorted(routes, key=lambda r: r[1] in LAST)
         for route, name, defaults in ordered:
             allowed_roles = EXPECTED[name].get(method)
             if allowed_roles is None:
@@ -621,11 +700,15 @@ def test_walk_every_url_for_every_role(world, capsys):
             url = _url(route, defaults, kwargs, name)
             for role in ROLES:
                 client = clients[role]
-                if role != "anonymous" and method == "POST":
+                if role != "anonymous" and method != "GET":
                     client.force_login(users[role])  # a POST to logout logs out
-                body = _api_body(name, kwargs) if method == "POST" else None
+                body = _api_body(name, kwargs) if method != "GET" else None
                 if body is not None:
-                    response = client.post(url, data=body, content_type="application/json")
+                    response = client.generic(
+                        method, url, json.dumps(body), content_type="application/json"
+                    )
+                elif method in ("PATCH", "PUT", "DELETE"):
+                    response = client.generic(method, url, "{}", content_type="application/json")
                 elif method == "GET":
                     response = client.get(url)
                 else:
@@ -643,13 +726,13 @@ def test_walk_every_url_for_every_role(world, capsys):
                     problems.append(
                         f"{method} {url} as {role}: refused ({status}{_said(response)})"
                     )
-                elif not allowed and method == "POST" and _stopped_by_validation(response):
+                elif not allowed and method != "GET" and _stopped_by_validation(response):
                     not_reached.append(f"{name} as {role}")
                 elif not allowed and not _refused(response):
                     problems.append(
                         f"{method} {url} as {role}: allowed ({status}{_said(response)})"
                     )
-                elif allowed and method == "POST":
+                elif allowed and method != "GET":
                     consumed.add(url)  # it may have deleted or closed what later roles ask for
     with capsys.disabled():
         print(f"\npermission walk: {len(routes)} URLs × {len(ROLES)} roles → {count} requests, "

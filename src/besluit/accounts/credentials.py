@@ -25,6 +25,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from besluit.accounts.models import ApiToken, hash_secret
+from besluit.audit.models import AuditEvent
 from besluit.dbthreads import give_back_connection
 from besluit.security.services import SESSION_FLAG
 
@@ -166,22 +167,45 @@ def _hash_matches(user, claimed: str) -> bool:
 
 
 def _token_users(raw_tokens: set[str]) -> dict[str, int]:
+    """Tokens that may cast ballots (the edge answers only the ballot route): not
+    revoked, not expired, with the ``vote`` scope (as the API's TokenAuth). Each
+    token's use is audited, one statement for the batch."""
     if not raw_tokens:
         return {}
     by_hash = {hash_secret(raw): raw for raw in raw_tokens}
-    rows = ApiToken.objects.filter(
-        key_hash__in=by_hash,
-        revoked_at__isnull=True,
-        user__is_active=True,
-        user__code_meeting__isnull=True,  # as the API's TokenAuth
-    ).values_list("key_hash", "user_id")
-    found = {by_hash[h]: uid for h, uid in rows}
+    now = timezone.now()
+    rows = (
+        ApiToken.objects.filter(
+            key_hash__in=by_hash,
+            revoked_at__isnull=True,
+            user__is_active=True,
+            user__code_meeting__isnull=True,  # as the API's TokenAuth
+        )
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        .values_list("pk", "key_hash", "user_id", "scopes")
+    )
+    found = {}
+    used = []
+    for pk, key_hash, uid, scopes in rows:
+        if "vote" in scopes.split():
+            found[by_hash[key_hash]] = uid
+            used.append((pk, uid))
     if found:
-        now = timezone.now()
         # As the API's TokenAuth: touched at most once a minute, one statement.
         ApiToken.objects.filter(key_hash__in=[hash_secret(r) for r in found]).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(minutes=1))
         ).update(last_used_at=now)
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                at=now,
+                actor_id=uid,
+                action="api_token.used",
+                object_type="ApiToken",
+                object_id=str(pk),
+                data={"method": "POST", "path": "ballots (edge)"},
+            )
+            for pk, uid in used
+        )
     return found
 
 

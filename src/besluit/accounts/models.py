@@ -53,7 +53,14 @@ def hash_secret(raw: str) -> str:
 
 
 class ApiToken(models.Model):
-    """A bearer token for the REST API; only its SHA-256 is stored."""
+    """A bearer token for the REST API; only its SHA-256 is stored.
+
+    ``scopes`` is a space-separated subset of SCOPES: ``read`` for GET, ``write`` for
+    other changes, ``vote`` for casting ballots. A token past ``expires_at`` or
+    revoked answers 401 (accounts.tokens).
+    """
+
+    SCOPES = ("read", "write", "vote")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -61,6 +68,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.CharField(_("scopes"), max_length=40, default="read write vote")
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("API token")
@@ -68,12 +80,37 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.user} / {self.name}"
 
+    @property
+    def scope_list(self) -> list[str]:
+        return [s for s in self.SCOPES if s in self.scopes.split()]
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes.split()
+
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple["ApiToken", str]:
+    def issue(
+        cls,
+        user: User,
+        name: str,
+        *,
+        scopes: tuple[str, ...] | list[str] = SCOPES,
+        expires_at=None,
+        created_by: User | None = None,
+    ) -> tuple["ApiToken", str]:
+        """The token row and its secret (shown once; only the hash is kept).
+        accounts.tokens.do_issue_token checks and audits; this is the plain maker."""
         if user.is_code_account:
             raise ValueError("A voting code's account gets no API token.")
         raw = "bsl_" + secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, key_hash=hash_secret(raw)), raw
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            key_hash=hash_secret(raw),
+            scopes=" ".join(s for s in cls.SCOPES if s in scopes),
+            expires_at=expires_at,
+            created_by=created_by,
+        )
+        return token, raw
 
 
 class VotingCode(models.Model):

@@ -42,7 +42,7 @@ def do_create_person(
     actor,
     association: Association,
     username: str,
-    password: str,
+    password: str | None,
     kind: str,
     first_name: str = "",
     last_name: str = "",
@@ -54,7 +54,8 @@ def do_create_person(
     """Create a user and give them a role in ``association``: both or neither.
 
     The initial password must pass Django's password validators; the person
-    should change it after the first login.
+    should change it after the first login. Without one (None) the account has no
+    usable password: single sign-on, a voting code or an API token only.
     """
     username = check_username(username)
     if SCOPE_SEPARATOR in username:
@@ -70,14 +71,17 @@ def do_create_person(
     candidate = User(
         username=username, first_name=first_name, last_name=last_name, email=email.strip()
     )
-    try:
-        validate_password(password, user=candidate)
-    except ValidationError as exc:
-        raise ValidationFailed(exc.messages[0], field="password", problems=exc.messages) from exc
+    if password is not None:
+        try:
+            validate_password(password, user=candidate)
+        except ValidationError as exc:
+            raise ValidationFailed(
+                exc.messages[0], field="password", problems=exc.messages
+            ) from exc
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
             raise ValidationFailed(f"The username '{username}' is taken.", field="username")
-        candidate.set_password(password)
+        candidate.set_password(password)  # None: an unusable password, no hash computed
         candidate.save()
         role = do_assign_role(
             actor=actor,

@@ -1,9 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from besluit.accounts import views
+
 app_name = "accounts"
 
-urlpatterns = []
+urlpatterns = [
+    path("tokens/", views.token_list, name="tokens"),
+    path("tokens/<id:token_id>/intrekken/", views.token_revoke, name="token_revoke"),
+]
 
 # Login and logout keep Django's global names ('login', 'logout').
 auth_urlpatterns = [

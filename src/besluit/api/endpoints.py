@@ -12,7 +12,7 @@ from besluit.api import schemas as s
 from besluit.api.collections import ListParams, Sorting, paginate
 from besluit.api.router import api
 from besluit.associations.models import Association, Member
-from besluit.associations.selectors import weighted_register
+from besluit.associations.selectors import members_register
 from besluit.core.voting import share_text
 from besluit.errors import Conflict, NotFound, ValidationFailed
 from besluit.meetings.models import Meeting
@@ -92,7 +92,7 @@ MEMBER_SORT = Sorting(
         "code": lambda m: m.code,
         "province": lambda m: m.province,
         "inhabitants": lambda m: m.inhabitants,
-        "weight": lambda m: m.weight,
+        "weight": lambda m: m.weight or 0,
     },
     default="name",
     unique=lambda m: m.code,
@@ -115,6 +115,7 @@ def list_members(
     eligible: bool | None = None,
 ):
     association = _association(request, slug)
+    rows, has_rule = members_register(association, timezone.localdate())
     members = [
         s.MemberOut(
             code=row.member.code,
@@ -124,12 +125,15 @@ def list_members(
             networks=[n.code for n in row.member.networks.all()],
             inhabitants=row.inhabitants,
             reference_date=row.reference_date,
-            weight=row.weight,
+            weight=row.weight if has_rule else None,
+            weight_status=(
+                "overridden" if row.is_overridden else "computed" if has_rule else "none yet"
+            ),
             weight_overridden=row.is_overridden,
-            share=round(row.share, 8),
+            share=round(row.share, 8) if has_rule else None,
             eligible=row.eligible,
         )
-        for row in weighted_register(association, timezone.localdate())
+        for row in rows
     ]
     members = [
         m

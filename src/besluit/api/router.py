@@ -18,8 +18,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 
 from besluit import __version__
+from besluit.accounts import tokens as account_tokens
 from besluit.api import openapi
-from besluit.api.auth import AUTH
+from besluit.api.auth import AUTH, refusal_problem
 from besluit.api.collections import MAX_QUERY_BYTES
 from besluit.core import safetext
 from besluit.core.bundle import BundleError
@@ -76,6 +77,14 @@ def _wrap(view):
             response = problems.response(refused)
         else:
             response = view(request, *args, **kwargs)
+        if (token := getattr(request, "_api_token", None)) is not None:
+            account_tokens.record_use(
+                token,
+                method=request.method,
+                path=request.path,
+                ip=request.META.get("REMOTE_ADDR"),
+                status=response.status_code,
+            )
         return with_version_and_etag(response, request)
 
     return wrapped
@@ -146,6 +155,9 @@ def _validation_error(request, exc: ValidationError):
 
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
+    if refused := refusal_problem(request):
+        status, detail, code = refused
+        return problems.from_status(request, status, detail, code=code)
     return problems.from_status(request, 401, problems.UNAUTHENTICATED, code="unauthenticated")
 
 
@@ -191,8 +203,12 @@ def _server_error(request, exc: Exception):
 
 
 from besluit.api import (  # noqa: E402,F401  (registers the routes)
+    associations_admin,
     attendance,
     elections,
     endpoints,
+    letters_commitments,
+    meetings_admin,
     open_data,
+    tokens,
 )

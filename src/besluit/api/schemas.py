@@ -28,9 +28,10 @@ class MemberOut(Camel):
     networks: list[str]
     inhabitants: int | None
     reference_date: date | None
-    weight: Decimal
+    weight: Decimal | None = Field(description="null while no weight rule is in force")
+    weight_status: str = Field(description="computed, overridden, or 'none yet' (no rule)")
     weight_overridden: bool
-    share: Decimal
+    share: Decimal | None
     eligible: bool
 
 

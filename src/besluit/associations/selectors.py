@@ -85,3 +85,37 @@ def weighted_register(association: Association, day: date) -> list[WeightedMembe
         )
         for m, f, computed, weight, eligible in rows
     ]
+
+
+def members_register(association: Association, day: date) -> tuple[list[WeightedMember], bool]:
+    """The weighted register on ``day``, and whether a weight rule was in force.
+
+    Without a rule (a new association, or rules only from later dates) the
+    members are still listed, every weight 0: the page says why.
+    """
+    if rule_in_force(association, day) is not None:
+        return weighted_register(association, day), True
+    members = association.members.order_by("name").prefetch_related(
+        "networks",
+        Prefetch(
+            "populations",
+            queryset=PopulationFigure.objects.order_by("-reference_date"),
+            to_attr="figures",
+        ),
+    )
+    rows = []
+    for member in members:
+        figure = next((f for f in member.figures if f.reference_date <= day), None)
+        figure = figure or (member.figures[-1] if member.figures else None)
+        rows.append(
+            WeightedMember(
+                member=member,
+                inhabitants=figure.inhabitants if figure else None,
+                reference_date=figure.reference_date if figure else None,
+                computed_weight=Decimal(0),
+                weight=Decimal(0),
+                share=Decimal(0),
+                eligible=is_eligible(association, member),
+            )
+        )
+    return rows, False

@@ -271,3 +271,29 @@ def do_assign_role(
             member=member.code if member else None,
         )
     return role
+
+
+def do_set_network(
+    *, actor, association: Association, code: str, name: str, members: Sequence[Member]
+) -> Network:
+    """Create or rename a network and make ``members`` exactly its members."""
+    code = code.strip()
+    if not code or len(code) > 20:
+        raise ValidationFailed("A network's code has 1 to 20 characters.", field="code")
+    if any(m.association_id != association.pk for m in members):
+        raise ValidationFailed("That member belongs to another association.", field="members")
+    with transaction.atomic():
+        network, created = Network.objects.get_or_create(association=association, code=code)
+        if name and network.name != name:
+            network.name = name[:200]
+            network.save(update_fields=["name"])
+        network.members.set(members)
+        record(
+            "network.created" if created else "network.set",
+            actor=actor,
+            association=association,
+            obj=network,
+            code=code,
+            members=sorted(m.code for m in members),
+        )
+    return network

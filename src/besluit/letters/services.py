@@ -30,7 +30,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from besluit import access
+from besluit import access, hooks
 from besluit.associations.models import Association, Member, Role
 from besluit.audit.services import record
 from besluit.errors import Conflict, ValidationFailed
@@ -334,6 +334,7 @@ def do_send_letter(
             recipients=len(found.recipients),
             without_address=[m.code for m in found.without_address],
         )
+        hooks.emit(hooks.LetterSent(letter=letter, actor=actor))
         letter_id = letter.pk
         transaction.on_commit(lambda: enqueue(letter_id))
     return SendOutcome(

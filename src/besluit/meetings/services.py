@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from besluit import hooks
 from besluit.associations.models import Association
 from besluit.audit.services import record
 from besluit.core import deadlines
@@ -124,6 +125,8 @@ def do_set_meeting_status(*, actor, meeting: Meeting, status: str) -> Meeting:
             before=before,
             after=status,
         )
+        if before == Meeting.Status.DRAFT and status != Meeting.Status.DRAFT:
+            hooks.emit(hooks.MeetingPublished(meeting=meeting, actor=actor))
     return meeting
 
 

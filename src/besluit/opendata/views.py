@@ -13,18 +13,19 @@ from django.views.decorators.http import require_safe
 
 from besluit.associations.models import Association
 from besluit.meetings.models import Meeting
-from besluit.opendata import formats, popolo
+from besluit.opendata import formats, ori, popolo
 
 CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
     "csv": "text/csv; charset=utf-8; header=present",
     "zip": "application/zip",
+    "jsonld": "application/ld+json; charset=utf-8",
 }
 
 
 def _download(request: HttpRequest, content: bytes, kind: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CONTENT_TYPES[kind])
-    disposition = "inline" if kind == "json" else "attachment"
+    disposition = "inline" if kind in ("json", "jsonld") else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     response["Access-Control-Allow-Origin"] = "*"  # open data: any site may fetch it
     set_response_etag(response)
@@ -202,3 +203,22 @@ def checkpoints(request: HttpRequest, fmt: str) -> HttpResponse:
     response["Access-Control-Allow-Origin"] = "*"
     patch_cache_control(response, public=True, max_age=300)
     return response
+
+
+def _ori(request: HttpRequest, association: Association, meeting: Meeting | None, name: str):
+    base = request.build_absolute_uri("/open/")
+    content = formats.to_json(ori.document(association, base, meeting))
+    return _download(request, content, "jsonld", name)
+
+
+@require_safe
+def association_ori(request: HttpRequest, slug: str) -> HttpResponse:
+    """Open Raadsinformatie (Popolo-ORI JSON-LD) of all public meetings."""
+    return _ori(request, _association(slug), None, f"{slug}-ori.jsonld")
+
+
+@require_safe
+def meeting_ori(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
+    association = _association(slug)
+    meeting = _meeting(association, meeting_id)
+    return _ori(request, association, meeting, f"{slug}-meeting-{meeting.pk}-ori.jsonld")

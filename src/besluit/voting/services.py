@@ -365,7 +365,7 @@ def finish_decided(
     vote_log.finish(poll, result, now)
     poll.save(update_fields=["result", "status", "closed_at", "closed_by"])
     outcome = _apply_outcome(poll, result, actor)
-    Decision.objects.create(
+    decision = Decision.objects.create(
         meeting=poll.meeting,
         agenda_item_id=poll.agenda_item_id,
         poll=poll,
@@ -377,6 +377,7 @@ def finish_decided(
         recorded_by=actor,
     )
     hooks.emit(hooks.PollClosed(poll=poll, result=result, actor=actor))
+    hooks.emit(hooks.DecisionRecorded(decision=decision, actor=actor))
     record(
         "poll.decrypted" if poll.election_id else "poll.closed",
         actor=actor,
@@ -499,6 +500,7 @@ def do_record_acclamation(
             recorded_by=actor,
         )
         record("decision.acclamation", actor=actor, association=meeting.association, obj=decision)
+        hooks.emit(hooks.DecisionRecorded(decision=decision, actor=actor))
     return decision
 
 

@@ -11,15 +11,13 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     OuterRef,
-    Prefetch,
     Q,
     Value,
 )
 from django.utils import timezone
 
-from besluit.associations.models import Association, Member, PopulationFigure, Role, WeightRule
-from besluit.associations.selectors import WeightedMember, is_eligible, weighted_register
-from besluit.errors import ValidationFailed
+from besluit.associations.models import Association, Member, Role, WeightRule
+from besluit.associations.selectors import WeightedMember, members_register
 from besluit.meetings.models import AgendaItem, Meeting
 from besluit.proposals.models import Amendment, Motion
 from besluit.voting.models import Ballot, Decision, Poll, RegisterEntry
@@ -37,39 +35,9 @@ def associations_of(user):
 
 
 def register(association: Association, day: date) -> tuple[list[WeightedMember], bool]:
-    """The weighted register on ``day``, and whether a weight rule was in force.
-
-    Without a rule (a new association, or rules only from later dates) the
-    members are still listed, every weight 0: the page says why.
-    """
-    try:
-        return weighted_register(association, day), True
-    except ValidationFailed:
-        pass
-    members = association.members.order_by("name").prefetch_related(
-        "networks",
-        Prefetch(
-            "populations",
-            queryset=PopulationFigure.objects.order_by("-reference_date"),
-            to_attr="figures",
-        ),
-    )
-    rows = []
-    for member in members:
-        figure = next((f for f in member.figures if f.reference_date <= day), None)
-        figure = figure or (member.figures[-1] if member.figures else None)
-        rows.append(
-            WeightedMember(
-                member=member,
-                inhabitants=figure.inhabitants if figure else None,
-                reference_date=figure.reference_date if figure else None,
-                computed_weight=Decimal(0),
-                weight=Decimal(0),
-                share=Decimal(0),
-                eligible=is_eligible(association, member),
-            )
-        )
-    return rows, False
+    """The weighted register on ``day``, and whether a weight rule was in force
+    (associations.selectors.members_register)."""
+    return members_register(association, day)
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,13 @@
 """Web pages. Each views module owns its URL patterns; this joins them."""
 
-from besluit.web.views import associations, meetings, polls, sealed, submissions
+from besluit.web.views import associations, meetings, people_import, polls, sealed, submissions
 
 app_name = "web"
 
 urlpatterns = [
     # First: its public path would otherwise read as an association's slug.
     *sealed.urlpatterns,
+    *people_import.urlpatterns,
     *associations.urlpatterns,
     *meetings.urlpatterns,
     *submissions.urlpatterns,

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from besluit import hooks
 from besluit.accountability.models import (
     Commitment,
     CommitmentEvent,
@@ -69,6 +70,7 @@ def _log(
         changes=changes or {},
         note=note[:500],
     )
+    hooks.emit(hooks.CommitmentChanged(commitment=commitment, kind=kind, actor=actor))
     return event
 
 

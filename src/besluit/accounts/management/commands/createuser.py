@@ -14,6 +14,9 @@ from besluit.errors import ValidationFailed
 
 class Command(BaseCommand):
     help = "Create a user (or update one) and give them a role in an association."
+    # The checks cost a second per call and say nothing new to a user-creating script
+    # (``besluit check`` runs them); many people at once: ``besluit people import``.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -21,6 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--first-name", default="")
         parser.add_argument("--last-name", default="")
         parser.add_argument("--password", help="default: asked for on the terminal")
+        parser.add_argument(
+            "--no-password",
+            action="store_true",
+            help="no password (single sign-on, voting codes or API tokens only); no hash made",
+        )
         parser.add_argument("--association", help="slug of the association for --role")
         parser.add_argument("--role", choices=Role.Kind.values)
         parser.add_argument("--member", help="member code (GM0363) for a representative")
@@ -35,9 +43,12 @@ class Command(BaseCommand):
         except ValidationFailed as exc:
             raise CommandError(f"username '{o['username']}': {exc.message}") from None
         password = o["password"]
-        if password is None:
+        if o["no_password"]:
+            if password is not None:
+                raise CommandError("--password and --no-password exclude each other.")
+        elif password is None:
             password = getpass.getpass(f"Password for {o['username']}: ")
-        if len(password) < 8:
+        if password is not None and len(password) < 8:
             raise CommandError("The password must have at least 8 characters.")
         with transaction.atomic():
             user, created = User.objects.get_or_create(username=o["username"])
@@ -47,7 +58,10 @@ class Command(BaseCommand):
             user.first_name = o["first_name"] or user.first_name
             user.last_name = o["last_name"] or user.last_name
             user.is_superuser = user.is_staff = o["superuser"] or user.is_superuser
-            user.set_password(password)
+            if password is not None:
+                user.set_password(password)
+            elif created:
+                user.set_unusable_password()
             user.save()
             if o["role"]:
                 try:

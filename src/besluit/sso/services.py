@@ -1,0 +1,233 @@
+"""Configure an association's identity provider; turn its claims into a person and roles.
+
+Who is who: a person is found by (provider, ``sub``), never by a name or e-mail the
+provider sends, so one provider's user can never become another's account. On the first
+login, with ``link_by_email`` and a verified e-mail address, a person of this association
+only (every role here, no installation administrator) with that address is linked (e.g.
+one imported without a password); otherwise a new person ``NAME@slug`` is made. Roles
+come from the claims on every login: added when the claim names them, never removed
+(the secretariat removes roles; a provider's outage or typo never strips the board).
+"""
+
+import logging
+import secrets
+
+import requests
+from django.db import transaction
+from django.utils import timezone
+
+from besluit import access
+from besluit.accounts.models import User
+from besluit.accounts.services import scoped_username
+from besluit.associations.models import Association, Role
+from besluit.associations.services import do_assign_role
+from besluit.audit.services import record
+from besluit.core import people_csv
+from besluit.errors import ValidationFailed
+from besluit.sso.models import Identity, Provider
+
+logger = logging.getLogger("besluit.sso")
+AMR_SECOND_FACTOR = {"mfa", "otp", "hwk", "swk", "sms", "fpt", "face", "iris", "pin"}
+TIMEOUT = 10
+
+
+def discover(issuer: str) -> dict:
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        response = requests.get(url, timeout=TIMEOUT)
+        response.raise_for_status()
+        data = response.json()
+    except (requests.RequestException, ValueError) as exc:
+        raise ValidationFailed(f"No OpenID configuration at {url}: {exc}", field="issuer") from exc
+    missing = [
+        k
+        for k in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri")
+        if not data.get(k)
+    ]
+    if missing:
+        raise ValidationFailed(f"The configuration lacks {', '.join(missing)}.", field="issuer")
+    return data
+
+
+def do_configure_provider(
+    *,
+    actor,
+    association: Association,
+    issuer: str,
+    client_id: str,
+    client_secret: str,
+    name: str = "",
+    role_claim: str = "besluit_roles",
+    role_map: dict | None = None,
+    member_claim: str = "gemeentecode",
+    function_claim: str = "functie",
+    accept_amr: bool = True,
+) -> Provider:
+    """Set the association's provider from its discovery document."""
+    if actor is not None:
+        access.require_administer(actor, association)
+    role_map = role_map or {}
+    bad = sorted(v for v in role_map.values() if v not in Role.Kind.values)
+    if bad:
+        raise ValidationFailed(
+            f"Unknown role(s) in the role map: {', '.join(bad)}.", field="role_map"
+        )
+    meta = discover(issuer)
+    with transaction.atomic():
+        provider, _ = Provider.objects.update_or_create(
+            association=association,
+            defaults={
+                "name": name or "Single sign-on",
+                "issuer": meta.get("issuer", issuer),
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "authorization_endpoint": meta["authorization_endpoint"],
+                "token_endpoint": meta["token_endpoint"],
+                "userinfo_endpoint": meta["userinfo_endpoint"],
+                "jwks_uri": meta["jwks_uri"],
+                "role_claim": role_claim,
+                "role_map": role_map,
+                "member_claim": member_claim,
+                "function_claim": function_claim,
+                "accept_amr": accept_amr,
+                "enabled": True,
+            },
+        )
+        record("sso.configured", actor=actor, association=association, obj=provider, issuer=issuer)
+    return provider
+
+
+def _values(claim) -> list[str]:
+    if claim is None:
+        return []
+    if isinstance(claim, list | tuple):
+        return [str(v) for v in claim]
+    return [str(claim)]
+
+
+def second_factor_by_provider(provider: Provider, id_claims: dict) -> bool:
+    """Did the provider's login include a second factor, and do we accept its word?"""
+    amr = set(_values(id_claims.get("amr")))
+    return provider.accept_amr and bool(amr & AMR_SECOND_FACTOR)
+
+
+def _person(provider: Provider, claims: dict) -> User | None:
+    identity = (
+        Identity.objects.select_related("user")
+        .filter(provider=provider, subject=str(claims["sub"]))
+        .first()
+    )
+    if identity is not None:
+        return identity.user
+    association = provider.association
+    email = str(claims.get("email") or "").strip()
+    if provider.link_by_email and email and claims.get("email_verified") is True:
+        candidates = (
+            User.objects.filter(email__iexact=email, is_superuser=False, code_meeting__isnull=True)
+            .filter(roles__association=association)
+            .distinct()
+        )
+        for user in candidates:
+            if set(user.roles.values_list("association_id", flat=True)) == {association.pk}:
+                return user
+    return None
+
+
+def _new_person(provider: Provider, claims: dict) -> User:
+    association = provider.association
+    base = (
+        people_csv.default_username(str(claims.get("email") or ""))
+        if claims.get("email")
+        else f"sso.{secrets.token_hex(4)}"
+    )
+    username = scoped_username(base, association)
+    if User.objects.filter(username__iexact=username).exists():
+        username = scoped_username(f"{base}.{secrets.token_hex(3)}", association)
+    user = User(
+        username=username,
+        first_name=str(claims.get("given_name") or "")[:150],
+        last_name=str(claims.get("family_name") or "")[:150],
+        email=str(claims.get("email") or "")[:254],
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+def roles_from_claims(provider: Provider, claims: dict) -> list[tuple[str, str, str]]:
+    """(kind, member code, function) for every role the claims name."""
+    kinds = {
+        provider.role_map[v]
+        for v in _values(claims.get(provider.role_claim))
+        if v in provider.role_map
+    }
+    member = str(claims.get(provider.member_claim) or "").strip().upper()
+    raw_function = str(claims.get(provider.function_claim) or "").strip().lower()
+    function = people_csv.FUNCTIONS.get(raw_function, "")
+    return [
+        (
+            kind,
+            member if kind == Role.Kind.REPRESENTATIVE else "",
+            function if kind == Role.Kind.REPRESENTATIVE else "",
+        )
+        for kind in sorted(kinds)
+    ]
+
+
+def do_sign_in(*, provider: Provider, claims: dict, ip: str | None = None) -> User | None:
+    """The person behind these (verified) claims, with the roles they name; None when
+    the claims name no role and the person has none here (nobody gets in role-less)."""
+    association = provider.association
+    if not claims.get("sub"):
+        return None
+    with transaction.atomic():
+        user = _person(provider, claims)
+        wanted = roles_from_claims(provider, claims)
+        if user is None and not wanted:
+            record(
+                "sso.refused",
+                association=association,
+                ip=ip,
+                subject=str(claims["sub"]),
+                reason="no role",
+            )
+            return None
+        created = user is None
+        if created:
+            user = _new_person(provider, claims)
+        Identity.objects.update_or_create(
+            provider=provider,
+            subject=str(claims["sub"]),
+            defaults={"user": user, "last_login_at": timezone.now()},
+        )
+        for kind, code, function in wanted:
+            member = None
+            if code:
+                member = association.members.filter(code=code).first()
+                if member is None:
+                    logger.warning("sso: no member %s in %s for %s", code, association.slug, user)
+                    continue
+            elif kind == Role.Kind.REPRESENTATIVE:
+                continue  # a representative without a member in the claims: nothing to act for
+            if not Role.objects.filter(
+                user=user, association=association, kind=kind, member=member
+            ).exists():
+                do_assign_role(
+                    actor=None,
+                    user=user,
+                    association=association,
+                    kind=kind,
+                    member=member,
+                    function=function,
+                )
+        if not user.roles.filter(association=association).exists():
+            record(
+                "sso.refused",
+                association=association,
+                ip=ip,
+                subject=str(claims["sub"]),
+                reason="no role",
+            )
+            return None
+        record("sso.login", actor=user, association=association, obj=user, ip=ip, created=created)
+    return user

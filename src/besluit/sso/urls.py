@@ -1,0 +1,4 @@
+from besluit.sso import views
+
+app_name = "sso"
+urlpatterns = views.urlpatterns

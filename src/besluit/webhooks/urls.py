@@ -1,0 +1,4 @@
+from besluit.webhooks import views
+
+app_name = "webhooks"
+urlpatterns = views.urlpatterns

@@ -1,0 +1,231 @@
+"""Webhooks: events to a real receiver on localhost that verifies the Standard Webhooks
+signature, fails once and gets the retry from the background worker, and detects replays."""
+
+import json
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from besluit.errors import PermissionDenied, ValidationFailed
+from besluit.meetings import services as meetings
+from besluit.voting import services as voting
+from besluit.webhooks import services
+from besluit.webhooks.models import Attempt, Delivery, Subscription
+from tests import factories
+from tests.webhooks.receiver import Receiver, start
+
+pytestmark = pytest.mark.django_db
+ALL_EVENTS = ["poll.opened", "poll.closed", "decision.recorded", "meeting.published",
+              "letter.sent", "commitment.changed", "minutes.adopted"]  # fmt: skip
+
+
+@pytest.fixture
+def run_worker(django_capture_on_commit_callbacks):
+    """The background worker, as `besluit db_worker --batch --queue-name '*'` runs it
+    (inside the test's transaction: without closing the test's connection, and running
+    the jobs' on-commit callbacks, such as queueing a retry)."""
+    from django_tasks_db.management.commands import db_worker
+
+    def run():
+        with (
+            mock.patch.object(db_worker, "close_old_connections", lambda: None),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay",
+                         "--no-reload", verbosity=0)  # fmt: skip
+
+    return run
+
+
+def time_passes(delta: timedelta) -> None:
+    """Move what is due (deliveries and the worker's queued jobs) ``delta`` earlier."""
+    from django_tasks_db.models import DBTaskResult
+
+    for job in DBTaskResult.objects.filter(status="READY", run_after__isnull=False):
+        job.run_after -= delta
+        job.save(update_fields=["run_after"])
+    for d in Delivery.objects.filter(next_attempt_at__isnull=False):
+        d.next_attempt_at -= delta
+        d.save(update_fields=["next_attempt_at"])
+
+
+@pytest.fixture
+def receiver(settings):
+    settings.BESLUIT_WEBHOOKS_ALLOW_PRIVATE = True
+    found = Receiver()
+    server, url = start(found)
+    found.url = url
+    yield found
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def subscribed(client, association, secretariat, receiver):
+    """A subscription made on the page by the secretariat, its secret given to the receiver."""
+    client.force_login(secretariat)
+    response = client.post(
+        f"/{association.slug}/webhooks/",
+        {"url": receiver.url, "description": "RIS", "events": ALL_EVENTS},
+    )
+    assert response.status_code == 302, response.content
+    subscription = Subscription.objects.get()
+    page = client.get(response["Location"]).content.decode()
+    receiver.secret = page.split('id="webhook-secret">')[1].split("<")[0]
+    assert receiver.secret == subscription.secret and receiver.secret.startswith("whsec_")
+    return subscription
+
+
+@pytest.mark.dbbackend
+def test_events_arrive_signed_and_a_failure_is_retried_by_the_worker(
+    subscribed, receiver, chair, meeting, client, django_capture_on_commit_callbacks, run_worker
+):
+    receiver.fail_next = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        poll = factories.open_poll(chair, meeting)
+    run_worker()
+    first = Delivery.objects.get(event_type="poll.opened")
+    assert first.status == Delivery.Status.PENDING and first.attempts == 1
+    assert receiver.requests[0].status == 500 and not receiver.accepted
+    assert first.next_attempt_at > timezone.now() + timedelta(seconds=20)
+    run_worker()  # not due yet: nothing is sent
+    assert len(receiver.requests) == 1
+    time_passes(services.BACKOFF[0])
+    run_worker()
+    first.refresh_from_db()
+    assert first.status == Delivery.Status.SUCCEEDED and first.attempts == 2
+    assert [a.status_code for a in first.attempt_log.all()] == [500, 204]
+    # The retry carried the same webhook-id, so the receiver can tell it from a new event.
+    assert receiver.requests[0].headers["webhook-id"] == receiver.requests[1].headers["webhook-id"]
+    (opened,) = receiver.payloads("poll.opened")
+    assert opened["data"]["pollId"] == str(poll.public_id)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        voting.do_close_poll(actor=chair, poll=poll)
+    run_worker()
+    assert {p["type"] for p in receiver.payloads()} == {
+        "poll.opened", "poll.closed", "decision.recorded",
+    }  # fmt: skip
+    closed = receiver.payloads("poll.closed")[0]["data"]
+    assert closed["outcome"] in ("adopted", "rejected", "no_quorum", "no_majority")
+    # The delivery log on the page, with each attempt's status.
+    page = client.get(f"/{meeting.association.slug}/webhooks/{subscribed.pk}/").content.decode()
+    assert "HTTP 500" in page and "HTTP 204" in page and first.message_id in page
+
+
+def test_the_receiver_detects_replays_and_forgeries(
+    subscribed, receiver, chair, meeting, django_capture_on_commit_callbacks, run_worker
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.open_poll(chair, meeting)
+    run_worker()
+    original = receiver.requests[-1]
+    assert original.status == 204
+
+    def resend(headers: dict, body: bytes) -> int:
+        request = urllib.request.Request(receiver.url, data=body, headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status
+        except urllib.error.HTTPError as exc:
+            return exc.code
+
+    headers = {k: v for k, v in original.headers.items() if k.startswith("webhook-")}
+    assert resend(headers, original.body) == 409  # the same message again: a replay
+    tampered = original.body.replace(b'"poll.opened"', b'"poll.closed"')
+    assert resend(headers, tampered) == 401  # the signature no longer matches
+    # An old message, re-signed by someone who knows the secret, is still too old.
+    delivery = Delivery.objects.get()
+    stale = services.signed_headers(subscribed, delivery, timezone.now() - timedelta(minutes=10))
+    stale = {k: v for k, v in stale.items() if k.startswith("webhook-")}
+    assert resend(stale, delivery.body.encode()) == 400
+    assert len(receiver.accepted) == 1
+
+
+def test_the_test_button_sends_a_test_event(
+    subscribed, receiver, client, association, django_capture_on_commit_callbacks, run_worker
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/{association.slug}/webhooks/{subscribed.pk}/test/")
+    assert response.status_code == 302
+    run_worker()
+    (test,) = receiver.payloads("webhook.test")
+    assert test["data"]["association"] == association.slug
+
+
+def test_a_receiver_that_keeps_failing_ends_failed(subscribed, receiver, chair, meeting,
+                                                   django_capture_on_commit_callbacks):  # fmt: skip
+    receiver.fail_next = 100
+    with django_capture_on_commit_callbacks(execute=True):
+        factories.open_poll(chair, meeting)
+    delivery = Delivery.objects.get()
+    for step in range(services.MAX_ATTEMPTS):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.deliver(delivery.pk, now=timezone.now() + timedelta(days=step))
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED
+    assert Attempt.objects.filter(delivery=delivery).count() == services.MAX_ATTEMPTS
+
+
+def test_every_event_kind_makes_a_delivery(subscribed, association, secretariat, chair, receiver):
+    meeting = factories.make_meeting(association)
+    meetings.do_set_meeting_status(actor=secretariat, meeting=meeting, status="convened")
+    from besluit import hooks
+
+    hooks.emit(hooks.MinutesAdopted(meeting=meeting, minutes=None, actor=secretariat))
+    from besluit.letters import services as letters
+    from besluit.letters.models import MemberAddress
+
+    MemberAddress.objects.create(member=factories.member(association, 0), email="lid@example.org")
+    letter = letters.do_create_letter(actor=secretariat, association=association, kind="other",
+                                      subject="Onderwerp", body="Tekst")  # fmt: skip
+    letters.do_send_letter(actor=secretariat, letter=letter)
+    kinds = set(Delivery.objects.values_list("event_type", flat=True))
+    assert {"meeting.published", "minutes.adopted", "letter.sent"} <= kinds
+    body = json.loads(Delivery.objects.get(event_type="letter.sent").body)
+    assert body["data"]["number"] == letter.number and body["type"] == "letter.sent"
+
+
+def test_unsubscribed_or_paused_means_nothing_is_sent(
+    association, secretariat, chair, meeting, receiver
+):
+    only_letters = services.do_create_subscription(
+        actor=secretariat, association=association, url=receiver.url, events=["letter.sent"]
+    )
+    factories.open_poll(chair, meeting)
+    assert not Delivery.objects.exists()
+    only_polls = services.do_create_subscription(
+        actor=secretariat, association=association, url=receiver.url, events=["poll.opened"]
+    )
+    services.do_set_active(actor=secretariat, subscription=only_polls, active=False)
+    factories.open_poll(chair, meeting, title="Tweede")
+    assert not Delivery.objects.exists() and only_letters.pk
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:8000/x", "http://localhost/x", "http://10.0.0.5/x", "ftp://example.org/",
+     "http://user:pw@example.org/", "javascript:alert(1)"],
+)  # fmt: skip
+def test_private_or_odd_addresses_are_refused(association, secretariat, url, settings):
+    settings.BESLUIT_WEBHOOKS_ALLOW_PRIVATE = False
+    with pytest.raises(ValidationFailed):
+        services.do_create_subscription(
+            actor=secretariat, association=association, url=url, events=["poll.opened"]
+        )
+    assert not Subscription.objects.exists()
+
+
+def test_only_the_secretariat_manages_webhooks(client, association, chair, representative):
+    for user in (chair, representative):
+        client.force_login(user)
+        assert client.get(f"/{association.slug}/webhooks/").status_code == 403
+    with pytest.raises(PermissionDenied, match="secretariat"):
+        services.do_create_subscription(
+            actor=chair, association=association, url="https://example.org/", events=["x"]
+        )
