@@ -21,7 +21,9 @@ from besluit.letters.models import Letter, LetterDelivery, MemberAddress
 from besluit.meetings.models import Meeting
 from tests import factories
 
-MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december"]  # fmt: skip
+MONTHS = (
+    "januari februari maart april mei juni juli augustus september oktober november december"
+).split()
 
 pytestmark = pytest.mark.django_db
 D = LetterDelivery.Status

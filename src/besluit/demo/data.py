@@ -15,7 +15,8 @@ module loads the associations and the people, then the meetings.
 Dates. The Najaars-ALV is in session on the day the demo is loaded (its content was
 written for 10 December 2026; ``alv.DemoClock`` moves it): amendments and motions are
 submitted before its deadline (passed to the services as ``now``), and the ALV's
-polls and ballots carry the times of that morning, all before the moment of loading. The written consultation runs from 16 November to 7 December 2026;
+polls and ballots carry the times of that morning, all before the moment of loading.
+The written consultation runs from 16 November to 7 December 2026;
 its poll must stay open whenever the demo is started, so it closes at the end
 of that window or two weeks after loading, whichever is later.
 """
