@@ -21,9 +21,20 @@ from besluit.letters.models import Letter, LetterDelivery, MemberAddress
 from besluit.meetings.models import Meeting
 from tests import factories
 
-MONTHS = (
-    "januari februari maart april mei juni juli augustus september oktober november december"
-).split()
+MONTHS = [
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+]
 
 pytestmark = pytest.mark.django_db
 D = LetterDelivery.Status
