@@ -114,15 +114,18 @@ def test_load_demo():
     assert max(m.co_submitters.count() for m in motions) == 2
     assert {m.agenda_item.number if m.agenda_item else None for m in motions} == {"07", "08", None}
 
-    # Exactly one decided poll, its stored result reproducible from the ballots.
+    # Exactly one decided poll (the contribution, item 06), its stored result
+    # reproducible from the ballots; item 07's votes are all still to come.
     closed = Poll.objects.get(meeting=meeting, status=Poll.Status.CLOSED)
-    assert closed.subject == Poll.Subject.AMENDMENT and not closed.is_secret
+    assert closed.subject == Poll.Subject.PROPOSAL and not closed.is_secret
+    assert closed.agenda_item.number == "06"
+    assert not Poll.objects.filter(meeting=meeting, agenda_item=item07).exists()
     assert closed.result == voting.compute_result(closed).to_dict()
     outcome = closed.outcome
     assert outcome.outcome == "adopted"
     assert 280 <= outcome.voted_members <= 320
     assert Decimal("0.6") <= outcome.option("for").share <= Decimal("0.75")
-    assert closed.amendment.status == SubmissionStatus.ADOPTED
+    assert all(a.status == SubmissionStatus.ADMITTED for a in amendments)
     assert Decision.objects.filter(poll=closed, method=Decision.Method.POLL).exists()
 
     # An open poll in the meeting, with ballots; the demo representatives can still vote.

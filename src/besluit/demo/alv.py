@@ -165,6 +165,12 @@ class MeetingBuilder:
             title=RESOLUTION_TITLE,
             text=RESOLUTION_TEXT,
         )
+        contribution = proposals.do_set_proposal(
+            actor=secretariat,
+            agenda_item=items["06"],
+            title=_ALV["contribution"]["title"],
+            text=_ALV["contribution"]["text"],
+        )
         meetings.do_set_meeting_status(
             actor=secretariat, meeting=meeting, status=Meeting.Status.CONVENED
         )
@@ -181,7 +187,6 @@ class MeetingBuilder:
                 co_submitters=self._co_submitters(a),
                 now=clock.submitted(prose.local(a["submitted"])),
             )
-        housing = amendments["housing"]
         for key, a in _ALV["amendments"].items():
             if "pre_advice" in a:
                 proposals.do_set_pre_advice(
@@ -212,7 +217,9 @@ class MeetingBuilder:
             )
         self.say("meeting, agenda, resolution, 2 amendments, 3 motions")
 
-        # The meeting in session: acclamations, a decided vote, a vote still open.
+        # The meeting in session, items 01 to 06 done: acclamations, the contribution
+        # decided by a vote, and a vote still open on a motion not tied to an item. The
+        # votes of item 07 (two amendments, a motion, the resolution) are still to come.
         for a in _ALV["acclamations"]:
             voting.do_record_acclamation(
                 actor=chair,
@@ -226,21 +233,21 @@ class MeetingBuilder:
         poll = voting.do_create_poll(
             actor=chair,
             meeting=meeting,
-            subject=Poll.Subject.AMENDMENT,
-            amendment=housing,
-            question=_ALV["questions"]["housing"],
+            subject=Poll.Subject.PROPOSAL,
+            proposal=contribution,
+            question=_ALV["questions"]["contribution"],
         )
         voting.do_open_poll(actor=chair, poll=poll, now=clock.at(10, 41))
         voters = self._closed_poll_voters()
-        self._vote(poll, voters, clock.at(10, 42), self._housing_choice)
+        self._vote(poll, voters, clock.at(10, 42), self._contribution_choice)
         voting.do_close_poll(actor=chair, poll=poll, now=clock.at(10, 55))
 
         poll = voting.do_create_poll(
             actor=chair,
             meeting=meeting,
             subject=Poll.Subject.MOTION,
-            motion=motions["youth"],
-            question=_ALV["questions"]["youth"],
+            motion=motions["small"],
+            question=_ALV["questions"]["small"],
         )
         voting.do_open_poll(actor=chair, poll=poll, now=clock.at(11, 20))
         # Only hidden voters: the demo representatives can still vote here.
@@ -281,8 +288,8 @@ class MeetingBuilder:
     def _pick(self, weights: dict[str, float]) -> str:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
-    def _housing_choice(self, member: DemoMember) -> str:
-        # The cities want affordable housing written down; rural members less so.
+    def _contribution_choice(self, member: DemoMember) -> str:
+        # The cities accept the indexation; rural members less so.
         if member.code == self.cast.rural.code:
             return "against"
         if member.code in {m.code for m in self.cast.all}:

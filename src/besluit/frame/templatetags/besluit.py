@@ -93,3 +93,24 @@ def result_chart(poll):
 def group_chart(groups, majority: str, title: str):
     """Stacked bars per province or network (the table beside it has the numbers)."""
     return charts.group_svg(list(groups), majority, title) if groups else ""
+
+
+@register.simple_tag
+def time_left(until) -> dict:
+    """What is left until ``until``: {"seconds": n, "text": "nog 14 dagen"}. Long waits
+    in days or hours (a written consultation), short ones in minutes:seconds."""
+    from django.utils import timezone
+    from django.utils.translation import gettext, ngettext
+
+    seconds = max(0, int((until - timezone.now()).total_seconds()))
+    if seconds <= 0:
+        text = gettext("voting has closed")
+    elif seconds >= 2 * 86400:
+        days = seconds // 86400
+        text = ngettext("%(n)s day left", "%(n)s days left", days) % {"n": days}
+    elif seconds >= 3600:
+        hours = seconds // 3600
+        text = ngettext("%(n)s hour left", "%(n)s hours left", hours) % {"n": hours}
+    else:
+        text = f"{seconds // 60}:{seconds % 60:02d}"
+    return {"seconds": seconds, "text": text}

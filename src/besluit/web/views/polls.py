@@ -264,6 +264,8 @@ def poll_vote(request, slug, poll_id):
             poll=poll,
             vote_error=error,
             vote_note=note,
+            # Counted after the ballot: the confirmation includes the vote just cast.
+            participation=selectors.participation(poll) if receipt is not None else None,
             **_vote_context(request, poll),
         )
         return render(request, "web/polls/_vote.html", ctx)
