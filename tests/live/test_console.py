@@ -200,3 +200,11 @@ def test_console_agenda_is_numbered_once_and_says_what_it_counts(item, chair, me
     assert "01. Opening" in body
     assert "leden zijn verbonden" not in body
     assert "livepagina van deze vergadering open" in body and "geen aanwezigheid" in body
+
+
+def test_the_close_page_warns_about_low_turnout_too(item, chair, meeting, reps):
+    poll = queue.do_open_vote(actor=chair, item=item, key=queue.vote_queue(item)[0].key)
+    voting.cast_ballot(actor=reps[0], poll=poll, option_key="for")
+    url = reverse("web:poll_close", args=[meeting.association.slug, poll.public_id])
+    html = client_for(chair).get(url).content.decode()
+    assert "De opkomst is laag." in html and "1 van de 12 leden hebben gestemd" in html

@@ -22,6 +22,7 @@ from besluit.frame.shortcuts import (
     require,
     run_service,
 )
+from besluit.live import queue as live_queue
 from besluit.meetings.models import Meeting
 from besluit.voting import selectors, services
 from besluit.voting.models import Poll
@@ -344,6 +345,7 @@ def poll_transition(request, slug, poll_id, action):
     )
     if poll.status == Poll.Status.OPEN:
         ctx["participation"] = selectors.participation(poll)
+        ctx["turnout"] = live_queue.turnout(poll)
     return render(request, "web/polls/confirm.html", ctx)
 
 
