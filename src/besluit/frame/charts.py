@@ -137,8 +137,10 @@ def result_svg(result: core.Result, majority: str, title: str) -> SafeString:
                 f"({o.members})",
             )
         )
-    if t is not None:
+    counted = [i for i, o in enumerate(result.options) if o.share is not None]
+    if t is not None and counted:
         x = f"{_x(t):.1f}"
+        bottom = top + counted[-1] * row + bar + 6  # not through the rows without a bar
         parts.append(
             format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" class="result-chart__threshold" '
@@ -148,7 +150,7 @@ def result_svg(result: core.Result, majority: str, title: str) -> SafeString:
                 x,
                 x,
                 top - 10,
-                height,
+                bottom,
                 x,
                 needed,
             )

@@ -112,5 +112,6 @@ def time_left(until) -> dict:
         hours = seconds // 3600
         text = ngettext("%(n)s hour left", "%(n)s hours left", hours) % {"n": hours}
     else:
-        text = f"{seconds // 60}:{seconds % 60:02d}"
+        minutes, rest = divmod(seconds, 60)
+        text = f"{minutes}:{rest:02d}" if minutes else f"{rest} s"  # as countdown.js
     return {"seconds": seconds, "text": text}
