@@ -208,3 +208,23 @@ def test_the_close_page_warns_about_low_turnout_too(item, chair, meeting, reps):
     url = reverse("web:poll_close", args=[meeting.association.slug, poll.public_id])
     html = client_for(chair).get(url).content.decode()
     assert "De opkomst is laag." in html and "1 van de 12 leden hebben gestemd" in html
+
+
+def test_the_secretariat_sets_the_voting_rules(association, secretariat, chair):
+    url = reverse("live:voting_rules", args=[association.slug])
+    assert client_for(chair).get(url).status_code == 403
+    client = client_for(secretariat)
+    assert "Stemregels" in client.get(url).content.decode()
+    response = client.post(
+        url, {"default_majority": "two_thirds", "default_quorum": "25", "turnout_warning": "40"}
+    )
+    assert response.status_code == 302
+    association.refresh_from_db()
+    assert association.default_quorum == Decimal("0.25")
+    assert association.turnout_warning == Decimal("0.4")
+    assert association.default_majority == "two_thirds"
+    bad = client.post(url, {"default_majority": "two_thirds", "default_quorum": "250",
+                            "turnout_warning": "40"})  # fmt: skip
+    assert bad.status_code == 200
+    association.refresh_from_db()
+    assert association.default_quorum == Decimal("0.25")

@@ -98,6 +98,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "live:console_panel": {"GET": CHAIR},
     "live:open_vote": {"POST": CHAIR},
     "live:close_vote": {"POST": CHAIR},
+    "live:voting_rules": {"GET": ADMIN, "POST": ADMIN},
     "live:set_current_item": {"POST": CHAIR},
     "live:request_to_speak": {"POST": REP_OR_CHAIR},
     "live:speaker_action": {"POST": CHAIR},

@@ -282,3 +282,40 @@ def latest_closed(meeting: Meeting) -> Poll | None:
         .order_by(F("decision__pk").desc(nulls_last=True), "-closed_at", "-pk")
         .first()
     )
+
+
+# --- the statutes' voting rules -----------------------------------------------------
+
+
+def do_set_voting_defaults(
+    *,
+    actor,
+    association: Association,
+    default_quorum: Decimal,
+    default_majority: str,
+    turnout_warning: Decimal,
+) -> Association:
+    """The secretariat sets the rules a vote from the console starts from (fractions)."""
+    from besluit.audit.services import record
+
+    access.require_administer(actor, association)
+    if default_majority not in core.MajorityRule.__members__.values():
+        raise ValidationFailed(_("Unknown majority rule."), field="default_majority")
+    for name, value in (("default_quorum", default_quorum), ("turnout_warning", turnout_warning)):
+        if not Decimal(0) <= Decimal(value) <= Decimal(1):
+            raise ValidationFailed(_("The quorum is a percentage from 0 to 100."), field=name)
+    with transaction.atomic():
+        association.default_quorum = default_quorum
+        association.default_majority = default_majority
+        association.turnout_warning = turnout_warning
+        association.save(update_fields=["default_quorum", "default_majority", "turnout_warning"])
+        record(
+            "association.voting_defaults",
+            actor=actor,
+            association=association,
+            obj=association,
+            default_quorum=str(default_quorum),
+            default_majority=default_majority,
+            turnout_warning=str(turnout_warning),
+        )
+    return association

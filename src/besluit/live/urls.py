@@ -1,6 +1,6 @@
 from django.urls import path
 
-from besluit.live import console, stream, views
+from besluit.live import console, rules, stream, views
 
 app_name = "live"
 
@@ -27,5 +27,6 @@ urlpatterns = [
         name="speaker_action",
     ),
     path(f"{M}/stemcodes/", views.voting_codes, name="voting_codes"),
+    path("<slug:slug>/stemregels/", rules.voting_rules, name="voting_rules"),
     path(f"{M}/live/<slug:name>/", views.fragment, name="fragment"),
 ]
