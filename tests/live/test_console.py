@@ -19,7 +19,7 @@ from besluit.voting import services as voting
 from besluit.voting.models import Poll
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dbbackend]
 
 TEXT = (
     "De ALV besluit het fonds te herstellen en de bijdrage te verhogen met twee procent "
