@@ -122,7 +122,7 @@ def vote_queue(item: AgendaItem | None) -> list[QueueEntry]:
                 key,
                 Poll.Subject.AMENDMENT,
                 a,
-                str(a),
+                f"{a}: {a.passage}" if a.passage else str(a),
                 polls.get(key),
                 statute_settings(association, Poll.Subject.AMENDMENT, a),
             )
