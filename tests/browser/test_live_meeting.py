@@ -91,7 +91,7 @@ def test_projector_follows_the_vote_without_reloading(transactional_db, asgi_pag
     chair.locator("main form button[type=submit]").first.click()
     chair.wait_for_load_state()
 
-    projector.locator(".projector__decision").wait_for()
+    projector.locator(".projector__result .result-chart__decision").wait_for()
     text = projector.locator(".projector__result").inner_text()
     assert poll.title in text
     result = Poll.objects.get(pk=poll.pk).outcome

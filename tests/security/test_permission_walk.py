@@ -151,6 +151,10 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "live:participant": {"GET": VIEW},
     "live:projector": {"GET": VIEW},
     "live:console": {"GET": CHAIR},
+    "live:console_panel": {"GET": CHAIR},
+    "live:open_vote": {"POST": CHAIR},
+    "live:close_vote": {"POST": CHAIR},
+    "live:voting_rules": {"GET": ADMIN, "POST": ADMIN},
     "live:set_current_item": {"POST": CHAIR},
     "live:request_to_speak": {"POST": REP_OR_CHAIR},
     "live:speaker_action": {"POST": CHAIR},
@@ -582,6 +586,8 @@ def _url(route: str, defaults: dict, kwargs: dict, name: str) -> str:
     if name.startswith("elections:"):
         values["number"] = kwargs["candidacy_number"]
         values["action"] = {"elections:round_action": "openen"}.get(name, "instemmen")
+    if name == "live:console_panel":
+        values["name"] = "votes"
 
     def fill(match):
         key = match.group("name")
@@ -746,6 +752,8 @@ def test_live_pages_refuse_with_403_not_500(association, meeting, board):
     client = Client(raise_request_exception=False)
     client.force_login(board)
     base = f"/{association.slug}/vergaderingen/{meeting.pk}"
-    statuses = [client.get(f"{base}{path}").status_code
-                for path in ("/voorzitter/", "/stemcodes/", "/live/presence/")]  # fmt: skip
+    statuses = [
+        client.get(f"{base}{path}").status_code
+        for path in ("/voorzitter/", "/stemcodes/", "/voorzitter/paneel/votes/")
+    ]
     assert statuses == [403, 403, 403]

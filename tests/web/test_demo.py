@@ -114,15 +114,18 @@ def test_load_demo():
     assert max(m.co_submitters.count() for m in motions) == 2
     assert {m.agenda_item.number if m.agenda_item else None for m in motions} == {"07", "08", None}
 
-    # Exactly one decided poll, its stored result reproducible from the ballots.
+    # Exactly one decided poll (the contribution, item 06), its stored result
+    # reproducible from the ballots; item 07's votes are all still to come.
     closed = Poll.objects.get(meeting=meeting, status=Poll.Status.CLOSED)
-    assert closed.subject == Poll.Subject.AMENDMENT and not closed.is_secret
+    assert closed.subject == Poll.Subject.PROPOSAL and not closed.is_secret
+    assert closed.agenda_item.number == "06"
+    assert not Poll.objects.filter(meeting=meeting, agenda_item=item07).exists()
     assert closed.result == voting.compute_result(closed).to_dict()
     outcome = closed.outcome
     assert outcome.outcome == "adopted"
     assert 280 <= outcome.voted_members <= 320
     assert Decimal("0.6") <= outcome.option("for").share <= Decimal("0.75")
-    assert closed.amendment.status == SubmissionStatus.ADOPTED
+    assert all(a.status == SubmissionStatus.ADMITTED for a in amendments)
     assert Decision.objects.filter(poll=closed, method=Decision.Method.POLL).exists()
 
     # An open poll in the meeting, with ballots; the demo representatives can still vote.
@@ -187,3 +190,33 @@ def test_demo_command_prints_the_accounts(monkeypatch, capsys, db):
     for account in data.demo_accounts():
         assert account.username in out
     assert data.PASSWORD in out
+
+
+@pytest.mark.django_db
+def test_the_demo_alv_is_in_session_on_the_day_it_is_loaded(monkeypatch):
+    """Loaded on any day, the ALV runs that day: polls and ballots of that morning, all
+    before the moment of loading, and the submissions in time."""
+    from datetime import datetime
+
+    from besluit.demo.register import AMS
+
+    loaded = datetime(2027, 3, 1, 8, 0, tzinfo=AMS)  # a Monday, early: before 10:00
+    monkeypatch.setattr(timezone, "now", lambda: loaded)
+    load_demo()
+    meeting = Meeting.objects.get(title="Najaars-ALV 2026")
+    assert timezone.localdate(meeting.starts_at) == loaded.date()
+    assert meeting.starts_at <= loaded
+    polls = list(Poll.objects.filter(meeting=meeting))
+    assert polls and all(p.opened_at <= loaded for p in polls)
+    assert all(timezone.localdate(p.opened_at) == loaded.date() for p in polls)
+    closed = next(p for p in polls if p.status == Poll.Status.CLOSED)
+    assert closed.closed_at <= loaded
+    latest = Ballot.objects.filter(poll__meeting=meeting).order_by("-cast_at").first()
+    assert latest.cast_at <= loaded
+    assert Ballot.objects.filter(poll__meeting=meeting).earliest("cast_at").cast_at >= (
+        meeting.starts_at
+    )
+    submissions = [*Amendment.objects.filter(proposal__agenda_item__meeting=meeting),
+                   *meeting.motions.all()]  # fmt: skip
+    assert submissions and not any(s.is_late for s in submissions)
+    assert (meeting.starts_at.date() - meeting.convocation_date).days == 28

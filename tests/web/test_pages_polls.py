@@ -157,7 +157,7 @@ def test_the_whole_vote_on_a_motion(en, association, meeting, chair, representat
     assert f"{verb} with {pct(share_for)} of the votes cast" in html
     assert pct(w_against / (w_for + w_against)) in html
     assert "2 of 12 members voted" in html
-    assert 'data-pct="' in html
+    assert 'class="result-chart__svg"' in html and "result-chart__threshold" in html
     # How each member voted, with the acting person.
     named_table = html.split('id="named-caption"')[1]
     rows = re.findall(

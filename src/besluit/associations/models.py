@@ -25,9 +25,44 @@ class Association(models.Model):
     special_members_vote = models.BooleanField(
         _("special members (Caribbean Netherlands) vote"), default=False
     )
+    # The statutes' voting rules, which a vote opened from the chair's console starts
+    # from (the chair may adjust each vote). Values are core.voting's rule values.
+    default_quorum = models.DecimalField(
+        _("default quorum (share of the eligible weight)"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal(0),
+    )
+    default_majority = models.CharField(
+        _("default majority"),
+        max_length=20,
+        choices=[
+            ("simple", _("simple majority of votes cast")),
+            ("two_thirds", _("two thirds of votes cast")),
+            ("absolute", _("majority of all eligible weight")),
+        ],
+        default="simple",
+    )
+    # Closing a vote below this turnout (of members or of weight) asks the chair to confirm.
+    turnout_warning = models.DecimalField(
+        _("warn before closing below this turnout (share)"),
+        max_digits=5,
+        decimal_places=4,
+        default=Decimal("0.5"),
+    )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_quorum__gte=0) & Q(default_quorum__lte=1),
+                name="association_quorum_fraction",
+            ),
+            models.CheckConstraint(
+                condition=Q(turnout_warning__gte=0) & Q(turnout_warning__lte=1),
+                name="association_turnout_warning_fraction",
+            ),
+        ]
         verbose_name = _("association")
         verbose_name_plural = _("associations")
 

@@ -69,9 +69,47 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime(day.year, day.month, day.day, hour, minute, tzinfo=AMS)
 
 
+# The day the content was written for; the demo moves the meeting to the day it is
+# loaded (see DemoClock), so the ALV is always in session "today".
 MEETING_DAY = date(2026, 12, 10)
 CAO_OPENS = _at(date(2026, 11, 16), 9)
 CAO_CLOSES = _at(date(2026, 12, 7), 17)
+
+
+class DemoClock:
+    """The Najaars-ALV's times, moved from the content's day to the day the demo is loaded.
+
+    The meeting starts at 10:00 today, or earlier when the demo is loaded early in the
+    morning: its polls and ballots (the morning's agenda, 1 h 35 min of it) lie in the
+    past whenever it is loaded. Submissions keep their distance to the deadline, which
+    counts working days, so they stay in time on any weekday; the convocation keeps its
+    distance to the meeting.
+    """
+
+    RUN = timedelta(hours=1, minutes=35)  # from the opening to the open poll's last ballot
+
+    def __init__(self, now: datetime) -> None:
+        local = now.astimezone(AMS).replace(second=0, microsecond=0)
+        self.nominal_start = _at(MEETING_DAY, 10)
+        self.start = min(local.replace(hour=10, minute=0), local - self.RUN)
+        self.nominal_deadline: datetime | None = None
+        self.deadline: datetime | None = None
+
+    def at(self, hour: int, minute: int = 0) -> datetime:
+        """A time of the content's meeting day, on the demo's meeting day."""
+        return self.start + (_at(MEETING_DAY, hour, minute) - self.nominal_start)
+
+    def moved(self, value: datetime) -> datetime:
+        """A content time (Amsterdam) moved like the meeting."""
+        return self.start + (value - self.nominal_start)
+
+    def day(self, value: date) -> date:
+        return self.start.date() - (MEETING_DAY - value)
+
+    def submitted(self, value: datetime) -> datetime:
+        """A submission time: as long before the demo's deadline as before the content's."""
+        assert self.deadline is not None and self.nominal_deadline is not None
+        return self.deadline - (self.nominal_deadline - value)
 
 
 class MeetingBuilder:
@@ -85,17 +123,20 @@ class MeetingBuilder:
         chair = self.users["voorzitter"]
         board = self.users["bestuur"]
         cast = self.cast
+        clock = DemoClock(timezone.now())
         meeting = meetings.do_create_meeting(
             actor=secretariat,
             association=vvvg,
             kind=Meeting.Kind.ALV,
             title=_ALV["meeting"]["title"],
-            starts_at=_at(MEETING_DAY, 10),
-            ends_at=_at(MEETING_DAY, 16, 30),
+            starts_at=clock.at(10),
+            ends_at=clock.at(16, 30),
             location=_ALV["meeting"]["location"],
             is_digital=True,
-            convocation_date=_ALV["meeting"]["convocation_date"],
+            convocation_date=clock.day(_ALV["meeting"]["convocation_date"]),
         )
+        clock.deadline = meeting.amendment_deadline
+        clock.nominal_deadline = meetings.default_deadline(vvvg, clock.nominal_start)
         # The standard agenda, item by item, so that item 07 carries the
         # resolution's own title, requested decision and explanation (there is
         # no service to retitle an item that standard_agenda=True created).
@@ -124,6 +165,12 @@ class MeetingBuilder:
             title=RESOLUTION_TITLE,
             text=RESOLUTION_TEXT,
         )
+        contribution = proposals.do_set_proposal(
+            actor=secretariat,
+            agenda_item=items["06"],
+            title=_ALV["contribution"]["title"],
+            text=_ALV["contribution"]["text"],
+        )
         meetings.do_set_meeting_status(
             actor=secretariat, meeting=meeting, status=Meeting.Status.CONVENED
         )
@@ -138,9 +185,8 @@ class MeetingBuilder:
                 new_text=a["new_text"],
                 explanation=a["explanation"],
                 co_submitters=self._co_submitters(a),
-                now=prose.local(a["submitted"]),
+                now=clock.submitted(prose.local(a["submitted"])),
             )
-        housing = amendments["housing"]
         for key, a in _ALV["amendments"].items():
             if "pre_advice" in a:
                 proposals.do_set_pre_advice(
@@ -160,7 +206,7 @@ class MeetingBuilder:
                 considerations=mo["considerations"],
                 request=mo["request"],
                 co_submitters=self._co_submitters(mo),
-                now=prose.local(mo["submitted"]),
+                now=clock.submitted(prose.local(mo["submitted"])),
             )
         for key, mo in _ALV["motions"].items():
             proposals.do_set_pre_advice(
@@ -171,7 +217,9 @@ class MeetingBuilder:
             )
         self.say("meeting, agenda, resolution, 2 amendments, 3 motions")
 
-        # The meeting in session: acclamations, a decided vote, a vote still open.
+        # The meeting in session, items 01 to 06 done: acclamations, the contribution
+        # decided by a vote, and a vote still open on a motion not tied to an item. The
+        # votes of item 07 (two amendments, a motion, the resolution) are still to come.
         for a in _ALV["acclamations"]:
             voting.do_record_acclamation(
                 actor=chair,
@@ -179,32 +227,32 @@ class MeetingBuilder:
                 agenda_item=items[a["agenda_item"]],
                 subject=a["subject"],
                 text=a["text"],
-                now=prose.local(a["at"]),
+                now=clock.moved(prose.local(a["at"])),
             )
 
         poll = voting.do_create_poll(
             actor=chair,
             meeting=meeting,
-            subject=Poll.Subject.AMENDMENT,
-            amendment=housing,
-            question=_ALV["questions"]["housing"],
+            subject=Poll.Subject.PROPOSAL,
+            proposal=contribution,
+            question=_ALV["questions"]["contribution"],
         )
-        voting.do_open_poll(actor=chair, poll=poll, now=_at(MEETING_DAY, 10, 41))
+        voting.do_open_poll(actor=chair, poll=poll, now=clock.at(10, 41))
         voters = self._closed_poll_voters()
-        self._vote(poll, voters, _at(MEETING_DAY, 10, 42), self._housing_choice)
-        voting.do_close_poll(actor=chair, poll=poll, now=_at(MEETING_DAY, 10, 55))
+        self._vote(poll, voters, clock.at(10, 42), self._contribution_choice)
+        voting.do_close_poll(actor=chair, poll=poll, now=clock.at(10, 55))
 
         poll = voting.do_create_poll(
             actor=chair,
             meeting=meeting,
             subject=Poll.Subject.MOTION,
-            motion=motions["youth"],
-            question=_ALV["questions"]["youth"],
+            motion=motions["small"],
+            question=_ALV["questions"]["small"],
         )
-        voting.do_open_poll(actor=chair, poll=poll, now=_at(MEETING_DAY, 11, 20))
+        voting.do_open_poll(actor=chair, poll=poll, now=clock.at(11, 20))
         # Only hidden voters: the demo representatives can still vote here.
         voters = self.rng.sample(sorted(self.hidden), 120)
-        self._vote(poll, voters, _at(MEETING_DAY, 11, 21), self._youth_choice)
+        self._vote(poll, voters, clock.at(11, 21), self._youth_choice)
         self.say("2 acclamations, 1 closed poll, 1 open poll")
 
     def _co_submitters(self, spec: dict) -> list[Member]:
@@ -240,8 +288,8 @@ class MeetingBuilder:
     def _pick(self, weights: dict[str, float]) -> str:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]
 
-    def _housing_choice(self, member: DemoMember) -> str:
-        # The cities want affordable housing written down; rural members less so.
+    def _contribution_choice(self, member: DemoMember) -> str:
+        # The cities accept the indexation; rural members less so.
         if member.code == self.cast.rural.code:
             return "against"
         if member.code in {m.code for m in self.cast.all}:

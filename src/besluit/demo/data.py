@@ -12,10 +12,11 @@ not real statutes. The register and the people are made in ``register`` (pure),
 the meetings in ``alv``; the words are in ``content/`` (read by ``prose``). This
 module loads the associations and the people, then the meetings.
 
-Dates. The meeting lies on 10 December 2026; amendments and motions are
-submitted on dates before its deadline (passed to the services as ``now``), and
-the ALV's polls carry the times of the meeting's morning, as if the meeting is
-in session. The written consultation runs from 16 November to 7 December 2026;
+Dates. The Najaars-ALV is in session on the day the demo is loaded (its content was
+written for 10 December 2026; ``alv.DemoClock`` moves it): amendments and motions are
+submitted before its deadline (passed to the services as ``now``), and the ALV's
+polls and ballots carry the times of that morning, all before the moment of loading.
+The written consultation runs from 16 November to 7 December 2026;
 its poll must stay open whenever the demo is started, so it closes at the end
 of that window or two weeks after loading, whichever is later.
 """

@@ -1,7 +1,5 @@
 """Live meeting pages: chair console, projector, participant view, voting codes."""
 
-import uuid
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -13,69 +11,23 @@ from django.views.decorators.http import require_POST
 from besluit import access, csvsafe
 from besluit.accounts import codes
 from besluit.accounts.models import VotingCode
-from besluit.associations.models import Role
 from besluit.errors import DomainError
 from besluit.frame.shortcuts import context, domain_guard, meeting_for
-from besluit.live import presence
 from besluit.live import services as live
-from besluit.live.models import MeetingState, SpeakerRequest
-from besluit.voting.models import Poll
-from besluit.voting.selectors import ballot_of, participation
-
-
-def _page_context(request, meeting, **extra):
-    state = MeetingState.objects.filter(meeting=meeting).select_related("current_item").first()
-    open_polls = list(
-        meeting.polls.filter(status=Poll.Status.OPEN)
-        .prefetch_related("options")
-        .order_by("opened_at")
-    )
-    member = access.represented_member(request.user, meeting.association)
-    polls = [
-        {
-            "poll": p,
-            "participation": participation(p),
-            "my_ballot": ballot_of(p, member),
-            # A fresh key per rendered form: a double tap or retry returns the same ballot.
-            "request_key": uuid.uuid4().hex,
-        }
-        for p in open_polls
-    ]
-    # Decided: an encrypted poll is closed before its trustees have decrypted it.
-    last_closed = (
-        meeting.polls.filter(status=Poll.Status.CLOSED, result__isnull=False)
-        .order_by("-closed_at")
-        .first()
-    )
-    speakers = list(
-        SpeakerRequest.objects.filter(meeting=meeting, ended_at__isnull=True)
-        .select_related("member")
-        .order_by("position")
-    )
-    return context(
-        request,
-        meeting.association,
-        meeting=meeting,
-        current_item=state.current_item if state else None,
-        open_polls=polls,
-        last_closed=last_closed,
-        speakers=speakers,
-        speaking=next((s for s in speakers if s.started_at), None),
-        live_url=reverse("live:events", args=[meeting.pk]),
-        **extra,
-    )
+from besluit.live.models import SpeakerRequest
+from besluit.live.pages import page_context
 
 
 @login_required
 def participant(request, slug, meeting_id):
     meeting = meeting_for(request, slug, meeting_id)
-    return render(request, "live/participant.html", _page_context(request, meeting))
+    return render(request, "live/participant.html", page_context(request, meeting))
 
 
 @login_required
 def projector(request, slug, meeting_id):
     meeting = meeting_for(request, slug, meeting_id)
-    return render(request, "live/projector.html", _page_context(request, meeting))
+    return render(request, "live/projector.html", page_context(request, meeting))
 
 
 @login_required
@@ -88,38 +40,10 @@ def fragment(request, slug, meeting_id, name):
         "polls": "live/_polls.html",
         "speakers": "live/_speakers.html",
         "projector": "live/_projector_body.html",
-        "presence": "live/_presence.html",
     }
     if name not in templates:
         return HttpResponse(status=404)
-    ctx = _page_context(request, meeting)
-    if name == "presence":
-        access.require_chair(request.user, meeting.association)
-        ctx.update(_presence(meeting))
-    return render(request, templates[name], ctx)
-
-
-def _presence(meeting) -> dict:
-    user_ids = presence.present(meeting.pk)
-    roles = Role.objects.filter(
-        association=meeting.association, user_id__in=user_ids, kind=Role.Kind.REPRESENTATIVE
-    ).select_related("member")
-    members = sorted({r.member for r in roles}, key=lambda m: m.name)
-    eligible = meeting.association.members.filter(active=True).count()
-    return {"present_members": members, "present_count": len(members), "eligible": eligible}
-
-
-@login_required
-@domain_guard
-def console(request, slug, meeting_id):
-    meeting = meeting_for(request, slug, meeting_id)
-    access.require_chair(request.user, meeting.association)
-    ctx = _page_context(request, meeting)
-    ctx.update(_presence(meeting))
-    ctx["draft_polls"] = meeting.polls.filter(status=Poll.Status.DRAFT).order_by("created_at")
-    ctx["late_motions"] = meeting.motions.filter(is_late=True, status="submitted")
-    ctx["agenda"] = meeting.agenda_items.all()
-    return render(request, "live/console.html", ctx)
+    return render(request, templates[name], page_context(request, meeting))
 
 
 def _act(request, call, success: str, back: str):

@@ -129,6 +129,37 @@ def upcoming_meetings(association: Association, now: datetime | None = None, lim
     return qs[:limit] if limit else qs
 
 
+def is_today(meeting: Meeting, now: datetime | None = None) -> bool:
+    """Whether the meeting runs today (it starts or ends today, or spans today)."""
+    today = timezone.localdate(now or timezone.now())
+    first = timezone.localdate(meeting.starts_at)
+    last = timezone.localdate(meeting.ends_at) if meeting.ends_at else first
+    return first <= today <= last
+
+
+def is_live(meeting: Meeting) -> bool:
+    """A meeting held live (not a written consultation) that is not closed: its live
+    pages (console, projector, participant view, voting codes) are the way in."""
+    return meeting.kind != Meeting.Kind.WRITTEN and meeting.status != Meeting.Status.CLOSED
+
+
+def meetings_today(association: Association, now: datetime | None = None) -> list[Meeting]:
+    """Live meetings running today, or in progress whatever their dates: shown first."""
+    now = now or timezone.now()
+    candidates = Meeting.objects.filter(association=association).exclude(
+        status=Meeting.Status.CLOSED
+    )
+    candidates = candidates.filter(
+        Q(status=Meeting.Status.IN_PROGRESS)
+        | Q(starts_at__lt=now + timedelta(days=1), starts_at__gte=now - timedelta(days=3))
+    ).order_by("starts_at")
+    return [
+        m
+        for m in candidates
+        if is_live(m) and (is_today(m, now) or m.status == Meeting.Status.IN_PROGRESS)
+    ]
+
+
 def past_meetings(association: Association, now: datetime | None = None):
     now = now or timezone.now()
     upcoming = upcoming_meetings(association, now).values("pk")

@@ -5,6 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django import template
 from django.template.defaultfilters import floatformat
 
+from besluit.frame import charts
+
 register = template.Library()
 
 
@@ -62,3 +64,54 @@ def result_segments(result) -> list[dict]:
 @register.filter
 def rounded(value, places: int = 2) -> Decimal:
     return Decimal(str(value)).quantize(Decimal(1).scaleb(-int(places)), rounding=ROUND_HALF_UP)
+
+
+@register.filter
+def percent_value(fraction) -> str:
+    """A fraction as a number on a 0-100 scale with a decimal point, for ``<progress
+    max="100" value="…">`` and number inputs (never localised: 36.2, not 36,2)."""
+    if fraction is None or fraction == "":
+        return "0"
+    value = (Decimal(str(fraction)) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return format(value.normalize(), "f") if value else "0"
+
+
+@register.filter
+def majority_label(value: str) -> str:
+    from besluit.voting.models import Poll
+
+    return str(dict(Poll.Majority.choices).get(value, value))
+
+
+@register.simple_tag
+def result_chart(poll):
+    """The result of a closed poll: the decision in words and an SVG bar chart."""
+    return charts.result_figure(poll)
+
+
+@register.simple_tag
+def group_chart(groups, majority: str, title: str):
+    """Stacked bars per province or network (the table beside it has the numbers)."""
+    return charts.group_svg(list(groups), majority, title) if groups else ""
+
+
+@register.simple_tag
+def time_left(until) -> dict:
+    """What is left until ``until``: {"seconds": n, "text": "nog 14 dagen"}. Long waits
+    in days or hours (a written consultation), short ones in minutes:seconds."""
+    from django.utils import timezone
+    from django.utils.translation import gettext, ngettext
+
+    seconds = max(0, int((until - timezone.now()).total_seconds()))
+    if seconds <= 0:
+        text = gettext("voting has closed")
+    elif seconds >= 2 * 86400:
+        days = seconds // 86400
+        text = ngettext("%(n)s day left", "%(n)s days left", days) % {"n": days}
+    elif seconds >= 3600:
+        hours = seconds // 3600
+        text = ngettext("%(n)s hour left", "%(n)s hours left", hours) % {"n": hours}
+    else:
+        minutes, rest = divmod(seconds, 60)
+        text = f"{minutes}:{rest:02d}" if minutes else f"{rest} s"  # as countdown.js
+    return {"seconds": seconds, "text": text}

@@ -55,16 +55,24 @@ def home(request: HttpRequest) -> HttpResponse:
     for association in selectors.associations_of(request.user):
         standing = access.standing(request.user, association)
         polls = list(selectors.open_polls(association, standing.member))
+        today = selectors.meetings_today(association)
         cards.append(
             {
                 "association": association,
                 "roles": role_labels(standing),
                 "member": standing.member,
-                "meetings": list(selectors.upcoming_meetings(association, limit=3)),
+                "can_chair": access.can_chair(request.user, association),
+                "can_administer": access.can_administer(request.user, association),
+                "today": today,
+                "meetings": [
+                    m for m in selectors.upcoming_meetings(association, limit=4) if m not in today
+                ][:3],
                 "polls": polls,
                 "votable": [p for p in polls if p.can_vote],
             }
         )
+    # An association meeting today comes first: that is where the user is going.
+    cards.sort(key=lambda c: not c["today"])
     return render(request, "web/home.html", {"cards": cards})
 
 

@@ -144,6 +144,8 @@ def meeting(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
             else None
         ),
         is_open=meeting.status != Meeting.Status.CLOSED,
+        is_live=selectors.is_live(meeting),
+        is_today=selectors.is_today(meeting, now),
         status_form=MeetingStatusForm(initial={"status": meeting.status}),
         crumbs=meeting_crumbs(meeting, current=True),
     )

@@ -22,6 +22,7 @@ from besluit.frame.shortcuts import (
     require,
     run_service,
 )
+from besluit.live import queue as live_queue
 from besluit.meetings.models import Meeting
 from besluit.voting import log as vote_log
 from besluit.voting import selectors, services
@@ -266,6 +267,8 @@ def poll_vote(request, slug, poll_id):
             poll=poll,
             vote_error=error,
             vote_note=note,
+            # Counted after the ballot: the confirmation includes the vote just cast.
+            participation=selectors.participation(poll) if receipt is not None else None,
             **_vote_context(request, poll),
         )
         return render(request, "web/polls/_vote.html", ctx)
@@ -344,6 +347,7 @@ def poll_transition(request, slug, poll_id, action):
     )
     if poll.status == Poll.Status.OPEN:
         ctx["participation"] = selectors.participation(poll)
+        ctx["turnout"] = live_queue.turnout(poll)
     return render(request, "web/polls/confirm.html", ctx)
 
 
