@@ -273,7 +273,7 @@ def test_a_code_of_a_closed_meeting_is_refused(association, secretariat, meeting
 def test_guessing_codes_is_throttled_per_address(association, secretariat, meeting, settings):
     settings.BESLUIT_CODE_LOGIN_FAILURE_LIMIT = 3
     issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
-    guesser = Client(REMOTE_ADDR="203.0.113.9", HTTP_ACCEPT_LANGUAGE="en")
+    guesser = Client(REMOTE_ADDR="203.0.113.9", HTTP_COOKIE="django_language=en")
     for i in range(3):
         assert _login(guesser, f"WRONG-{i}").status_code == 400
     # From now on this address is refused without a lookup, even with a valid code.
