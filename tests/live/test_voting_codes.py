@@ -165,7 +165,9 @@ def test_revoking_a_code_logs_out_its_session(association, secretariat, meeting)
 
 def test_the_codes_page_hands_out_a_csv(client, association, secretariat, meeting):
     client.force_login(secretariat)
-    response = client.post(f"/{association.slug}/vergaderingen/{meeting.pk}/stemcodes/")
+    page = f"/{association.slug}/vergaderingen/{meeting.pk}/stemcodes/"
+    assert client.post(page).status_code == 302  # then the page starts the download
+    response = client.get(page + "?download=1")
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["gemeentecode", "naam", "stemcode", "vergadering"]
