@@ -185,6 +185,10 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "web:member_edit": {"GET": VIEW, "POST": ADMIN},
     "web:weights": {"GET": VIEW, "POST": ADMIN},
     "web:people": {"GET": ADMIN, "POST": ADMIN},
+    "web:association_settings": {"GET": ADMIN, "POST": ADMIN},
+    # public once the association publishes them (the walk's association does)
+    "web:public_decisions": {"GET": ALL},
+    "web:public_result": {"GET": ALL},
     "web:meetings": {"GET": VIEW},
     "web:meeting_create": {"GET": ADMIN, "POST": ADMIN},
     "web:meeting": {"GET": VIEW},
@@ -294,6 +298,8 @@ def world(settings, tmp_path):
         }
     }
     association = factories.make_association(12, slug="vvg")
+    association.publish_decisions = True
+    association.save(update_fields=["publish_decisions"])
     meeting = factories.make_meeting(association)
     users = {
         "observer": factories.make_user("waarnemer", association, Role.Kind.OBSERVER),

@@ -5,10 +5,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
+from besluit import access
 from besluit.associations.models import (
     Association,
     Member,
@@ -27,9 +29,37 @@ from besluit.formats import day, number
 def do_create_association(*, actor, name: str, slug: str, short_name: str = "") -> Association:
     with transaction.atomic():
         if Association.objects.filter(slug=slug).exists():
-            raise ValidationFailed(f"An association with slug '{slug}' exists.", field="slug")
+            raise ValidationFailed(
+                gettext("An association with slug '%(slug)s' exists.") % {"slug": slug},
+                field="slug",
+            )
         association = Association.objects.create(name=name, slug=slug, short_name=short_name)
         record("association.created", actor=actor, association=association, obj=association)
+    return association
+
+
+def do_update_settings(
+    *, actor, association: Association, language: str, publish_decisions: bool
+) -> Association:
+    """The association's own settings: the language of its pages, and whether the decision
+    lists and results of its meetings are public pages (under /open/)."""
+    access.require_administer(actor, association)
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(
+            gettext("Unknown language '%(language)s'.") % {"language": language}, field="language"
+        )
+    with transaction.atomic():
+        association.language = language
+        association.publish_decisions = publish_decisions
+        association.save(update_fields=["language", "publish_decisions"])
+        record(
+            "association.settings_changed",
+            actor=actor,
+            association=association,
+            obj=association,
+            language=language,
+            publish_decisions=publish_decisions,
+        )
     return association
 
 
@@ -245,9 +275,9 @@ def do_override_weight(
     """Set or clear a member's weight override; an override always carries its reason."""
     if weight is not None:
         if weight < 0:
-            raise ValidationFailed("A weight cannot be negative.", field="weight")
+            raise ValidationFailed(gettext("A weight cannot be negative."), field="weight")
         if not reason.strip():
-            raise ValidationFailed("An override needs a reason.", field="reason")
+            raise ValidationFailed(gettext("An override needs a reason."), field="reason")
     with transaction.atomic():
         before = member.weight_override
         member.weight_override = weight
@@ -293,14 +323,16 @@ def do_assign_role(
 ) -> Role:
     if kind == Role.Kind.REPRESENTATIVE:
         if member is None:
-            raise ValidationFailed("A representative acts for a member.", field="member")
+            raise ValidationFailed(gettext("A representative acts for a member."), field="member")
         if member.association_id != association.pk:
-            raise ValidationFailed("That member belongs to another association.", field="member")
+            raise ValidationFailed(
+                gettext("That member belongs to another association."), field="member"
+            )
     elif member is not None:
-        raise ValidationFailed("Only representatives act for a member.", field="member")
+        raise ValidationFailed(gettext("Only representatives act for a member."), field="member")
     if getattr(user, "code_meeting_id", None) is not None:
         # Its one role comes with the code (accounts.codes); nobody adds to it.
-        raise ValidationFailed("A voting code's account gets no other role.", field="user")
+        raise ValidationFailed(gettext("A voting code's account gets no other role."), field="user")
     with transaction.atomic():
         role, _ = Role.objects.update_or_create(
             user=user,
