@@ -23,7 +23,10 @@ def world(transactional_db):
     chair = factories.make_user("voorzitter", association, Role.Kind.CHAIR)
     factories.make_user("secretariaat", association, Role.Kind.SECRETARIAT)
     rep = factories.make_user(
-        "burgemeester", association, Role.Kind.REPRESENTATIVE, member=factories.member(association, 0)
+        "burgemeester",
+        association,
+        Role.Kind.REPRESENTATIVE,
+        member=factories.member(association, 0),
     )
     poll = factories.open_poll(chair, meeting)
     voting.cast_ballot(actor=rep, poll=poll, option_key="option-1")

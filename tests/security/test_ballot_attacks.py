@@ -286,7 +286,7 @@ def test_nul_in_a_letter_addresses_csv_is_refused_naming_the_line(association, t
     with pytest.raises(CommandError, match="line 3: Contains a control character"):
         call_command("letter_addresses", str(csv), association=association.slug)
     csv.write_bytes(b"gemeentecode,email,label\nGM1000,griffie@a.nl,\xff\n")
-    with pytest.raises(CommandError, match="line 2: not UTF-8"):
+    with pytest.raises(CommandError, match="regel 2: geen UTF-8"):
         call_command("letter_addresses", str(csv), association=association.slug)
     assert not MemberAddress.objects.exists()
 

@@ -25,9 +25,10 @@ class Association(models.Model):
     special_members_vote = models.BooleanField(
         _("special members (Caribbean Netherlands) vote"), default=False
     )
-    # The language of the association's pages; a reader may still choose another.
+    # The language of the association's pages (empty: the site's, Dutch); a reader may
+    # still choose another (besluit.languages).
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="nl"
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
     )
     # Whether the decision lists and results of its closed meetings are public pages.
     publish_decisions = models.BooleanField(_("publish decision lists and results"), default=False)

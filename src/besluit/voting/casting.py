@@ -429,9 +429,9 @@ class _Batch:
 
 def _closed(poll: Poll, now: datetime) -> str:
     if poll.status != Poll.Status.OPEN:
-        return "This poll is not open." if poll.status == "draft" else "This poll is closed."
+        return _("This poll is not open.") if poll.status == "draft" else _("This poll is closed.")
     if poll.closes_at is not None and now > poll.closes_at:
-        return "The voting period has ended."
+        return _("The voting period has ended.")
     return ""
 
 

@@ -1,5 +1,6 @@
 """The association's settings page: its language and whether its decisions are public."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +19,10 @@ from besluit.web.forms.associations import AssociationSettingsForm
 def association_settings(request: HttpRequest, slug: str) -> HttpResponse:
     association = association_for(request, slug)
     require(request, association, "administer")
-    initial = {"language": association.language, "publish_decisions": association.publish_decisions}
+    initial = {
+        "language": association.language or settings.LANGUAGE_CODE,
+        "publish_decisions": association.publish_decisions,
+    }
     form = AssociationSettingsForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
