@@ -31,9 +31,10 @@ ALLOWED_DIRS = {
     "core",
     # Migrations are history; the demo loader writes its own (Dutch) content.
     "migrations",
-    # The API and the edge answer programs: problem details keep an English `detail`
-    # beside the stable `code` and `type` (docs/api.md); what they pass on from the
-    # services is translated there.
+    # The API and the edge answer programs, which read the stable `code` and `type` of a
+    # problem; their own few `detail`s (an unknown sort key, a missing poll) stay English
+    # for now, while what they pass on from the services comes in the reader's language
+    # (Dutch unless the language cookie says otherwise).
     "api",
     "edge",
     # Management commands speak to an operator in a terminal (English, like Django's).

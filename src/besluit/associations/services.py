@@ -22,6 +22,7 @@ from besluit.associations.models import (
 from besluit.audit.services import record
 from besluit.core import register_csv
 from besluit.core import weights as core_weights
+from besluit.core.messages import translated
 from besluit.errors import ValidationFailed
 from besluit.formats import day, number
 
@@ -244,7 +245,8 @@ def do_set_weight_rule(
     try:
         core_weights.validate_rule(core_rule)
     except core_weights.WeightRuleError as exc:
-        raise ValidationFailed("; ".join(exc.problems), problems=exc.problems) from exc
+        problems = translated(exc.messages, gettext)
+        raise ValidationFailed("; ".join(problems), problems=problems) from exc
     with transaction.atomic():
         rule, created = WeightRule.objects.update_or_create(
             association=association,

@@ -25,6 +25,17 @@ class Message:
         return self.template % dict(self.params) if self.params else self.template
 
     def translate(self, gettext) -> str:
-        """In the reader's language, given Django's ``gettext``."""
+        """In the reader's language, given Django's ``gettext`` (values that are messages
+        themselves, such as a label "line 3", are translated too)."""
         text = gettext(self.template)
-        return text % dict(self.params) if self.params else text
+        if not self.params:
+            return text
+        values = {
+            k: v.translate(gettext) if isinstance(v, Message) else v for k, v in self.params.items()
+        }
+        return text % values
+
+
+def translated(items, gettext) -> list[str]:
+    """Messages and plain strings alike, in the reader's language."""
+    return [m.translate(gettext) if isinstance(m, Message) else str(m) for m in items]

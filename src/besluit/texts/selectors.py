@@ -296,7 +296,7 @@ def amendment_overview(proposal: Proposal, *, include_closed: bool = True) -> Am
                 version.document, [c for c in changes if c.key not in colliding]
             ).document
         except cp.PassageError as exc:
-            error = str(exc)
+            error = exc.text.translate(_)
     return AmendmentOverview(version, rows, groups, preview, error)
 
 

@@ -62,7 +62,7 @@ def do_propose_amendment(
     try:
         passage = cp.resolve(version.document, block_id, old_text, occurrence)
     except cp.PassageError as exc:
-        raise ValidationFailed(str(exc), field="old_text") from exc
+        raise ValidationFailed(exc.text.translate(_), field="old_text") from exc
     old = version.document.block(block_id).text[passage.start : passage.end]
     new = "\n\n".join(p for p in (ct.normalise(x) for x in new_text.split("\n\n")) if p)
     with transaction.atomic():
@@ -126,7 +126,7 @@ def do_set_passage(
     try:
         passage = cp.resolve(version.document, block_id, old_text, occurrence)
     except cp.PassageError as exc:
-        raise ValidationFailed(str(exc), field="old_text") from exc
+        raise ValidationFailed(exc.text.translate(_), field="old_text") from exc
     old = version.document.block(block_id).text[passage.start : passage.end]
     new = amendment.new_text if new_text is None else new_text.strip()
     if ct.normalise(new) == old:
@@ -276,7 +276,7 @@ def do_compose_adopted(*, actor, proposal: Proposal) -> TextVersion:
             problems=pairs,
         ) from exc
     except cp.PassageError as exc:
-        raise Conflict(str(exc)) from exc
+        raise Conflict(exc.text.translate(_)) from exc
     with transaction.atomic():
         version = do_start_draft(
             actor=actor,

@@ -133,7 +133,7 @@ def _passage_of(
     try:
         p = cp.resolve(version.document, block_id, quote)
     except cp.PassageError as exc:
-        raise ValidationFailed(str(exc), field="quote") from exc
+        raise ValidationFailed(exc.text.translate(_), field="quote") from exc
     return block_id, p.start, p.end, quote
 
 

@@ -11,12 +11,14 @@ from django.contrib.auth.password_validation import (
 )
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from besluit.accounts.models import User
 from besluit.accounts.services import SCOPE_SEPARATOR, scoped_username
 from besluit.associations.models import Association, Member, Role, WeightRule
 from besluit.core import weights as core_weights
+from besluit.core.messages import translated
 
 
 class DateInput(forms.DateInput):
@@ -157,7 +159,7 @@ class WeightRuleForm(forms.Form):
                     cleaned.get("brackets", "")
                 )
             except core_weights.WeightRuleError as exc:
-                self.add_error("brackets", list(exc.problems))
+                self.add_error("brackets", translated(exc.messages, gettext))
         return cleaned
 
 
