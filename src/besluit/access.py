@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext, gettext_noop
 
 from besluit.associations.models import Association, Member, Role
 from besluit.errors import PermissionDenied
@@ -147,28 +148,34 @@ def can_submit_for(user, association: Association, member: Member) -> bool:
 # --- guards that raise -----------------------------------------------------
 
 
-def require(allowed: bool, message: str = "You may not do this.") -> None:
+def require(allowed: bool, message: str = gettext_noop("You may not do this.")) -> None:
     if not allowed:
-        raise PermissionDenied(message)
+        # Marked with gettext_noop where written, translated here for the reader.
+        raise PermissionDenied(gettext(message))
 
 
 def require_view(user, association: Association) -> None:
-    require(can_view(user, association), "You have no role in this association.")
+    require(can_view(user, association), gettext_noop("You have no role in this association."))
 
 
 def require_administer(user, association: Association) -> None:
-    require(can_administer(user, association), "Only the secretariat may do this.")
+    require(can_administer(user, association), gettext_noop("Only the secretariat may do this."))
 
 
 def require_chair(user, association: Association) -> None:
-    require(can_chair(user, association), "Only the chair or the secretariat may do this.")
+    require(
+        can_chair(user, association), gettext_noop("Only the chair or the secretariat may do this.")
+    )
 
 
 def require_follow_up(user, association: Association) -> None:
-    require(can_follow_up(user, association), "Only the board or the secretariat may do this.")
+    require(
+        can_follow_up(user, association),
+        gettext_noop("Only the board or the secretariat may do this."),
+    )
 
 
 def require_representative(user, association: Association) -> Member:
     member = represented_member(user, association)
-    require(member is not None, "Only a member's representative may do this.")
+    require(member is not None, gettext_noop("Only a member's representative may do this."))
     return member

@@ -83,7 +83,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The reader's choice or the association's language, never Accept-Language.
+    "besluit.languages.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -93,6 +94,8 @@ MIDDLEWARE = [
     # A voting-code session stays inside its meeting's voting pages (accounts.middleware).
     "besluit.accounts.middleware.CodeSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An anonymous visitor of an association that does not exist: 404, not the login.
+    "besluit.frame.middleware.UnknownAssociationMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns locked-out logins into a clear refusal.
@@ -241,6 +244,10 @@ LOGOUT_REDIRECT_URL = "web:home"
 LANGUAGE_CODE = "nl"
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The reader's own language choice (the switch in the page header) outlives the browser
+# session; without one, pages speak the association's language (besluit.languages).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
 USE_TZ = True

@@ -97,11 +97,11 @@ def test_the_edge_answers_as_the_api_does(setup, tmp_path):
         status, _, bad = post(base, p.public_id, {"option": ""}, with_csrf)
         assert status == 400 and bad["invalidParams"][0]["name"] == "option"
         status, _, bad = post(base, p.public_id, {"option": "maybe"}, bearer(setup["reps"][2]))
-        assert status == 400 and "not an option" in bad["detail"]
+        assert status == 400 and "geen keuze" in bad["detail"]
         assert post(base, "not-a-poll", {"option": "for"}, with_csrf)[0] == 404
         assert post(base, "7" * 32, {"option": "for"}, with_csrf)[0] == 404
         status, _, bad = post(base, p.public_id, {"option": "for"}, bearer(setup["chair"]))
-        assert status == 403 and "representative" in bad["detail"]
+        assert status == 403 and "vertegenwoordiger" in bad["detail"]
         status, _, bad = post(base, p.public_id, {"option": "for"}, with_csrf)
         assert status == 409
     assert Ballot.objects.filter(poll=p).count() == 2

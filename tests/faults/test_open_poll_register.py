@@ -72,7 +72,7 @@ def test_register_changes_during_an_open_poll_leave_it_alone(secret, tmp_path):
     assert (poll.eligible_members, Decimal(poll.eligible_weight)) == eligible
 
     # The frozen register decides who votes, with the frozen weight.
-    with pytest.raises(PermissionDenied, match="not in this poll's register"):
+    with pytest.raises(PermissionDenied, match="staat niet in het stemregister"):
         voting.cast_ballot(actor=new_rep, poll=poll, option_key="option-1")
     with pytest.raises(PermissionDenied):  # no longer a representative
         voting.cast_ballot(actor=reps[4], poll=poll, option_key="option-1")

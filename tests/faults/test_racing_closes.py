@@ -70,13 +70,13 @@ def test_every_acknowledged_ballot_is_in_the_closing_checkpoint_and_nothing_else
     ballots = [r for kind, r in results if kind == "ballot"]
     assert [r.status_code for r in closes].count(200) == 1
     assert all(
-        r.status_code == 409 and "Only an open poll" in r.json()["detail"]
+        r.status_code == 409 and "Alleen een open stemming" in r.json()["detail"]
         for r in closes
         if r.status_code != 200
     )
     acknowledged = {r.json()["ballotId"] for r in ballots if r.status_code == 201}
     refused = [r for r in ballots if r.status_code != 201]
-    assert all(r.status_code == 409 and "closed" in r.json()["detail"] for r in refused)
+    assert all(r.status_code == 409 and "gesloten" in r.json()["detail"] for r in refused)
 
     poll = Poll.objects.get(pk=poll.pk)
     bundle = vote_log.bundle_bytes(poll)

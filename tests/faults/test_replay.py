@@ -57,7 +57,7 @@ def test_replay_in_another_poll_is_refused(setup, secret):
     one, two = poll(is_secret=secret), poll(is_secret=secret)
     assert post(one, "option-1", "same-key").status_code == 201
     again = post(two, "option-1", "same-key")
-    assert again.status_code == 409 and "another poll" in again.json()["detail"]
+    assert again.status_code == 409 and "andere stemming" in again.json()["detail"]
     assert Ballot.objects.filter(poll=two).count() == 0
     assert post(two, "option-1", "fresh-key").status_code == 201
 
@@ -78,7 +78,7 @@ def test_replaying_an_older_request_does_not_undo_a_change(setup):
     changed = post(p, "option-2", "k2")
     assert changed.status_code == 201 and changed.json()["changed"]
     replayed = post(p, "option-1", "k1")  # the first request, sent again (flaky network)
-    assert replayed.status_code == 409 and "later change" in replayed.json()["detail"]
+    assert replayed.status_code == 409 and "latere wijziging" in replayed.json()["detail"]
     assert Ballot.objects.get(poll=p).option.key == "option-2"
     retried = post(p, "option-2", "k2")  # the latest request again: the same ballot back
     assert retried.status_code == 200 and retried.json()["replayed"]

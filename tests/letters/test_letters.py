@@ -247,7 +247,7 @@ def test_numbers_templates_and_the_calendar(association, secretariat, meeting):
             actor=secretariat, association=association, kind=kind, meeting=meeting
         )
         assert made.subject and meeting.title in made.body
-    with pytest.raises(Exception, match="in use"):
+    with pytest.raises(Exception, match="al in gebruik"):
         services.do_update_letter(
             actor=secretariat, letter=second, number=first.number, subject="x", body="y",
             meeting=meeting, include_invitation=False,

@@ -165,7 +165,9 @@ def test_revoking_a_code_logs_out_its_session(association, secretariat, meeting)
 
 def test_the_codes_page_hands_out_a_csv(client, association, secretariat, meeting):
     client.force_login(secretariat)
-    response = client.post(f"/{association.slug}/vergaderingen/{meeting.pk}/stemcodes/")
+    page = f"/{association.slug}/vergaderingen/{meeting.pk}/stemcodes/"
+    assert client.post(page).status_code == 302  # then the page starts the download
+    response = client.get(page + "?download=1")
     assert response.status_code == 200 and response["Cache-Control"] == "no-store"
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["gemeentecode", "naam", "stemcode", "vergadering"]
@@ -273,7 +275,7 @@ def test_a_code_of_a_closed_meeting_is_refused(association, secretariat, meeting
 def test_guessing_codes_is_throttled_per_address(association, secretariat, meeting, settings):
     settings.BESLUIT_CODE_LOGIN_FAILURE_LIMIT = 3
     issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
-    guesser = Client(REMOTE_ADDR="203.0.113.9", HTTP_ACCEPT_LANGUAGE="en")
+    guesser = Client(REMOTE_ADDR="203.0.113.9", HTTP_COOKIE="django_language=en")
     for i in range(3):
         assert _login(guesser, f"WRONG-{i}").status_code == 400
     # From now on this address is refused without a lookup, even with a valid code.

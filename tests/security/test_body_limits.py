@@ -42,7 +42,7 @@ def test_a_gigabyte_post_to_the_login_page_is_refused_unread(spool_dir):
         headers=[
             ("Content-Type", "application/x-www-form-urlencoded"),
             ("Content-Length", str(GIB)),
-            ("Accept-Language", "en"),
+            ("Cookie", "django_language=en"),
         ],
         body=gigabyte(read_at_most=100),
     )

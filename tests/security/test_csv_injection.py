@@ -108,7 +108,9 @@ def test_open_data_csv_per_association_and_meeting_neutralises_formulas(client, 
 def test_voting_codes_csv_neutralises_member_names(association, secretariat, evil):
     client = Client()
     client.force_login(secretariat)
-    response = client.post(f"/{association.slug}/vergaderingen/{evil['meeting'].pk}/stemcodes/")
+    page = f"/{association.slug}/vergaderingen/{evil['meeting'].pk}/stemcodes/"
+    client.post(page)
+    response = client.get(page + "?download=1")
     assert response.status_code == 200
     rows = rows_of(response.content)
     assert_no_formula(rows, "stemcodes.csv")

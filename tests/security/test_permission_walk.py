@@ -269,6 +269,10 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "web:weights": {"GET": VIEW, "POST": ADMIN},
     "web:people": {"GET": ADMIN, "POST": ADMIN},
     "web:people_import": {"GET": ADMIN, "POST": ADMIN},
+    "web:association_settings": {"GET": ADMIN, "POST": ADMIN},
+    # public once the association publishes them (the walk's association does)
+    "web:public_decisions": {"GET": ALL},
+    "web:public_result": {"GET": ALL},
     "web:meetings": {"GET": VIEW},
     "web:meeting_create": {"GET": ADMIN, "POST": ADMIN},
     "web:meeting": {"GET": VIEW},
@@ -410,6 +414,8 @@ def world(settings, tmp_path):
         }
     }
     association = factories.make_association(12, slug="vvg")
+    association.publish_decisions = True
+    association.save(update_fields=["publish_decisions"])
     meeting = factories.make_meeting(association)
     users = {
         "observer": factories.make_user("waarnemer", association, Role.Kind.OBSERVER),

@@ -208,7 +208,8 @@ def test_each_username_lock_lasts_twice_as_long_as_the_one_before(
 
 
 def _code_login(address: str, code: str):
-    return Client(REMOTE_ADDR=address, HTTP_ACCEPT_LANGUAGE="en").post("/stemcode/", {"code": code})
+    reader = Client(REMOTE_ADDR=address, HTTP_COOKIE="django_language=en")
+    return reader.post("/stemcode/", {"code": code})
 
 
 @pytest.mark.django_db

@@ -77,7 +77,7 @@ def test_1000_concurrent_ballots_for_one_member_leave_exactly_one(big_associatio
     for r in responses:
         if r.status_code == 409:
             assert r["Content-Type"] == "application/problem+json"
-            assert "voted in this poll already" in r.json()["detail"]
+            assert "heeft al gestemd" in r.json()["detail"]
     assert Ballot.objects.filter(poll=poll).count() == 1
     winner = next(r for r in responses if r.status_code == 201).json()
     assert Ballot.objects.get(poll=poll).public_id.hex == winner["ballotId"].replace("-", "")

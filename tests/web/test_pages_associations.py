@@ -289,7 +289,7 @@ def test_import_shows_a_report_of_created_and_updated_members(client, associatio
     assert "Register imported" in page
     assert "1 new, 1 updated, 0 unchanged" in page
     assert "GM0999 Nieuwgemeente" in page
-    assert f"{first.code} {first.name}: inwoners" in page
+    assert f"{first.code} {first.name}: inhabitants" in page
     assert association.members.filter(code="GM0999").exists()
     # The report is shown once (PRG): reloading gives the empty form again.
     assert "Accepted files" in text(client.get(url("members_import", association)))

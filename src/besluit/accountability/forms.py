@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from besluit import formats
 from besluit.accountability import selectors
 from besluit.accountability.models import (
     Commitment,
@@ -396,7 +397,7 @@ class DemandForm(forms.Form):
 
 class DecisionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Decision) -> str:
-        return f"{obj.subject} ({obj.get_method_display()}, {obj.recorded_at:%d-%m-%Y})"
+        return f"{obj.subject} ({obj.get_method_display()}, {formats.day(obj.recorded_at)})"
 
 
 class DemandCommitmentsForm(forms.Form):

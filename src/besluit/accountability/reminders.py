@@ -29,6 +29,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from besluit import formats
 from besluit.accountability.models import Commitment, ReminderSent
 from besluit.accounts.models import User
 from besluit.associations.models import Role
@@ -118,10 +119,10 @@ def _line(due: Due, base_url: str) -> str:
         "accountability:commitment", args=[c.association.slug, c.pk]
     )
     if due.kind == Kind.OVERDUE:
-        state = _("overdue since %(day)s") % {"day": c.due_date.strftime("%d-%m-%Y")}
+        state = _("overdue since %(day)s") % {"day": formats.day(c.due_date)}
     else:
         state = _("an update is due (the last one: %(day)s)") % {
-            "day": (c.last_update_at or c.created_at).strftime("%d-%m-%Y")
+            "day": formats.day(c.last_update_at or c.created_at)
         }
     return f"- {c.reference}: {c.title}\n  {state}\n  {url}"
 

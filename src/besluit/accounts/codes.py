@@ -115,7 +115,7 @@ def do_issue_codes(*, actor, meeting: Meeting, members=None) -> list[tuple[Membe
     else:
         members = list(members)
         if any(m.association_id != association.pk for m in members):
-            raise ValidationFailed("That member belongs to another association.", field="member")
+            raise ValidationFailed(_("That member belongs to another association."), field="member")
         scope = [m.pk for m in members]
     now = timezone.now()
     issued = []

@@ -3,6 +3,7 @@
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from besluit.accounts.models import CODE_USERNAME_PREFIX, User
 from besluit.associations.models import Association, Member, Role
@@ -27,13 +28,13 @@ def check_username(username: str) -> str:
     (CODE_USERNAME_PREFIX) the validator refuses; the prefix is refused in any case."""
     username = username.strip()
     if not username:
-        raise ValidationFailed("A person needs a username.", field="username")
+        raise ValidationFailed(_("A person needs a username."), field="username")
     try:
         User.username_validator(username)
     except ValidationError as exc:
         raise ValidationFailed(exc.messages[0], field="username") from exc
     if username.lower().startswith(CODE_USERNAME_PREFIX):
-        raise ValidationFailed("This username is reserved for voting codes.", field="username")
+        raise ValidationFailed(_("This username is reserved for voting codes."), field="username")
     return username
 
 
@@ -60,13 +61,13 @@ def do_create_person(
     username = check_username(username)
     if SCOPE_SEPARATOR in username:
         raise ValidationFailed(
-            "A username cannot contain '@': the association's part is added to it.",
+            _("A username cannot contain '@': the association's part is added to it."),
             field="username",
         )
     username = scoped_username(username, association)
     if kind == Role.Kind.REPRESENTATIVE and not function:
         raise ValidationFailed(
-            "A representative needs a function (mayor, alderman, ...).", field="function"
+            _("A representative needs a function (mayor, alderman, ...)."), field="function"
         )
     candidate = User(
         username=username, first_name=first_name, last_name=last_name, email=email.strip()
@@ -80,7 +81,10 @@ def do_create_person(
             ) from exc
     with transaction.atomic():
         if User.objects.filter(username__iexact=username).exists():
-            raise ValidationFailed(f"The username '{username}' is taken.", field="username")
+            raise ValidationFailed(
+                _("The username '%(username)s' is taken.") % {"username": username},
+                field="username",
+            )
         candidate.set_password(password)  # None: an unusable password, no hash computed
         candidate.save()
         role = do_assign_role(

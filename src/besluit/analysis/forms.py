@@ -2,10 +2,12 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from besluit.core import power as core_power
 from besluit.core import weights as core_weights
+from besluit.core.messages import translated
 
 DEFAULT_ALTERNATIVES = ["proportional", "sqrt", "equal"]
 DRAFT_MAX_CHARS = 5_000
@@ -69,7 +71,7 @@ class AnalysisForm(forms.Form):
         try:
             return core_weights.parse_brackets(text)
         except core_weights.WeightRuleError as exc:
-            raise ValidationError(exc.problems) from None
+            raise ValidationError(translated(exc.messages, gettext)) from None
 
     def choices(self) -> dict:
         """What to analyse: the cleaned values, or the defaults when nothing was sent.

@@ -29,9 +29,10 @@ from fractions import Fraction
 from typing import IO
 
 from django.core.cache import cache
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from besluit import csvsafe
+from besluit import csvsafe, formats
 from besluit.associations.models import Association
 from besluit.associations.selectors import rule_in_force, weighted_register
 from besluit.core import power as core_power
@@ -230,7 +231,8 @@ def rules_for(
             rules[key] = ALTERNATIVES[key]
         else:
             raise ValidationFailed(
-                f"Unknown rule '{key}' (choose from {', '.join(analysis_compute.RULE_KEYS)}).",
+                gettext("Unknown rule '%(key)s' (choose from %(join)s).")
+                % {"key": key, "join": ", ".join(analysis_compute.RULE_KEYS)},
                 field="rules",
             )
     if draft is not None:
@@ -373,7 +375,9 @@ def _analyse_rule(
         else:
             raise refused or core_power.PowerError("no game to compute")
     except core_power.PowerError as exc:
-        raise ValidationFailed(f"{label}: {exc}", field="rules") from exc
+        raise ValidationFailed(
+            gettext("%(label)s: %(exc)s") % {"label": label, "exc": exc}, field="rules"
+        ) from exc
     total = sum(weights, Decimal(0))
     dummy_set = set(result.dummies)
     powers = tuple(
@@ -437,11 +441,15 @@ def analyse(
         quota = core_power.Quota(quota)
     except ValueError:
         raise ValidationFailed(
-            f"Unknown quota '{quota}' (choose simple or two_thirds).", field="quota"
+            gettext("Unknown quota '%(quota)s' (choose simple or two_thirds).") % {"quota": quota},
+            field="quota",
         ) from None
     rows = [r for r in weighted_register(association, on) if r.eligible]
     if not rows:
-        raise ValidationFailed(f"{association} has no members with a vote on {on:%Y-%m-%d}.")
+        raise ValidationFailed(
+            gettext("%(association)s has no members with a vote on %(on)s.")
+            % {"association": association, "on": formats.day(on)}
+        )
     total_inhabitants = sum(r.inhabitants or 0 for r in rows)
     members = tuple(
         MemberInfo(
@@ -465,7 +473,7 @@ def analyse(
             overrides = sum(r.is_overridden for r in rows)
             description = str(
                 _("the rule in force from %(day)s: %(rule)s")
-                % {"day": f"{in_force.valid_from:%d-%m-%Y}", "rule": describe(in_force.as_core())}
+                % {"day": formats.day(in_force.valid_from), "rule": describe(in_force.as_core())}
             )
             if overrides:
                 fixed = _("; %(count)d fixed weights (overrides)") % {"count": overrides}

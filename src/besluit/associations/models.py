@@ -50,6 +50,13 @@ class Association(models.Model):
         decimal_places=4,
         default=Decimal("0.5"),
     )
+    # The language of the association's pages (empty: the site's, Dutch); a reader may
+    # still choose another (besluit.languages).
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, blank=True, default=""
+    )
+    # Whether the decision lists and results of its closed meetings are public pages.
+    publish_decisions = models.BooleanField(_("publish decision lists and results"), default=False)
 
     class Meta:
         ordering = ["name"]

@@ -5,7 +5,9 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
+from besluit import formats
 from besluit.associations.models import Association, Member, PopulationFigure, WeightRule
 from besluit.core import weights as core_weights
 from besluit.errors import ValidationFailed
@@ -48,7 +50,9 @@ def weighted_register(association: Association, day: date) -> list[WeightedMembe
     rule = rule_in_force(association, day)
     if rule is None:
         raise ValidationFailed(
-            f"No weight rule is in force for {association} on {day:%Y-%m-%d}.", field="weight_rule"
+            _("No weight rule is in force for %(association)s on %(day)s.")
+            % {"association": association, "day": formats.day(day)},
+            field="weight_rule",
         )
     core_rule = rule.as_core()
     members = list(

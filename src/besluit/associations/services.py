@@ -5,9 +5,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
+from besluit import access
 from besluit.associations.models import (
     Association,
     Member,
@@ -19,15 +22,45 @@ from besluit.associations.models import (
 from besluit.audit.services import record
 from besluit.core import register_csv
 from besluit.core import weights as core_weights
+from besluit.core.messages import translated
 from besluit.errors import ValidationFailed
+from besluit.formats import day, number
 
 
 def do_create_association(*, actor, name: str, slug: str, short_name: str = "") -> Association:
     with transaction.atomic():
         if Association.objects.filter(slug=slug).exists():
-            raise ValidationFailed(f"An association with slug '{slug}' exists.", field="slug")
+            raise ValidationFailed(
+                gettext("An association with slug '%(slug)s' exists.") % {"slug": slug},
+                field="slug",
+            )
         association = Association.objects.create(name=name, slug=slug, short_name=short_name)
         record("association.created", actor=actor, association=association, obj=association)
+    return association
+
+
+def do_update_settings(
+    *, actor, association: Association, language: str, publish_decisions: bool
+) -> Association:
+    """The association's own settings: the language of its pages, and whether the decision
+    lists and results of its meetings are public pages (under /open/)."""
+    access.require_administer(actor, association)
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationFailed(
+            gettext("Unknown language '%(language)s'.") % {"language": language}, field="language"
+        )
+    with transaction.atomic():
+        association.language = language
+        association.publish_decisions = publish_decisions
+        association.save(update_fields=["language", "publish_decisions"])
+        record(
+            "association.settings_changed",
+            actor=actor,
+            association=association,
+            obj=association,
+            language=language,
+            publish_decisions=publish_decisions,
+        )
     return association
 
 
@@ -41,9 +74,36 @@ class ImportReport:
 
     @property
     def summary(self) -> str:
-        return (
-            f"{len(self.created)} created, {len(self.updated)} updated, {self.unchanged} unchanged"
+        return gettext("%(created)s created, %(updated)s updated, %(unchanged)s unchanged") % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": self.unchanged,
+        }
+
+
+def problem_text(problem: register_csv.ImportProblem) -> str:
+    """A problem of the register file in the reader's language, with where it is."""
+    values = {"line": problem.line, "field": problem.field}
+    values["problem"] = problem.text.translate(gettext)
+    if problem.line is not None and problem.field is not None:
+        return gettext("line %(line)s, field '%(field)s': %(problem)s") % values
+    if problem.line is not None:
+        return gettext("line %(line)s: %(problem)s") % values
+    if problem.field is not None:
+        return gettext("field '%(field)s': %(problem)s") % values
+    return values["problem"]
+
+
+def _not_imported(problems: list[str]) -> ValidationFailed:
+    return ValidationFailed(
+        ngettext(
+            "The file was not imported (%(count)s problem): %(problems)s",
+            "The file was not imported (%(count)s problems): %(problems)s",
+            len(problems),
         )
+        % {"count": len(problems), "problems": "; ".join(problems[:20])},
+        problems=problems,
+    )
 
 
 def do_import_members(
@@ -60,13 +120,15 @@ def do_import_members(
     to the member's population history; one for an existing date is replaced.
     """
     default_date = reference_date or timezone.localdate()
+    # The known codes let the parser report a new member without a province together
+    # with every other problem, in one round.
+    known = frozenset(association.members.values_list("code", flat=True))
     try:
-        rows = register_csv.parse_register(data, default_reference_date=default_date)
+        rows = register_csv.parse_register(
+            data, default_reference_date=default_date, known_codes=known
+        )
     except register_csv.RegisterImportError as exc:
-        raise ValidationFailed(
-            "The file was not imported: " + "; ".join(str(p) for p in exc.problems[:20]),
-            problems=[str(p) for p in exc.problems],
-        ) from exc
+        raise _not_imported([problem_text(p) for p in exc.problems]) from exc
 
     report = ImportReport()
     with transaction.atomic():
@@ -74,17 +136,21 @@ def do_import_members(
             m.code: m
             for m in association.members.prefetch_related("populations").select_for_update()
         }
+        # Only when a member was removed since the parse above (a race): told the same way.
         missing_province = [r for r in rows if r.code not in existing and not r.province]
         if missing_province:
-            raise ValidationFailed(
-                "The file was not imported: "
-                + "; ".join(
-                    f"line {r.line}, field 'provincie': new member {r.code} needs a province"
-                    for r in missing_province[:20]
-                ),
-                problems=[
-                    f"line {r.line}: no province for new member {r.code}" for r in missing_province
-                ],
+            raise _not_imported(
+                [
+                    problem_text(
+                        register_csv.ImportProblem(
+                            r.line,
+                            "provincie",
+                            register_csv.gettext_noop("new member %(code)s needs a province"),
+                            {"code": r.code},
+                        )
+                    )
+                    for r in missing_province
+                ]
             )
         for index, row in enumerate(rows, start=1):
             figure_date = row.reference_date or default_date
@@ -119,10 +185,16 @@ def do_import_members(
 def _update_member(member: Member, row: register_csv.MemberRow, figure_date: date) -> list[str]:
     changes = []
     if row.name != member.name:
-        changes.append(f"naam {member.name!r} -> {row.name!r}")
+        changes.append(
+            gettext("name %(before)s → %(after)s")
+            % {"before": repr(member.name), "after": repr(row.name)}
+        )
         member.name = row.name
     if row.province and row.province != member.province:
-        changes.append(f"provincie {member.province} -> {row.province}")
+        changes.append(
+            gettext("province %(before)s → %(after)s")
+            % {"before": member.province, "after": row.province}
+        )
         member.province = row.province
     if changes:
         member.save(update_fields=["name", "province"])
@@ -133,13 +205,19 @@ def _update_member(member: Member, row: register_csv.MemberRow, figure_date: dat
         PopulationFigure.objects.create(
             member=member, reference_date=figure_date, inhabitants=row.inhabitants
         )
-        before = latest.inhabitants if latest else "-"
+        before = number(latest.inhabitants) if latest else "–"
         if latest is None or latest.inhabitants != row.inhabitants:
-            changes.append(f"inwoners {before} -> {row.inhabitants} ({figure_date:%Y-%m-%d})")
+            changes.append(
+                gettext("inhabitants %(before)s → %(after)s (reference date %(date)s)")
+                % {"before": before, "after": number(row.inhabitants), "date": day(figure_date)}
+            )
         else:
-            changes.append(f"peildatum {figure_date:%Y-%m-%d}")
+            changes.append(gettext("reference date %(date)s") % {"date": day(figure_date)})
     elif figure.inhabitants != row.inhabitants:
-        changes.append(f"inwoners {figure.inhabitants} -> {row.inhabitants}")
+        changes.append(
+            gettext("inhabitants %(before)s → %(after)s")
+            % {"before": number(figure.inhabitants), "after": number(row.inhabitants)}
+        )
         figure.inhabitants = row.inhabitants
         figure.save(update_fields=["inhabitants"])
     return changes
@@ -167,7 +245,8 @@ def do_set_weight_rule(
     try:
         core_weights.validate_rule(core_rule)
     except core_weights.WeightRuleError as exc:
-        raise ValidationFailed("; ".join(exc.problems), problems=exc.problems) from exc
+        problems = translated(exc.messages, gettext)
+        raise ValidationFailed("; ".join(problems), problems=problems) from exc
     with transaction.atomic():
         rule, created = WeightRule.objects.update_or_create(
             association=association,
@@ -198,9 +277,9 @@ def do_override_weight(
     """Set or clear a member's weight override; an override always carries its reason."""
     if weight is not None:
         if weight < 0:
-            raise ValidationFailed("A weight cannot be negative.", field="weight")
+            raise ValidationFailed(gettext("A weight cannot be negative."), field="weight")
         if not reason.strip():
-            raise ValidationFailed("An override needs a reason.", field="reason")
+            raise ValidationFailed(gettext("An override needs a reason."), field="reason")
     with transaction.atomic():
         before = member.weight_override
         member.weight_override = weight
@@ -246,14 +325,16 @@ def do_assign_role(
 ) -> Role:
     if kind == Role.Kind.REPRESENTATIVE:
         if member is None:
-            raise ValidationFailed("A representative acts for a member.", field="member")
+            raise ValidationFailed(gettext("A representative acts for a member."), field="member")
         if member.association_id != association.pk:
-            raise ValidationFailed("That member belongs to another association.", field="member")
+            raise ValidationFailed(
+                gettext("That member belongs to another association."), field="member"
+            )
     elif member is not None:
-        raise ValidationFailed("Only representatives act for a member.", field="member")
+        raise ValidationFailed(gettext("Only representatives act for a member."), field="member")
     if getattr(user, "code_meeting_id", None) is not None:
         # Its one role comes with the code (accounts.codes); nobody adds to it.
-        raise ValidationFailed("A voting code's account gets no other role.", field="user")
+        raise ValidationFailed(gettext("A voting code's account gets no other role."), field="user")
     with transaction.atomic():
         role, _ = Role.objects.update_or_create(
             user=user,

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from besluit.core.messages import Message, gettext_noop
 from besluit.core.redline import DELETE, INSERT, diff_sequences, equal_spans
 from besluit.core.texts import (
     Block,
@@ -40,7 +41,12 @@ from besluit.core.texts import (
 
 
 class PassageError(TextError):
-    """A passage that does not fit the text."""
+    """A passage that does not fit the text. ``text`` is the message apart from its values,
+    for the Django layer to translate (core.messages); ``str()`` is the English."""
+
+    def __init__(self, template: str, **params) -> None:
+        self.text = Message(template, params)
+        super().__init__(str(self.text))
 
 
 @dataclass(frozen=True, order=True)
@@ -97,40 +103,53 @@ def find_words(text: str, words: str) -> list[int]:
 def resolve(doc: Document, block_id: str, old_text: str, occurrence: int = 0) -> Passage:
     """The passage of ``block_id`` that reads ``old_text`` (its ``occurrence``-th one)."""
     if block_id not in doc:
-        raise PassageError("That paragraph is not in this version.")
+        raise PassageError(gettext_noop("That paragraph is not in this version."))
     block = doc.block(block_id)
     words = normalise(old_text)
     if not words:
-        raise PassageError("Give the words the amendment changes.")
+        raise PassageError(gettext_noop("Give the words the amendment changes."))
     hits = find_words(block.text, words)
     if not hits:
-        raise PassageError("These words do not occur in the paragraph; copy them exactly.")
+        raise PassageError(
+            gettext_noop("These words do not occur in the paragraph; copy them exactly.")
+        )
     if occurrence >= len(hits):
-        raise PassageError(f"These words occur {len(hits)} time(s) in the paragraph.")
+        raise PassageError(
+            gettext_noop("These words occur %(count)s time(s) in the paragraph."), count=len(hits)
+        )
     return Passage(block_id, hits[occurrence], hits[occurrence] + len(words))
 
 
 def point(doc: Document, block_id: str, offset: int) -> Passage:
     """An insertion point in a block (on a token boundary)."""
     if block_id not in doc:
-        raise PassageError("That paragraph is not in this version.")
+        raise PassageError(gettext_noop("That paragraph is not in this version."))
     if not is_boundary(doc.block(block_id).text, offset):
-        raise PassageError("An insertion point must lie between two words.")
+        raise PassageError(gettext_noop("An insertion point must lie between two words."))
     return Passage(block_id, offset, offset)
 
 
 def check(doc: Document, change: Change) -> None:
     """Raise PassageError unless the change's old words are what its passage holds now."""
     if change.passage.block_id not in doc:
-        raise PassageError(f"Amendment {change.key}: its paragraph is not in this version.")
+        raise PassageError(
+            gettext_noop("Amendment %(key)s: its paragraph is not in this version."),
+            key=change.key,
+        )
     text = doc.block(change.passage.block_id).text
     p = change.passage
     if not (0 <= p.start <= p.end <= len(text)) or not (
         is_boundary(text, p.start) and is_boundary(text, p.end)
     ):
-        raise PassageError(f"Amendment {change.key}: the passage does not fit the paragraph.")
+        raise PassageError(
+            gettext_noop("Amendment %(key)s: the passage does not fit the paragraph."),
+            key=change.key,
+        )
     if text[p.start : p.end] != normalise(change.old_text):
-        raise PassageError(f"Amendment {change.key}: the passage no longer reads as the old text.")
+        raise PassageError(
+            gettext_noop("Amendment %(key)s: the passage no longer reads as the old text."),
+            key=change.key,
+        )
 
 
 # --- rebase onto a newer version ----------------------------------------------------------

@@ -35,6 +35,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
+from besluit.core.messages import Message, gettext_noop
+
 MAX_BYTES = 5_000_000
 MAX_ROWS = 5_000
 HEADER_SEARCH_ROWS = 10  # CBS exports may put a title above the header
@@ -85,12 +87,22 @@ class MemberRow:
 class ImportProblem:
     line: int | None
     field: str | None
-    message: str
+    template: str  # English, with %(name)s placeholders, marked with gettext_noop
+    params: dict = field(default_factory=dict)
+
+    @property
+    def text(self) -> Message:
+        return Message(self.template, self.params)
+
+    @property
+    def message(self) -> str:
+        """The problem in English (the CLI, logs); ``text.translate`` for a reader."""
+        return str(self.text)
 
     def __str__(self) -> str:
         where = [f"line {self.line}"] if self.line is not None else []
         where += [f"field '{self.field}'"] if self.field is not None else []
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+        return f"{', '.join(where)}: {self.text}" if where else str(self.text)
 
 
 class RegisterImportError(ValueError):
@@ -99,8 +111,10 @@ class RegisterImportError(ValueError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
-def _fail(message: str, line: int | None = None, field: str | None = None) -> RegisterImportError:
-    return RegisterImportError([ImportProblem(line, field, message)])
+def _fail(
+    message: str, line: int | None = None, field: str | None = None, **params
+) -> RegisterImportError:
+    return RegisterImportError([ImportProblem(line, field, message, params)])
 
 
 @dataclass
@@ -117,20 +131,25 @@ class _Layout:
 
 def _decode(data: bytes) -> str:
     if len(data) > MAX_BYTES:
-        raise _fail(f"the file is too large: {len(data)} bytes, at most {MAX_BYTES}")
+        raise _fail(
+            gettext_noop("the file is too large: %(size)s bytes, at most %(limit)s"),
+            size=len(data),
+            limit=MAX_BYTES,
+        )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise _fail("the file is UTF-16; save it as 'CSV UTF-8'", line=1)
+        raise _fail(gettext_noop("the file is UTF-16; save it as 'CSV UTF-8'"), line=1)
     data = data.removeprefix(codecs.BOM_UTF8)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = data[exc.start]
         raise _fail(
-            f"not UTF-8 (byte 0x{bad:02x}); save the file as 'CSV UTF-8'",
+            gettext_noop("not UTF-8 (byte 0x%(byte)s); save the file as 'CSV UTF-8'"),
             line=data.count(b"\n", 0, exc.start) + 1,
+            byte=f"{bad:02x}",
         ) from None
     if not text.strip():
-        raise _fail("the file is empty")
+        raise _fail(gettext_noop("the file is empty"))
     return text
 
 
@@ -155,7 +174,9 @@ def _records(text: str) -> list[tuple[int, list[str]]]:
                 records.append((line, fields))
             line = reader.line_num + 1
     except csv.Error as exc:
-        raise _fail(f"not a readable CSV file: {exc}", line=reader.line_num) from None
+        raise _fail(
+            gettext_noop("not a readable CSV file: %(error)s"), line=reader.line_num, error=exc
+        ) from None
     return records
 
 
@@ -200,18 +221,26 @@ def _plain_layout(line: int, header: list[str]) -> _Layout:
     unknown = [h for h, n in zip(header, names, strict=True) if n not in allowed]
     doubled = sorted({n for n in names if names.count(n) > 1})
     if missing or unknown or doubled:
-        parts = [f"missing: {', '.join(missing)}"] if missing else []
-        parts += [f"unknown: {', '.join(unknown)}"] if unknown else []
-        parts += [f"more than once: {', '.join(doubled)}"] if doubled else []
         raise _fail(
-            f"wrong columns ({'; '.join(parts)}); expected {', '.join(PLAIN_REQUIRED)} "
-            f"and optionally peildatum; found: {', '.join(header)}",
+            gettext_noop(
+                "wrong columns (missing: %(missing)s; unknown: %(unknown)s; more than once: "
+                "%(doubled)s); expected %(expected)s and optionally peildatum; found: %(found)s"
+            ),
             line=line,
+            missing=", ".join(missing) or "–",
+            unknown=", ".join(unknown) or "–",
+            doubled=", ".join(doubled) or "–",
+            expected=", ".join(PLAIN_REQUIRED),
+            found=", ".join(header),
         )
     roles = {"gemeentecode": "code", "naam": "name", "provincie": "province",
              "inwoners": "inhabitants", "peildatum": "date"}  # fmt: skip
     columns = {roles[n]: i for i, n in enumerate(names)}
     return _Layout(line, header, columns, {roles[n]: n for n in names}, cbs=False)
+
+
+_PLAIN_NAME = {"code": "gemeentecode", "name": "naam", "province": "provincie",
+               "inhabitants": "inwoners", "date": "peildatum"}  # fmt: skip
 
 
 def _layout(records: list[tuple[int, list[str]]]) -> _Layout:
@@ -224,40 +253,49 @@ def _layout(records: list[tuple[int, list[str]]]) -> _Layout:
             continue
         if "code" not in layout.columns:
             raise _fail(
-                "this CBS export has region names but no region codes; download it again "
-                "with codes (column 'RegioS' or 'Codering (code)'): codes are needed to "
-                "match municipalities",
+                gettext_noop(
+                    "this CBS export has region names but no region codes; download it again "
+                    "with codes (column 'RegioS' or 'Codering (code)'): codes are needed to "
+                    "match municipalities"
+                ),
                 line=line,
                 field=layout.labels["name"],
             )
         if "name" not in layout.columns:
             raise _fail(
-                "this CBS export has region codes but no region names; download it "
-                'again with labels (column "Regio\'s")',
+                gettext_noop(
+                    "this CBS export has region codes but no region names; download it "
+                    'again with labels (column "Regio\'s")'
+                ),
                 line=line,
                 field=layout.labels["code"],
             )
         return layout
     raise _fail(
-        f"unrecognised columns; expected {', '.join(PLAIN_REQUIRED)} (optionally peildatum) "
-        f"or a CBS StatLine export; found: {', '.join(first)}",
+        gettext_noop(
+            "unrecognised columns; expected %(expected)s (optionally peildatum) "
+            "or a CBS StatLine export; found: %(found)s"
+        ),
         line=first_line,
+        expected=", ".join(PLAIN_REQUIRED),
+        found=", ".join(first),
     )
 
 
-def _parse_inhabitants(raw: str) -> tuple[int | None, str | None]:
+def _parse_inhabitants(raw: str) -> tuple[int | None, Message | None]:
     text = raw.strip()
     if re.fullmatch(r"[0-9]+", text):
         # Also keeps int() away from its 4,300-digit limit on hostile input.
         if len(text.lstrip("0")) > MAX_INHABITANT_DIGITS:
-            return None, f"too large: {raw[:20]!r}..."
+            too_large = gettext_noop("too large: %(value)s...")
+            return None, Message(too_large, {"value": f"{raw[:20]!r}"})
         return int(text), None
     if re.fullmatch(r"-[0-9]+", text):
-        return None, f"must not be negative: {raw!r}"
-    return None, f"not a whole number: {raw!r}"
+        return None, Message(gettext_noop("must not be negative: %(value)s"), {"value": f"{raw!r}"})
+    return None, Message(gettext_noop("not a whole number: %(value)s"), {"value": f"{raw!r}"})
 
 
-def _parse_date(raw: str, cbs: bool) -> tuple[date | None, str | None]:
+def _parse_date(raw: str, cbs: bool) -> tuple[date | None, Message | None]:
     text = raw.strip()
     try:
         if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text):
@@ -275,9 +313,12 @@ def _parse_date(raw: str, cbs: bool) -> tuple[date | None, str | None]:
         if cbs and (match := re.fullmatch(rf"(\d{{4}}) ({'|'.join(MONTHS)})", text.lower())):
             return date(int(match[1]), MONTHS.index(match[2]) + 1, 1), None
     except ValueError:
-        return None, f"not an existing date: {raw!r}"
-    expected = "a year such as 2024 or 2024JJ00" if cbs else "YYYY-MM-DD or DD-MM-YYYY"
-    return None, f"not a date ({expected}): {raw!r}"
+        return None, Message(gettext_noop("not an existing date: %(value)s"), {"value": f"{raw!r}"})
+    if cbs:
+        expected = gettext_noop("not a date (a year such as 2024 or 2024JJ00): %(value)s")
+    else:
+        expected = gettext_noop("not a date (YYYY-MM-DD or DD-MM-YYYY): %(value)s")
+    return None, Message(expected, {"value": f"{raw!r}"})
 
 
 def _is_footer(fields: list[str]) -> bool:
@@ -293,7 +334,11 @@ def _is_total(value: str) -> bool:
 
 
 def _parse_row(
-    layout: _Layout, line: int, fields: list[str], default_reference_date: date | None
+    layout: _Layout,
+    line: int,
+    fields: list[str],
+    default_reference_date: date | None,
+    known_codes: frozenset[str] | None = None,
 ) -> tuple[MemberRow | None, list[ImportProblem], str | None]:
     """One data row (already of the right width): member or problems, and its valid code."""
     problems: list[ImportProblem] = []
@@ -301,25 +346,43 @@ def _parse_row(
     def value(role: str) -> str:
         return fields[layout.columns[role]].strip() if role in layout.columns else ""
 
-    def problem(role: str, message: str) -> None:
-        problems.append(ImportProblem(line, layout.labels.get(role, role), message))
+    def problem(role: str, message: str | Message, **params) -> None:
+        if isinstance(message, Message):
+            message, params = message.template, dict(message.params)
+        # A column the file lacks (a CBS export has no province) by its plain name.
+        label = layout.labels.get(role) or _PLAIN_NAME.get(role, role)
+        problems.append(ImportProblem(line, label, message, params))
 
     code = "".join(value("code").split()).upper()
     valid_code = code if re.fullmatch(r"GM[0-9]{4}", code) else None
     if valid_code is None:
-        problem("code", f"not a municipality code (GM and 4 digits): {value('code')!r}")
+        problem(
+            "code",
+            gettext_noop("not a municipality code (GM and 4 digits): %(value)s"),
+            value=repr(value("code")),
+        )
     name = unicodedata.normalize("NFC", value("name"))
     if layout.cbs:  # CBS disambiguates "Groningen (gemeente)" from the province
         name = re.sub(r"\s*\(gemeente\)$", "", name, flags=re.I)
     if not name:
-        problem("name", "the name is empty")
+        problem("name", gettext_noop("the name is empty"))
     elif any(unicodedata.category(c) == "Cc" for c in name):
         # A NUL or line break in a name breaks databases and printed lists alike.
-        problem("name", f"the name contains control characters: {name!r}")
+        message = gettext_noop("the name contains control characters: %(value)s")
+        problem("name", message, value=repr(name))
     province = normalise_province(value("province")) if value("province") else None
     if value("province") and province is None:
-        problem("province", f"unknown province: {value('province')!r}; "
-                            f"expected one of {', '.join(PROVINCES)}")  # fmt: skip
+        problem(
+            "province",
+            gettext_noop("unknown province: %(value)s; expected one of %(provinces)s"),
+            value=repr(value("province")),
+            provinces=", ".join(PROVINCES),
+        )
+    # A new member (known codes given, this one not among them): where is it?
+    new = known_codes is not None and valid_code is not None and valid_code not in known_codes
+    if province is None and not value("province") and new:
+        message = gettext_noop("new member %(code)s needs a province")
+        problem("province", message, code=valid_code)
     inhabitants, message = _parse_inhabitants(value("inhabitants"))
     if message:
         problem("inhabitants", message)
@@ -348,23 +411,33 @@ def _cross_row_problems(
     periods = sorted({row.reference_date for row in rows if row.reference_date})
     if layout.cbs and len(periods) > 1:
         # Otherwise every municipality would be reported as a duplicate.
-        found = ", ".join(map(str, periods))
-        message = f"the export holds several periods ({found}); download a single period"
-        return [ImportProblem(None, layout.labels.get("date"), message)]
+        message = gettext_noop(
+            "the export holds several periods (%(found)s); download a single period"
+        )
+        found = {"found": ", ".join(map(str, periods))}
+        return [ImportProblem(None, layout.labels.get("date"), message, found)]
     problems: list[ImportProblem] = []
     seen: dict[str, int] = {}
     for line, code in codes:
         if code in seen:
-            message = f"duplicate code {code}: also on line {seen[code]}"
-            problems.append(ImportProblem(line, layout.labels["code"], message))
+            message = gettext_noop("duplicate code %(code)s: also on line %(line)s")
+            params = {"code": code, "line": seen[code]}
+            problems.append(ImportProblem(line, layout.labels["code"], message, params))
         seen.setdefault(code, line)
     return problems
 
 
 def parse_register(
-    data: bytes, *, default_reference_date: date | None = None
+    data: bytes,
+    *,
+    default_reference_date: date | None = None,
+    known_codes: frozenset[str] | None = None,
 ) -> tuple[MemberRow, ...]:
-    """Parse a register upload; raise RegisterImportError listing every problem."""
+    """Parse a register upload; raise RegisterImportError listing every problem.
+
+    With ``known_codes`` (the members already registered), a new member without a
+    province is one of those problems, so that it is reported in the same round.
+    """
     records = _records(_decode(data))
     layout = _layout(records)
     width = len(layout.header)
@@ -380,23 +453,30 @@ def parse_register(
         while len(fields) > width and not fields[-1].strip():
             fields = fields[:-1]  # spreadsheets pad rows with empty cells
         if len(fields) != width:
-            message = f"expected {width} fields ({', '.join(layout.header)}), found {len(fields)}"
-            problems.append(ImportProblem(line, None, message))
+            message = gettext_noop("expected %(width)s fields (%(header)s), found %(found)s")
+            params = {"width": width, "header": ", ".join(layout.header), "found": len(fields)}
+            problems.append(ImportProblem(line, None, message, params))
             continue
         if layout.cbs and _skip_cbs_row(layout, fields):
             continue
         count += 1
         if count > MAX_ROWS:
-            problems.append(ImportProblem(line, None, f"too many rows: at most {MAX_ROWS}"))
+            message = gettext_noop("too many rows: at most %(limit)s")
+            problems.append(ImportProblem(line, None, message, {"limit": MAX_ROWS}))
             break
-        row, row_problems, code = _parse_row(layout, line, fields, default_reference_date)
+        row, row_problems, code = _parse_row(
+            layout, line, fields, default_reference_date, known_codes
+        )
         problems += row_problems
         rows += [row] if row is not None else []
         codes += [(line, code)] if code is not None else []
     problems += _cross_row_problems(layout, rows, codes)
     if not rows and not problems:
-        kind = "municipality rows (codes GM....)" if layout.cbs else "members"
-        problems.append(ImportProblem(None, None, f"no {kind} found below the header"))
+        if layout.cbs:
+            message = gettext_noop("no municipality rows (codes GM....) found below the header")
+        else:
+            message = gettext_noop("no members found below the header")
+        problems.append(ImportProblem(None, None, message))
     if problems:
         raise RegisterImportError(problems)
     return tuple(rows)

@@ -27,6 +27,8 @@ from fractions import Fraction
 from math import isqrt
 from typing import TypeVar
 
+from besluit.core.messages import Message, gettext_noop
+
 K = TypeVar("K")
 
 MAX_DECIMALS = 6
@@ -63,8 +65,11 @@ class WeightRule:
 class WeightRuleError(ValueError):
     """Every problem found in a rule or bracket text, so a form can show them all."""
 
-    def __init__(self, problems: Iterable[str]) -> None:
-        self.problems: list[str] = list(problems)
+    def __init__(self, problems: Iterable[str | Message]) -> None:
+        # ``messages`` for a reader (core.messages: translated by the Django layer),
+        # ``problems`` in English.
+        self.messages: list[str | Message] = list(problems)
+        self.problems: list[str] = [str(m) for m in self.messages]
         super().__init__("; ".join(self.problems))
 
 
@@ -81,50 +86,61 @@ EXAMPLE_BRACKETS: tuple[Bracket, ...] = tuple(
 )  # fmt: skip
 
 
-def _bracket_problems(brackets: tuple[Bracket, ...], labels: list[str]) -> list[str]:
+def _bracket_problems(brackets: tuple[Bracket, ...], labels: list[Message]) -> list[Message]:
     """Table checks shared by validate_rule and parse_brackets (which labels by line)."""
-    problems: list[str] = []
+    problems: list[Message] = []
     if not brackets:
-        return ["a bracket table needs at least one bracket"]
+        return [Message(gettext_noop("a bracket table needs at least one bracket"))]
     if brackets[0].min_inhabitants != 0:
         # Without a bracket at 0 the smallest members would have no weight at all.
         problems.append(
-            f"{labels[0]}: the first bracket must start at 0 inhabitants, "
-            f"not {brackets[0].min_inhabitants}"
+            Message(
+                gettext_noop("%(label)s: the first bracket must start at 0 inhabitants, not %(n)s"),
+                {"label": labels[0], "n": brackets[0].min_inhabitants},
+            )
         )
     for i, bracket in enumerate(brackets):
         if not bracket.votes.is_finite():
-            problems.append(f"{labels[i]}: votes must be a number, not {bracket.votes}")
+            message = gettext_noop("%(label)s: votes must be a number, not %(votes)s")
+            problems.append(Message(message, {"label": labels[i], "votes": bracket.votes}))
             continue
         if bracket.votes < 0:
-            problems.append(f"{labels[i]}: votes must not be negative ({bracket.votes})")
+            message = gettext_noop("%(label)s: votes must not be negative (%(votes)s)")
+            problems.append(Message(message, {"label": labels[i], "votes": bracket.votes}))
         if i == 0:
             continue
         prev = brackets[i - 1]
         if bracket.min_inhabitants <= prev.min_inhabitants:
-            problems.append(
-                f"{labels[i]}: {bracket.min_inhabitants} inhabitants must be above "
-                f"the previous bracket's {prev.min_inhabitants}"
+            message = gettext_noop(
+                "%(label)s: %(n)s inhabitants must be above the previous bracket's %(previous)s"
             )
+            values = {"label": labels[i], "n": bracket.min_inhabitants}
+            problems.append(Message(message, values | {"previous": prev.min_inhabitants}))
         if prev.votes.is_finite() and bracket.votes < prev.votes:
             # A larger member must never get fewer votes than a smaller one.
-            problems.append(
-                f"{labels[i]}: votes must not decrease with size "
-                f"({bracket.votes} after {prev.votes})"
+            message = gettext_noop(
+                "%(label)s: votes must not decrease with size (%(votes)s after %(previous)s)"
             )
+            values = {"label": labels[i], "votes": bracket.votes, "previous": prev.votes}
+            problems.append(Message(message, values))
     return problems
 
 
 def validate_rule(rule: WeightRule) -> None:
     """Raise WeightRuleError listing every problem of ``rule``; return None if valid."""
-    problems: list[str] = []
+    problems: list[Message] = []
     if rule.kind is RuleKind.BRACKETS:
-        labels = [f"bracket {i}" for i in range(1, len(rule.brackets) + 1)]
+        labels = [
+            Message(gettext_noop("bracket %(n)s"), {"n": i})
+            for i in range(1, len(rule.brackets) + 1)
+        ]
         problems += _bracket_problems(tuple(rule.brackets), labels)
     if not rule.per_inhabitants.is_finite() or rule.per_inhabitants <= 0:
-        problems.append(f"per_inhabitants must be above 0, not {rule.per_inhabitants}")
+        message = gettext_noop("per_inhabitants must be above 0, not %(value)s")
+        problems.append(Message(message, {"value": rule.per_inhabitants}))
     if isinstance(rule.decimals, bool) or not 0 <= rule.decimals <= MAX_DECIMALS:
-        problems.append(f"decimals must be between 0 and {MAX_DECIMALS}, not {rule.decimals}")
+        message = gettext_noop("decimals must be between 0 and %(max)s, not %(value)s")
+        problems.append(Message(message, {"max": MAX_DECIMALS, "value": rule.decimals}))
     if problems:
         raise WeightRuleError(problems)
 
@@ -201,40 +217,45 @@ def parse_brackets(text: str) -> tuple[Bracket, ...]:
     whose messages name the line ("line 3: ...").
     """
     brackets: list[Bracket] = []
-    labels: list[str] = []
-    problems: list[str] = []
+    labels: list[Message] = []
+    problems: list[Message] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         match = _LINE.fullmatch(line)
         if match is None:
-            problems.append(
-                f"line {number}: expected 'from_inhabitants votes' (e.g. '10000: 2'), got {line!r}"
+            message = gettext_noop(
+                "line %(line)s: expected 'from_inhabitants votes' (e.g. '10000: 2'), got %(got)s"
             )
+            problems.append(Message(message, {"line": number, "got": repr(line)}))
             continue
         lower = re.sub(r"[._]", "", match["min"])
         if len(lower.lstrip("0")) > MAX_INHABITANT_DIGITS:
             # Also keeps int() away from its 4,300-digit limit on hostile input.
-            problems.append(f"line {number}: {lower[:20]}... inhabitants is implausibly large")
+            message = gettext_noop("line %(line)s: %(value)s... inhabitants is implausibly large")
+            problems.append(Message(message, {"line": number, "value": lower[:20]}))
             continue
         votes_text = match["votes"]
         if not re.fullmatch(r"\d+(?:[.,]\d+)?", votes_text):
-            problems.append(
-                f"line {number}: votes must be a non-negative number, got {votes_text!r}"
+            message = gettext_noop(
+                "line %(line)s: votes must be a non-negative number, got %(got)s"
             )
+            problems.append(Message(message, {"line": number, "got": repr(votes_text)}))
             continue
         try:
             votes = Decimal(votes_text.replace(",", "."))
         except InvalidOperation:  # pragma: no cover - the regex already checked
-            problems.append(f"line {number}: votes {votes_text!r} is not a number")
+            message = gettext_noop("line %(line)s: votes %(got)s is not a number")
+            problems.append(Message(message, {"line": number, "got": repr(votes_text)}))
             continue
         brackets.append(Bracket(int(lower), votes))
-        labels.append(f"line {number}")
+        labels.append(Message(gettext_noop("line %(n)s"), {"n": number}))
     if problems:
         raise WeightRuleError(problems)
     if not brackets:
-        raise WeightRuleError(["no brackets given: write one 'from_inhabitants votes' per line"])
+        message = gettext_noop("no brackets given: write one 'from_inhabitants votes' per line")
+        raise WeightRuleError([Message(message)])
     table = tuple(brackets)
     problems = _bracket_problems(table, labels)
     if problems:

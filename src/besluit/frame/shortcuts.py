@@ -16,6 +16,7 @@ from besluit import access
 from besluit.associations.models import Association
 from besluit.errors import DomainError, NotFound
 from besluit.errors import PermissionDenied as DomainPermissionDenied
+from besluit.languages import use_association_language
 from besluit.meetings.models import Meeting
 
 
@@ -48,6 +49,7 @@ def association_for(request: HttpRequest, slug: str) -> Association:
     association = get_object_or_404(Association, slug=slug)
     if not access.can_view(request.user, association):
         raise Http404("No such association.")
+    use_association_language(request, association)
     return association
 
 

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from besluit.associations.models import Association
 from besluit.audit.services import record
@@ -23,7 +24,9 @@ def do_import_addresses(*, actor, association: Association, data: bytes) -> int:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise ValidationFailed(f"line {line}: not UTF-8; save the file as 'CSV UTF-8'") from None
+        raise ValidationFailed(
+            _("line %(line)s: not UTF-8; save the file as 'CSV UTF-8'") % {"line": line}
+        ) from None
     rows = list(csv.DictReader(io.StringIO(text)))
     members = {m.code: m for m in association.members.all()}
     problems, wanted = [], []

@@ -3,12 +3,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from besluit import formats
 from besluit.letters.models import Letter
 
 
 def meeting_choices(association) -> list[tuple[str, str]]:
     return [("", _("(no meeting)"))] + [
-        (str(m.pk), f"{m.title} ({m.starts_at:%d-%m-%Y})")
+        (str(m.pk), f"{m.title} ({formats.day(m.starts_at)})")
         for m in association.meetings.order_by("-starts_at")
     ]
 

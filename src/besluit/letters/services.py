@@ -29,6 +29,7 @@ from django.core.mail import get_connection
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import access, hooks
 from besluit.associations.models import Association, Member, Role
@@ -68,7 +69,7 @@ def next_number(association: Association, day=None) -> str:
 
 def _check_meeting(association: Association, meeting: Meeting | None) -> None:
     if meeting is not None and meeting.association_id != association.pk:
-        raise ValidationFailed("That meeting belongs to another association.", field="meeting")
+        raise ValidationFailed(_("That meeting belongs to another association."), field="meeting")
 
 
 def do_create_letter(
@@ -84,10 +85,10 @@ def do_create_letter(
     """A draft letter; subject and text come from the template unless given."""
     access.require_administer(actor, association)
     if kind not in Letter.Kind.values:
-        raise ValidationFailed(f"Unknown template '{kind}'.", field="kind")
+        raise ValidationFailed(_("Unknown template '%(kind)s'.") % {"kind": kind}, field="kind")
     _check_meeting(association, meeting)
     if kind != Letter.Kind.OTHER and meeting is None:
-        raise ValidationFailed("This template needs a meeting.", field="meeting")
+        raise ValidationFailed(_("This template needs a meeting."), field="meeting")
     template_subject, template_body = drafts.render(kind, association, meeting)
     with transaction.atomic():
         letter = Letter(
@@ -112,7 +113,8 @@ def _save_unique(letter: Letter) -> None:
             letter.save()
     except IntegrityError as exc:
         raise ValidationFailed(
-            f"Number '{letter.number}' is in use for another letter.", field="number"
+            _("Number '%(number)s' is in use for another letter.") % {"number": letter.number},
+            field="number",
         ) from exc
 
 
@@ -128,12 +130,14 @@ def do_update_letter(
 ) -> Letter:
     access.require_administer(actor, letter.association)
     if letter.status != Letter.Status.DRAFT:
-        raise Conflict("A letter that has been sent cannot be changed.")
+        raise Conflict(_("A letter that has been sent cannot be changed."))
     _check_meeting(letter.association, meeting)
     if not number.strip() or not subject.strip() or not body.strip():
-        raise ValidationFailed("A letter needs a number, a subject and a text.", field="subject")
+        raise ValidationFailed(_("A letter needs a number, a subject and a text."), field="subject")
     if include_invitation and meeting is None:
-        raise ValidationFailed("A calendar invitation needs a meeting.", field="include_invitation")
+        raise ValidationFailed(
+            _("A calendar invitation needs a meeting."), field="include_invitation"
+        )
     with transaction.atomic():
         letter.number = number.strip()
         letter.subject = subject.strip()
@@ -151,7 +155,7 @@ def do_add_attachment(
     """A PDF or Word file (checked by content, like agenda attachments)."""
     access.require_administer(actor, letter.association)
     if letter.status != Letter.Status.DRAFT:
-        raise Conflict("A letter that has been sent cannot be changed.")
+        raise Conflict(_("A letter that has been sent cannot be changed."))
     kind = check_upload(upload)
     with transaction.atomic():
         attachment = LetterAttachment(letter=letter, title=(title or upload.name)[:200])
@@ -170,7 +174,7 @@ def do_remove_attachment(*, actor, attachment: LetterAttachment) -> None:
     letter = attachment.letter
     access.require_administer(actor, letter.association)
     if letter.status != Letter.Status.DRAFT:
-        raise Conflict("A letter that has been sent cannot be changed.")
+        raise Conflict(_("A letter that has been sent cannot be changed."))
     with transaction.atomic():
         record(
             "letter.attachment_removed",
@@ -285,7 +289,9 @@ def do_send_letter(
     association = letter.association
     access.require_administer(actor, association)
     if audience not in Letter.Audience.values:
-        raise ValidationFailed(f"Unknown audience '{audience}'.", field="audience")
+        raise ValidationFailed(
+            _("Unknown audience '%(audience)s'.") % {"audience": audience}, field="audience"
+        )
     now = now or timezone.now()
     with transaction.atomic():
         letter = Letter.objects.select_for_update().get(pk=letter.pk)
@@ -295,13 +301,13 @@ def do_send_letter(
             members = list(association.members.filter(active=True).order_by("name"))
         members = [m for m in members if m.association_id == association.pk]
         if not members:
-            raise ValidationFailed("Choose at least one member.", field="members")
+            raise ValidationFailed(_("Choose at least one member."), field="members")
         if letter.include_invitation and letter.meeting is None:
-            raise ValidationFailed("A calendar invitation needs a meeting.", field="meeting")
+            raise ValidationFailed(_("A calendar invitation needs a meeting."), field="meeting")
         found = recipients_for(association, members, audience)
         if not found.recipients:
             raise ValidationFailed(
-                "None of these members has an e-mail address for member letters.",
+                _("None of these members has an e-mail address for member letters."),
                 field="members",
             )
         created = LetterDelivery.objects.bulk_create(
@@ -470,7 +476,7 @@ def do_retry_failed(*, actor, letter: Letter) -> int:
 def do_mark_bounced(*, actor, delivery: LetterDelivery, reason: str) -> LetterDelivery:
     access.require_administer(actor, delivery.letter.association)
     if delivery.status != D.SENT:
-        raise Conflict("Only a sent e-mail can bounce.")
+        raise Conflict(_("Only a sent e-mail can bounce."))
     with transaction.atomic():
         _bounce(delivery, reason.strip() or "Marked as bounced by the secretariat.")
         record(

@@ -6,6 +6,7 @@ import time
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from besluit import access
 from besluit.audit.services import record
@@ -42,7 +43,9 @@ def publish_ephemeral(meeting_id: int, kind: str, data: dict) -> None:
 def do_set_current_item(*, actor, meeting: Meeting, item: AgendaItem | None) -> MeetingState:
     access.require_chair(actor, meeting.association)
     if item is not None and item.meeting_id != meeting.pk:
-        raise ValidationFailed("That agenda item belongs to another meeting.", field="item")
+        raise ValidationFailed(
+            gettext("That agenda item belongs to another meeting."), field="item"
+        )
     with transaction.atomic():
         state, _ = MeetingState.objects.select_for_update().get_or_create(meeting=meeting)
         state.current_item = item
@@ -96,12 +99,14 @@ def do_request_to_speak(
     access.require_view(actor, association)
     member = access.represented_member(actor, association)
     if member is None and not access.can_chair(actor, association):
-        raise ValidationFailed("Only representatives (or the chair, for others) ask to speak.")
+        raise ValidationFailed(
+            gettext("Only representatives (or the chair, for others) ask to speak.")
+        )
     with transaction.atomic():
         MeetingState.objects.select_for_update().get_or_create(meeting=meeting)
         waiting = SpeakerRequest.objects.filter(meeting=meeting, ended_at__isnull=True)
         if member is not None and not name and waiting.filter(user=actor).exists():
-            raise Conflict("You are on the speakers list already.")
+            raise Conflict(gettext("You are on the speakers list already."))
         last = waiting.order_by("-position").values_list("position", flat=True).first() or 0
         speaker = SpeakerRequest.objects.create(
             meeting=meeting,
@@ -140,7 +145,7 @@ def do_speaker_action(*, actor, speaker: SpeakerRequest, action: str, now=None) 
         MeetingState.objects.select_for_update().get_or_create(meeting=meeting)
         speaker.refresh_from_db()
         if speaker.ended_at:
-            raise Conflict("This speaker is done already.")
+            raise Conflict(gettext("This speaker is done already."))
         if action == "start":
             # One speaker at a time: whoever was speaking is done.
             SpeakerRequest.objects.filter(
@@ -152,7 +157,7 @@ def do_speaker_action(*, actor, speaker: SpeakerRequest, action: str, now=None) 
         elif action in ("up", "down"):
             _swap(speaker, action)
         else:
-            raise ValidationFailed(f"Unknown action '{action}'.")
+            raise ValidationFailed(gettext("Unknown action '%(action)s'.") % {"action": action})
         speaker.save()
         record(
             f"speaker.{action}",

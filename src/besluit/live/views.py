@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from besluit import access, csvsafe
+from besluit import access
 from besluit.accounts import codes
-from besluit.accounts.models import VotingCode
 from besluit.errors import DomainError
-from besluit.frame.shortcuts import context, domain_guard, meeting_for
+from besluit.frame.shortcuts import domain_guard, meeting_for
+from besluit.live import codes_page
 from besluit.live import services as live
 from besluit.live.models import SpeakerRequest
 from besluit.live.pages import page_context
@@ -113,44 +113,18 @@ def speaker_action(request, slug, meeting_id, speaker_id, action):
 @login_required
 @domain_guard
 def voting_codes(request, slug, meeting_id):
+    """Issue, re-issue and revoke a meeting's voting codes (see live/codes_page.py)."""
     meeting = meeting_for(request, slug, meeting_id)
     access.require_administer(request.user, meeting.association)
+    if request.method == "GET" and request.GET.get("download"):
+        return codes_page.download(request, meeting)
     if request.method == "POST":
         try:
-            if request.POST.get("revoke"):
-                code = get_object_or_404(VotingCode, pk=request.POST["revoke"], meeting=meeting)
-                codes.do_revoke_code(actor=request.user, code=code)
-                messages.success(
-                    request, _("The code of %(member)s is revoked.") % {"member": code.member.name}
-                )
-                return redirect("live:voting_codes", slug, meeting.pk)
-            member_ids = request.POST.getlist("member")
-            members = (
-                list(meeting.association.members.filter(pk__in=member_ids)) if member_ids else None
-            )
-            issued = codes.do_issue_codes(actor=request.user, meeting=meeting, members=members)
+            return codes_page.post(request, meeting)
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("live:voting_codes", slug, meeting.pk)
-        # The plain codes exist only in this response: a CSV to pass on to the secretaries.
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="stemcodes-{meeting.pk}.csv"'
-        response["Cache-Control"] = "no-store"
-        writer = csvsafe.writer(response)
-        writer.writerow(["gemeentecode", "naam", "stemcode", "vergadering"])
-        for member, code in issued:
-            writer.writerow([member.code, member.name, code, meeting.title])
-        return response
-    issued_codes = (
-        VotingCode.objects.filter(meeting=meeting)
-        .select_related("member")
-        .order_by("member__name", "-issued_at")
-    )
-    return render(
-        request,
-        "live/voting_codes.html",
-        context(request, meeting.association, meeting=meeting, codes=issued_codes),
-    )
+    return render(request, "live/voting_codes.html", codes_page.page_context(request, meeting))
 
 
 def code_login(request):

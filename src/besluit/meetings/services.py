@@ -6,8 +6,9 @@ from datetime import date, datetime
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from besluit import hooks
+from besluit import formats, hooks
 from besluit.associations.models import Association
 from besluit.audit.services import record
 from besluit.core import deadlines
@@ -48,6 +49,50 @@ STANDARD_AGENDA: tuple[StandardItem, ...] = (
 )
 
 
+# An extraordinary meeting (BALV) is convened for what its convocation names, so its
+# agenda is short: no annual accounts, no contribution, no appointments.
+BALV_AGENDA: tuple[StandardItem, ...] = (
+    StandardItem("01", "Opening en vaststelling van de agenda"),
+    StandardItem("02", "Mededelingen"),
+    StandardItem(
+        "03",
+        "Voorstel waarvoor de vergadering is bijeengeroepen",
+        "Een besluit nemen over het voorstel uit de oproeping.",
+    ),
+    StandardItem("04", "Sluiting"),
+)
+
+
+def standard_agenda_for(kind: str) -> tuple[StandardItem, ...]:
+    """The agenda a new meeting of this kind starts with."""
+    return BALV_AGENDA if kind == Meeting.Kind.BALV else STANDARD_AGENDA
+
+
+def deadline_warnings(meeting: Meeting) -> list[str]:
+    """Deadlines that fall before the convocation: members would have to amend (or move)
+    what they have not yet received. Allowed (the secretariat may have its reasons),
+    but said."""
+    if meeting.convocation_date is None:
+        return []
+    warnings = []
+    deadlines_by_kind = (
+        (meeting.amendment_deadline, _("The deadline for amendments (%(deadline)s) falls "
+                                       "before the convocation (%(convocation)s).")),
+        (meeting.motion_deadline, _("The deadline for motions (%(deadline)s) falls before "
+                                    "the convocation (%(convocation)s).")),
+    )  # fmt: skip
+    for deadline, message in deadlines_by_kind:
+        if deadline is not None and timezone.localtime(deadline).date() < meeting.convocation_date:
+            warnings.append(
+                message
+                % {
+                    "deadline": formats.moment(deadline),
+                    "convocation": formats.day(meeting.convocation_date),
+                }
+            )
+    return warnings
+
+
 def default_deadline(association: Association, starts_at: datetime) -> datetime:
     return deadlines.submission_deadline(
         timezone.localtime(starts_at),
@@ -72,16 +117,16 @@ def do_create_meeting(
     standard_agenda: bool = False,
 ) -> Meeting:
     if ends_at is not None and ends_at < starts_at:
-        raise ValidationFailed("A meeting cannot end before it starts.", field="ends_at")
+        raise ValidationFailed(_("A meeting cannot end before it starts."), field="ends_at")
     if not location and not is_digital:
-        raise ValidationFailed("Give a location or mark the meeting digital.", field="location")
+        raise ValidationFailed(_("Give a location or mark the meeting digital."), field="location")
     if kind == Meeting.Kind.WRITTEN and ends_at is None:
         raise ValidationFailed(
-            "A written consultation needs the end of its voting window.", field="ends_at"
+            _("A written consultation needs the end of its voting window."), field="ends_at"
         )
     if convocation_date and convocation_date > starts_at.date():
         raise ValidationFailed(
-            "The convocation date lies after the meeting.", field="convocation_date"
+            _("The convocation date lies after the meeting."), field="convocation_date"
         )
     default = default_deadline(association, starts_at)
     with transaction.atomic():
@@ -106,7 +151,7 @@ def do_create_meeting(
                     title=item.title,
                     requested_decision=item.requested_decision,
                 )
-                for i, item in enumerate(STANDARD_AGENDA, start=1)
+                for i, item in enumerate(standard_agenda_for(kind), start=1)
             )
         record("meeting.created", actor=actor, association=association, obj=meeting, kind=kind)
     return meeting
@@ -141,11 +186,13 @@ def do_add_agenda_item(
 ) -> AgendaItem:
     number = number.strip()
     if not number or not title.strip():
-        raise ValidationFailed("An agenda item needs a number and a title.", field="number")
+        raise ValidationFailed(_("An agenda item needs a number and a title."), field="number")
     with transaction.atomic():
         position = next_number(meeting.agenda_items, "position", lock=meeting)
         if meeting.agenda_items.filter(number=number).exists():
-            raise ValidationFailed(f"Agenda item {number} exists already.", field="number")
+            raise ValidationFailed(
+                _("Agenda item %(number)s exists already.") % {"number": number}, field="number"
+            )
         item = AgendaItem.objects.create(
             meeting=meeting,
             position=position,

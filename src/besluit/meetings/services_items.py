@@ -1,6 +1,7 @@
 """Workflows for agenda items beyond adding them (see meetings.services)."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from besluit.audit.services import record
 from besluit.errors import ValidationFailed
@@ -20,10 +21,12 @@ def do_update_agenda_item(
     number = number.strip()
     title = title.strip()
     if not number or not title:
-        raise ValidationFailed("An agenda item needs a number and a title.", field="number")
+        raise ValidationFailed(_("An agenda item needs a number and a title."), field="number")
     with transaction.atomic():
         if item.meeting.agenda_items.filter(number=number).exclude(pk=item.pk).exists():
-            raise ValidationFailed(f"Agenda item {number} exists already.", field="number")
+            raise ValidationFailed(
+                _("Agenda item %(number)s exists already.") % {"number": number}, field="number"
+            )
         before = {"number": item.number, "title": item.title}
         item.number = number
         item.title = title

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import access, hooks
 from besluit.associations.models import Member
@@ -24,7 +25,7 @@ from besluit.proposals.models import (
 
 def do_set_proposal(*, actor, agenda_item: AgendaItem, title: str, text: str) -> Proposal:
     if not title.strip() or not text.strip():
-        raise ValidationFailed("A proposal needs a title and a text.", field="text")
+        raise ValidationFailed(_("A proposal needs a title and a text."), field="text")
     with transaction.atomic():
         proposal, created = Proposal.objects.update_or_create(
             agenda_item=agenda_item, defaults={"title": title.strip(), "text": text}
@@ -43,10 +44,10 @@ def _check_co_submitters(meeting: Meeting, submitter: Member, co: Iterable[Membe
     for m in co:
         if m.association_id != meeting.association_id:
             raise ValidationFailed(
-                f"{m} is not a member of this association.", field="co_submitters"
+                _("%(m)s is not a member of this association.") % {"m": m}, field="co_submitters"
             )
         if m == submitter:
-            raise ValidationFailed("The submitter cannot also co-submit.", field="co_submitters")
+            raise ValidationFailed(_("The submitter cannot also co-submit."), field="co_submitters")
     return co
 
 
@@ -70,13 +71,15 @@ def do_submit_motion(
 ) -> Motion:
     submitter = access.require_representative(actor, meeting.association)
     if meeting.status == Meeting.Status.CLOSED:
-        raise Conflict("The meeting is closed.")
+        raise Conflict(_("The meeting is closed."))
     if not title.strip() or not considerations.strip() or not request.strip():
         raise ValidationFailed(
-            "A motion needs a title, considerations and a request to the board.", field="request"
+            _("A motion needs a title, considerations and a request to the board."), field="request"
         )
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
-        raise ValidationFailed("That agenda item belongs to another meeting.", field="agenda_item")
+        raise ValidationFailed(
+            _("That agenda item belongs to another meeting."), field="agenda_item"
+        )
     co = _check_co_submitters(meeting, submitter, co_submitters)
     now = now or timezone.now()
     late, status = _initial_status(now, meeting.motion_deadline)
@@ -122,14 +125,14 @@ def do_submit_amendment(
     meeting = proposal.agenda_item.meeting
     submitter = access.require_representative(actor, meeting.association)
     if meeting.status == Meeting.Status.CLOSED:
-        raise Conflict("The meeting is closed.")
+        raise Conflict(_("The meeting is closed."))
     if not passage.strip():
-        raise ValidationFailed("Say which passage the amendment changes.", field="passage")
+        raise ValidationFailed(_("Say which passage the amendment changes."), field="passage")
     if old_text.strip() == new_text.strip():
-        raise ValidationFailed("The new text is the same as the old text.", field="new_text")
+        raise ValidationFailed(_("The new text is the same as the old text."), field="new_text")
     if old_text.strip() and old_text.strip() not in proposal.text:
         raise ValidationFailed(
-            "The old text does not occur in the proposal; copy it exactly.", field="old_text"
+            _("The old text does not occur in the proposal; copy it exactly."), field="old_text"
         )
     co = _check_co_submitters(meeting, submitter, co_submitters)
     now = now or timezone.now()
@@ -172,7 +175,7 @@ def do_admit(*, actor, submission: Submission, admit: bool = True) -> Submission
     with transaction.atomic():
         submission.refresh_from_db()
         if submission.status != SubmissionStatus.SUBMITTED:
-            raise Conflict("Only a submission awaiting admission can be admitted or refused.")
+            raise Conflict(_("Only a submission awaiting admission can be admitted or refused."))
         submission.status = SubmissionStatus.ADMITTED if admit else SubmissionStatus.NOT_ADMITTED
         submission.save(update_fields=["status"])
         record(
@@ -189,14 +192,14 @@ def do_withdraw(*, actor, submission: Submission) -> Submission:
     access.require(
         access.can_submit_for(actor, meeting.association, submission.submitter)
         or access.can_chair(actor, meeting.association),
-        "Only the submitting member or the chair may withdraw this.",
+        _("Only the submitting member or the chair may withdraw this."),
     )
     with transaction.atomic():
         submission.refresh_from_db()
         if not submission.is_open:
-            raise Conflict("This submission has been decided or withdrawn already.")
+            raise Conflict(_("This submission has been decided or withdrawn already."))
         if submission.polls.filter(status="open").exists():
-            raise Conflict("A vote on this submission is open.")
+            raise Conflict(_("A vote on this submission is open."))
         submission.status = SubmissionStatus.WITHDRAWN
         submission.save(update_fields=["status"])
         record("submission.withdrawn", actor=actor, association=meeting.association, obj=submission)
@@ -207,12 +210,14 @@ def do_set_pre_advice(*, actor, submission: Submission, advice: str, reason: str
     meeting = _meeting_of(submission)
     access.require(
         access.can_give_pre_advice(actor, meeting.association),
-        "Only the board or the secretariat gives pre-advice.",
+        _("Only the board or the secretariat gives pre-advice."),
     )
     if advice not in PreAdvice.values:
-        raise ValidationFailed(f"Unknown pre-advice '{advice}'.", field="pre_advice")
+        raise ValidationFailed(
+            _("Unknown pre-advice '%(advice)s'.") % {"advice": advice}, field="pre_advice"
+        )
     if not reason.strip():
-        raise ValidationFailed("Give the reason for the pre-advice.", field="pre_advice_reason")
+        raise ValidationFailed(_("Give the reason for the pre-advice."), field="pre_advice_reason")
     with transaction.atomic():
         submission.pre_advice = advice
         submission.pre_advice_reason = reason.strip()
@@ -238,14 +243,18 @@ def do_set_status(*, actor, submission: Submission, status: str) -> Submission:
         SubmissionStatus.REJECTED,
     }
     if status not in allowed:
-        raise ValidationFailed(f"'{status}' cannot be recorded without a vote.", field="status")
+        raise ValidationFailed(
+            _("'%(status)s' cannot be recorded without a vote.") % {"status": status},
+            field="status",
+        )
     with transaction.atomic():
         submission.refresh_from_db()
         # An admitted or held-over submission gets its outcome; a decided one may be
         # corrected (the audit log keeps both). Withdrawn or unadmitted ones may not.
         if submission.status not in allowed | {SubmissionStatus.ADMITTED}:
             raise Conflict(
-                f"This submission cannot get an outcome (it is {submission.get_status_display()})."
+                _("This submission cannot get an outcome (it is %(status)s).")
+                % {"status": submission.get_status_display()}
             )
         before = submission.status
         submission.status = status

@@ -27,6 +27,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from besluit.http import problems
+from besluit.languages import request_language
 
 # The views that accept files (multipart forms), by URL name.
 UPLOAD_ROUTES = frozenset(
@@ -129,7 +130,7 @@ class BodyLimit:
 
     async def _refuse(self, scope, send, limit: int) -> None:
         request = ASGIRequest(scope, BytesIO())
-        language = translation.get_language_from_request(request)
+        language = request_language(request)
         content_type, body = too_large(scope["path"], language, limit)
         await send(
             {
@@ -159,8 +160,6 @@ class BodyLimitMiddleware(MiddlewareMixin):
         if declared > settings.BESLUIT_MAX_BODY_BYTES:
             limit = limit_for(request.path_info)
             if declared > limit:
-                content_type, body = too_large(
-                    request.path_info, translation.get_language_from_request(request), limit
-                )
+                content_type, body = too_large(request.path_info, request_language(request), limit)
                 return HttpResponse(body, status=413, content_type=content_type)
         return None

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -121,7 +122,7 @@ def confirmed_device(user) -> TOTPDevice | None:
 def do_start_totp(*, user) -> TOTPDevice:
     """A new, unconfirmed TOTP device (replacing an earlier unconfirmed one)."""
     if confirmed_device(user) is not None:
-        raise Conflict("You have a second factor already; remove it first.")
+        raise Conflict(gettext("You have a second factor already; remove it first."))
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
@@ -138,12 +139,12 @@ def do_confirm_totp(*, request, token: str) -> TOTPDevice:
     user = request.user
     device = pending_device(user)
     if device is None:
-        raise Conflict("Start setting up the second factor first.")
+        raise Conflict(gettext("Start setting up the second factor first."))
     _check_throttle(device, user, request)
     if not _check(device, token):
         record_refusal("security.totp_refused", actor=user, ip=_ip(request), stage="enrol")
         raise ValidationFailed(
-            "That code is not right. Check the time on your phone.", field="token"
+            gettext("That code is not right. Check the time on your phone."), field="token"
         )
     with transaction.atomic():
         device.confirmed = True
@@ -158,11 +159,11 @@ def do_verify_totp(*, request, token: str) -> TOTPDevice:
     user = request.user
     device = confirmed_device(user)
     if device is None:
-        raise Conflict("You have no second factor yet; set one up first.")
+        raise Conflict(gettext("You have no second factor yet; set one up first."))
     _check_throttle(device, user, request)
     if not _check(device, token):
         record_refusal("security.totp_refused", actor=user, ip=_ip(request), stage="login")
-        raise ValidationFailed("That code is not right.", field="token")
+        raise ValidationFailed(gettext("That code is not right."), field="token")
     otp_login(request, device)
     with transaction.atomic():
         record("security.totp_verified", actor=user, obj=device, ip=_ip(request))
@@ -172,7 +173,7 @@ def do_verify_totp(*, request, token: str) -> TOTPDevice:
 def do_remove_totp(*, request) -> None:
     user = request.user
     if request.session.get(SESSION_FLAG) or second_factor_required(user):
-        raise Conflict("Your role requires a second factor: it cannot be removed.")
+        raise Conflict(gettext("Your role requires a second factor: it cannot be removed."))
     with transaction.atomic():
         deleted, _ = TOTPDevice.objects.filter(user=user).delete()
         if deleted:
@@ -184,7 +185,9 @@ def _check_throttle(device: TOTPDevice, user, request) -> None:
     allowed, _data = device.verify_is_allowed()
     if not allowed:
         record_refusal("security.totp_refused", actor=user, ip=_ip(request), stage="throttled")
-        raise ValidationFailed("Too many wrong codes: wait a moment and try again.", field="token")
+        raise ValidationFailed(
+            gettext("Too many wrong codes: wait a moment and try again."), field="token"
+        )
 
 
 def _check(device: TOTPDevice, token: str) -> bool:

@@ -24,6 +24,7 @@ from datetime import timedelta
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 WINDOW = 15 * 60  # seconds in which failures are counted
 BASE_LOCK = 15 * 60  # the first lock
@@ -121,5 +122,5 @@ class AddressThrottleBackend:
     def authenticate(self, request, **credentials):
         if request is not None and LOGIN_ADDRESS.locked(request.META.get("REMOTE_ADDR") or "-"):
             request.axes_locked_out = True
-            raise PermissionDenied("Too many failed logins from this address.")
+            raise PermissionDenied(_("Too many failed logins from this address."))
         return None  # not locked: the next backends decide (no get_user: logs no one in)

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from besluit.associations.models import Association, Member
 from besluit.core import passages as cp
@@ -32,7 +33,7 @@ def proposal_in(association: Association, proposal_id: int) -> Proposal:
             pk=proposal_id, agenda_item__meeting__association=association
         )
     except (Proposal.DoesNotExist, ValueError) as exc:
-        raise NotFound("No such proposal.") from exc
+        raise NotFound(_("No such proposal.")) from exc
 
 
 def meeting_in(association: Association, meeting_id: int) -> Meeting:
@@ -41,7 +42,7 @@ def meeting_in(association: Association, meeting_id: int) -> Meeting:
             pk=meeting_id, association=association
         )
     except (Meeting.DoesNotExist, ValueError) as exc:
-        raise NotFound("No such meeting.") from exc
+        raise NotFound(_("No such meeting.")) from exc
 
 
 def versions(proposal: Proposal) -> list[TextVersion]:
@@ -58,7 +59,7 @@ def version_by_number(proposal: Proposal, number: int) -> TextVersion:
             proposal=proposal, number=number
         )
     except TextVersion.DoesNotExist as exc:
-        raise NotFound("No such version.") from exc
+        raise NotFound(_("No such version.")) from exc
 
 
 def current_version(proposal: Proposal) -> TextVersion | None:
@@ -295,7 +296,7 @@ def amendment_overview(proposal: Proposal, *, include_closed: bool = True) -> Am
                 version.document, [c for c in changes if c.key not in colliding]
             ).document
         except cp.PassageError as exc:
-            error = str(exc)
+            error = exc.text.translate(_)
     return AmendmentOverview(version, rows, groups, preview, error)
 
 

@@ -33,6 +33,7 @@ from decimal import Decimal
 from django.db import DataError, IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import access, hooks
 from besluit.audit.models import AuditEvent
@@ -136,7 +137,7 @@ def cast_by_public_id(poll_id: uuid.UUID, requests: Sequence[BallotRequest]) -> 
         if poll_pk is None:
             poll_pk = Poll.objects.filter(public_id=poll_id).values_list("pk", flat=True).first()
             if poll_pk is None:
-                return [NotFound("No such poll.")] * len(requests)
+                return [NotFound(_("No such poll."))] * len(requests)
             if len(_poll_pks) > 10_000:
                 _poll_pks.clear()
             _poll_pks[poll_id] = poll_pk
@@ -144,7 +145,7 @@ def cast_by_public_id(poll_id: uuid.UUID, requests: Sequence[BallotRequest]) -> 
             return cast_batch(poll_pk, requests)
         except Poll.DoesNotExist:  # a draft poll deleted since
             _poll_pks.pop(poll_id, None)
-            return [NotFound("No such poll.")] * len(requests)
+            return [NotFound(_("No such poll."))] * len(requests)
     finally:
         give_back_connection(keep_sqlite=True)
 
@@ -167,9 +168,9 @@ def _unstorable(poll_pk: int, request: BallotRequest, exc: Exception) -> DomainE
     """A request the database refused on its own: refused, and the refusal recorded."""
     log.warning("a ballot request was refused by the database: %s", type(exc).__name__)
     if isinstance(exc, IntegrityError):
-        refusal: DomainError = Conflict("This ballot met another at the same moment; try again.")
+        refusal: DomainError = Conflict(_("This ballot met another at the same moment; try again."))
     else:
-        refusal = ValidationFailed("This ballot holds values that cannot be stored.")
+        refusal = ValidationFailed(_("This ballot holds values that cannot be stored."))
     try:
         with transaction.atomic():
             poll = Poll.objects.select_related("meeting").get(pk=poll_pk)
@@ -311,15 +312,17 @@ class _Batch:
     def _not_a_voter(self, request: BallotRequest) -> DomainError:
         # As the API's poll look-up: who may not see the poll learns nothing of it.
         if request.user_id in self.viewers:
-            return PermissionDenied("Only a member's representative can vote.")
-        return NotVisible("No such poll.")
+            return PermissionDenied(_("Only a member's representative can vote."))
+        return NotVisible(_("No such poll."))
 
     def _check(self, request: BallotRequest, member) -> DomainError | None:
         """What refuses a request whatever else the batch holds; no query."""
         if member is None:
             return self._not_a_voter(request)
         if member.pk not in self.weights:
-            return PermissionDenied(f"{member} is not in this poll's register.")
+            return PermissionDenied(
+                _("%(member)s is not in this poll's register.") % {"member": member}
+            )
         if self.poll.election_id is not None:  # encrypted: voting.encrypted only
             return ValidationFailed("This secret poll takes encrypted ballots only.")
         for field, text in (("option", request.option_key), ("requestKey", request.request_key)):
@@ -327,7 +330,9 @@ class _Batch:
                 return ValidationFailed(problem, field=field)
         if request.option_key not in self.options:
             return ValidationFailed(
-                f"'{request.option_key}' is not an option of this poll.", field="option"
+                _("'%(option_key)s' is not an option of this poll.")
+                % {"option_key": request.option_key},
+                field="option",
             )
         return None
 
@@ -337,12 +342,15 @@ class _Batch:
         key = request.request_key[:64]
         used_in = self.used.get((member.pk, key)) if key else None
         if used_in is not None and used_in != poll.pk:
-            raise Conflict("This request was made for another poll; it is not repeated here.")
+            raise Conflict(_("This request was made for another poll; it is not repeated here."))
         ballot = self.ballots.get(member.pk)
         if ballot is not None and used_in == poll.pk:
             if ballot.request_key != key:
                 raise Conflict(
-                    "This request was replaced by a later change of this vote; it is not repeated."
+                    _(
+                        "This request was replaced by a later change of this vote; it is not "
+                        "repeated."
+                    )
                 )
             return _Decided(ballot)  # a retry of a request that succeeded (flaky phone)
         if ballot is not None and (request.paper or ballot.on_paper):  # attend
@@ -351,7 +359,7 @@ class _Batch:
                 "a digital one, nor the other way round."
             )
         if ballot is not None and not poll.allow_change:
-            raise Conflict(f"{member} has voted in this poll already.")
+            raise Conflict(_("%(member)s has voted in this poll already.") % {"member": member})
         is_new = ballot is None
         if is_new:
             ballot = Ballot(poll=poll, member=member, cast_at=self.now, request_key=key)
@@ -553,9 +561,9 @@ def _register_and_options(poll: Poll, member_ids: set[int]):
 
 def _closed(poll: Poll, now: datetime) -> str:
     if poll.status != Poll.Status.OPEN:
-        return "This poll is not open." if poll.status == "draft" else "This poll is closed."
+        return _("This poll is not open.") if poll.status == "draft" else _("This poll is closed.")
     if poll.closes_at is not None and now > poll.closes_at:
-        return "The voting period has ended."
+        return _("The voting period has ended.")
     return ""
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import access, hooks
 from besluit.associations.selectors import weighted_register
@@ -58,41 +59,48 @@ def do_create_poll(
 ) -> Poll:
     access.require_chair(actor, meeting.association)
     if meeting.status == Meeting.Status.CLOSED:
-        raise Conflict("The meeting is closed.")
+        raise Conflict(_("The meeting is closed."))
     target_title = _check_subject(meeting, subject, proposal, amendment, motion)
     if subject == Subject.AGENDA_ITEM:
         if agenda_item is None or agenda_item.meeting_id != meeting.pk:
             raise ValidationFailed(
-                "Say which agenda item of this meeting the poll is about.", field="agenda_item"
+                _("Say which agenda item of this meeting the poll is about."), field="agenda_item"
             )
         target_title = f"{agenda_item.number}. {agenda_item.title}"
         question = question or agenda_item.requested_decision
     if is_secret and allow_change:
         raise ValidationFailed(
-            "A secret vote cannot be changed: nothing records what to take back.",
+            _("A secret vote cannot be changed: nothing records what to take back."),
             field="allow_change",
         )
     if is_secret and show_interim:
-        raise ValidationFailed("A secret poll never shows interim choices.", field="show_interim")
+        raise ValidationFailed(
+            _("A secret poll never shows interim choices."), field="show_interim"
+        )
     if not Decimal(0) <= Decimal(quorum) <= Decimal(1):
-        raise ValidationFailed("The quorum is a share between 0 and 1.", field="quorum")
+        raise ValidationFailed(_("The quorum is a share between 0 and 1."), field="quorum")
     if majority not in core.MajorityRule.__members__.values():
-        raise ValidationFailed(f"Unknown majority rule '{majority}'.", field="majority")
+        raise ValidationFailed(
+            _("Unknown majority rule '%(majority)s'.") % {"majority": majority}, field="majority"
+        )
     if abstentions not in core.AbstentionRule.__members__.values():
-        raise ValidationFailed(f"Unknown abstention rule '{abstentions}'.", field="abstentions")
+        raise ValidationFailed(
+            _("Unknown abstention rule '%(abstentions)s'.") % {"abstentions": abstentions},
+            field="abstentions",
+        )
     if subject == Subject.FREE:
         labels = [a.strip() for a in alternatives if a.strip()]
         if len(labels) < 2:
-            raise ValidationFailed("Give at least two alternatives.", field="alternatives")
+            raise ValidationFailed(_("Give at least two alternatives."), field="alternatives")
         if len(set(labels)) != len(labels):
-            raise ValidationFailed("Two alternatives are the same.", field="alternatives")
+            raise ValidationFailed(_("Two alternatives are the same."), field="alternatives")
         options = [core.Option(f"option-{i}", label) for i, label in enumerate(labels, start=1)]
         if with_abstain:
             options.append(core.Option("abstain", "Onthouding", is_abstention=True))
     else:
         options = list(core.YES_NO if with_abstain else core.YES_NO[:2])
     if closes_at is not None and closes_at <= timezone.now():
-        raise ValidationFailed("The closing time lies in the past.", field="closes_at")
+        raise ValidationFailed(_("The closing time lies in the past."), field="closes_at")
     if agenda_item is None:
         agenda_item = _agenda_item_of(proposal, amendment, motion)
     with transaction.atomic():
@@ -135,24 +143,36 @@ def _check_subject(meeting, subject, proposal, amendment, motion) -> str:
         Subject.FREE: None,
     }
     if subject not in needed:
-        raise ValidationFailed(f"Unknown subject '{subject}'.", field="subject")
+        raise ValidationFailed(
+            _("Unknown subject '%(subject)s'.") % {"subject": subject}, field="subject"
+        )
     name = needed[subject]
     for key, value in targets.items():
         if value is not None and key != name:
-            raise ValidationFailed(f"A poll on a {subject} takes no {key}.", field=key)
+            raise ValidationFailed(
+                _("A poll on a %(subject)s takes no %(key)s.") % {"subject": subject, "key": key},
+                field=key,
+            )
     if name is None:
         return ""
     target = targets[name]
     if target is None:
-        raise ValidationFailed(f"Say which {name} the poll is about.", field=name)
+        raise ValidationFailed(
+            _("Say which %(name)s the poll is about.") % {"name": name}, field=name
+        )
     target_meeting = target.agenda_item.meeting if name == "proposal" else target.meeting
     if target_meeting.pk != meeting.pk:
-        raise ValidationFailed(f"That {name} belongs to another meeting.", field=name)
+        raise ValidationFailed(
+            _("That %(name)s belongs to another meeting.") % {"name": name}, field=name
+        )
     if name in ("amendment", "motion") and target.status != SubmissionStatus.ADMITTED:
-        raise Conflict(f"The {name} is not admitted (status: {target.get_status_display()}).")
+        raise Conflict(
+            _("The %(name)s is not admitted (status: %(status)s).")
+            % {"name": name, "status": target.get_status_display()}
+        )
     if subject == Subject.PRE_ADVICE:
         if not motion.pre_advice:
-            raise Conflict("The board has given no pre-advice on this motion.")
+            raise Conflict(_("The board has given no pre-advice on this motion."))
         return f"Preadvies bij {motion.display_title}: {motion.get_pre_advice_display()}"
     if name == "proposal":
         return proposal.title
@@ -177,11 +197,11 @@ def do_open_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
     day = timezone.localdate(poll.meeting.starts_at)
     register = [row for row in weighted_register(association, day) if row.eligible]
     if not register:
-        raise Conflict("No member is eligible to vote.")
+        raise Conflict(_("No member is eligible to vote."))
     with transaction.atomic():
         poll = Poll.objects.select_for_update().get(pk=poll.pk)
         if poll.status != Poll.Status.DRAFT:
-            raise Conflict("This poll has been opened already.")
+            raise Conflict(_("This poll has been opened already."))
         RegisterEntry.objects.bulk_create(
             RegisterEntry(
                 poll=poll,
@@ -285,15 +305,18 @@ def do_start_countdown(*, actor, poll: Poll, seconds: int, now: datetime | None 
     access.require_chair(actor, association)
     low, high = COUNTDOWN_SECONDS
     if not low <= seconds <= high:
-        raise ValidationFailed(f"A countdown lasts {low} to {high} seconds.", field="countdown")
+        raise ValidationFailed(
+            _("A countdown lasts %(low)s to %(high)s seconds.") % {"low": low, "high": high},
+            field="countdown",
+        )
     with transaction.atomic():
         poll = Poll.objects.select_for_update().select_related("meeting").get(pk=poll.pk)
         now = now or timezone.now()
         if poll.status != Poll.Status.OPEN:
-            raise Conflict("Only an open poll can be closed.")
+            raise Conflict(_("Only an open poll can be closed."))
         closes_at = now + timedelta(seconds=seconds)
         if poll.closes_at is not None and poll.closes_at < closes_at:
-            raise Conflict("Voting closes earlier already; a countdown never moves it later.")
+            raise Conflict(_("Voting closes earlier already; a countdown never moves it later."))
         poll.closes_at = closes_at
         poll.countdown_by = actor
         poll.save(update_fields=["closes_at", "countdown_by"])
@@ -328,7 +351,7 @@ def do_close_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
         # After the lock: the ballots the close waited for are earlier than the close.
         now = now or timezone.now()
         if poll.status != Poll.Status.OPEN:
-            raise Conflict("Only an open poll can be closed.")
+            raise Conflict(_("Only an open poll can be closed."))
         poll.status = Poll.Status.CLOSED
         poll.closed_at = now
         poll.closed_by = actor
@@ -476,12 +499,12 @@ def do_record_acclamation(
     """A decision without a vote (bij acclamatie)."""
     access.require_chair(actor, meeting.association)
     if not subject.strip():
-        raise ValidationFailed("Say what was decided.", field="subject")
+        raise ValidationFailed(_("Say what was decided."), field="subject")
     with transaction.atomic():
         for target in (motion, amendment):
             if target is not None:
                 if target.status != SubmissionStatus.ADMITTED:
-                    raise Conflict("Only an admitted submission can be adopted.")
+                    raise Conflict(_("Only an admitted submission can be adopted."))
                 target.status = SubmissionStatus.ADOPTED
                 target.save(update_fields=["status"])
                 hooks.emit(
@@ -508,4 +531,4 @@ def get_poll(public_id) -> Poll:
     try:
         return Poll.objects.select_related("meeting__association").get(public_id=public_id)
     except (Poll.DoesNotExist, ValueError, DomainError) as exc:
-        raise NotFound("No such poll.") from exc
+        raise NotFound(_("No such poll.")) from exc

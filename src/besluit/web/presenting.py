@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from besluit.core import voting as core
 from besluit.frame.shortcuts import crumbs
 from besluit.meetings.models import Meeting
+from besluit.voting import selectors as voting_selectors
 
 # Yes/no options are stored with Dutch labels (they are domain data); show them translated.
 OPTION_LABELS = {
@@ -132,3 +133,45 @@ def describe(result: core.Result) -> ResultView:
         provinces=groups["province"],
         networks=groups["network"],
     )
+
+
+def named_context(request, poll, view: ResultView) -> dict:
+    """How each member voted in a named poll, filtered by province, choice and a search on
+    the member's name (the result page and its public twin)."""
+    labels = {o.key: o.label for o in view.options}
+    rows = []
+    for entry, ballot in voting_selectors.named_votes(poll):
+        key = ballot.option.key if ballot is not None and ballot.option_id else ""
+        rows.append(
+            {
+                "member": entry.member,
+                "province": entry.province,
+                "weight": entry.weight,
+                "key": key,
+                "choice": labels.get(key, ""),
+                "css": next((o.css for o in view.options if o.key == key), ""),
+                "cast_by": (ballot.cast_by.get_full_name() or ballot.cast_by.username)
+                if ballot is not None and ballot.cast_by_id
+                else "",
+                "cast_at": ballot.cast_at if ballot is not None else None,
+            }
+        )
+    provinces = sorted({r["province"] for r in rows})
+    province = request.GET.get("province", "")
+    choice = request.GET.get("choice", "")
+    query = request.GET.get("q", "").strip()[:100]
+    shown = [
+        r
+        for r in rows
+        if (not province or r["province"] == province)
+        and (not choice or r["key"] == choice or (choice == "none" and not r["key"]))
+        and (not query or query.casefold() in r["member"].name.casefold())
+    ]
+    return {
+        "named": shown,
+        "named_total": len(rows),
+        "provinces": provinces,
+        "filter_province": province,
+        "filter_choice": choice,
+        "filter_q": query,
+    }

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import access
 from besluit.accountability.models import (
@@ -37,7 +38,7 @@ from besluit.uploads import check_upload
 def _check_owner(association: Association, committee, user) -> None:
     if committee is not None and committee.association_id != association.pk:
         raise ValidationFailed(
-            "That committee belongs to another association.", field="owner_committee"
+            _("That committee belongs to another association."), field="owner_committee"
         )
     if (
         user is not None
@@ -46,7 +47,7 @@ def _check_owner(association: Association, committee, user) -> None:
         ).exists()
     ):
         raise ValidationFailed(
-            "The owner must have a role in this association.", field="owner_user"
+            _("The owner must have a role in this association."), field="owner_user"
         )
 
 
@@ -79,22 +80,24 @@ def do_update_commitment(
     access.require_follow_up(actor, association)
     title = title.strip()
     if not title:
-        raise ValidationFailed("A commitment needs a title.", field="title")
+        raise ValidationFailed(_("A commitment needs a title."), field="title")
     if theme is not None and theme.association_id != association.pk:
-        raise ValidationFailed("That theme belongs to another association.", field="theme")
+        raise ValidationFailed(_("That theme belongs to another association."), field="theme")
     _check_owner(association, owner_committee, owner_user)
     if not 1 <= int(update_interval_days) <= 730:
         raise ValidationFailed(
-            "The update interval lies between 1 and 730 days.", field="update_interval_days"
+            _("The update interval lies between 1 and 730 days."), field="update_interval_days"
         )
     if status not in Status.values:
-        raise ValidationFailed(f"Unknown status '{status}'.", field="status")
+        raise ValidationFailed(
+            _("Unknown status '%(status)s'.") % {"status": status}, field="status"
+        )
     now = now or timezone.now()
     with transaction.atomic():
         c = Commitment.objects.select_for_update().get(pk=commitment.pk)
         if status != c.status and status in NEEDS_REASON and not note.strip():
             raise ValidationFailed(
-                "Say why the commitment is not feasible or cancelled.", field="note"
+                _("Say why the commitment is not feasible or cancelled."), field="note"
             )
         changes = {}
         for field, new in (
@@ -129,7 +132,8 @@ def _check_links(links: str) -> str:
             _url(line)
         except ValidationError as exc:
             raise ValidationFailed(
-                f"'{line[:80]}' is not a web address (http or https).", field="links"
+                _("'%(line)s' is not a web address (http or https).") % {"line": line[:80]},
+                field="links",
             ) from exc
     return "\n".join(lines)
 
@@ -161,29 +165,31 @@ def do_post_update(
     """
     access.require(
         access.can_post_progress(actor, commitment),
-        "Only the board, the secretariat or the commitment's owner may post an update.",
+        _("Only the board, the secretariat or the commitment's owner may post an update."),
     )
     now = now or timezone.now()
     as_of = as_of or timezone.localdate(now)
     done, planned = done.strip(), planned.strip()
     if not done and not planned:
-        raise ValidationFailed("Say what was done or what is planned.", field="done")
+        raise ValidationFailed(_("Say what was done or what is planned."), field="done")
     if as_of > timezone.localdate(now):
-        raise ValidationFailed("An update cannot be dated in the future.", field="as_of")
+        raise ValidationFailed(_("An update cannot be dated in the future."), field="as_of")
     links = _check_links(links)
     files = list(files)
     kinds = [check_upload(f, field="files") for f in files]
     if progress is not None and not 0 <= int(progress) <= 100:
-        raise ValidationFailed("Progress is a percentage between 0 and 100.", field="progress")
+        raise ValidationFailed(_("Progress is a percentage between 0 and 100."), field="progress")
     if status is not None and status not in Status.values:
-        raise ValidationFailed(f"Unknown status '{status}'.", field="status")
+        raise ValidationFailed(
+            _("Unknown status '%(status)s'.") % {"status": status}, field="status"
+        )
     with transaction.atomic():
         c = Commitment.objects.select_for_update().get(pk=commitment.pk)
         if c.status == Status.CANCELLED:
-            raise Conflict("This commitment has been cancelled.")
+            raise Conflict(_("This commitment has been cancelled."))
         if progress is not None and c.milestones.exists() and int(progress) != c.progress:
             raise ValidationFailed(
-                "The progress of this commitment follows its milestones.", field="progress"
+                _("The progress of this commitment follows its milestones."), field="progress"
             )
         update = CommitmentUpdate.objects.create(
             commitment=c,
@@ -202,7 +208,7 @@ def do_post_update(
         if status is not None:
             if status != c.status and status in NEEDS_REASON and not done:
                 raise ValidationFailed(
-                    "Say under 'what was done' why the commitment is not feasible.",
+                    _("Say under 'what was done' why the commitment is not feasible."),
                     field="done",
                 )
             change = _set_status(c, status, now)
@@ -237,11 +243,11 @@ def do_add_milestone(
 ) -> Milestone:
     access.require(
         access.can_post_progress(actor, commitment),
-        "Only the board, the secretariat or the commitment's owner may plan milestones.",
+        _("Only the board, the secretariat or the commitment's owner may plan milestones."),
     )
     title = title.strip()
     if not title:
-        raise ValidationFailed("Describe the milestone.", field="title")
+        raise ValidationFailed(_("Describe the milestone."), field="title")
     now = now or timezone.now()
     with transaction.atomic():
         c = Commitment.objects.select_for_update().get(pk=commitment.pk)
@@ -260,11 +266,11 @@ def do_set_milestone_done(
     commitment = milestone.commitment
     access.require(
         access.can_post_progress(actor, commitment),
-        "Only the board, the secretariat or the commitment's owner may mark milestones.",
+        _("Only the board, the secretariat or the commitment's owner may mark milestones."),
     )
     now = now or timezone.now()
     if done_on is not None and done_on > timezone.localdate(now):
-        raise ValidationFailed("A milestone cannot be reached in the future.", field="done_on")
+        raise ValidationFailed(_("A milestone cannot be reached in the future."), field="done_on")
     with transaction.atomic():
         c = Commitment.objects.select_for_update().get(pk=commitment.pk)
         milestone = Milestone.objects.get(pk=milestone.pk, commitment=c)
@@ -285,7 +291,7 @@ def do_remove_milestone(*, actor, milestone: Milestone, now: datetime | None = N
     commitment = milestone.commitment
     access.require(
         access.can_post_progress(actor, commitment),
-        "Only the board, the secretariat or the commitment's owner may remove milestones.",
+        _("Only the board, the secretariat or the commitment's owner may remove milestones."),
     )
     now = now or timezone.now()
     with transaction.atomic():

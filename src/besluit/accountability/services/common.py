@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import hooks
 from besluit.accountability.models import (
@@ -131,13 +132,13 @@ def editable_problem(report: Report, now: datetime | None = None) -> str | None:
     """Why the report's text cannot change now, or None when it can."""
     now = now or timezone.now()
     if report.status == Report.Status.DECIDED:
-        return "The meeting has decided on this report."
+        return _("The meeting has decided on this report.")
     if report.meeting.status == Meeting.Status.CLOSED:
-        return "The meeting is closed."
+        return _("The meeting is closed.")
     if now >= report.meeting.starts_at:
-        return "The meeting has started: the report can no longer be changed."
+        return _("The meeting has started: the report can no longer be changed.")
     if report.votes.exclude(poll__status=Poll.Status.DRAFT).exists():
-        return "The meeting is voting on this report."
+        return _("The meeting is voting on this report.")
     return None
 
 

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from besluit import access
 from besluit.accountability.models import (
@@ -47,10 +48,12 @@ def do_create_theme(*, actor, association: Association, name: str) -> Theme:
     access.require_administer(actor, association)
     name = name.strip()
     if not name:
-        raise ValidationFailed("A theme needs a name.", field="name")
+        raise ValidationFailed(gettext("A theme needs a name."), field="name")
     with transaction.atomic():
         if Theme.objects.filter(association=association, name__iexact=name).exists():
-            raise ValidationFailed(f"The theme '{name}' exists already.", field="name")
+            raise ValidationFailed(
+                gettext("The theme '%(name)s' exists already.") % {"name": name}, field="name"
+            )
         theme = Theme.objects.create(association=association, name=name[:100])
         record("theme.created", actor=actor, association=association, obj=theme, name=name)
     return theme
@@ -62,10 +65,12 @@ def do_create_committee(
     access.require_administer(actor, association)
     name = name.strip()
     if not name:
-        raise ValidationFailed("A committee needs a name.", field="name")
+        raise ValidationFailed(gettext("A committee needs a name."), field="name")
     with transaction.atomic():
         if Committee.objects.filter(association=association, name__iexact=name).exists():
-            raise ValidationFailed(f"The committee '{name}' exists already.", field="name")
+            raise ValidationFailed(
+                gettext("The committee '%(name)s' exists already.") % {"name": name}, field="name"
+            )
         committee = Committee.objects.create(
             association=association, name=name[:200], email=email.strip()
         )
@@ -131,20 +136,23 @@ def do_mark_demand(
     access.require_administer(actor, association)
     title, quote = title.strip(), quote.strip()
     if not title:
-        raise ValidationFailed("Give the demand a short title.", field="title")
+        raise ValidationFailed(gettext("Give the demand a short title."), field="title")
     if not quote:
-        raise ValidationFailed("Copy the demand's passage from the text.", field="quote")
+        raise ValidationFailed(gettext("Copy the demand's passage from the text."), field="quote")
     if _squash(quote) not in _squash(proposal.text):
         raise ValidationFailed(
-            "The passage does not occur in the proposal's text; copy it exactly.", field="quote"
+            gettext("The passage does not occur in the proposal's text; copy it exactly."),
+            field="quote",
         )
     if theme is not None and theme.association_id != association.pk:
-        raise ValidationFailed("That theme belongs to another association.", field="theme")
+        raise ValidationFailed(gettext("That theme belongs to another association."), field="theme")
     now = now or timezone.now()
     with transaction.atomic():
         position = next_number(proposal.accountability_demands, "position", lock=proposal)
         if Demand.objects.filter(proposal=proposal, title__iexact=title).exists():
-            raise ValidationFailed(f"A demand '{title}' exists already.", field="title")
+            raise ValidationFailed(
+                gettext("A demand '%(title)s' exists already.") % {"title": title}, field="title"
+            )
         demand = Demand.objects.create(
             proposal=proposal,
             position=position,
@@ -168,7 +176,7 @@ def do_remove_demand(*, actor, demand: Demand) -> None:
     access.require_administer(actor, association)
     with transaction.atomic():
         if Commitment.objects.filter(demand=demand).exists():
-            raise Conflict("This demand has a commitment already; it cannot be removed.")
+            raise Conflict(gettext("This demand has a commitment already; it cannot be removed."))
         record("demand.removed", actor=actor, association=association, obj=demand)
         demand.delete()
 
@@ -211,12 +219,13 @@ def do_create_demand_commitments(
         or not adoption_candidates(proposal).filter(pk=decision.pk).exists()
     ):
         raise ValidationFailed(
-            "Choose the decision of this agenda item that adopted the proposal.", field="decision"
+            gettext("Choose the decision of this agenda item that adopted the proposal."),
+            field="decision",
         )
     with transaction.atomic():
         created = create_demand_commitments(proposal, decision, actor, now)
         if not created:
-            raise Conflict("Every marked demand has its commitment already.")
+            raise Conflict(gettext("Every marked demand has its commitment already."))
     return created
 
 
@@ -244,25 +253,28 @@ def do_split_motion(*, actor, motion: Motion, parts: Sequence[tuple[str, str]]) 
     access.require_chair(actor, association)
     parts = [(label.strip()[:40], text.strip()) for label, text in parts]
     if len(parts) < 2:
-        raise ValidationFailed("Split the motion into at least two parts.", field="parts")
+        raise ValidationFailed(gettext("Split the motion into at least two parts."), field="parts")
     if any(not label or not text for label, text in parts):
-        raise ValidationFailed("Every part needs a label and a text.", field="parts")
+        raise ValidationFailed(gettext("Every part needs a label and a text."), field="parts")
     if len({label.lower() for label, _ in parts}) != len(parts):
-        raise ValidationFailed("Two parts have the same label.", field="parts")
+        raise ValidationFailed(gettext("Two parts have the same label."), field="parts")
     with transaction.atomic():
         motion = Motion.objects.select_for_update().get(pk=motion.pk)
         if motion.status != SubmissionStatus.ADMITTED:
             raise Conflict(
-                f"Only an admitted motion can be split (status: {motion.get_status_display()})."
+                gettext("Only an admitted motion can be split (status: %(status)s).")
+                % {"status": motion.get_status_display()}
             )
         if motion.polls.exists():
-            raise Conflict("A vote on the whole motion exists already.")
+            raise Conflict(gettext("A vote on the whole motion exists already."))
         existing = list(MotionPart.objects.filter(motion=motion))
         if (
             any(p.outcome != Outcome.PENDING for p in existing)
             or PartPoll.objects.filter(part__motion=motion).exists()
         ):
-            raise Conflict("A vote on a part has been created already; the split is fixed.")
+            raise Conflict(
+                gettext("A vote on a part has been created already; the split is fixed.")
+            )
         MotionPart.objects.filter(motion=motion).delete()
         created = MotionPart.objects.bulk_create(
             MotionPart(motion=motion, position=i, label=label, text=text)
@@ -292,20 +304,22 @@ def do_create_part_poll(
     item = part_agenda_item(motion)
     if item is None:
         raise ValidationFailed(
-            "The motion has no agenda item and the meeting has no item 08: link the motion "
-            "to an agenda item first.",
+            gettext(
+                "The motion has no agenda item and the meeting has no item 08: link the "
+                "motion to an agenda item first."
+            ),
             field="agenda_item",
         )
     with transaction.atomic():
         part = MotionPart.objects.select_for_update().select_related("motion").get(pk=part.pk)
         if part.outcome != Outcome.PENDING:
-            raise Conflict("This part has been decided already.")
+            raise Conflict(gettext("This part has been decided already."))
         if motion.status != SubmissionStatus.ADMITTED:
-            raise Conflict("The motion is not admitted.")
+            raise Conflict(gettext("The motion is not admitted."))
         if PartPoll.objects.filter(
             part=part, poll__status__in=[Poll.Status.DRAFT, Poll.Status.OPEN]
         ).exists():
-            raise Conflict("A vote on this part is being prepared or held already.")
+            raise Conflict(gettext("A vote on this part is being prepared or held already."))
         poll = voting.do_create_poll(
             actor=actor,
             meeting=motion.meeting,
@@ -334,9 +348,9 @@ def do_adopt_part_by_acclamation(*, actor, part: MotionPart, now: datetime | Non
     with transaction.atomic():
         part = MotionPart.objects.select_for_update().select_related("motion").get(pk=part.pk)
         if part.outcome != Outcome.PENDING:
-            raise Conflict("This part has been decided already.")
+            raise Conflict(gettext("This part has been decided already."))
         if PartPoll.objects.filter(part=part, poll__status=Poll.Status.OPEN).exists():
-            raise Conflict("A vote on this part is open.")
+            raise Conflict(gettext("A vote on this part is open."))
         decision = voting.do_record_acclamation(
             actor=actor,
             meeting=motion.meeting,

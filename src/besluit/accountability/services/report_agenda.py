@@ -24,6 +24,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import access
 from besluit.accountability.models import (
@@ -145,11 +146,11 @@ def do_publish_report(
     _require_editable(report, now)
     entries = list(report.entries.select_related("commitment"))
     if not entries:
-        raise ValidationFailed("The report reports on no commitment yet.", field="entries")
+        raise ValidationFailed(_("The report reports on no commitment yet."), field="entries")
     missing = [e.commitment.title for e in entries if not e.actions_taken.strip()]
     if missing:
         raise ValidationFailed(
-            "Say for every entry what the board has done.",
+            _("Say for every entry what the board has done."),
             field="entries",
             problems=[f"No actions taken: {t}" for t in missing],
         )
@@ -160,10 +161,10 @@ def do_publish_report(
             if agenda_item is not None:
                 if agenda_item.meeting_id != report.meeting_id:
                     raise ValidationFailed(
-                        "That agenda item belongs to another meeting.", field="agenda_item"
+                        _("That agenda item belongs to another meeting."), field="agenda_item"
                     )
                 if hasattr(agenda_item, "accountability_report"):
-                    raise Conflict("Another report is on that agenda item already.")
+                    raise Conflict(_("Another report is on that agenda item already."))
                 item = agenda_item
             else:
                 item = _default_item(report) or meeting_services.do_add_agenda_item(
@@ -270,20 +271,22 @@ def do_create_report_poll(
     access.require_chair(actor, report.association)
     report.refresh_from_db()
     if report.agenda_item_id is None or report.status == Report.Status.DRAFT:
-        raise Conflict("Put the report on the agenda before the meeting votes on it.")
+        raise Conflict(_("Put the report on the agenda before the meeting votes on it."))
     if report.status == Report.Status.DECIDED:
-        raise Conflict("The meeting has decided on this report.")
+        raise Conflict(_("The meeting has decided on this report."))
     if report.changed_since_published:
-        raise Conflict("The report has changed since it was put on the agenda; publish it first.")
+        raise Conflict(
+            _("The report has changed since it was put on the agenda; publish it first.")
+        )
     if entry is not None and entry.report_id != report.pk:
-        raise ValidationFailed("That entry belongs to another report.", field="entry")
+        raise ValidationFailed(_("That entry belongs to another report."), field="entry")
     with transaction.atomic():
         scope = ReportVote.objects.filter(report=report, poll__status__in=ACTIVE_POLL)
         if scope.filter(entry=entry).exists():
-            raise Conflict("A vote on this is being prepared or held already.")
+            raise Conflict(_("A vote on this is being prepared or held already."))
         entries = covered_entries(report, entry)
         if not entries:
-            raise Conflict("Nothing is left to decide.")
+            raise Conflict(_("Nothing is left to decide."))
         item = report.agenda_item
         if entry is None:
             title = f"{item.number}. {report.title}"
@@ -340,18 +343,20 @@ def do_decide_by_acclamation(
     access.require_chair(actor, report.association)
     report.refresh_from_db()
     if report.agenda_item_id is None or report.status != Report.Status.PUBLISHED:
-        raise Conflict("Only a report on the agenda and not yet decided can be adopted.")
+        raise Conflict(_("Only a report on the agenda and not yet decided can be adopted."))
     if report.changed_since_published:
-        raise Conflict("The report has changed since it was put on the agenda; publish it first.")
+        raise Conflict(
+            _("The report has changed since it was put on the agenda; publish it first.")
+        )
     now = now or timezone.now()
     with transaction.atomic():
         if ReportVote.objects.filter(
             report=report, poll__status=Poll.Status.OPEN, entry=entry
         ).exists():
-            raise Conflict("A vote on this is open.")
+            raise Conflict(_("A vote on this is open."))
         entries = covered_entries(report, entry)
         if not entries:
-            raise Conflict("Nothing is left to decide.")
+            raise Conflict(_("Nothing is left to decide."))
         subject = (
             f"{report.title}: voorgestelde afdoening"
             if entry is None

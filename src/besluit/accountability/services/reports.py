@@ -11,6 +11,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import access
 from besluit.accountability.models import (
@@ -58,10 +59,10 @@ def do_create_report(
     association = meeting.association
     access.require_follow_up(actor, association)
     if meeting.status == Meeting.Status.CLOSED:
-        raise Conflict("The meeting is closed.")
+        raise Conflict(_("The meeting is closed."))
     now = now or timezone.now()
     if now >= meeting.starts_at:
-        raise Conflict("The meeting has started: report to a later meeting.")
+        raise Conflict(_("The meeting has started: report to a later meeting."))
     with transaction.atomic():
         report = Report.objects.create(
             association=association,
@@ -84,7 +85,7 @@ def do_update_report(
     access.require_follow_up(actor, report.association)
     _require_editable(report, now)
     if not title.strip():
-        raise ValidationFailed("A report needs a title.", field="title")
+        raise ValidationFailed(_("A report needs a title."), field="title")
     with transaction.atomic():
         report.title = title.strip()[:300]
         report.introduction = introduction.strip()
@@ -119,7 +120,7 @@ def do_add_entries(
     _require_editable(report, now)
     commitments = list(commitments)
     if not commitments:
-        raise ValidationFailed("Choose at least one commitment.", field="commitments")
+        raise ValidationFailed(_("Choose at least one commitment."), field="commitments")
     with transaction.atomic():
         # The report is locked from here: its entries and their positions stay ours.
         first = next_number(report.entries, "position", lock=report)
@@ -139,11 +140,17 @@ def do_add_entries(
         created = []
         for c in commitments:
             if c.pk not in allowed:
-                raise ValidationFailed(f"'{c.title}' cannot be reported on.", field="commitments")
+                raise ValidationFailed(
+                    _("'%(title)s' cannot be reported on.") % {"title": c.title},
+                    field="commitments",
+                )
             if c.pk in taken:
                 continue
             if c.pk in elsewhere:
-                raise Conflict(f"'{c.title}' is in the report '{elsewhere[c.pk]}' already.")
+                raise Conflict(
+                    _("'%(title)s' is in the report '%(elsewhere)s' already.")
+                    % {"title": c.title, "elsewhere": elsewhere[c.pk]}
+                )
             last = (
                 ReportEntry.objects.filter(commitment=c)
                 .exclude(outcome=Outcome.PENDING)
@@ -188,11 +195,13 @@ def do_update_entry(
     access.require_follow_up(actor, report.association)
     _require_editable(report, now)
     if proposal not in P.values:
-        raise ValidationFailed(f"Unknown proposal '{proposal}'.", field="proposal")
+        raise ValidationFailed(
+            _("Unknown proposal '%(proposal)s'.") % {"proposal": proposal}, field="proposal"
+        )
     if cluster is not None and cluster.report_id != report.pk:
-        raise ValidationFailed("That cluster belongs to another report.", field="cluster")
+        raise ValidationFailed(_("That cluster belongs to another report."), field="cluster")
     if not actions_taken.strip():
-        raise ValidationFailed("Say what the board has done.", field="actions_taken")
+        raise ValidationFailed(_("Say what the board has done."), field="actions_taken")
     with transaction.atomic():
         entry.actions_taken = actions_taken.strip()
         entry.actions_planned = actions_planned.strip()
@@ -243,7 +252,7 @@ def do_remove_entry(*, actor, entry: ReportEntry, now: datetime | None = None) -
     _require_editable(report, now)
     with transaction.atomic():
         if entry.outcome != Outcome.PENDING or entry.votes.exists():
-            raise Conflict("A vote concerns this entry; it cannot be removed.")
+            raise Conflict(_("A vote concerns this entry; it cannot be removed."))
         record(
             "report.entry_removed",
             actor=actor,
@@ -268,10 +277,10 @@ def do_add_cluster(
     access.require_follow_up(actor, report.association)
     _require_editable(report, now)
     if not title.strip():
-        raise ValidationFailed("A cluster needs a title.", field="title")
+        raise ValidationFailed(_("A cluster needs a title."), field="title")
     entries = list(entries)
     if any(e.report_id != report.pk for e in entries):
-        raise ValidationFailed("An entry belongs to another report.", field="entries")
+        raise ValidationFailed(_("An entry belongs to another report."), field="entries")
     with transaction.atomic():
         position = next_number(report.clusters, "position", lock=report)
         cluster = ReportCluster.objects.create(
@@ -296,7 +305,7 @@ def do_update_cluster(
     access.require_follow_up(actor, report.association)
     _require_editable(report, now)
     if not title.strip():
-        raise ValidationFailed("A cluster needs a title.", field="title")
+        raise ValidationFailed(_("A cluster needs a title."), field="title")
     with transaction.atomic():
         cluster.title = title.strip()[:300]
         cluster.summary = summary.strip()
@@ -304,7 +313,7 @@ def do_update_cluster(
         if entries is not None:
             entries = list(entries)
             if any(e.report_id != report.pk for e in entries):
-                raise ValidationFailed("An entry belongs to another report.", field="entries")
+                raise ValidationFailed(_("An entry belongs to another report."), field="entries")
             cluster.entries.exclude(pk__in=[e.pk for e in entries]).update(cluster=None)
             ReportEntry.objects.filter(pk__in=[e.pk for e in entries]).update(cluster=cluster)
         _touch(report)

@@ -1,13 +1,39 @@
-"""Template filters for weights, shares and result bars."""
+"""Template filters for weights, shares, result bars, and the one way to write dates,
+times and numbers (``day``, ``moment``, ``clock``, ``number``: see besluit.formats)."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.template.defaultfilters import floatformat
 
+from besluit import formats
 from besluit.frame import charts
 
 register = template.Library()
+
+
+@register.filter
+def day(value, style: str = "") -> str:
+    """{{ meeting.starts_at|day }} -> '10 december 2026'; |day:"weekday" adds the day's name."""
+    return formats.day(value, weekday=style == "weekday")
+
+
+@register.filter
+def moment(value, style: str = "") -> str:
+    """{{ poll.closed_at|moment }} -> '6 december 2026 om 04:28'; styles "weekday", "seconds"."""
+    return formats.moment(value, weekday="weekday" in style, seconds="seconds" in style)
+
+
+@register.filter
+def clock(value, style: str = "") -> str:
+    """{{ poll.closes_at|clock }} -> '04:28'; |clock:"seconds" -> '04:28:09'."""
+    return formats.clock(value, seconds=style == "seconds")
+
+
+@register.filter
+def number(value, places=None) -> str:
+    """{{ 78105|number }} -> '78.105'; {{ x|number:2 }} -> '3,25'."""
+    return formats.number(value, None if places in (None, "") else int(places))
 
 
 @register.filter

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from besluit import access
 from besluit.associations.models import Member
@@ -54,14 +55,14 @@ def do_propose_amendment(
     record the passage it changes."""
     proposal = version.proposal
     if not version.is_published:
-        raise Conflict("Amendments change a published version.")
+        raise Conflict(_("Amendments change a published version."))
     current = latest_published(proposal)
     if current is None or current.pk != version.pk:
-        raise Conflict("A newer version has been published: amend that one.")
+        raise Conflict(_("A newer version has been published: amend that one."))
     try:
         passage = cp.resolve(version.document, block_id, old_text, occurrence)
     except cp.PassageError as exc:
-        raise ValidationFailed(str(exc), field="old_text") from exc
+        raise ValidationFailed(exc.text.translate(_), field="old_text") from exc
     old = version.document.block(block_id).text[passage.start : passage.end]
     new = "\n\n".join(p for p in (ct.normalise(x) for x in new_text.split("\n\n")) if p)
     with transaction.atomic():
@@ -115,21 +116,21 @@ def do_set_passage(
     access.require(
         access.can_submit_for(actor, association, amendment.submitter)
         or access.can_administer(actor, association),
-        "Only the submitting member or the secretariat may change the passage.",
+        _("Only the submitting member or the secretariat may change the passage."),
     )
     if not amendment.is_open:
-        raise Conflict("This amendment has been decided or withdrawn.")
+        raise Conflict(_("This amendment has been decided or withdrawn."))
     version = latest_published(proposal)
     if version is None:
-        raise Conflict("The proposal has no published structured text.")
+        raise Conflict(_("The proposal has no published structured text."))
     try:
         passage = cp.resolve(version.document, block_id, old_text, occurrence)
     except cp.PassageError as exc:
-        raise ValidationFailed(str(exc), field="old_text") from exc
+        raise ValidationFailed(exc.text.translate(_), field="old_text") from exc
     old = version.document.block(block_id).text[passage.start : passage.end]
     new = amendment.new_text if new_text is None else new_text.strip()
     if ct.normalise(new) == old:
-        raise ValidationFailed("The new text is the same as the old text.", field="new_text")
+        raise ValidationFailed(_("The new text is the same as the old text."), field="new_text")
     with transaction.atomic():
         target, _created = AmendmentTarget.objects.update_or_create(
             amendment=amendment,
@@ -171,7 +172,7 @@ def do_link_amendments(*, actor, proposal: Proposal) -> dict[str, list[int]]:
     access.require_administer(actor, association)
     version = latest_published(proposal)
     if version is None:
-        raise Conflict("Publish the structured text first.")
+        raise Conflict(_("Publish the structured text first."))
     out: dict[str, list[int]] = {"linked": [], "unresolved": []}
     with transaction.atomic():
         for amendment in Amendment.objects.filter(proposal=proposal, target__isnull=True):
@@ -214,7 +215,7 @@ def do_set_vote_order(*, actor, proposal: Proposal, amendment_ids: list[int]) ->
         t.amendment_id: t for t in AmendmentTarget.objects.filter(amendment__proposal=proposal)
     }
     if set(amendment_ids) - set(targets):
-        raise ValidationFailed("Unknown amendment in the order.", field="order")
+        raise ValidationFailed(_("Unknown amendment in the order."), field="order")
     with transaction.atomic():
         for t in targets.values():
             t.vote_position = None
@@ -238,9 +239,9 @@ def do_compose_adopted(*, actor, proposal: Proposal) -> TextVersion:
     access.require_administer(actor, association)
     base = latest_published(proposal)
     if base is None:
-        raise Conflict("The proposal has no published structured text.")
+        raise Conflict(_("The proposal has no published structured text."))
     if editing_version(proposal) is not None:
-        raise Conflict("A draft is being written already: publish or discard it first.")
+        raise Conflict(_("A draft is being written already: publish or discard it first."))
     adopted = list(
         AmendmentTarget.objects.filter(
             amendment__proposal=proposal, amendment__status=SubmissionStatus.ADOPTED
@@ -251,9 +252,12 @@ def do_compose_adopted(*, actor, proposal: Proposal) -> TextVersion:
             proposal=proposal, status=SubmissionStatus.ADOPTED, target__isnull=True
         ).values_list("number", flat=True)
     )
-    problems = [f"Amendment {n} has no passage in the text." for n in unlinked]
+    problems = [
+        _("Amendment %(number)s has no passage in the text.") % {"number": n} for n in unlinked
+    ]
     problems += [
-        f"Amendment {t.amendment.number}: {t.conflict_reason or 'its passage changed.'}"
+        _("Amendment %(number)s: %(reason)s")
+        % {"number": t.amendment.number, "reason": t.conflict_reason or _("its passage changed.")}
         for t in adopted
         if t.status == AmendmentTarget.Status.CONFLICT or t.version_id != base.pk
     ]
@@ -263,13 +267,16 @@ def do_compose_adopted(*, actor, proposal: Proposal) -> TextVersion:
         merged = cp.merge(base.document, [_change(t) for t in adopted])
     except cp.CollisionError as exc:
         numbers = {str(t.amendment_id): t.amendment.number for t in adopted}
-        pairs = [f"{numbers[a]} and {numbers[b]}" for a, b in exc.pairs]
+        pairs = [
+            _("%(first)s and %(second)s") % {"first": numbers[a], "second": numbers[b]}
+            for a, b in exc.pairs
+        ]
         raise Conflict(
-            "Adopted amendments change the same words: " + "; ".join(pairs) + ".",
+            _("Adopted amendments change the same words: %(pairs)s.") % {"pairs": "; ".join(pairs)},
             problems=pairs,
         ) from exc
     except cp.PassageError as exc:
-        raise Conflict(str(exc)) from exc
+        raise Conflict(exc.text.translate(_)) from exc
     with transaction.atomic():
         version = do_start_draft(
             actor=actor,

@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import access
 from besluit.associations.models import Member
@@ -41,11 +42,11 @@ def do_open_consultation(
     access.require_administer(actor, association)
     version = version or latest_published(proposal)
     if version is None or not version.is_published or version.proposal_id != proposal.pk:
-        raise ValidationFailed("Publish the draft before consulting the members on it.")
+        raise ValidationFailed(_("Publish the draft before consulting the members on it."))
     if not title.strip():
-        raise ValidationFailed("Give the consultation round a title.", field="title")
+        raise ValidationFailed(_("Give the consultation round a title."), field="title")
     if closes_on < opens_on:
-        raise ValidationFailed("The round cannot close before it opens.", field="closes_on")
+        raise ValidationFailed(_("The round cannot close before it opens."), field="closes_on")
     with transaction.atomic():
         consultation = Consultation.objects.create(
             proposal=proposal,
@@ -95,9 +96,11 @@ def do_add_session(
     association = _association(consultation.proposal)
     access.require_administer(actor, association)
     if kind not in ConsultationSession.Kind.values:
-        raise ValidationFailed(f"Unknown kind of session '{kind}'.", field="kind")
+        raise ValidationFailed(
+            _("Unknown kind of session '%(kind)s'.") % {"kind": kind}, field="kind"
+        )
     if not title.strip():
-        raise ValidationFailed("Give the session a title.", field="title")
+        raise ValidationFailed(_("Give the session a title."), field="title")
     with transaction.atomic():
         session = ConsultationSession.objects.create(
             consultation=consultation,
@@ -123,14 +126,14 @@ def _passage_of(
     if not block_id:
         return "", None, None, ""
     if block_id not in version.document:
-        raise ValidationFailed("That paragraph is not in the consulted version.", field="block")
+        raise ValidationFailed(_("That paragraph is not in the consulted version."), field="block")
     quote = ct.normalise(quote)
     if not quote:
         return block_id, None, None, ""
     try:
         p = cp.resolve(version.document, block_id, quote)
     except cp.PassageError as exc:
-        raise ValidationFailed(str(exc), field="quote") from exc
+        raise ValidationFailed(exc.text.translate(_), field="quote") from exc
     return block_id, p.start, p.end, quote
 
 
@@ -138,7 +141,7 @@ def _create_input(
     *, actor, consultation, session, member, on_behalf, text, block_id, quote, now
 ) -> ConsultationInput:
     if not text.strip():
-        raise ValidationFailed("Write the input.", field="text")
+        raise ValidationFailed(_("Write the input."), field="text")
     block_id, start, end, quote = _passage_of(consultation.version, block_id, quote)
     with transaction.atomic():
         number = next_number(consultation.inputs, lock=consultation)
@@ -184,11 +187,11 @@ def do_record_input(
     association = _association(consultation.proposal)
     access.require_administer(actor, association)
     if member is not None and member.association_id != association.pk:
-        raise ValidationFailed("That member belongs to another association.", field="member")
+        raise ValidationFailed(_("That member belongs to another association."), field="member")
     if member is None and not on_behalf.strip():
-        raise ValidationFailed("Say whose input this is: a member or a group.", field="member")
+        raise ValidationFailed(_("Say whose input this is: a member or a group."), field="member")
     if consultation.is_closed:
-        raise Conflict("The consultation round is closed.")
+        raise Conflict(_("The consultation round is closed."))
     return _create_input(
         actor=actor,
         consultation=consultation,
@@ -216,10 +219,10 @@ def do_submit_written_input(
     member = access.require_representative(actor, association)
     now = now or timezone.now()
     if not consultation.is_open_on(timezone.localdate(now)):
-        raise Conflict("The consultation round is not open for written input.")
+        raise Conflict(_("The consultation round is not open for written input."))
     session = consultation.sessions.filter(kind=ConsultationSession.Kind.WRITTEN).first()
     if session is None:
-        raise NotFound("This round takes no written input.")
+        raise NotFound(_("This round takes no written input."))
     return _create_input(
         actor=actor,
         consultation=consultation,
@@ -245,12 +248,14 @@ def do_respond(
     association = _association(item.consultation.proposal)
     access.require(
         access.can_give_pre_advice(actor, association),
-        "Only the board or the secretariat responds to input.",
+        _("Only the board or the secretariat responds to input."),
     )
     if response not in ConsultationInput.Response.values:
-        raise ValidationFailed(f"Unknown response '{response}'.", field="response")
+        raise ValidationFailed(
+            _("Unknown response '%(response)s'.") % {"response": response}, field="response"
+        )
     if not reason.strip():
-        raise ValidationFailed("Give the reason for the response.", field="reason")
+        raise ValidationFailed(_("Give the reason for the response."), field="reason")
     with transaction.atomic():
         item.response = response
         item.response_reason = reason.strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from besluit import access
 from besluit.audit.services import record
@@ -36,7 +37,7 @@ def do_set_branding(
     ext = ""
     if logo is not None:
         if logo.size > MAX_LOGO_BYTES:
-            raise ValidationFailed("The logo may be at most 2 MB.", field="logo")
+            raise ValidationFailed(gettext("The logo may be at most 2 MB."), field="logo")
         from PIL import Image, UnidentifiedImageError
 
         try:
@@ -45,9 +46,11 @@ def do_set_branding(
                 img.verify()
                 kind = img.format
         except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-            raise ValidationFailed("The logo must be a PNG or JPEG image.", field="logo") from exc
+            raise ValidationFailed(
+                gettext("The logo must be a PNG or JPEG image."), field="logo"
+            ) from exc
         if kind not in LOGO_TYPES:
-            raise ValidationFailed("The logo must be a PNG or JPEG image.", field="logo")
+            raise ValidationFailed(gettext("The logo must be a PNG or JPEG image."), field="logo")
         ext = LOGO_TYPES[kind]
         logo.seek(0)
     with transaction.atomic():
@@ -84,18 +87,18 @@ def do_request_pdf(
 
     if kind in (PdfJob.Kind.MEETING_BOOK, PdfJob.Kind.DECISION_LIST):
         if meeting is None:
-            raise ValidationFailed("Which meeting?")
+            raise ValidationFailed(gettext("Which meeting?"))
         association = meeting.association
         access.require_view(actor, association)
         if kind == PdfJob.Kind.MEETING_BOOK:
             access.require_administer(actor, association)
     elif kind == PdfJob.Kind.REDLINE:
         if proposal is None:
-            raise ValidationFailed("Which proposal?")
+            raise ValidationFailed(gettext("Which proposal?"))
         association = _association(proposal)
         access.require_view(actor, association)
     else:
-        raise ValidationFailed(f"Unknown kind of PDF '{kind}'.")
+        raise ValidationFailed(gettext("Unknown kind of PDF '%(kind)s'.") % {"kind": kind})
     with transaction.atomic():
         job = PdfJob.objects.create(
             association=association,

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from besluit import access
 from besluit.audit.services import record
@@ -71,7 +72,7 @@ def do_start_draft(
     with transaction.atomic():
         Proposal.objects.select_for_update().filter(pk=proposal.pk).first()
         if editing_version(proposal) is not None:
-            raise Conflict("A draft is being written already: continue with that one.")
+            raise Conflict(_("A draft is being written already: continue with that one."))
         base = latest_published(proposal)
         if document is None:
             if base is not None:
@@ -83,7 +84,7 @@ def do_start_draft(
             document = cr.carry_ids(base.document, document)
         kind = kind or _default_kind(proposal)
         if kind not in V.Kind.values:
-            raise ValidationFailed(f"Unknown kind '{kind}'.", field="kind")
+            raise ValidationFailed(_("Unknown kind '%(kind)s'.") % {"kind": kind}, field="kind")
         version = TextVersion(
             proposal=proposal,
             number=next_number(TextVersion.objects.filter(proposal=proposal), lock=proposal),
@@ -183,7 +184,7 @@ def do_import_draft(
 
 def _require_editing(version: TextVersion) -> None:
     if version.is_published:
-        raise Conflict("This version is published; it cannot change. Start a new draft.")
+        raise Conflict(_("This version is published; it cannot change. Start a new draft."))
 
 
 def do_edit_draft(
@@ -217,7 +218,7 @@ def do_edit_draft(
             changed.append("summary")
         if kind is not None and kind != version.kind:
             if kind not in V.Kind.values:
-                raise ValidationFailed(f"Unknown kind '{kind}'.", field="kind")
+                raise ValidationFailed(_("Unknown kind '%(kind)s'.") % {"kind": kind}, field="kind")
             version.kind = kind
             changed.append("kind")
         if changed:
@@ -256,10 +257,10 @@ def do_set_change_reasons(
         version = TextVersion.objects.select_for_update().get(pk=version.pk)
         _require_editing(version)
         if block_id not in version.document:
-            raise ValidationFailed("That paragraph is not in this draft.", field="block")
+            raise ValidationFailed(_("That paragraph is not in this draft."), field="block")
         for i in inputs:
             if i.consultation.proposal_id != version.proposal_id:
-                raise ValidationFailed("That input belongs to another proposal.", field="inputs")
+                raise ValidationFailed(_("That input belongs to another proposal."), field="inputs")
         ChangeReason.objects.filter(version=version, block_id=block_id).delete()
         reasons = ChangeReason.objects.bulk_create(
             ChangeReason(version=version, block_id=block_id, input=i) for i in inputs
@@ -286,7 +287,7 @@ def do_publish_version(*, actor, version: TextVersion, now: datetime | None = No
         version = TextVersion.objects.select_for_update().get(pk=version.pk)
         _require_editing(version)
         if not version.blocks:
-            raise ValidationFailed("An empty text cannot be published.")
+            raise ValidationFailed(_("An empty text cannot be published."))
         version.status = V.Status.PUBLISHED
         version.published_at = now
         version.published_by = actor if getattr(actor, "is_authenticated", False) else None

@@ -4,18 +4,21 @@ import re
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.password_validation import (
     password_validators_help_texts,
     validate_password,
 )
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from besluit.accounts.models import User
 from besluit.accounts.services import SCOPE_SEPARATOR, scoped_username
 from besluit.associations.models import Association, Member, Role, WeightRule
 from besluit.core import weights as core_weights
+from besluit.core.messages import translated
 
 
 class DateInput(forms.DateInput):
@@ -87,8 +90,10 @@ class WeightOverrideForm(forms.Form):
         label=_("Reason for the override"),
         required=False,
         max_length=300,
-        help_text=_("Required with an override, e.g. the board decision that set it."),
+        help_text=_("For example the board decision that set it."),
     )
+    # Not "(optional)": the service refuses an override without its reason.
+    reason.required_when = _("required with an override")
 
 
 class NetworksForm(forms.Form):
@@ -154,7 +159,7 @@ class WeightRuleForm(forms.Form):
                     cleaned.get("brackets", "")
                 )
             except core_weights.WeightRuleError as exc:
-                self.add_error("brackets", list(exc.problems))
+                self.add_error("brackets", translated(exc.messages, gettext))
         return cleaned
 
 
@@ -231,3 +236,22 @@ class PersonForm(forms.Form):
             except ValidationError as exc:
                 self.add_error("password", exc)
         return cleaned
+
+
+class AssociationSettingsForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language of the association's pages"),
+        choices=settings.LANGUAGES,
+        help_text=_(
+            "What members see, whatever their browser is set to. Each reader can still "
+            "choose another language with the switch at the top of the page."
+        ),
+    )
+    publish_decisions = forms.BooleanField(
+        label=_("Publish the decision lists and results of the meetings"),
+        required=False,
+        help_text=_(
+            "Anyone can then read them without logging in, under Open data. Meetings that "
+            "are still in preparation stay private; a secret vote shows only its totals."
+        ),
+    )

@@ -66,6 +66,10 @@ class MeetingForm(forms.Form):
         label=_("Start with the standard agenda (opening … any other business)"),
         required=False,
         initial=True,
+        help_text=_(
+            "An extraordinary meeting (BALV) starts with its own short agenda: opening, "
+            "announcements, the proposal it is convened for, closing."
+        ),
     )
 
     def __init__(self, *args, association, **kwargs):

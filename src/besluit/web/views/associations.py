@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from besluit import access
+from besluit import access, formats
 from besluit.accounts.services import do_create_person
 from besluit.associations import services as assoc_services
 from besluit.associations.models import Association, Member, Role, WeightRule
@@ -114,6 +115,9 @@ def sort_links(key: str, desc: bool) -> dict[str, str]:
     return links
 
 
+MEMBERS_PER_PAGE = 50
+
+
 @login_required
 def members(request: HttpRequest, slug: str) -> HttpResponse:
     association = association_for(request, slug)
@@ -138,6 +142,10 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         shown = [r for r in shown if any(n.code == f["network"] for n in r.member.networks.all())]
     key = f["sort"].lstrip("-")
     shown = sorted(shown, key=SORT_KEYS[key], reverse=f["sort"].startswith("-"))
+    # Pages of MEMBERS_PER_PAGE: 342 rows were metres of scrolling (totals stay for all).
+    page = Paginator(shown, MEMBERS_PER_PAGE).get_page(request.GET.get("pagina"))
+    query = request.GET.copy()
+    query.pop("pagina", None)
 
     ctx = context(
         request,
@@ -146,7 +154,9 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         form=form,
         filters=f,
         filtered=bool(f["q"] or f["province"] or f["network"]),
-        rows=shown,
+        rows=page.object_list,
+        page=page,
+        page_query=query.urlencode(),
         has_rule=has_rule,
         rule=rule_in_force(association, today) if has_rule else None,
         today=today,
@@ -378,7 +388,7 @@ def weights(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(
                     request,
                     _("The weight rule valid from %(date)s was saved.")
-                    % {"date": rule.valid_from.strftime("%d-%m-%Y")},
+                    % {"date": formats.day(rule.valid_from)},
                 )
                 return redirect("web:weights", slug)
         status = 400

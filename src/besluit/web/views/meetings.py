@@ -98,6 +98,8 @@ def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(
                     request, _("The meeting “%(title)s” was created.") % {"title": meeting.title}
                 )
+                for warning in meeting_services.deadline_warnings(meeting):
+                    messages.warning(request, warning)
                 return redirect("web:meeting", slug, meeting.pk)
         status = 400
     ctx = context(

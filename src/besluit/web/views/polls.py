@@ -33,6 +33,7 @@ from besluit.web.presenting import (  # noqa: F401
     ResultView,
     describe,
     meeting_crumbs,
+    named_context,
     option_css,
     option_label,
 )
@@ -160,43 +161,6 @@ def _register_context(request, poll: Poll) -> dict:
     }
 
 
-def _named_context(request, poll: Poll, view: ResultView) -> dict:
-    labels = {o.key: o.label for o in view.options}
-    rows = []
-    for entry, ballot in selectors.named_votes(poll):
-        key = ballot.option.key if ballot is not None and ballot.option_id else ""
-        rows.append(
-            {
-                "member": entry.member,
-                "province": entry.province,
-                "weight": entry.weight,
-                "key": key,
-                "choice": labels.get(key, ""),
-                "css": next((o.css for o in view.options if o.key == key), ""),
-                "cast_by": (ballot.cast_by.get_full_name() or ballot.cast_by.username)
-                if ballot is not None and ballot.cast_by_id
-                else "",
-                "cast_at": ballot.cast_at if ballot is not None else None,
-            }
-        )
-    provinces = sorted({r["province"] for r in rows})
-    province = request.GET.get("province", "")
-    choice = request.GET.get("choice", "")
-    shown = [
-        r
-        for r in rows
-        if (not province or r["province"] == province)
-        and (not choice or r["key"] == choice or (choice == "none" and not r["key"]))
-    ]
-    return {
-        "named": shown,
-        "named_total": len(rows),
-        "provinces": provinces,
-        "filter_province": province,
-        "filter_choice": choice,
-    }
-
-
 def _render_poll(request, poll: Poll, *, vote_error: str = "", status: int = 200):
     association = poll.meeting.association
     ctx = context(
@@ -218,7 +182,7 @@ def _render_poll(request, poll: Poll, *, vote_error: str = "", status: int = 200
         ctx["view"] = view
         ctx["key_id"] = vote_log.public_key_id()
         if not poll.is_secret:
-            ctx.update(_named_context(request, poll, view))
+            ctx.update(named_context(request, poll, view))
     return render(request, "web/polls/poll.html", ctx, status=status)
 
 
