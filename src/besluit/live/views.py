@@ -203,7 +203,10 @@ def voting_codes(request, slug, meeting_id):
         except DomainError as exc:
             messages.error(request, exc.message)
             return redirect("live:voting_codes", slug, meeting.pk)
-        # The plain codes exist only in this response: a CSV to pass on to the secretaries.
+        # The plain codes exist only in this response: a CSV to pass on to the secretaries,
+        # or a PDF with a letter per member to hand out at the door.
+        if request.POST.get("format") == "letters":
+            return _code_letters(request, meeting, issued)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="stemcodes-{meeting.pk}.csv"'
         response["Cache-Control"] = "no-store"
@@ -224,6 +227,19 @@ def voting_codes(request, slug, meeting_id):
     )
 
 
+def _code_letters(request, meeting, issued) -> HttpResponse:
+    from besluit.texts import books, pdf
+
+    login_url = request.build_absolute_uri(reverse("live:code_login"))
+    content, _pages = pdf.render(
+        "code_letters", books.code_letters_data(meeting, issued, login_url)
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="stemcodebrieven-{meeting.pk}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def code_login(request):
     error, status = "", 200
     if request.method == "POST":
@@ -234,7 +250,11 @@ def code_login(request):
             status = 429 if isinstance(exc, codes.TooManyWrongCodes) else 400
         else:
             return redirect("live:participant", found.meeting.association.slug, found.meeting.pk)
-    response = render(request, "live/code_login.html", {"error": error}, status=status)
+    # A letter's QR code opens this page with the code filled in; logging in stays a POST.
+    prefill = "" if request.method == "POST" else request.GET.get("code", "")[:40]
+    response = render(
+        request, "live/code_login.html", {"error": error, "prefill": prefill}, status=status
+    )
     if status == 429:
         response["Retry-After"] = str(codes.THROTTLE_SECONDS)
     return response
