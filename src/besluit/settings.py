@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "besluit.opendata",
     "besluit.letters",
     "besluit.texts",
+    "besluit.minutes",
     "besluit.security",
     "besluit.analysis",
     "besluit.web",
