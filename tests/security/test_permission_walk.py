@@ -99,6 +99,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "live:request_to_speak": {"POST": REP_OR_CHAIR},
     "live:speaker_action": {"POST": CHAIR},
     "live:voting_codes": {"GET": ADMIN},
+    "live:stream_settings": {"GET": ADMIN, "POST": ADMIN},
     "live:fragment": {"GET": VIEW},
     # accountability: public reading, follow-up by the board and the secretariat
     "accountability:overview": {"GET": ALL},

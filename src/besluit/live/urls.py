@@ -1,6 +1,6 @@
 from django.urls import path
 
-from besluit.live import stream, views
+from besluit.live import hybrid_views, stream, views
 
 app_name = "live"
 
@@ -20,5 +20,6 @@ urlpatterns = [
         name="speaker_action",
     ),
     path(f"{M}/stemcodes/", views.voting_codes, name="voting_codes"),
+    path(f"{M}/uitzending/", hybrid_views.stream_settings, name="stream_settings"),
     path(f"{M}/live/<slug:name>/", views.fragment, name="fragment"),
 ]

@@ -16,7 +16,7 @@ from besluit.accounts.models import VotingCode
 from besluit.associations.models import Role
 from besluit.errors import DomainError
 from besluit.frame.shortcuts import context, domain_guard, meeting_for
-from besluit.live import presence
+from besluit.live import hybrid, presence
 from besluit.live import services as live
 from besluit.live.models import MeetingState, SpeakerRequest
 from besluit.voting.models import Poll
@@ -47,6 +47,7 @@ def _page_context(request, meeting, **extra):
         .select_related("member")
         .order_by("position")
     )
+    speaking = next((s for s in speakers if s.started_at), None)
     return context(
         request,
         meeting.association,
@@ -55,8 +56,10 @@ def _page_context(request, meeting, **extra):
         open_polls=polls,
         last_closed=last_closed,
         speakers=speakers,
-        speaking=next((s for s in speakers if s.started_at), None),
+        speaking=speaking,
         live_url=reverse("live:events", args=[meeting.pk]),
+        can_administer=access.can_administer(request.user, meeting.association),
+        **hybrid.page_extras(meeting, speaking),
         **extra,
     )
 
@@ -64,7 +67,8 @@ def _page_context(request, meeting, **extra):
 @login_required
 def participant(request, slug, meeting_id):
     meeting = meeting_for(request, slug, meeting_id)
-    return render(request, "live/participant.html", _page_context(request, meeting))
+    ctx = _page_context(request, meeting)
+    return hybrid.allow_stream(render(request, "live/participant.html", ctx), ctx)
 
 
 @login_required
@@ -154,7 +158,13 @@ def request_to_speak(request, slug, meeting_id):
     back = request.POST.get("back") == "console"
     return _act(
         request,
-        lambda: live.do_request_to_speak(actor=request.user, meeting=meeting, name=name),
+        lambda: live.do_request_to_speak(
+            actor=request.user,
+            meeting=meeting,
+            name=name,
+            remote=bool(request.POST.get("remote")),
+            point_of_order=bool(request.POST.get("point_of_order")),
+        ),
         _("Added to the speakers list."),
         reverse("live:console" if back else "live:participant", args=[slug, meeting.pk]),
     )
