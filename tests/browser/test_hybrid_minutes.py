@@ -72,9 +72,7 @@ def test_remote_speaker_to_published_minutes(transactional_db, asgi_page):
     login(phone, "burgemeester-op-afstand")
     phone.goto(f"{base}/live/")
     phone.check("#speak-remote")
-    phone.locator(
-        "form.live-speak-form button[type=submit]", has_text="Het woord vragen"
-    ).click()
+    phone.locator("form.live-speak-form button[type=submit]", has_text="Het woord vragen").click()
     phone.wait_for_load_state()
     mine = phone.locator("#live-speakers li", has_text="burgemeester-op-afstand")
     mine.wait_for()

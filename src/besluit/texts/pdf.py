@@ -169,13 +169,15 @@ def data_uri(content: bytes | None, mime: str = "") -> str:
     return f"data:{mime};base64,{base64.b64encode(content).decode('ascii')}"
 
 
-def qr_svg(text: str) -> str:
-    """A QR code as an SVG data URI (vector: sharp when printed)."""
+def qr_png(text: str) -> str:
+    """A QR code as a PNG data URI, 8 pixels a module (about 200 dpi at 45 mm, drawn without
+    smoothing). An SVG is sharper in theory but three times slower to lay out: 343 letters
+    take 6 s of CPU this way, 17 s as SVG."""
     import qrcode
-    import qrcode.image.svg
 
-    img = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    return data_uri(img.to_string(), "image/svg+xml")
+    buf = io.BytesIO()
+    qrcode.make(text, box_size=8, border=2).save(buf, "PNG")
+    return data_uri(buf.getvalue(), "image/png")
 
 
 def html_to_pdf(html: str, out, progress: Progress = _no_progress) -> int:
@@ -294,7 +296,7 @@ def redline_pdf(data: RedlineData, out, progress: Progress = _no_progress) -> in
 def code_letters(data: CodeLettersData, out, progress: Progress = _no_progress) -> int:
     """One page per member: the meeting, the member, its voting code and a QR code of the
     login address with the code, to hand out at the door."""
-    letters = [{"letter": x, "qr": qr_svg(x.url)} for x in data.letters]
+    letters = [{"letter": x, "qr": qr_png(x.url)} for x in data.letters]
     return _render(
         "texts/pdf/code_letters.html",
         {
