@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "besluit.webhooks",
     "besluit.sso",
     "besluit.texts",
+    "besluit.minutes",
     "besluit.security",
     "besluit.analysis",
     "besluit.elections",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("besluit.accountability.urls")),
     path("", include("besluit.letters.urls")),
     path("", include("besluit.texts.urls")),
+    path("", include("besluit.minutes.urls")),
     path("", include("besluit.security.urls")),
     path("", include("besluit.webhooks.urls")),
     path("accounts/", include("besluit.sso.urls")),

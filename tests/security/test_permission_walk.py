@@ -159,6 +159,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "live:request_to_speak": {"POST": REP_OR_CHAIR},
     "live:speaker_action": {"POST": CHAIR},
     "live:voting_codes": {"GET": ADMIN},
+    "live:stream_settings": {"GET": ADMIN, "POST": ADMIN},
     "live:fragment": {"GET": VIEW},
     # accountability: public reading, follow-up by the board and the secretariat
     "accountability:overview": {"GET": ALL},
@@ -204,6 +205,17 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "letters:report": {"GET": ADMIN},
     "letters:retry": {"POST": ADMIN},
     "letters:bounced": {"POST": ADMIN},
+    # minutes (a published concept: adopted minutes would be public)
+    "minutes:page": {"GET": VIEW},
+    "minutes:make_draft": {"POST": ADMIN},
+    "minutes:edit": {"GET": ADMIN, "POST": ADMIN},
+    "minutes:publish": {"POST": ADMIN},
+    "minutes:correction": {"GET": REP, "POST": REP},
+    "minutes:version": {"GET": VIEW},
+    "minutes:accept": {"POST": ADMIN},
+    "minutes:adopt": {"POST": CHAIR},
+    "minutes:pdf": {"GET": VIEW},
+    "minutes:open_data": {"GET": NONE},  # 404 until adopted
     # texts
     "texts:index": {"GET": VIEW},
     "texts:proposal": {"GET": VIEW},
@@ -509,6 +521,12 @@ def _optional_objects(association, meeting, proposal, motion, users) -> dict:
     speaker = live.do_request_to_speak(actor=rep, meeting=meeting)
     found["speaker_id"] = speaker.pk
 
+    from besluit.minutes import services as minutes
+
+    concept = minutes.do_make_draft(actor=sec, meeting=meeting)
+    minutes.do_publish(actor=sec, minutes=concept.minutes)
+    found["minutes_version"] = concept.number
+
     from besluit.accountability import services as accountability
     from besluit.accountability import services as reports
     from besluit.voting import services as voting
@@ -594,6 +612,8 @@ def _url(route: str, defaults: dict, kwargs: dict, name: str) -> str:
         values["action"] = {"elections:round_action": "openen"}.get(name, "instemmen")
     if name == "live:console_panel":
         values["name"] = "votes"
+    if name in ("minutes:version", "minutes:accept"):
+        values["number"] = kwargs["minutes_version"]
 
     def fill(match):
         key = match.group("name")

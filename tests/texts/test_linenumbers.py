@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from besluit.core import texts as ct
 from besluit.texts import pdf, rendering
+from tests import pdfua
 from tests.core.texts_strategies import documents
 
 
@@ -68,11 +69,60 @@ def json_lines(doc, width):
     return [(line["number"], line["text"]) for line in rendering.lines_json(doc, width)]
 
 
+class PdfLines(HTMLParser):
+    """Collects (number, text) from the PDF's markup (texts/pdf/lines.html): a line starts at
+    its number and ends at a line break or the end of its block; list labels and note
+    references are skipped."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines: list[tuple[int, str]] = []
+        self.mode = ""  # "no", "skip", "text"
+        self.number = ""
+        self.text: list[str] = []
+        self.depth = 0
+
+    def _end(self):
+        if self.number:
+            self.lines.append((int(self.number.strip("\u2007 ")), "".join(self.text)))
+        self.number, self.text, self.mode = "", [], ""
+
+    def handle_starttag(self, tag, attrs):
+        cls = (dict(attrs).get("class") or "").split()
+        if "no" in cls:
+            self._end()
+            self.mode = "no"
+        elif "ind" in cls or "texts-noteref" in cls:
+            self.mode, self.depth = "skip", 1
+        elif self.mode == "skip":
+            self.depth += 1
+        elif tag == "br":
+            self._end()
+
+    def handle_endtag(self, tag):
+        if self.mode == "no":
+            self.mode = "text"
+        elif self.mode == "skip":
+            self.depth -= 1
+            if not self.depth:
+                self.mode = "text"
+        elif tag in ("p", "h3", "h4", "h5", "h6"):
+            self._end()
+
+    def handle_data(self, data):
+        if self.mode == "no":
+            self.number += data
+        elif self.mode == "text":
+            self.text.append(data)
+
+
 def pdf_lines(doc, width):
-    return [
-        (row.number, "".join(s.text for s in row.segments))
-        for row in pdf.text_rows(pdf.NumberedText(doc, width))
-    ]
+    html = render_to_string(
+        "texts/pdf/lines.html", {"text": pdf.text_context(pdf.NumberedText(doc, width))}
+    )
+    parser = PdfLines()
+    parser.feed(html)
+    return parser.lines
 
 
 @settings(max_examples=120, deadline=None)
@@ -112,5 +162,8 @@ def test_the_page_the_json_and_the_pdf_file_agree(client, published, secretariat
     extracted = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(out.getvalue())).pages)
     # each numbered line is drawn as its number, (a list label,) then exactly its text
     for number, text in served:
-        pattern = rf"(^|\n)\s*{number}\s*\n(\S{{1,4}}\n)?{re.escape(text)}(\n|$)"
+        pattern = rf"(^|\n)\s*{number}\s*(\S{{1,4}}\s)?{re.escape(text)}\s*(\n|$)"
         assert re.search(pattern, extracted), (number, text)
+    # and the PDF is tagged PDF/UA
+    report = pdfua.check(out.getvalue())
+    assert report.ok, report.errors

@@ -43,13 +43,28 @@ def _cache_key(token: str) -> str:
     return f"voting-codes-csv:{token}"
 
 
-def _csv(meeting, issued) -> bytes:
-    response = HttpResponse()
+def _csv(meeting, issued) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="stemcodes-{meeting.pk}.csv"'
     writer = csvsafe.writer(response)
     writer.writerow(["gemeentecode", "naam", "stemcode", "vergadering"])
     for member, code in issued:
         writer.writerow([member.code, member.name, code, meeting.title])
-    return response.content
+    return response
+
+
+def _letters(request, meeting, issued) -> HttpResponse:
+    """A printable letter per member: meeting, code, and a QR code of the login page with
+    the code filled in, to hand out at the door (PDF/UA, texts.pdf)."""
+    from besluit.texts import books, pdf
+
+    login_url = request.build_absolute_uri(reverse("live:code_login"))
+    content, _pages = pdf.render(
+        "code_letters", books.code_letters_data(meeting, issued, login_url)
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="stemcodebrieven-{meeting.pk}.pdf"'
+    return response
 
 
 def page_context(request, meeting, **extra) -> dict:
@@ -97,6 +112,7 @@ def _confirm(request, meeting, *, action: str, value: str = "", stopping: int, *
 
 def post(request, meeting):
     confirmed = request.POST.get("confirm") == "yes"
+    fmt = "letters" if request.POST.get("format") == "letters" else "csv"
     valid = VotingCode.objects.filter(meeting=meeting, revoked_at__isnull=True)
     if request.POST.get("revoke"):
         code = get_object_or_404(VotingCode, pk=request.POST["revoke"], meeting=meeting)
@@ -124,32 +140,42 @@ def post(request, meeting):
             meeting,
             action="member" if members else "all",
             member_ids=member_ids,
+            format=fmt,
             stopping=stopping,
             member=members[0] if members and len(members) == 1 else None,
         )
     issued = codes.do_issue_codes(actor=request.user, meeting=meeting, members=members)
     token = secrets.token_urlsafe(24)
-    cache.set(_cache_key(token), _csv(meeting, issued), DOWNLOAD_SECONDS)
+    # The plain codes wait for the download (CSV or letters) and are gone once fetched.
+    kept = {"format": fmt, "issued": [(m.pk, code) for m, code in issued]}
+    cache.set(_cache_key(token), kept, DOWNLOAD_SECONDS)
     request.session[_session_key(meeting)] = token
-    messages.success(
-        request,
-        ngettext(
+    if fmt == "letters":
+        told = ngettext(
+            "%(count)s code issued. The download of the letters (PDF) starts now; it can be "
+            "downloaded once.",
+            "%(count)s codes issued. The download of the letters (PDF) starts now; it can be "
+            "downloaded once.",
+            len(issued),
+        )
+    else:
+        told = ngettext(
             "%(count)s code issued. The download of the CSV file starts now; it can be "
             "downloaded once.",
             "%(count)s codes issued. The download of the CSV file starts now; it can be "
             "downloaded once.",
             len(issued),
         )
-        % {"count": len(issued)},
-    )
+    messages.success(request, told % {"count": len(issued)})
     return redirect("live:voting_codes", meeting.association.slug, meeting.pk)
 
 
 def download(request, meeting):
-    """The CSV of the codes just issued, once; afterwards only their fingerprints remain."""
+    """The codes just issued, once, as a CSV or as letters; afterwards only their
+    fingerprints remain."""
     token = request.session.pop(_session_key(meeting), None)
-    content = cache.get(_cache_key(token)) if token else None
-    if content is None:
+    kept = cache.get(_cache_key(token)) if token else None
+    if kept is None:
         messages.error(
             request,
             _(
@@ -159,7 +185,9 @@ def download(request, meeting):
         )
         return redirect("live:voting_codes", meeting.association.slug, meeting.pk)
     cache.delete(_cache_key(token))
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="stemcodes-{meeting.pk}.csv"'
+    members = meeting.association.members.in_bulk([pk for pk, _code in kept["issued"]])
+    issued = [(members[pk], code) for pk, code in kept["issued"]]
+    make = _letters if kept["format"] == "letters" else (lambda _r, m, i: _csv(m, i))
+    response = make(request, meeting, issued)
     response["Cache-Control"] = "no-store"
     return response

@@ -20,6 +20,12 @@ class MeetingState(models.Model):
     current_item = models.ForeignKey(
         AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The hybrid meeting: a livestream or video conference (its origin is allowed as a frame
+    # source on the live page only), and the speaking time each network has, if limited.
+    stream_url = models.URLField(_("livestream or video conference"), blank=True)
+    network_seconds = models.PositiveIntegerField(
+        _("speaking time per network (seconds)"), null=True, blank=True
+    )
 
 
 class LiveEvent(models.Model):
@@ -55,6 +61,8 @@ class SpeakerRequest(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     time_limit = models.PositiveIntegerField(_("speaking time (seconds)"), default=180)
+    remote = models.BooleanField(_("attends remotely"), default=False)
+    point_of_order = models.BooleanField(_("point of order"), default=False)
 
     class Meta:
         ordering = ["meeting", "position"]

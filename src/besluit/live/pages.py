@@ -9,7 +9,7 @@ from django.urls import reverse
 from besluit import access
 from besluit.associations.models import Role
 from besluit.frame.shortcuts import context
-from besluit.live import presence
+from besluit.live import hybrid, presence
 from besluit.live.models import MeetingState, SpeakerRequest
 from besluit.live.queue import latest_closed, next_entry, vote_queue
 from besluit.voting.models import Poll
@@ -54,6 +54,7 @@ def page_context(request, meeting, **extra) -> dict:
         .select_related("member")
         .order_by("position")
     )
+    speaking = next((s for s in speakers if s.started_at), None)
     return context(
         request,
         meeting.association,
@@ -62,8 +63,10 @@ def page_context(request, meeting, **extra) -> dict:
         open_polls=polls,
         last_closed=latest_closed(meeting),
         speakers=speakers,
-        speaking=next((s for s in speakers if s.started_at), None),
+        speaking=speaking,
         live_url=reverse("live:events", args=[meeting.pk]),
+        can_administer=access.can_administer(request.user, meeting.association),
+        **hybrid.page_extras(meeting, speaking),
         **extra,
     )
 

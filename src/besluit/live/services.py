@@ -5,6 +5,7 @@ import threading
 import time
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -81,6 +82,8 @@ def speakers_snapshot(meeting: Meeting) -> list[dict]:
             "state": s.state,
             "started_at": s.started_at.isoformat() if s.started_at else None,
             "time_limit": s.time_limit,
+            "remote": s.remote,
+            "point_of_order": s.point_of_order,
         }
         for s in SpeakerRequest.objects.filter(meeting=meeting, ended_at__isnull=True)
         .select_related("member")
@@ -93,8 +96,17 @@ def _announce_speakers(meeting: Meeting) -> None:
 
 
 def do_request_to_speak(
-    *, actor, meeting: Meeting, item: AgendaItem | None = None, name: str = "", now=None
+    *,
+    actor,
+    meeting: Meeting,
+    item: AgendaItem | None = None,
+    name: str = "",
+    remote: bool = False,
+    point_of_order: bool = False,
+    now=None,
 ) -> SpeakerRequest:
+    """One queue for the room and those attending remotely (marked). A point of order goes
+    before every ordinary request still waiting, after earlier points of order."""
     association = meeting.association
     access.require_view(actor, association)
     member = access.represented_member(actor, association)
@@ -108,14 +120,28 @@ def do_request_to_speak(
         if member is not None and not name and waiting.filter(user=actor).exists():
             raise Conflict(gettext("You are on the speakers list already."))
         last = waiting.order_by("-position").values_list("position", flat=True).first() or 0
+        position = last + 1
+        if point_of_order:
+            queue = list(
+                waiting.filter(started_at__isnull=True)
+                .order_by("position")
+                .values_list("position", "point_of_order")
+            )
+            ahead = next((p for p, order in queue if not order), None)
+            if ahead is not None:
+                # make room: everyone from the first ordinary request on moves down one
+                waiting.filter(position__gte=ahead).update(position=F("position") + 1)
+                position = ahead
         speaker = SpeakerRequest.objects.create(
             meeting=meeting,
             agenda_item=item or _current_item(meeting),
             user=actor,
             member=member if not name else None,
             name=name.strip() or actor.get_full_name() or actor.username,
-            position=last + 1,
+            position=position,
             requested_at=now or timezone.now(),
+            remote=remote,
+            point_of_order=point_of_order,
         )
         record(
             "speaker.requested",
@@ -124,6 +150,8 @@ def do_request_to_speak(
             obj=speaker,
             name=speaker.name,
             member=speaker.member_id,
+            remote=remote,
+            point_of_order=point_of_order,
         )
         _announce_speakers(meeting)
     return speaker

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from besluit.live import console, rules, stream, views
+from besluit.live import console, hybrid_views, rules, stream, views
 
 app_name = "live"
 
@@ -28,5 +28,6 @@ urlpatterns = [
     ),
     path(f"{M}/stemcodes/", views.voting_codes, name="voting_codes"),
     path("<slug:slug>/stemregels/", rules.voting_rules, name="voting_rules"),
+    path(f"{M}/uitzending/", hybrid_views.stream_settings, name="stream_settings"),
     path(f"{M}/live/<slug:name>/", views.fragment, name="fragment"),
 ]

@@ -12,7 +12,7 @@ from besluit import access
 from besluit.accounts import codes
 from besluit.errors import DomainError
 from besluit.frame.shortcuts import domain_guard, meeting_for
-from besluit.live import codes_page
+from besluit.live import codes_page, hybrid
 from besluit.live import services as live
 from besluit.live.models import SpeakerRequest
 from besluit.live.pages import page_context
@@ -21,7 +21,8 @@ from besluit.live.pages import page_context
 @login_required
 def participant(request, slug, meeting_id):
     meeting = meeting_for(request, slug, meeting_id)
-    return render(request, "live/participant.html", page_context(request, meeting))
+    ctx = page_context(request, meeting)
+    return hybrid.allow_stream(render(request, "live/participant.html", ctx), ctx)
 
 
 @login_required
@@ -83,7 +84,13 @@ def request_to_speak(request, slug, meeting_id):
     back = request.POST.get("back") == "console"
     return _act(
         request,
-        lambda: live.do_request_to_speak(actor=request.user, meeting=meeting, name=name),
+        lambda: live.do_request_to_speak(
+            actor=request.user,
+            meeting=meeting,
+            name=name,
+            remote=bool(request.POST.get("remote")),
+            point_of_order=bool(request.POST.get("point_of_order")),
+        ),
         _("Added to the speakers list."),
         reverse("live:console" if back else "live:participant", args=[slug, meeting.pk]),
     )
@@ -137,7 +144,11 @@ def code_login(request):
             status = 429 if isinstance(exc, codes.TooManyWrongCodes) else 400
         else:
             return redirect("live:participant", found.meeting.association.slug, found.meeting.pk)
-    response = render(request, "live/code_login.html", {"error": error}, status=status)
+    # A letter's QR code opens this page with the code filled in; logging in stays a POST.
+    prefill = "" if request.method == "POST" else request.GET.get("code", "")[:40]
+    response = render(
+        request, "live/code_login.html", {"error": error, "prefill": prefill}, status=status
+    )
     if status == 429:
         response["Retry-After"] = str(codes.THROTTLE_SECONDS)
     return response

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.template.defaultfilters import floatformat
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -141,14 +142,25 @@ def _motion(m) -> pdf.MotionData:
     )
 
 
-def _decision(d: Decision) -> pdf.DecisionData:
+def _taken_at(value) -> str:
+    if not value:
+        return ""
+    local = timezone.localtime(value)
+    return _("%(date)s at %(time)s") % {
+        "date": formats.date_format(local, "j F Y"),
+        "time": formats.time_format(local, "H:i"),
+    }
+
+
+def _decision(d: Decision, number: int = 0) -> pdf.DecisionData:
     shares: list[tuple[str, str]] = []
     turnout = ""
     if d.poll_id and d.poll.result:
         result = core_voting.Result.from_dict(d.poll.result)
         for o in result.options:
             if o.share is not None:
-                pct = f"{(o.share * 100).quantize(Decimal('0.01'))}".replace(".", ",") + "%"
+                # as the results page writes it (frame's ``pct``): "62,10%"
+                pct = f"{floatformat(o.share * 100, 2)}%"
                 shares.append((o.label, pct))
             else:
                 shares.append((o.label, _("%(n)s members") % {"n": o.members}))
@@ -163,6 +175,8 @@ def _decision(d: Decision) -> pdf.DecisionData:
         text=d.text,
         shares=shares,
         turnout=turnout,
+        taken_at=_taken_at(d.recorded_at),
+        number=number,
     )
 
 
@@ -175,15 +189,16 @@ def book_data(meeting: Meeting, *, letter: str = "", decisions: bool = False) ->
         .order_by("position")
     )
     motions = selectors.motions_for(meeting)
+    # Numbered in the order they were taken (a poll's decision when it closed).
     decided = (
-        list(
-            Decision.objects.filter(meeting=meeting)
-            .select_related("poll")
-            .order_by("recorded_at", "id")
+        sorted(
+            Decision.objects.filter(meeting=meeting).select_related("poll"),
+            key=lambda d: (d.recorded_at, d.pk),
         )
         if decisions
         else []
     )
+    numbers = {d.pk: n for n, d in enumerate(decided, start=1)}
     out_items = []
     for item in items:
         proposal = getattr(item, "proposal", None)
@@ -203,7 +218,9 @@ def book_data(meeting: Meeting, *, letter: str = "", decisions: bool = False) ->
                 text=text,
                 amendments=amendments,
                 motions=[_motion(m) for m in motions if m.agenda_item_id == item.pk],
-                decisions=[_decision(d) for d in decided if d.agenda_item_id == item.pk],
+                decisions=[
+                    _decision(d, numbers[d.pk]) for d in decided if d.agenda_item_id == item.pk
+                ],
             )
         )
     loose = [m for m in motions if m.agenda_item_id is None]
@@ -211,10 +228,10 @@ def book_data(meeting: Meeting, *, letter: str = "", decisions: bool = False) ->
     if loose or loose_decisions:
         out_items.append(
             pdf.ItemData(
-                number="—",
+                number="",  # no "—." before the title
                 title=_("Motions not tied to an agenda item"),
                 motions=[_motion(m) for m in loose],
-                decisions=[_decision(d) for d in loose_decisions],
+                decisions=[_decision(d, numbers[d.pk]) for d in loose_decisions],
             )
         )
     paragraphs = [p.strip() for p in letter.split("\n\n") if p.strip()] if letter.strip() else []
@@ -285,4 +302,24 @@ def gather(job: PdfJob):
         job.meeting,
         letter=job.params.get("letter", ""),
         decisions=job.kind == PdfJob.Kind.DECISION_LIST,
+    )
+
+
+def code_letters_data(meeting: Meeting, issued, login_url: str) -> pdf.CodeLettersData:
+    """Letters for the codes just issued (``[(member, code)]``): the plain codes exist only
+    now, so the PDF is made in the same response that issued them."""
+    sep = "&" if "?" in login_url else "?"
+    return pdf.CodeLettersData(
+        branding=branding_of(meeting.association),
+        meeting_title=meeting.title,
+        when=_date(meeting.starts_at),
+        where=meeting.where or "",
+        login_url=login_url,
+        letters=[
+            pdf.CodeLetter(
+                member=m.name, code=code, url=f"{login_url}{sep}{urlencode({'code': code})}"
+            )
+            for m, code in issued
+        ],
+        lang=translation.get_language() or settings.LANGUAGE_CODE,
     )

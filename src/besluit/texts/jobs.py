@@ -69,7 +69,7 @@ def run_job(job_id: int) -> dict:
         status=PdfJob.Status.RUNNING,
         started_at=timezone.now(),
         heartbeat_at=timezone.now(),
-        stage="collecting the texts",
+        stage="",
     )
     if not updated:
         return {"skipped": True}
@@ -89,8 +89,8 @@ def run_job(job_id: int) -> dict:
 
     try:
         with translation.override(job.params.get("lang") or None):
+            progress(0.0, translation.gettext("collecting the texts"))
             data = books.gather(job)
-            progress(0.0, "laying out")
             content, pages = pdf.render(job.kind, data, progress)
             job.file.save(f"{job.public_id}.pdf", ContentFile(content), save=False)
         PdfJob.objects.filter(pk=job_id).update(

@@ -27,6 +27,20 @@
       el.classList.toggle("besluit-countdown--ended", left <= 0);
     });
   }
-  tick();
-  window.setInterval(tick, 1000);
+  // Speaking time (the speaker's, a network's): m:ss left, then "time is up".
+  var upText = lang.indexOf("en") === 0 ? "time is up" : "tijd is om";
+  function speaking() {
+    var now = Date.now();
+    document.querySelectorAll("[data-ends-at]").forEach(function (el) {
+      var left = Math.ceil((Date.parse(el.getAttribute("data-ends-at")) - now) / 1000);
+      var out = el.querySelector("[data-remaining]");
+      if (!out) return;
+      var m = Math.floor(Math.max(left, 0) / 60), s = Math.max(left, 0) % 60;
+      out.textContent = left > 0 ? m + ":" + (s < 10 ? "0" : "") + s : upText;
+      el.classList.toggle("live-speaking-time--over", left <= 0);
+    });
+  }
+  function both() { tick(); speaking(); }
+  both();
+  window.setInterval(both, 1000);
 })();

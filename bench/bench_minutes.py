@@ -1,0 +1,152 @@
+"""Benchmark: the draft minutes of a long meeting, made from its record.
+
+    .venv/bin/python bench/bench_minutes.py
+
+A fresh SQLite database in a temporary folder (migrations applied) holds a 6-hour meeting of
+an association of 343 members: 12 agenda items taken up one after another, 200 speakers (with
+start and end), 40 polls made, opened and closed through the voting services with 25 ballots
+each, plus 5 decisions by acclamation. The draft (``minutes.draft.make``: gather + compose) is
+timed as the median of 5 runs, with its number of queries; the baseline in the same run is the
+draft of a short meeting (4 polls, 20 speakers), so the ratio shows how the cost grows.
+Target (issue 17): at most 2 s. Exits non-zero when the target is missed.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
+os.environ["BESLUIT_DATA_DIR"] = tempfile.mkdtemp(prefix="besluit-bench-minutes-")
+os.environ.setdefault("BESLUIT_SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.pop("DATABASE_URL", None)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+TARGET = 2.0
+
+
+def build(association, chair, reps, *, polls: int, speakers: int, label: str):
+    from besluit.live.models import LiveEvent, MeetingState, SpeakerRequest
+    from besluit.voting import services as voting
+    from tests import factories
+
+    meeting = factories.make_meeting(association)
+    meeting.title = label
+    meeting.save(update_fields=["title"])
+    items = list(meeting.agenda_items.order_by("position"))
+    start = timezone.now() - timedelta(hours=7)
+    per_item = timedelta(hours=6) / len(items)
+    LiveEvent.objects.bulk_create(
+        LiveEvent(meeting=meeting, seq=i + 1, kind="agenda-item", data={"item": item.pk})
+        for i, item in enumerate(items)
+    )
+    for i, event in enumerate(LiveEvent.objects.filter(meeting=meeting).order_by("seq")):
+        LiveEvent.objects.filter(pk=event.pk).update(created_at=start + i * per_item)
+    MeetingState.objects.create(meeting=meeting, last_seq=len(items))
+    SpeakerRequest.objects.bulk_create(
+        SpeakerRequest(
+            meeting=meeting,
+            agenda_item=items[i % len(items)],
+            user=reps[i % len(reps)],
+            member=factories.member(association, i % len(reps)),
+            name=f"Spreker {i}",
+            position=i + 1,
+            requested_at=start + timedelta(minutes=i),
+            started_at=start + timedelta(minutes=i * 1.5),
+            ended_at=start + timedelta(minutes=i * 1.5 + 1),
+        )
+        for i in range(speakers)
+    )
+    for n in range(polls):
+        poll = voting.do_create_poll(
+            actor=chair,
+            meeting=meeting,
+            subject="agenda_item",
+            agenda_item=items[n % len(items)],
+            title=f"Stemming {n + 1}",
+        )
+        voting.do_open_poll(actor=chair, poll=poll)
+        for k, rep in enumerate(reps):
+            voting.cast_ballot(actor=rep, poll=poll, option_key="for" if k % 3 else "against")
+        voting.do_close_poll(actor=chair, poll=poll)
+    for n in range(max(1, polls // 8)):
+        voting.do_record_acclamation(
+            actor=chair, meeting=meeting, subject=f"Hamerstuk {n + 1}", agenda_item=items[n]
+        )
+    return meeting
+
+
+def measure(meeting, repeat: int = 5) -> tuple[float, int, int]:
+    from besluit.minutes import draft
+
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        document = draft.make(meeting)
+        times.append(time.perf_counter() - t0)
+    with CaptureQueriesContext(connection) as queries:
+        draft.make(meeting)
+    return statistics.median(times), len(queries), len(document.blocks)
+
+
+def main() -> None:
+    from besluit.associations.models import Role
+    from tests import factories
+
+    print("setting up (migrations, 343 members, 45 polls)…", file=sys.stderr)
+    call_command("migrate", verbosity=0)
+    association = factories.make_association(343)
+    chair = factories.make_user("voorzitter", association, Role.Kind.CHAIR)
+    reps = [
+        factories.make_user(
+            f"rep{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
+            member=factories.member(association, i),
+        )
+        for i in range(25)
+    ]
+    small = build(association, chair, reps, polls=4, speakers=20, label="Korte vergadering")
+    large = build(association, chair, reps, polls=40, speakers=200, label="Lange vergadering")
+    t_small, q_small, b_small = measure(small)
+    t_large, q_large, b_large = measure(large)
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, SQLite; load average "
+        f"{os.getloadavg()[0]:.1f}"
+    )
+    print()
+    print("| meeting | record | draft (median of 5) | queries | blocks | target |")
+    print("|---|---|---|---|---|---|")
+    print(
+        f"| baseline: short | 4 polls, 20 speakers | {t_small * 1000:.0f} ms | {q_small} | "
+        f"{b_small} | – |"
+    )
+    ok = t_large <= TARGET
+    print(
+        f"| 6 hours | 40 polls, 5 acclamations, 200 speakers | {t_large * 1000:.0f} ms "
+        f"(× {t_large / t_small:.1f} the baseline) | {q_large} | {b_large} | "
+        f"≤ {TARGET:.0f} s {'✓' if ok else '✗'} |"
+    )
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
