@@ -25,7 +25,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from besluit.accounts.models import ApiToken, hash_secret
-from besluit.audit.models import AuditEvent
+from besluit.audit import services as audit
 from besluit.dbthreads import give_back_connection
 from besluit.security.services import SESSION_FLAG
 
@@ -195,16 +195,18 @@ def _token_users(raw_tokens: set[str]) -> dict[str, int]:
         ApiToken.objects.filter(key_hash__in=[hash_secret(r) for r in found]).filter(
             Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - timedelta(minutes=1))
         ).update(last_used_at=now)
-        AuditEvent.objects.bulk_create(
-            AuditEvent(
-                at=now,
-                actor_id=uid,
-                action="api_token.used",
-                object_type="ApiToken",
-                object_id=str(pk),
-                data={"method": "POST", "path": "ballots (edge)"},
-            )
-            for pk, uid in used
+        audit.record_many(
+            (
+                audit.Event(
+                    action="api_token.used",
+                    actor_id=uid,
+                    object_type="ApiToken",
+                    object_id=str(pk),
+                    data={"method": "POST", "path": "ballots (edge)"},
+                )
+                for pk, uid in used
+            ),
+            at=now,
         )
     return found
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from besluit.accounts.models import User
 from besluit.accounts.services import scoped_username
 from besluit.associations.models import Association, Role
-from besluit.audit.models import AuditEvent
+from besluit.audit import services as audit
 from besluit.audit.services import record
 from besluit.core import people_csv
 from besluit.core.register_csv import ImportProblem
@@ -104,18 +104,20 @@ def do_import_people(
         )
         now = timezone.now()
         actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-        AuditEvent.objects.bulk_create(
-            AuditEvent(
-                at=now,
-                actor_id=actor_id,
-                association=association,
-                action="person.created",
-                object_type="User",
-                object_id=str(u.pk),
-                data={"username": u.username, "kind": r.role, "member": r.member or None},
-                ip=ip,
-            )
-            for u, r in zip(users, rows, strict=True)
+        audit.record_many(
+            (
+                audit.Event(
+                    action="person.created",
+                    actor_id=actor_id,
+                    association_id=association.pk,
+                    object_type="User",
+                    object_id=str(u.pk),
+                    data={"username": u.username, "kind": r.role, "member": r.member or None},
+                    ip=ip,
+                )
+                for u, r in zip(users, rows, strict=True)
+            ),
+            at=now,
         )
         record("people.imported", actor=actor, association=association, ip=ip, created=len(users))
     return PeopleReport(created=[u.username for u in users])

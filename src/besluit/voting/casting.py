@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from besluit import access, hooks
-from besluit.audit.models import AuditEvent
+from besluit.audit import services as audit
 from besluit.core import safetext
 from besluit.dbthreads import give_back_connection
 from besluit.errors import (
@@ -569,12 +569,11 @@ def _closed(poll: Poll, now: datetime) -> str:
 
 def _record_refusals(poll: Poll, requests: Sequence[BallotRequest], outcomes) -> None:
     """The only trace a refused ballot leaves; one statement for the batch."""
-    refused = [
-        AuditEvent(
-            at=timezone.now(),
+    audit.record_many(
+        audit.Event(
+            action="ballot.refused",
             actor_id=request.user_id,
             association_id=poll.meeting.association_id,
-            action="ballot.refused",
             object_type="Poll",
             object_id=str(poll.pk),
             data={"reason": outcome.message, "status": outcome.status},
@@ -582,9 +581,7 @@ def _record_refusals(poll: Poll, requests: Sequence[BallotRequest], outcomes) ->
         )
         for request, outcome in zip(requests, outcomes, strict=True)
         if isinstance(outcome, DomainError)
-    ]
-    if refused:
-        AuditEvent.objects.bulk_create(refused)
+    )
 
 
 # --- attend: a secret poll's paper round ---------------------------------------------
