@@ -151,7 +151,7 @@ def test_one_ballot_per_member_retries_and_refusals(chair, meeting, people, asso
     assert SealedBallot.objects.filter(poll=poll).count() == 1
     assert Ballot.objects.filter(poll=poll).count() == 1
     voting.do_close_poll(actor=chair, poll=poll)
-    with pytest.raises(Conflict, match="closed"):
+    with pytest.raises(Conflict, match="gesloten"):
         sealedkit.vote(poll, other_user, other, 0)
 
 

@@ -140,7 +140,7 @@ def _write(poll, member, voter, tracker, units, data, now) -> SealedReceipt:
         raise Conflict(refusal)
     earlier = SealedBallot.objects.filter(poll=poll, voter=voter).values_list("tracker", flat=True)
     if earlier_tracker := earlier.first():
-        return _again(poll, earlier_tracker, voter, now)
+        return _again(poll, earlier_tracker, voter, now, committed_size=locked.log[1])
     if Ballot.objects.filter(poll=poll, member=member).exists():
         raise Conflict(f"{member} has voted in this poll already.")
     # Participation: the opening time, not the casting time; a random id, not the next.
@@ -161,9 +161,9 @@ def _write(poll, member, voter, tracker, units, data, now) -> SealedReceipt:
     return SealedReceipt(poll.public_id, tracker, voter, receipt)
 
 
-def _again(poll: Poll, tracker: str, voter: str, now) -> SealedReceipt:
+def _again(poll: Poll, tracker: str, voter: str, now, *, committed_size: int) -> SealedReceipt:
     """The receipt of the ballot this binding cast before, proven at the current size."""
     leaves = poll.log_leaves.order_by("index").values_list("data", flat=True)
     index = next(i for i, d in enumerate(leaves) if f'"tracker":"{tracker}"' in d)
-    receipt = vote_log.receipt_again(poll, index, now)
+    receipt = vote_log.receipt_again(poll, index, now, committed_size=committed_size)
     return SealedReceipt(poll.public_id, tracker, voter, receipt, replayed=True)
