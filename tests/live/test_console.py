@@ -2,6 +2,7 @@
 order, one action to open the next vote with the statutes' rules, closing at once or
 after a countdown with a confirmation when turnout is low, and the latest result."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -228,3 +229,13 @@ def test_the_secretariat_sets_the_voting_rules(association, secretariat, chair):
     assert bad.status_code == 200
     association.refresh_from_db()
     assert association.default_quorum == Decimal("0.25")
+
+
+def test_the_poll_form_starts_from_the_statutes_too(association, chair, meeting):
+    association.default_quorum = Decimal("0.3")
+    association.default_majority = "two_thirds"
+    association.save()
+    url = reverse("web:poll_create", args=[association.slug, meeting.pk])
+    html = client_for(chair).get(url).content.decode()
+    assert re.search(r'name="quorum"[^>]*value="30(\.0+)?"', html)
+    assert re.search(r'value="two_thirds"[^>]*checked', html)
