@@ -2,6 +2,7 @@
 order, one action to open the next vote with the statutes' rules, closing at once or
 after a countdown with a confirmation when turnout is low, and the latest result."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -228,3 +229,27 @@ def test_the_secretariat_sets_the_voting_rules(association, secretariat, chair):
     assert bad.status_code == 200
     association.refresh_from_db()
     assert association.default_quorum == Decimal("0.25")
+
+
+def test_the_poll_form_starts_from_the_statutes_too(association, chair, meeting):
+    association.default_quorum = Decimal("0.3")
+    association.default_majority = "two_thirds"
+    association.save()
+    url = reverse("web:poll_create", args=[association.slug, meeting.pk])
+    html = client_for(chair).get(url).content.decode()
+    assert re.search(r'name="quorum"[^>]*value="30(\.0+)?"', html)
+    assert re.search(r'value="two_thirds"[^>]*checked', html)
+
+
+def test_an_item_without_a_proposal_queues_its_motions_only(meeting, chair, reps, item):
+    other = meeting.agenda_items.get(number="08")
+    motion = proposals.do_submit_motion(
+        actor=reps[0], meeting=meeting, agenda_item=other, title="Verantwoording",
+        considerations="overwegende dat", request="verzoekt het bestuur",
+    )  # fmt: skip
+    # A vote on item 07's proposal does not show up under item 08.
+    queue.do_open_vote(actor=chair, item=item, key=queue.vote_queue(item)[-1].key)
+    entries = queue.vote_queue(other)
+    assert [(e.subject, e.target.pk, e.state) for e in entries] == [("motion", motion.pk, "todo")]
+    proposals.do_withdraw(actor=reps[0], submission=motion)
+    assert queue.vote_queue(other) == []

@@ -24,6 +24,10 @@ from besluit.core import voting as core
 WIDTH = 1000
 LABEL = 290  # the option names' column
 BAR_END = 840  # the rest is for the percentage
+# Pages (not the projector) are read on phones too: a narrower drawing with the same
+# text size comes out larger on a small screen.
+COMPACT = {"width": 640, "label": 190, "bar_end": 480, "font": 26, "row": 60, "bar": 38}
+WIDE = {"width": WIDTH, "label": LABEL, "bar_end": BAR_END, "font": 30, "row": 72, "bar": 46}
 FILLS = {"for": "#1a7f37", "against": "#c62828", "abstain": "#6e6e6e", "none": "#1f5fa8"}
 _ids = itertools.count(1)
 
@@ -78,13 +82,17 @@ def decision_words(result: core.Result, majority: str) -> str:
     }
 
 
-def _x(share) -> float:
-    return LABEL + float(share) * (BAR_END - LABEL)
+def _x(share, layout=WIDE) -> float:
+    return layout["label"] + float(share) * (layout["bar_end"] - layout["label"])
 
 
-def result_svg(result: core.Result, majority: str, title: str) -> SafeString:
+def result_svg(
+    result: core.Result, majority: str, title: str, *, compact: bool = False
+) -> SafeString:
     """One bar per option (share of the votes cast), the threshold as a dashed line."""
-    row, bar, top = 72, 46, 54
+    layout = COMPACT if compact else WIDE
+    label_x = layout["label"]
+    row, bar, top = layout["row"], layout["bar"], 54
     height = top + row * len(result.options) + 8
     uid = f"chart-{next(_ids)}"
     t, needed = threshold(result, majority)
@@ -105,23 +113,24 @@ def result_svg(result: core.Result, majority: str, title: str) -> SafeString:
         if o.share is None:
             parts.append(
                 format_html(
-                    '<text x="{}" y="{}" class="result-chart__note" dominant-baseline="middle">'
-                    "{} · {}</text>",
-                    LABEL,
+                    '<text x="{}" y="{}" class="result-chart__note" dominant-baseline="middle" '
+                    'font-size="{}">{} · {}</text>',
+                    label_x,
                     f"{mid:.0f}",
+                    round(layout["font"] * 0.75),
                     _("not counted as cast"),
                     members,
                 )
             )
             continue
-        end = _x(o.share)
+        end = _x(o.share, layout)
         parts.append(
             format_html(
                 '<rect x="{}" y="{}" width="{}" height="{}" rx="4" fill="{}" '
                 'class="result-chart__bar result-chart__bar--{}"/>',
-                LABEL,
+                label_x,
                 y,
-                f"{max(end - LABEL, 2):.1f}",
+                f"{max(end - label_x, 2):.1f}",
                 bar,
                 FILLS[kind],
                 kind,
@@ -139,7 +148,7 @@ def result_svg(result: core.Result, majority: str, title: str) -> SafeString:
         )
     counted = [i for i, o in enumerate(result.options) if o.share is not None]
     if t is not None and counted:
-        x = f"{_x(t):.1f}"
+        x = f"{_x(t, layout):.1f}"
         bottom = top + counted[-1] * row + bar + 6  # not through the rows without a bar
         parts.append(
             format_html(
@@ -161,18 +170,19 @@ def result_svg(result: core.Result, majority: str, title: str) -> SafeString:
     )
     return format_html(
         '<svg class="result-chart__svg" viewBox="0 0 {} {}" role="img" aria-labelledby="{}" '
-        'xmlns="http://www.w3.org/2000/svg" font-size="30" fill="currentColor">'
+        'xmlns="http://www.w3.org/2000/svg" font-size="{}" fill="currentColor">'
         '<title id="{}">{}</title>{}</svg>',
-        WIDTH,
+        layout["width"],
         height,
         uid,
+        layout["font"],
         uid,
         f"{title}. {summary}. {_('Threshold')}: {needed}.",
         mark_safe("".join(parts)),
     )
 
 
-def result_figure(poll) -> SafeString:
+def result_figure(poll, *, compact: bool = False) -> SafeString:
     """The decision in words, the chart, and turnout: for the projector and result pages."""
     result = poll.outcome
     if result is None:
@@ -183,13 +193,14 @@ def result_figure(poll) -> SafeString:
         "share": pct(result.turnout_weight, 0),
     }
     return format_html(
-        '<figure class="result-chart result-chart--{}" data-poll="{}">'
+        '<figure class="result-chart result-chart--{}{}" data-poll="{}">'
         '<p class="result-chart__decision">{}</p>{}'
         '<figcaption class="result-chart__caption">{}</figcaption></figure>',
         result.outcome.value,
+        " result-chart--compact" if compact else "",
         poll.public_id,
         decision_words(result, poll.majority),
-        result_svg(result, poll.majority, poll.title),
+        result_svg(result, poll.majority, poll.title, compact=compact),
         turnout,
     )
 
@@ -200,13 +211,15 @@ def group_svg(groups, majority: str, title: str) -> SafeString:
     ``groups``: rows with ``name``, ``voted_members``, ``eligible_members`` and ``options``
     (``key``, ``label``, ``is_abstention``, ``share``), as ``web.presenting.GroupRow``.
     """
-    row, bar, top = 40, 28, 64
+    # Narrow enough to stay legible on a phone (the table beside it has every number).
+    layout = {"width": 640, "label": 200, "bar_end": 560, "font": 17}
+    row, bar, top = 30, 22, 52
     height = top + row * len(groups) + 8
     uid = f"chart-{next(_ids)}"
     parts = []
     counted = [o for o in (groups[0].options if groups else []) if not o.is_abstention]
     for i, o in enumerate(counted):  # the legend
-        x = LABEL + i * 190
+        x = layout["label"] + i * 150
         kind = css(o.key, o.is_abstention)
         parts.append(
             format_html(
@@ -240,9 +253,9 @@ def group_svg(groups, majority: str, title: str) -> SafeString:
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="{}" '
                     'class="result-chart__bar result-chart__bar--{}"/>',
-                    f"{_x(start):.1f}",
+                    f"{_x(start, layout):.1f}",
                     y,
-                    f"{_x(start + o.share) - _x(start):.1f}",
+                    f"{_x(start + o.share, layout) - _x(start, layout):.1f}",
                     bar,
                     FILLS[kind],
                     kind,
@@ -254,13 +267,13 @@ def group_svg(groups, majority: str, title: str) -> SafeString:
             parts.append(
                 format_html(
                     '<text x="{}" y="{}" dominant-baseline="middle">{}</text>',
-                    BAR_END + 12,
+                    layout["bar_end"] + 8,
                     f"{mid:.0f}",
                     pct(lead.share),
                 )
             )
     t = Fraction(2, 3) if majority == core.MajorityRule.TWO_THIRDS else Fraction(1, 2)
-    x = f"{_x(t):.1f}"
+    x = f"{_x(t, layout):.1f}"
     parts.append(
         format_html(
             '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="currentColor" stroke-width="2" '
@@ -273,11 +286,12 @@ def group_svg(groups, majority: str, title: str) -> SafeString:
     )
     return format_html(
         '<svg class="result-chart__svg result-chart__svg--groups" viewBox="0 0 {} {}" '
-        'role="img" aria-labelledby="{}" xmlns="http://www.w3.org/2000/svg" font-size="20" '
+        'role="img" aria-labelledby="{}" xmlns="http://www.w3.org/2000/svg" font-size="{}" '
         'fill="currentColor"><title id="{}">{}</title>{}</svg>',
-        WIDTH,
+        layout["width"],
         height,
         uid,
+        layout["font"],
         uid,
         title,
         mark_safe("".join(parts)),

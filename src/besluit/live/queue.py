@@ -85,9 +85,10 @@ def statute_settings(association: Association, subject: str, target) -> VoteSett
 
 
 def _latest_polls(meeting: Meeting, amendments, motions, proposal) -> dict[str, Poll]:
-    polls = Poll.objects.filter(meeting=meeting).filter(
-        Q(amendment__in=amendments) | Q(motion__in=motions) | Q(proposal=proposal)
-    )
+    about = Q(amendment__in=amendments) | Q(motion__in=motions)
+    if proposal is not None:
+        about |= Q(proposal=proposal)
+    polls = Poll.objects.filter(meeting=meeting).filter(about)
     latest: dict[str, Poll] = {}
     for poll in polls.order_by("created_at", "pk"):
         if poll.subject == Poll.Subject.AMENDMENT:

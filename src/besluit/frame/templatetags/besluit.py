@@ -110,9 +110,10 @@ def majority_label(value: str) -> str:
 
 
 @register.simple_tag
-def result_chart(poll):
-    """The result of a closed poll: the decision in words and an SVG bar chart."""
-    return charts.result_figure(poll)
+def result_chart(poll, wide: bool = False):
+    """The result of a closed poll: the decision in words and an SVG bar chart (``wide``
+    for the projector; pages get the compact drawing, legible on a phone)."""
+    return charts.result_figure(poll, compact=not wide)
 
 
 @register.simple_tag

@@ -59,7 +59,11 @@ def poll_create(request, slug, meeting_id):
     meeting = meeting_for(request, slug, meeting_id)
     association = meeting.association
     require(request, association, "chair")
-    initial = {}
+    # The statutes' rules, as on the chair console; the form lets the chair change them.
+    initial = {
+        "quorum": association.default_quorum * 100,
+        "majority": association.default_majority,
+    }
     if meeting.kind == Meeting.Kind.WRITTEN and meeting.ends_at:
         initial["closes_at"] = timezone.localtime(meeting.ends_at)
     for name in ("agenda_item", "proposal", "amendment", "motion"):
