@@ -19,6 +19,8 @@ from besluit.minutes.models import ImmutableMinutes, Minutes, MinutesVersion
 from besluit.voting import services as voting
 from tests import factories, pdfua
 
+pytestmark = pytest.mark.dbbackend
+
 
 @pytest.fixture(autouse=True)
 def _dutch():
