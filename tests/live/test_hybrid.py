@@ -14,7 +14,7 @@ from besluit.live import services as live
 from besluit.live.models import SpeakerRequest
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dbbackend]
 
 
 def rep(association, index: int, name: str):

@@ -19,6 +19,8 @@ from besluit.minutes.models import ImmutableMinutes, Minutes, MinutesVersion
 from besluit.voting import services as voting
 from tests import factories, pdfua
 
+pytestmark = pytest.mark.dbbackend
+
 
 @pytest.fixture(autouse=True)
 def _dutch():
@@ -259,3 +261,24 @@ def test_the_next_meetings_item_links_the_minutes(client, meeting, adopted, secr
     assert reverse("minutes:page", args=[meeting.association.slug, meeting.pk]).encode() in (
         page.content
     )
+
+
+@pytest.mark.django_db
+def test_the_draft_names_late_submissions_admitted(meeting, held, chair, representative):
+    from besluit.proposals import services as proposals
+
+    late = proposals.do_submit_motion(
+        actor=representative,
+        meeting=meeting,
+        title="Nagekomen motie",
+        considerations="Er is haast.",
+        request="Handel snel.",
+        agenda_item=meeting.agenda_items.get(number="07"),
+        now=meeting.motion_deadline + timedelta(hours=1),
+    )
+    assert late.is_late
+    text = ct.to_plain_text(draft.make(meeting))
+    assert "Nagekomen motie" not in text  # not admitted (yet)
+    proposals.do_admit(actor=chair, submission=late)
+    text = ct.to_plain_text(draft.make(meeting))
+    assert "Na de termijn toegelaten" in text and "Nagekomen motie" in text

@@ -6,7 +6,9 @@ from besluit import hooks
 
 def _poll_closed(event: hooks.PollClosed) -> None:
     poll = event.poll
-    if not poll.agenda_item_id:
+    # Only a vote on the agenda item itself ("de notulen vaststellen") adopts minutes: other
+    # polls cost no query here.
+    if not poll.agenda_item_id or poll.subject != "agenda_item":
         return
     from besluit.errors import Conflict
     from besluit.minutes import services
@@ -18,8 +20,10 @@ def _poll_closed(event: hooks.PollClosed) -> None:
         .filter(adoption_item_id=poll.agenda_item_id, status=Minutes.Status.CONCEPT)
         .first()
     )
+    if concept is None:
+        return
     decision = Decision.objects.filter(poll=poll).first()
-    if concept is None or decision is None or decision.outcome != Decision.Outcome.ADOPTED:
+    if decision is None or decision.outcome != Decision.Outcome.ADOPTED:
         return
     try:
         version = services.check_adoptable(concept)
