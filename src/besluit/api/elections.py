@@ -58,12 +58,12 @@ class ElectionOut(s.Camel):
 
 
 class ElectionBallotIn(s.CamelIn):
-    """One of: ``choice`` (one seat, two rounds; null or absent is blank), ``approvals``
+    """One of: ``choice`` (one seat, two rounds; empty or absent is blank), ``approvals``
     (several seats), ``ranking`` (candidate keys, best first)."""
 
-    choice: str | None = None
-    approvals: list[str] | None = None
-    ranking: list[str] | None = None
+    choice: str = ""
+    approvals: list[str] = []
+    ranking: list[str] = []
 
 
 class ElectionReceiptOut(s.Camel):
@@ -156,9 +156,9 @@ def get_election(request, election_id: UUID):
 def cast_election_ballot(request, election_id: UUID, body: ElectionBallotIn):
     election = _election(request, election_id)
     if election.method == Election.Method.RANKED:
-        choice: Any = body.ranking if body.ranking is not None else []
+        choice: Any = body.ranking
     elif election.method == Election.Method.APPROVAL:
-        choice = body.approvals if body.approvals is not None else []
+        choice = body.approvals
     else:
         choice = body.choice
     ballot = elections.do_cast(actor=request.user, election=election, choice=choice)
