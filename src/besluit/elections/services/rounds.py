@@ -27,7 +27,7 @@ from besluit.core import votelog
 from besluit.core.elections import BallotError, check_approvals, check_ranking
 from besluit.core.elections import record as core_record
 from besluit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from besluit.voting.models import micro_to_weight, weight_to_micro
+from besluit.voting.models import Decision, micro_to_weight, weight_to_micro
 
 from ..models import Candidacy, Election, ElectionBallot, Membership, PooledChoice, Round
 from ..models import RoundRegister as Register
@@ -324,6 +324,24 @@ def _decide(election: Election, rnd: Round, actor, now: datetime) -> None:
     election.status = Election.Status.DECIDED
     election.decided_at = now
     election.save(update_fields=["status", "decided_at"])
+    # An entry of the meeting's decision list (besluitenlijst), in Dutch like the polls'.
+    elected = [by_key[k].name for k in rnd.result.get("elected", [])]
+    term = f"{election.term_starts:%d-%m-%Y} tot en met {election.term_ends:%d-%m-%Y}"
+    Decision.objects.create(
+        meeting=election.meeting,
+        agenda_item=election.agenda_item,
+        method=Decision.Method.ACCLAMATION if rnd.unopposed else Decision.Method.POLL,
+        outcome=Decision.Outcome.ADOPTED if elected else Decision.Outcome.NO_MAJORITY,
+        subject=election.title[:300],
+        text=(
+            f"Gekozen{' zonder tegenkandidaat' if rnd.unopposed else ''} als lid van "
+            f"{election.body.name}: {', '.join(elected)}; zittingstermijn {term}."
+            if elected
+            else "Niemand is gekozen."
+        ),
+        recorded_at=now,
+        recorded_by=actor,
+    )
     record(
         "election.decided",
         actor=actor,
