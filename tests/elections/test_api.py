@@ -57,3 +57,29 @@ def test_a_bad_ranking_is_a_problem_and_stores_nothing(client, election, ranking
     assert answer["Content-Type"].startswith("application/problem+json")
     assert answer.json()["invalidParams"][0]["name"] == "choice"
     assert not ElectionBallot.objects.exists() and not PooledChoice.objects.exists()
+
+
+def test_the_chair_opens_and_closes_rounds_through_the_api(
+    client, chair, board, secretariat, meeting
+):
+    e = h.election(
+        chair, meeting, h.body(secretariat, meeting.association), seats=1, method="two_round"
+    )
+    h.stand(e, ["Anna", "Bert"], by=board, secretariat=secretariat)
+    (rep,) = h.reps(meeting.association, 1)
+    client.force_login(rep)
+    assert client.post(f"/api/v1/elections/{e.public_id}/open").status_code == 403
+    client.force_login(chair)
+    opened = client.post(f"/api/v1/elections/{e.public_id}/open").json()
+    assert opened["status"] == "voting" and opened["rounds"][0]["status"] == "open"
+    assert client.post(f"/api/v1/elections/{e.public_id}/open").status_code == 409
+    client.force_login(rep)
+    ballot = client.post(
+        f"/api/v1/elections/{e.public_id}/ballots",
+        {"choice": "k2"},
+        content_type="application/json",
+    )
+    assert ballot.status_code == 201
+    client.force_login(chair)
+    closed = client.post(f"/api/v1/elections/{e.public_id}/close").json()
+    assert closed["status"] == "decided" and closed["rounds"][0]["result"]["elected"] == ["k2"]

@@ -187,3 +187,50 @@ def test_the_live_page_of_a_representative_links_to_an_open_round(
     assert vote not in client.get(live).content.decode()
     el.do_open_round(actor=chair, election=e)
     assert vote in client.get(live).content.decode()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_statement_and_photo_and_an_svg_is_refused(
+    client, chair, board, secretariat, meeting, body
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    slug = meeting.association.slug
+    e = h.election(chair, meeting, body, seats=1)
+    (c,) = h.stand(e, ["Anna"], by=board, secretariat=secretariat)
+    client.force_login(secretariat)
+    page = reverse("elections:candidate", args=[slug, e.public_id, c.number])
+    svg = SimpleUploadedFile("foto.svg", b"<svg onload='x'/>", content_type="image/svg+xml")
+    refused = client.post(page, {"statement": "Ik wil dienen.", "photo": svg})
+    assert refused.status_code == 400 and "JPEG (.jpg) of PNG" in refused.content.decode()
+    c.refresh_from_db()
+    assert c.statement == ""
+    png = SimpleUploadedFile("foto.png", PNG, content_type="image/png")
+    assert client.post(page, {"statement": "Ik wil dienen.", "photo": png}).status_code == 302
+    photo = client.get(reverse("elections:photo", args=[slug, e.public_id, c.number]))
+    assert photo.status_code == 200 and photo["Content-Type"] == "image/png"
+    assert photo["X-Content-Type-Options"] == "nosniff"
+    detail = client.get(reverse("elections:detail", args=[slug, e.public_id])).content.decode()
+    assert "Ik wil dienen." in detail and "Foto van Anna" in detail
+
+
+def test_a_named_election_shows_how_each_member_voted(
+    client, chair, board, secretariat, meeting, body
+):
+    slug = meeting.association.slug
+    e = h.election(chair, meeting, body, method="approval", seats=2, secret=False)
+    h.stand(e, ["Anna", "Bert", "Cor"], by=board, secretariat=secretariat)
+    el.do_open_round(actor=chair, election=e)
+    voters = h.reps(meeting.association, 2)
+    el.do_cast(actor=voters[0], election=e, choice=["k1", "k2"])
+    el.do_cast(actor=voters[1], election=e, choice=["k3"])
+    el.do_close_round(actor=chair, election=e)
+    client.force_login(chair)
+    page = client.get(reverse("elections:detail", args=[slug, e.public_id])).content.decode()
+    assert "Hoe elk lid heeft gestemd" in page
+    assert "Anna; Bert" in page
+    popolo = client.get(reverse("elections:popolo", args=[slug, e.public_id])).json()
+    votes = popolo["vote_events"][0]["votes"]
+    assert sorted(v["option"] for v in votes) == [["k1", "k2"], ["k3"]]

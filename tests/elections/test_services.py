@@ -232,3 +232,17 @@ def test_nothing_is_accepted_after_the_close(chair, board, secretariat, meeting,
     with pytest.raises(Conflict):
         el.do_cast(actor=voters[1], election=e, choice=["k2"])
     assert Round.objects.get().ballots.count() == 1
+
+
+def test_the_decision_list_records_who_was_elected(chair, board, secretariat, meeting, body):
+    from besluit.voting.models import Decision
+
+    e = h.election(chair, meeting, body, seats=2)
+    h.stand(e, ["Anna", "Bert"], by=board, secretariat=secretariat)
+    el.do_declare_unopposed(actor=chair, election=e)
+    (decision,) = Decision.objects.filter(meeting=meeting)
+    assert decision.method == Decision.Method.ACCLAMATION
+    assert decision.text == (
+        "Gekozen zonder tegenkandidaat als lid van Bestuur: Anna, Bert; "
+        "zittingstermijn 01-01-2027 tot en met 31-12-2030."
+    )

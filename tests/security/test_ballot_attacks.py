@@ -175,7 +175,9 @@ def test_nul_in_any_string_of_any_api_request_body_is_a_400(
             schema = body["content"]["application/json"]["schema"]
             values = _string_fields(doc, schema)
             assert values, f"{method} {path}: a body without strings?"
-            url = "/api/v1" + path.format(poll_id=poll.public_id, meeting_id=meeting.pk)
+            url = "/api/v1" + path.format(
+                poll_id=poll.public_id, meeting_id=meeting.pk, election_id=uuid.uuid4()
+            )
             response = client.generic(
                 method.upper(), url, json.dumps(values), content_type="application/json", **auth
             )
@@ -184,7 +186,12 @@ def test_nul_in_any_string_of_any_api_request_body_is_a_400(
             for name in values:
                 assert "U+0000" in named.get(name, ""), (path, name, problem)
             checked.append(path)
-    assert {"/motions", "/amendments", "/polls/{poll_id}/ballots"} <= set(checked)
+    assert {
+        "/motions",
+        "/amendments",
+        "/polls/{poll_id}/ballots",
+        "/elections/{election_id}/ballots",
+    } <= set(checked)
     assert not Motion.objects.exists() and not Ballot.objects.exists()
 
 

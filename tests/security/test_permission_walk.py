@@ -84,6 +84,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:list_elections": {"GET": VIEW},
     "api:get_election": {"GET": VIEW},
     "api:cast_election_ballot": {"POST": REP},
+    "api:open_election_round": {"POST": CHAIR},
+    "api:close_election_round": {"POST": CHAIR},
     "api:get_election_bundle": {"GET": VIEW},
     "api:get_attendance": {"GET": VIEW},
     "api:check_in": {"POST": ADMIN},

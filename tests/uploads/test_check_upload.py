@@ -116,3 +116,16 @@ def test_the_three_upload_paths_refuse_a_disguised_file_with_one_message(setting
         messages[where] = caught.value.message
     assert len(set(messages.values())) == 1, messages
     assert messages["agenda"].startswith("stuk.docx: only PDF or Word (.docx) files")
+
+
+def test_photos_are_jpeg_or_png_by_their_bytes_and_never_documents_or_svg():
+    from besluit.uploads import PHOTO_TYPES
+
+    png = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 8)
+    jpg = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 8)
+    assert check_upload(png, allowed_types=PHOTO_TYPES) == "png"
+    assert check_upload(jpg, allowed_types=PHOTO_TYPES) == "jpg"
+    for name, data in (("p.svg", b"<svg/>"), ("p.pdf", PDF), ("p.jpg", b"\x89PNG\r\n\x1a\n00")):
+        _refusal(SimpleUploadedFile(name, data), allowed_types=PHOTO_TYPES)
+    # Documents stay documents: a photo is not an attachment.
+    _refusal(SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n00"), allowed_types=ATTACHMENT_TYPES)

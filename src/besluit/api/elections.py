@@ -58,12 +58,12 @@ class ElectionOut(s.Camel):
 
 
 class ElectionBallotIn(s.CamelIn):
-    """One of: ``choice`` (one seat, two rounds; null or absent is blank), ``approvals``
+    """One of: ``choice`` (one seat, two rounds; empty or absent is blank), ``approvals``
     (several seats), ``ranking`` (candidate keys, best first)."""
 
-    choice: str | None = None
-    approvals: list[str] | None = None
-    ranking: list[str] | None = None
+    choice: str = ""
+    approvals: list[str] = []
+    ranking: list[str] = []
 
 
 class ElectionReceiptOut(s.Camel):
@@ -145,6 +145,34 @@ def get_election(request, election_id: UUID):
 
 
 @api.post(
+    "/elections/{election_id}/open",
+    response=ElectionOut,
+    tags=["elections"],
+    summary="Open the next round (the first, or the second of a two-round ballot)",
+    description="Chair or secretariat. Freezes the register and publishes the round's nonce; "
+    "409 when a round is open already, the election is decided, or no more candidates than "
+    "seats stand (then the chair declares them elected unopposed, on the election page).",
+)
+def open_election_round(request, election_id: UUID):
+    election = _election(request, election_id)
+    elections.do_open_round(actor=request.user, election=election)
+    return _out(elections.get_election(election_id))
+
+
+@api.post(
+    "/elections/{election_id}/close",
+    response=ElectionOut,
+    tags=["elections"],
+    summary="Close the open round: fix the lot's seed, count, and decide",
+    description="Chair or secretariat; 409 when no round is open.",
+)
+def close_election_round(request, election_id: UUID):
+    election = _election(request, election_id)
+    elections.do_close_round(actor=request.user, election=election)
+    return _out(elections.get_election(election_id))
+
+
+@api.post(
     "/elections/{election_id}/ballots",
     response={201: ElectionReceiptOut},
     tags=["elections"],
@@ -156,9 +184,9 @@ def get_election(request, election_id: UUID):
 def cast_election_ballot(request, election_id: UUID, body: ElectionBallotIn):
     election = _election(request, election_id)
     if election.method == Election.Method.RANKED:
-        choice: Any = body.ranking if body.ranking is not None else []
+        choice: Any = body.ranking
     elif election.method == Election.Method.APPROVAL:
-        choice = body.approvals if body.approvals is not None else []
+        choice = body.approvals
     else:
         choice = body.choice
     ballot = elections.do_cast(actor=request.user, election=election, choice=choice)

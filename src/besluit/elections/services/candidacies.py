@@ -156,7 +156,7 @@ def do_nominate(
             field="name",
         )
     with transaction.atomic():
-        election = Election.objects.select_for_update().get(pk=election.pk)
+        election = Election.objects.select_for_update(no_key=True).get(pk=election.pk)
         if election.status != Election.Status.NOMINATING:
             raise Conflict(_("Nominations for this election are closed."))
         if (

@@ -1,9 +1,10 @@
 """Rounds of an election: open (freeze the register), cast, close (count), decide.
 
-Locking: a ballot locks its round's row (``select_for_update``) while it is written,
-and closing takes the same lock; so every accepted ballot is in the count and nothing
-after the close. The unique constraint on (round, member) refuses a second ballot
-of the same member whatever the application did.
+Locking: a ballot locks the election's row and then its round's row while it is
+written, and closing takes the same locks in the same order; so every accepted ballot
+is in the count, nothing after the close, and the two never deadlock (PostgreSQL found
+one when the orders differed: tests/elections/test_races.py). The unique constraint on
+(round, member) refuses a second ballot of the same member whatever the application did.
 
 How a round is counted: ``core.elections.record.count_round`` (the verifier recounts
 with the same function from the published bundle).
@@ -26,7 +27,7 @@ from besluit.core import votelog
 from besluit.core.elections import BallotError, check_approvals, check_ranking
 from besluit.core.elections import record as core_record
 from besluit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from besluit.voting.models import micro_to_weight, weight_to_micro
+from besluit.voting.models import Decision, micro_to_weight, weight_to_micro
 
 from ..models import Candidacy, Election, ElectionBallot, Membership, PooledChoice, Round
 from ..models import RoundRegister as Register
@@ -72,7 +73,7 @@ def do_open_round(*, actor, election: Election, now: datetime | None = None) -> 
     if not register:
         raise Conflict(_("No member is eligible to vote."))
     with transaction.atomic():
-        election = Election.objects.select_for_update().get(pk=election.pk)
+        election = Election.objects.select_for_update(no_key=True).get(pk=election.pk)
         last = current_round(election)
         if last is None:
             if election.status != Election.Status.NOMINATING:
@@ -124,7 +125,7 @@ def do_declare_unopposed(*, actor, election: Election, now: datetime | None = No
     access.require_chair(actor, association)
     now = now or timezone.now()
     with transaction.atomic():
-        election = Election.objects.select_for_update().get(pk=election.pk)
+        election = Election.objects.select_for_update(no_key=True).get(pk=election.pk)
         if election.status != Election.Status.NOMINATING or election.rounds.exists():
             raise Conflict(_("This election cannot be declared now."))
         if not election.allow_unopposed:
@@ -186,6 +187,9 @@ def do_cast(*, actor, election: Election, choice, now: datetime | None = None) -
         raise PermissionDenied(_("Only a member's representative can vote."))
     names = {c.key: c.name for c in election.candidacies.all()}
     with transaction.atomic():
+        # Locks in one order everywhere: the election's row, then the round's. A cast
+        # and the close of the same round then queue instead of deadlocking.
+        list(Election.objects.select_for_update(no_key=True).filter(pk=election.pk).values("pk"))
         rnd = (
             Round.objects.select_for_update()
             .filter(election=election, status=Round.Status.OPEN)
@@ -272,7 +276,7 @@ def do_close_round(*, actor, election: Election, now: datetime | None = None) ->
     association = election.meeting.association
     access.require_chair(actor, association)
     with transaction.atomic():
-        election = Election.objects.select_for_update().get(pk=election.pk)
+        election = Election.objects.select_for_update(no_key=True).get(pk=election.pk)
         rnd = Round.objects.select_for_update().filter(election=election).order_by("-number")
         rnd = rnd.first()
         if rnd is None or rnd.status != Round.Status.OPEN:
@@ -320,6 +324,24 @@ def _decide(election: Election, rnd: Round, actor, now: datetime) -> None:
     election.status = Election.Status.DECIDED
     election.decided_at = now
     election.save(update_fields=["status", "decided_at"])
+    # An entry of the meeting's decision list (besluitenlijst), in Dutch like the polls'.
+    elected = [by_key[k].name for k in rnd.result.get("elected", [])]
+    term = f"{election.term_starts:%d-%m-%Y} tot en met {election.term_ends:%d-%m-%Y}"
+    Decision.objects.create(
+        meeting=election.meeting,
+        agenda_item=election.agenda_item,
+        method=Decision.Method.ACCLAMATION if rnd.unopposed else Decision.Method.POLL,
+        outcome=Decision.Outcome.ADOPTED if elected else Decision.Outcome.NO_MAJORITY,
+        subject=election.title[:300],
+        text=(
+            f"Gekozen{' zonder tegenkandidaat' if rnd.unopposed else ''} als lid van "
+            f"{election.body.name}: {', '.join(elected)}; zittingstermijn {term}."
+            if elected
+            else "Niemand is gekozen."
+        ),
+        recorded_at=now,
+        recorded_by=actor,
+    )
     record(
         "election.decided",
         actor=actor,

@@ -97,7 +97,6 @@ def _detail_context(request, election: Election, **extra) -> dict:
         meeting=election.meeting,
         election=election,
         candidacies=cands,
-        standing=[c for c in cands if c.stands],
         open_round=rnd,
         participation=selectors.participation(rnd) if rnd else None,
         has_voted=selectors.has_voted(rnd, member),
