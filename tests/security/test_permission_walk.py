@@ -109,6 +109,11 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:list_commitments": {"GET": LOGGED_IN},  # ?association= required (400 without it)
     "api:get_commitment": {"GET": VIEW},
     "api:update_commitment": {"PATCH": FOLLOW_UP},
+    "api:list_webhooks": {"GET": ADMIN},
+    "api:create_webhook": {"POST": ADMIN},
+    "api:delete_webhook": {"DELETE": ADMIN},
+    "api:test_webhook": {"POST": ADMIN},
+    "api:list_webhook_deliveries": {"GET": ADMIN},
     "api:list_open_associations": {"GET": ALL},
     "api:get_open_association": {"GET": ALL},
     "api:get_open_meeting": {"GET": ALL},
@@ -573,6 +578,7 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         "api:send_letter": {},
         "api:update_commitment": {"title": "W"},
         "api:update_member": {"networks": ["G4"]},
+        "api:create_webhook": {"url": "https://93.184.216.34/hook", "events": ["poll.opened"]},
         "api:update_letter": {"subject": "Nieuw onderwerp"},
     }.get(name)  # fmt: skip
 
