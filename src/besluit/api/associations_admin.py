@@ -1,6 +1,7 @@
 """What the secretariat (and installation administrators) set up: associations, the
 members register, weight rules, networks, people and roles."""
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -8,7 +9,7 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Status
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from besluit import access
 from besluit.accounts.people import do_import_people
@@ -64,8 +65,16 @@ def _admin(request, slug: str):
 
 class AssociationIn(s.CamelIn):
     name: str = Field(min_length=1, max_length=200)
-    slug: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    slug: str = Field(min_length=1, max_length=50, description="a-z, 0-9 and '-'")
     short_name: str = Field("", max_length=40)
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        # After CamelIn's check for control characters (which runs first).
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+            raise ValueError("a slug has only a-z, 0-9 and '-', and starts with a letter or digit")
+        return value
 
 
 @api.post(
@@ -341,7 +350,9 @@ class PersonOut(s.Camel):
 class PersonIn(s.CamelIn):
     username: str = Field(min_length=1, max_length=100)
     password: str | None = Field(
-        None, min_length=8, max_length=200, description="none: single sign-on, codes, tokens"
+        None,
+        max_length=200,
+        description="none: single sign-on, codes, tokens; else Django's password rules",
     )
     first_name: str = Field("", max_length=150)
     last_name: str = Field("", max_length=150)
