@@ -196,6 +196,7 @@ def test_nul_in_any_string_of_any_api_request_body_is_a_400(
             url = "/api/v1" + path.format(
                 poll_id=poll.public_id, meeting_id=meeting.pk, slug=association.slug, code="G4",
                 item_id=1, letter_id=1, commitment_id=1, subscription_id=1, token_id=1,
+                username="x", kind="observer",
             )  # fmt: skip
             response = client.generic(
                 method.upper(), url, json.dumps(values), content_type="application/json", **auth

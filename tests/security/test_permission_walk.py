@@ -94,6 +94,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:list_people": {"GET": ADMIN},
     "api:create_person": {"POST": ADMIN},
     "api:import_people": {"POST": ADMIN},
+    "api:put_role": {"PUT": ADMIN},
+    "api:delete_role": {"DELETE": ADMIN},
     "api:create_meeting": {"POST": ADMIN},
     "api:update_meeting": {"PATCH": ADMIN},
     "api:create_agenda_item": {"POST": ADMIN},
@@ -497,6 +499,8 @@ def _url(route: str, defaults: dict, kwargs: dict, name: str) -> str:
         values["pk"] = kwargs["report_id"]
     if name == "api:put_network":
         values["code"] = "G4"
+    if name in ("api:put_role", "api:delete_role"):
+        values["username"], values["kind"] = "waarnemer", "board"
     if name.startswith("texts:job"):
         values["job_id"] = kwargs["job_id"]
     if name == "texts:version" or name == "texts:version_json":
@@ -579,6 +583,7 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         "api:send_letter": {},
         "api:update_commitment": {"title": "W"},
         "api:update_member": {"networks": ["G4"]},
+        "api:put_role": {},
         "api:create_webhook": {"url": "https://93.184.216.34/hook", "events": ["poll.opened"]},
         "api:update_letter": {"subject": "Nieuw onderwerp"},
     }.get(name)  # fmt: skip
