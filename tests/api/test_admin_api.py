@@ -177,3 +177,22 @@ def test_member_overrides_and_networks_and_letter_edits(client, association, sec
     edited = send(client, secretariat, "PATCH", f"/letters/{letter['id']}", {"subject": "Tweede"})
     assert edited.status_code == 200 and edited.json()["subject"] == "Tweede"
     assert edited.json()["body"] == "Tekst"
+
+
+def test_roles_are_given_and_taken_away(client, association, secretariat, board, other):
+    base = "/associations/vvg/people/bestuurslid/roles"
+    code = factories.member(association, 4).code
+    given = send(client, secretariat, "PUT", f"{base}/representative",
+                 {"member": code, "function": "alderman"})  # fmt: skip
+    assert given.status_code == 200, given.content
+    assert given.json()["role"] == "representative" and given.json()["function"] == "alderman"
+    assert_problem(send(client, secretariat, "PUT", f"{base}/representative",
+                        {"member": "GM9999", "function": "mayor"}), 400)  # fmt: skip
+    assert_problem(send(client, secretariat, "PUT", f"{base}/king", {}), 400)
+    assert send(client, secretariat, "DELETE", f"{base}/board").status_code == 204
+    assert set(board.roles.values_list("kind", flat=True)) == {"representative"}
+    assert_problem(send(client, secretariat, "DELETE", f"{base}/board"), 404)
+    # A person of another association does not exist for this secretariat.
+    for slug in ("vvg", "ander"):
+        url = f"/associations/{slug}/people/secretariaat-ander/roles/observer"
+        assert_problem(send(client, secretariat, "PUT", url, {}), 404)

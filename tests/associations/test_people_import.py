@@ -133,3 +133,11 @@ def test_the_api_imports_csv_and_refuses_bad_files(client, association, secretar
     assert ok.json() == {"created": ["p0.gm1000.nl@vvg"]}
     rows = list(csv.reader(io.StringIO(people_file(["GM1000"]).decode())))
     assert rows[0][0] == "naam"
+
+
+def test_text_the_database_refuses_is_a_problem_with_its_line():
+    data = b"naam,e-mail,lidcode,functie,rol\nJan\x00,jan@a.nl,,,secretariaat\n"
+    with pytest.raises(people_csv.PeopleImportError) as caught:
+        people_csv.parse_people(data)
+    (problem,) = caught.value.problems
+    assert problem.line == 2 and "U+0000" in str(problem)

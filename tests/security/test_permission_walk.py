@@ -54,7 +54,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "security:policy": {"GET": ADMIN, "POST": ADMIN},
     "accounts:tokens": {"GET": LOGGED_IN, "POST": LOGGED_IN},
     "sso:start": {"GET": NONE},  # 404 for everyone: this world has no provider
-    "sso:callback": {"GET": ALL},  # back from the provider: a redirect to the login page
+    "sso:callback": {"GET": NONE},  # no login started here: back to the login page
     "sso:settings": {"GET": ADMIN, "POST": ADMIN},
     "accounts:token_revoke": {"POST": LOGGED_IN},  # one's own tokens only (absent here)
     # the API (see also API_EXPECTED for POSTs)
@@ -113,6 +113,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:list_people": {"GET": ADMIN},
     "api:create_person": {"POST": ADMIN},
     "api:import_people": {"POST": ADMIN},
+    "api:put_role": {"PUT": ADMIN},
+    "api:delete_role": {"DELETE": ADMIN},
     "api:create_meeting": {"POST": ADMIN},
     "api:update_meeting": {"PATCH": ADMIN},
     "api:create_agenda_item": {"POST": ADMIN},
@@ -128,6 +130,11 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:list_commitments": {"GET": LOGGED_IN},  # ?association= required (400 without it)
     "api:get_commitment": {"GET": VIEW},
     "api:update_commitment": {"PATCH": FOLLOW_UP},
+    "api:list_webhooks": {"GET": ADMIN},
+    "api:create_webhook": {"POST": ADMIN},
+    "api:delete_webhook": {"DELETE": ADMIN},
+    "api:test_webhook": {"POST": ADMIN},
+    "api:list_webhook_deliveries": {"GET": ADMIN},
     "api:list_open_associations": {"GET": ALL},
     "api:get_open_association": {"GET": ALL},
     "api:get_open_meeting": {"GET": ALL},
@@ -344,6 +351,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
 # URLs whose object this world does not build (its id does not exist): for these an
 # allowed role may get 404; a refused role must still be refused.
 ABSENT = {
+    "api:delete_webhook",  # the page's delete (a POST, run before DELETEs) removed it
     "accounts:token_revoke",
     "api:revoke_token",
     "accountability:attachment",
@@ -605,6 +613,8 @@ def _url(route: str, defaults: dict, kwargs: dict, name: str) -> str:
         values["pk"] = kwargs["report_id"]
     if name == "api:put_network":
         values["code"] = "G4"
+    if name in ("api:put_role", "api:delete_role"):
+        values["username"], values["kind"] = "waarnemer", "board"
     if name.startswith("texts:job"):
         values["job_id"] = kwargs["job_id"]
     if name == "texts:version" or name == "texts:version_json":
@@ -707,6 +717,8 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         "api:send_letter": {},
         "api:update_commitment": {"title": "W"},
         "api:update_member": {"networks": ["G4"]},
+        "api:put_role": {},
+        "api:create_webhook": {"url": "https://93.184.216.34/hook", "events": ["poll.opened"]},
         "api:update_letter": {"subject": "Nieuw onderwerp"},
     }.get(name)  # fmt: skip
 

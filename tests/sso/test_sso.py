@@ -32,11 +32,9 @@ def issuer(module_provider):
 def provider(association, issuer):
     call_command("sso", "configure", "--association", association.slug, "--issuer", issuer,
                  "--client-id", "besluit", "--client-secret", "besluit-secret",
-                 "--role-map", json.dumps(ROLE_MAP), "--name", "VNG-account")  # fmt: skip
-    provider = association.sso_provider
-    provider.scopes = "openid email profile besluit"
-    provider.save()
-    return provider
+                 "--role-map", json.dumps(ROLE_MAP), "--name", "VNG-account",
+                 "--scopes", "openid email profile besluit")  # fmt: skip
+    return association.sso_provider
 
 
 def sign_in(client, slug: str, username: str, password: str = "provider-pass"):
@@ -150,10 +148,11 @@ def test_the_secretariat_sets_it_up_on_a_page(client, association, secretariat, 
     assert "http://testserver/accounts/sso/callback/" in page
     form = {"name": "VNG", "issuer": issuer, "client_id": "besluit", "client_secret": "s",
             "role_claim": "besluit_roles", "role_map": "{\"griffie\": \"koning\"}",
-            "member_claim": "gemeentecode", "function_claim": "functie"}  # fmt: skip
+            "member_claim": "gemeentecode", "function_claim": "functie",
+            "scopes": "openid email profile besluit"}  # fmt: skip
     assert client.post(url, form).status_code == 400  # an unknown role
     form["role_map"] = json.dumps(ROLE_MAP)
     assert client.post(url, form).status_code == 302
     provider = association.sso_provider
     assert provider.token_endpoint.startswith(issuer) and provider.accept_amr is False
-    assert provider.role_map == ROLE_MAP
+    assert provider.role_map == ROLE_MAP and provider.scopes == "openid email profile besluit"

@@ -229,3 +229,32 @@ def test_only_the_secretariat_manages_webhooks(client, association, chair, repre
         services.do_create_subscription(
             actor=chair, association=association, url="https://example.org/", events=["x"]
         )
+
+
+def test_the_api_subscribes_tests_and_shows_the_log(
+    client, association, secretariat, receiver, run_worker, django_capture_on_commit_callbacks
+):
+    from besluit.accounts.models import ApiToken
+
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(secretariat, 't')[1]}"}
+    base = f"/api/v1/associations/{association.slug}/webhooks"
+    bad = client.post(base, {"url": "ftp://x", "events": ["poll.opened"]},
+                      content_type="application/json", **auth)  # fmt: skip
+    assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
+    unknown = client.post(base, {"url": receiver.url, "events": ["poll.exploded"]},
+                          content_type="application/json", **auth)  # fmt: skip
+    assert unknown.status_code == 400
+    created = client.post(base, {"url": receiver.url, "events": ["poll.opened"]},
+                          content_type="application/json", **auth)  # fmt: skip
+    assert created.status_code == 201, created.content
+    receiver.secret = created.json()["secret"]
+    sid = created.json()["id"]
+    assert "secret" not in client.get(base, **auth).json()[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(f"{base}/{sid}/test", **auth).status_code == 202
+    run_worker()
+    (delivery,) = client.get(f"{base}/{sid}/deliveries", **auth).json()
+    assert delivery["status"] == "succeeded" and delivery["eventType"] == "webhook.test"
+    assert [a["statusCode"] for a in delivery["attempts"]] == [204]
+    assert client.delete(f"{base}/{sid}", **auth).status_code == 204
+    assert client.get(f"{base}/{sid}/deliveries", **auth).status_code == 404

@@ -1,6 +1,7 @@
 """What the secretariat (and installation administrators) set up: associations, the
 members register, weight rules, networks, people and roles."""
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -8,7 +9,7 @@ from typing import Literal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Status
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from besluit import access
 from besluit.accounts.people import do_import_people
@@ -64,8 +65,16 @@ def _admin(request, slug: str):
 
 class AssociationIn(s.CamelIn):
     name: str = Field(min_length=1, max_length=200)
-    slug: str = Field(min_length=1, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    slug: str = Field(min_length=1, max_length=50, description="a-z, 0-9 and '-'")
     short_name: str = Field("", max_length=40)
+
+    @field_validator("slug")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        # After CamelIn's check for control characters (which runs first).
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", value):
+            raise ValueError("a slug has only a-z, 0-9 and '-', and starts with a letter or digit")
+        return value
 
 
 @api.post(
@@ -341,7 +350,9 @@ class PersonOut(s.Camel):
 class PersonIn(s.CamelIn):
     username: str = Field(min_length=1, max_length=100)
     password: str | None = Field(
-        None, min_length=8, max_length=200, description="none: single sign-on, codes, tokens"
+        None,
+        max_length=200,
+        description="none: single sign-on, codes, tokens; else Django's password rules",
     )
     first_name: str = Field("", max_length=150)
     last_name: str = Field("", max_length=150)
@@ -447,3 +458,67 @@ def import_people(request, slug: str):
     except ValidationFailed as exc:
         raise _with_lines(exc) from None
     return Status(201, PeopleReportOut(created=report.created))
+
+
+class RoleIn(s.CamelIn):
+    member: str | None = Field(None, max_length=10, description="member code (representatives)")
+    function: Literal["", "mayor", "alderman", "council_member", "secretary", "clerk"] = ""
+
+
+RoleKind = Literal["secretariat", "chair", "board", "representative", "observer"]
+
+
+def _person(association, username: str):
+    """A person with a role in this association (others do not exist for its secretariat)."""
+    from besluit.accounts.models import User
+
+    user = (
+        User.objects.filter(username=username, code_meeting__isnull=True)
+        .filter(roles__association=association)
+        .first()
+    )
+    if user is None:
+        raise NotFound(f"No person '{username}' in this association.")
+    return user
+
+
+@api.put(
+    "/associations/{slug}/people/{username}/roles/{kind}",
+    response=PersonOut,
+    tags=["people"],
+    summary="Give a person of the association a role (or change its member or function)",
+)
+def put_role(request, slug: str, username: str, kind: RoleKind, body: RoleIn):
+    association = _admin(request, slug)
+    user = _person(association, username)
+    member = None
+    if body.member:
+        member = association.members.filter(code=body.member.strip().upper()).first()
+        if member is None:
+            raise ValidationFailed(
+                f"No member '{body.member}' in this association.", field="member"
+            )
+    role = assoc.do_assign_role(
+        actor=request.user,
+        user=user,
+        association=association,
+        kind=kind,
+        member=member,
+        function=body.function,
+    )
+    return _person_out(role)
+
+
+@api.delete(
+    "/associations/{slug}/people/{username}/roles/{kind}",
+    response={204: None},
+    tags=["people"],
+)
+def delete_role(request, slug: str, username: str, kind: RoleKind):
+    association = _admin(request, slug)
+    user = _person(association, username)
+    role = Role.objects.filter(user=user, association=association, kind=kind).first()
+    if role is None:
+        raise NotFound(f"'{username}' has no role '{kind}' here.")
+    assoc.do_remove_role(actor=request.user, role=role)
+    return Status(204, None)

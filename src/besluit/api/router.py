@@ -211,4 +211,5 @@ from besluit.api import (  # noqa: E402,F401  (registers the routes)
     meetings_admin,
     open_data,
     tokens,
+    webhooks,
 )

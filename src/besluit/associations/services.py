@@ -378,3 +378,20 @@ def do_set_network(
             members=sorted(m.code for m in members),
         )
     return network
+
+
+def do_remove_role(*, actor, role: Role) -> None:
+    """Take a role away (the person stays; a voting code's role goes with its code)."""
+    if getattr(role.user, "code_meeting_id", None) is not None:
+        raise ValidationFailed("A voting code's role goes with its code.", field="role")
+    with transaction.atomic():
+        record(
+            "role.removed",
+            actor=actor,
+            association=role.association,
+            obj=role,
+            user=role.user.username,
+            kind=role.kind,
+            member=role.member.code if role.member else None,
+        )
+        role.delete()

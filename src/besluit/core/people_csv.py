@@ -15,6 +15,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from besluit.core import safetext
 from besluit.core.register_csv import ImportProblem, _decode, _delimiter
 
 MAX_ROWS = 5_000
@@ -116,6 +117,10 @@ def parse_people(data: bytes) -> list[PersonRow]:
         def bad(field: str, message: str, line=line, row_problems=row_problems) -> None:
             row_problems.append(ImportProblem(line, COLUMNS[field][0], message))
 
+        text_problem = safetext.first_problem(list(record))
+        if text_problem:
+            problems.append(ImportProblem(line, None, text_problem))
+            continue
         name, email = value("name"), value("email")
         if not name:
             bad("name", "a name is required")

@@ -19,6 +19,12 @@ class ProviderForm(forms.Form):
     client_secret = forms.CharField(
         label=_("Client secret"), max_length=300, widget=forms.PasswordInput(render_value=False)
     )
+    scopes = forms.CharField(
+        label=_("Scopes"),
+        max_length=200,
+        initial="openid email profile",
+        help_text=_("Space-separated; add the scope that carries the roles, if any."),
+    )
     role_claim = forms.CharField(label=_("Claim with the roles"), max_length=100,
                                  initial="besluit_roles")  # fmt: skip
     role_map = forms.CharField(

@@ -62,6 +62,7 @@ def do_configure_provider(
     member_claim: str = "gemeentecode",
     function_claim: str = "functie",
     accept_amr: bool = True,
+    scopes: str = "openid email profile",
 ) -> Provider:
     """Set the association's provider from its discovery document."""
     if actor is not None:
@@ -72,6 +73,9 @@ def do_configure_provider(
         raise ValidationFailed(
             f"Unknown role(s) in the role map: {', '.join(bad)}.", field="role_map"
         )
+    scopes = " ".join(scopes.split())
+    if "openid" not in scopes.split():
+        raise ValidationFailed("The scopes must include 'openid'.", field="scopes")
     meta = discover(issuer)
     with transaction.atomic():
         provider, _ = Provider.objects.update_or_create(
@@ -90,6 +94,7 @@ def do_configure_provider(
                 "member_claim": member_claim,
                 "function_claim": function_claim,
                 "accept_amr": accept_amr,
+                "scopes": scopes[:200],
                 "enabled": True,
             },
         )

@@ -24,7 +24,7 @@ def provider_settings(request, slug):
         initial = {
             f: getattr(current, f)
             for f in ("name", "issuer", "client_id", "role_claim", "member_claim",
-                      "function_claim", "accept_amr")
+                      "function_claim", "accept_amr", "scopes")
         }  # fmt: skip
         initial["role_map"] = __import__("json").dumps(current.role_map)
     form = ProviderForm(request.POST or None, initial=initial)
@@ -40,7 +40,7 @@ def provider_settings(request, slug):
                     client_id=d["client_id"], client_secret=d["client_secret"], name=d["name"],
                     role_claim=d["role_claim"], role_map=d["role_map"],
                     member_claim=d["member_claim"], function_claim=d["function_claim"],
-                    accept_amr=d["accept_amr"],
+                    accept_amr=d["accept_amr"], scopes=d["scopes"],
                 ),
             )  # fmt: skip
             if provider is not None:

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         c.add_argument("--client-id", required=True)
         c.add_argument("--client-secret", required=True)
         c.add_argument("--name", default="", help="shown on the login page")
+        c.add_argument("--scopes", default="openid email profile", help="space-separated")
         c.add_argument("--role-claim", default="besluit_roles")
         c.add_argument(
             "--role-map",
@@ -57,6 +58,7 @@ class Command(BaseCommand):
                 member_claim=o["member_claim"],
                 function_claim=o["function_claim"],
                 accept_amr=not o["no_accept_amr"],
+                scopes=o["scopes"],
             )
         except DomainError as exc:
             raise CommandError(f"{exc.field or 'sso'}: {exc.message}") from None
