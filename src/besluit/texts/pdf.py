@@ -642,7 +642,8 @@ def _agenda_table(items: list[ItemData], styles) -> Table:
 
 
 def _amendment(a: AmendmentData, item: ItemData, styles, key: str) -> list[Flowable]:
-    head = [Heading(f"{a.title} ({_('no.')} {a.number})", styles["h3"], 2, key)]
+    title = _("%(title)s (no. %(number)s)") % {"title": a.title, "number": a.number}
+    head = [Heading(title, styles["h3"], 2, key)]
     meta = [
         f"{_('Submitted by')}: {a.submitters}",
         f"{_('Passage')}: {a.passage}" + (f" ({_('lines')} {a.lines})" if a.lines else ""),
@@ -667,7 +668,13 @@ def _amendment(a: AmendmentData, item: ItemData, styles, key: str) -> list[Flowa
 
 def _motion(m: MotionData, styles, key: str) -> list[Flowable]:
     out: list[Flowable] = [
-        Heading(f"{m.heading} ({_('no.')} {m.number}): {m.title}", styles["h3"], 2, key),
+        Heading(
+            _("%(heading)s (no. %(number)s): %(title)s")
+            % {"heading": m.heading, "number": m.number, "title": m.title},
+            styles["h3"],
+            2,
+            key,
+        ),
         para(
             f"{_('Submitted by')}: {m.submitters}"
             + (f" · {_('Status')}: {m.status}" if m.status else ""),
@@ -798,8 +805,14 @@ def decision_list(data: BookData, out, progress: Progress = _no_progress) -> int
         story.append(Heading(f"{item.number}. {item.title}", styles["h2"], 0, f"item-{n}"))
         for d in item.decisions:
             story.extend(_decision(d, styles))
-        outcomes = [(a.title + f" ({_('no.')} {a.number})", a.status) for a in item.amendments]
-        outcomes += [(f"{m.heading} ({_('no.')} {m.number})", m.status) for m in item.motions]
+        outcomes = [
+            (_("%(title)s (no. %(number)s)") % {"title": a.title, "number": a.number}, a.status)
+            for a in item.amendments
+        ]
+        outcomes += [
+            (_("%(title)s (no. %(number)s)") % {"title": m.heading, "number": m.number}, m.status)
+            for m in item.motions
+        ]
         if outcomes:
             story.append(para(_("Amendments and motions"), styles["h3"]))
             rows = [[para(t, styles["small"]), para(s, styles["small"])] for t, s in outcomes]
@@ -891,7 +904,7 @@ def redline_pdf(data: RedlineData, out, progress: Progress = _no_progress) -> in
             where = f"{_('lines')} {ct.cite(span)}"
         else:
             span = old_index.block_lines(item.block_id)
-            where = f"{_('was lines')} {ct.cite(span)}"
+            where = _("was lines %(lines)s") % {"lines": ct.cite(span)}
         head = f"{where} — {labels[item.status]}"
         if item.format_changed:
             head += f" ({_('layout changed')})"
