@@ -372,6 +372,5 @@ def test_every_marked_python_string_has_a_dutch_translation():
     assert len(found) > 300, "the scan found suspiciously few strings"
     missing = [f"{msgid!r} ({where})" for msgid, where in found.items() if msgid not in translated]
     assert not missing, (
-        f"{len(missing)} marked strings have no Dutch translation; {UPDATE}:\n"
-        + "\n".join(missing)
+        f"{len(missing)} marked strings have no Dutch translation; {UPDATE}:\n" + "\n".join(missing)
     )
