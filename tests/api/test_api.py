@@ -199,7 +199,7 @@ def test_bad_poll_id_and_bad_option(client, association, chair, representative, 
         content_type="application/json",
         **auth,
     )
-    assert_problem(not_open, 409, detail_contains="not open")
+    assert_problem(not_open, 409, detail_contains="niet open")
     voting.do_open_poll(actor=chair, poll=poll)
     wrong = client.post(
         f"/api/v1/polls/{poll.public_id}/ballots",

@@ -43,7 +43,7 @@ def test_countdown_announces_the_close_and_stops_ballots_at_zero(
     voting.cast_ballot(
         actor=representative, poll=poll, option_key="for", now=start + timedelta(seconds=29)
     )
-    with pytest.raises(Conflict, match="voting period has ended"):
+    with pytest.raises(Conflict, match="stemperiode is voorbij"):
         voting.cast_ballot(
             actor=representative, poll=poll, option_key="for", now=start + timedelta(seconds=31)
         )
