@@ -57,10 +57,15 @@ def new_page(chromium, live_server):
     """new_page(phone=False) -> a page in a fresh context (its own cookies)."""
     contexts = []
 
-    def make(phone: bool = False, locale: str = "nl-NL"):
+    def make(phone: bool = False, locale: str = "nl-NL", language: str | None = None):
+        """``language``: the reader's own choice (the language switch's cookie); the
+        browser's ``locale`` alone does not change the pages' language."""
         context = chromium.new_context(
             base_url=live_server.url, locale=locale, **(PHONE if phone else {})
         )
+        if language:
+            cookie = {"name": "django_language", "value": language, "url": live_server.url}
+            context.add_cookies([cookie])
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()

@@ -102,6 +102,7 @@ def test_representative_submits_votes_on_phone_and_chair_closes(new_page, alv):
     share = (w_for / (w_for + w_against) * 100).quantize(Decimal("0.01"))
     expected = f"{share}".replace(".", ",") + "%"
     chair.goto(f"/{association.slug}/stemmingen/{poll.public_id}/")
+    chair.locator("summary.besluit-rollcall__summary").click()  # the roll call, collapsed
     body = chair.locator("main").inner_text()
     assert expected in body, (expected, body[:2000])
     assert "3" in body and factories.member(association, 1).name in body

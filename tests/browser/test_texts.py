@@ -67,7 +67,7 @@ def test_revised_version_redline_and_the_boards_answer(story, new_page):
     base = f"/{slug}/teksten/voorstel/{proposal.pk}/"
 
     # the secretariat writes and publishes the revised draft
-    page = new_page(locale="en-GB")
+    page = new_page(locale="en-GB", language="en")
     login(page, "secretariaat")
     page.goto(base)
     page.get_by_role("link", name="New version").click()
@@ -89,7 +89,7 @@ def test_revised_version_redline_and_the_boards_answer(story, new_page):
     assert TextVersion.objects.get(proposal=proposal, number=2).is_published
 
     # a representative of that municipality sees what changed, and why
-    rep = new_page(locale="en-GB", phone=True)
+    rep = new_page(locale="en-GB", language="en", phone=True)
     login(rep, "wethouder")
     rep.goto(base)
     assert rep.get_by_role("heading", name="Herziene conceptresolutie").is_visible()

@@ -109,7 +109,7 @@ def test_after_close_and_for_another_member_nothing_changes(big_association):
     voting.do_close_poll(actor=chair, poll=poll)
     late = _post_ballot(token, poll, "against")
     assert late.status_code == 409
-    assert "closed" in late.json()["detail"]
+    assert "gesloten" in late.json()["detail"]
     other_rep = factories.make_user("rep2", big_association, Role.Kind.REPRESENTATIVE, member=other)
     late_other = _post_ballot(ApiToken.issue(other_rep, "t")[1], poll, "for")
     assert late_other.status_code == 409

@@ -46,3 +46,32 @@ def test_the_voting_power_analysis_shows_it_is_busy(client, association, secreta
     assert 'hx-boost="true" hx-indicator="#analysis-busy"' in html
     busy = html.split('id="analysis-busy"', 1)[1].split("</div>", 1)[0]
     assert "<progress" in busy and "Bezig met analyseren" in busy
+
+
+def test_the_members_list_comes_in_pages_with_its_search(client, db):
+    import re
+
+    from django.urls import reverse
+
+    from besluit.associations.models import Role
+    from tests import factories
+
+    def codes(html: str) -> list[str]:
+        body = html.split('<tbody class="utrecht-table__body">', 1)[1].split("</tbody>", 1)[0]
+        return re.findall(r"besluit-nowrap\">(GM\d{4})<", body)
+
+    big = factories.make_association(60, slug="groot")
+    client.force_login(factories.make_user("secretariaat", big, Role.Kind.SECRETARIAT))
+    url = reverse("web:members", args=[big.slug])
+    first = client.get(url).content.decode()
+    second = client.get(url, {"pagina": 2}).content.decode()
+    assert len(codes(first)) == 50 and len(codes(second)) == 10
+    assert not set(codes(first)) & set(codes(second))
+    assert "Pagina 1 van 2" in first and 'href="?pagina=2"' in first
+    assert "Pagina 2 van 2" in second and 'href="?pagina=1"' in second
+    assert "Totaal: 60 leden" in first  # the totals are of all members, not of the page
+    # A search keeps its terms in the page links; a small result has no pages.
+    found = client.get(url, {"q": "Testgemeente 05"}).content.decode()
+    assert len(codes(found)) == 10 and "besluit-pagination" not in found
+    sorted_page = client.get(url, {"sort": "-inhabitants", "pagina": 1}).content.decode()
+    assert 'href="?sort=-inhabitants&amp;pagina=2"' in sorted_page

@@ -457,7 +457,7 @@ def test_adding_a_rule(client, association, secretariat):
         follow=True,
     )
     page = text(response)
-    assert "The weight rule valid from 01-01-2027 was saved." in page
+    assert "The weight rule valid from 1 January 2027 was saved." in page
     assert "1 vote per 10000 inhabitants, rounded to 1 decimals" in page
     assert "Future" in page
     rule = WeightRule.objects.get(association=association, valid_from="2027-01-01")

@@ -161,7 +161,7 @@ def test_create_a_meeting_with_the_standard_agenda_and_default_deadlines(
     assert "was created" in page
     assert "Standard deadline: 12:00, 9 working days before the meeting." in page
     # 10 June 2027 is a Thursday; nine working days back is Friday 28 May.
-    assert "Amendments until Friday 28 May 2027, 12:00" in page
+    assert "Amendments until Friday 28 May 2027 at 12:00" in page
     assert "Rondvraag en sluiting" in page
 
 

@@ -325,3 +325,52 @@ def test_every_source_string_is_in_the_catalogue(tmp_path, settings, monkeypatch
         f"{len(missing)} source strings are not in {NL_PO.name}; {UPDATE} and translate "
         "them:\n" + "\n".join(missing)
     )
+
+
+# --- every marked Python string has its Dutch, without GNU gettext ------------------
+
+MARKERS = {"_", "gettext", "gettext_lazy", "gettext_noop", "pgettext", "pgettext_lazy"}
+PLURAL_MARKERS = {"ngettext", "ngettext_lazy", "npgettext", "npgettext_lazy"}
+
+
+def _literal(node) -> str | None:
+    import ast
+
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _marked_strings() -> dict[str, str]:
+    """msgid -> where, for every gettext call with a literal in the Python source."""
+    import ast
+
+    found: dict[str, str] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            context_first = name in {"pgettext", "pgettext_lazy", "npgettext", "npgettext_lazy"}
+            args = node.args[1:] if context_first else node.args
+            if name in MARKERS | PLURAL_MARKERS and args:
+                text = _literal(args[0])
+                if text:
+                    found.setdefault(text, f"{path.relative_to(PACKAGE)}:{node.lineno}")
+    return found
+
+
+def test_every_marked_python_string_has_a_dutch_translation():
+    """Also where GNU gettext is missing (the makemessages test above then skips): each
+    literal passed to gettext, gettext_lazy, gettext_noop (the pure core's marker) or
+    ngettext is in the Dutch catalogue with a translation."""
+    translated = {e.msgid for e in polib.pofile(str(NL_PO)).translated_entries()}
+    found = _marked_strings()
+    assert len(found) > 300, "the scan found suspiciously few strings"
+    missing = [f"{msgid!r} ({where})" for msgid, where in found.items() if msgid not in translated]
+    assert not missing, (
+        f"{len(missing)} marked strings have no Dutch translation; {UPDATE}:\n" + "\n".join(missing)
+    )
