@@ -133,7 +133,7 @@ def test_a_forged_callback_logs_nobody_in(client, association, provider):
 def test_configuring_needs_a_real_provider(association):
     from besluit.errors import ValidationFailed
 
-    with pytest.raises(ValidationFailed, match="OpenID configuration"):
+    with pytest.raises(ValidationFailed, match="OpenID-configuratie"):
         sso.do_configure_provider(actor=None, association=association,
                                   issuer="http://127.0.0.1:9/openid", client_id="x",
                                   client_secret="y")  # fmt: skip

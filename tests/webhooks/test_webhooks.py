@@ -225,7 +225,7 @@ def test_only_the_secretariat_manages_webhooks(client, association, chair, repre
     for user in (chair, representative):
         client.force_login(user)
         assert client.get(f"/{association.slug}/webhooks/").status_code == 403
-    with pytest.raises(PermissionDenied, match="secretariat"):
+    with pytest.raises(PermissionDenied, match="secretariaat"):
         services.do_create_subscription(
             actor=chair, association=association, url="https://example.org/", events=["x"]
         )

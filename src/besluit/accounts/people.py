@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit.accounts.models import User
 from besluit.accounts.services import scoped_username
@@ -35,7 +36,9 @@ class PeopleReport:
 def _refuse(problems: list[ImportProblem]):
     texts = [str(p) for p in problems]
     return ValidationFailed(
-        "The file was not imported: " + "; ".join(texts[:20]), field="file", problems=texts
+        _("The file was not imported: %(problems)s") % {"problems": "; ".join(texts[:20])},
+        field="file",
+        problems=texts,
     )
 
 

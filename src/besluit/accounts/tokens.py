@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import access
 from besluit.accounts.models import ApiToken, User, hash_secret
@@ -30,11 +31,12 @@ def parse_scopes(value: str | list[str] | tuple[str, ...]) -> list[str]:
     unknown = sorted({s for s in items if s not in ApiToken.SCOPES})
     if unknown:
         raise ValidationFailed(
-            f"Unknown scope(s): {', '.join(unknown)}. Choose from: {', '.join(ApiToken.SCOPES)}.",
+            _("Unknown scope(s): %(unknown)s. Choose from: %(scopes)s.")
+            % {"unknown": ", ".join(unknown), "scopes": ", ".join(ApiToken.SCOPES)},
             field="scopes",
         )
     if not items:
-        raise ValidationFailed("A token needs at least one scope.", field="scopes")
+        raise ValidationFailed(_("A token needs at least one scope."), field="scopes")
     return [s for s in ApiToken.SCOPES if s in items]
 
 
@@ -42,7 +44,8 @@ def expiry(days: int | None) -> datetime:
     days = DEFAULT_DAYS if days is None else days
     if not 1 <= days <= MAX_DAYS:
         raise ValidationFailed(
-            f"A token expires after 1 to {MAX_DAYS} days.", field="expiresInDays"
+            _("A token expires after 1 to %(max)s days.") % {"max": MAX_DAYS},
+            field="expiresInDays",
         )
     return timezone.now() + timedelta(days=days)
 
@@ -72,15 +75,15 @@ def do_issue_token(
     """A new token for ``user`` and its secret, which is shown once and never stored."""
     name = name.strip()
     if not name:
-        raise ValidationFailed("A token needs a name.", field="name")
+        raise ValidationFailed(_("A token needs a name."), field="name")
     if len(name) > 100:
-        raise ValidationFailed("A token's name has at most 100 characters.", field="name")
+        raise ValidationFailed(_("A token's name has at most 100 characters."), field="name")
     chosen = parse_scopes(scopes)
     expires_at = expiry(expires_in_days)
     if user.is_code_account:
-        raise ValidationFailed("A voting code's account gets no API token.", field="user")
+        raise ValidationFailed(_("A voting code's account gets no API token."), field="user")
     if actor is not None and not may_issue_for(actor, user, association):
-        raise PermissionDenied("You may not issue a token for this person.")
+        raise PermissionDenied(_("You may not issue a token for this person."))
     with transaction.atomic():
         token, raw = ApiToken.issue(
             user, name, scopes=chosen, expires_at=expires_at, created_by=actor
@@ -102,7 +105,7 @@ def do_issue_token(
 def do_revoke_token(*, actor, token: ApiToken, ip: str | None = None) -> ApiToken:
     others = actor is not None and actor.pk not in (token.user_id, token.created_by_id)
     if others and not actor.is_superuser:
-        raise NotFound("No such token.")
+        raise NotFound(_("No such token."))
     with transaction.atomic():
         if token.revoked_at is None:
             token.revoked_at = timezone.now()

@@ -360,9 +360,11 @@ def do_set_network(
     """Create or rename a network and make ``members`` exactly its members."""
     code = code.strip()
     if not code or len(code) > 20:
-        raise ValidationFailed("A network's code has 1 to 20 characters.", field="code")
+        raise ValidationFailed(gettext("A network's code has 1 to 20 characters."), field="code")
     if any(m.association_id != association.pk for m in members):
-        raise ValidationFailed("That member belongs to another association.", field="members")
+        raise ValidationFailed(
+            gettext("That member belongs to another association."), field="members"
+        )
     with transaction.atomic():
         network, created = Network.objects.get_or_create(association=association, code=code)
         if name and network.name != name:
@@ -383,7 +385,7 @@ def do_set_network(
 def do_remove_role(*, actor, role: Role) -> None:
     """Take a role away (the person stays; a voting code's role goes with its code)."""
     if getattr(role.user, "code_meeting_id", None) is not None:
-        raise ValidationFailed("A voting code's role goes with its code.", field="role")
+        raise ValidationFailed(gettext("A voting code's role goes with its code."), field="role")
     with transaction.atomic():
         record(
             "role.removed",

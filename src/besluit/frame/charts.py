@@ -164,9 +164,9 @@ def result_svg(
                 needed,
             )
         )
+    not_cast = _("not counted as cast")
     summary = "; ".join(
-        f"{o.label}: {pct(o.share) if o.share is not None else _('not counted as cast')}"
-        for o in result.options
+        f"{o.label}: {pct(o.share) if o.share is not None else not_cast}" for o in result.options
     )
     return format_html(
         '<svg class="result-chart__svg" viewBox="0 0 {} {}" role="img" aria-labelledby="{}" '
@@ -177,7 +177,8 @@ def result_svg(
         uid,
         layout["font"],
         uid,
-        f"{title}. {summary}. {_('Threshold')}: {needed}.",
+        _("%(title)s. %(summary)s. Threshold: %(needed)s.")
+        % {"title": title, "summary": summary, "needed": needed},
         mark_safe("".join(parts)),
     )
 

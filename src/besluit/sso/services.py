@@ -15,6 +15,7 @@ import secrets
 import requests
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import access
 from besluit.accounts.models import User
@@ -38,14 +39,19 @@ def discover(issuer: str) -> dict:
         response.raise_for_status()
         data = response.json()
     except (requests.RequestException, ValueError) as exc:
-        raise ValidationFailed(f"No OpenID configuration at {url}: {exc}", field="issuer") from exc
+        raise ValidationFailed(
+            _("No OpenID configuration at %(url)s: %(error)s") % {"url": url, "error": exc},
+            field="issuer",
+        ) from exc
     missing = [
         k
         for k in ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri")
         if not data.get(k)
     ]
     if missing:
-        raise ValidationFailed(f"The configuration lacks {', '.join(missing)}.", field="issuer")
+        raise ValidationFailed(
+            _("The configuration lacks %(keys)s.") % {"keys": ", ".join(missing)}, field="issuer"
+        )
     return data
 
 
@@ -71,14 +77,15 @@ def do_configure_provider(
     bad = sorted(v for v in role_map.values() if v not in Role.Kind.values)
     if bad:
         raise ValidationFailed(
-            f"Unknown role(s) in the role map: {', '.join(bad)}.", field="role_map"
+            _("Unknown role(s) in the role map: %(roles)s.") % {"roles": ", ".join(bad)},
+            field="role_map",
         )
     scopes = " ".join(scopes.split())
     if "openid" not in scopes.split():
-        raise ValidationFailed("The scopes must include 'openid'.", field="scopes")
+        raise ValidationFailed(_("The scopes must include 'openid'."), field="scopes")
     meta = discover(issuer)
     with transaction.atomic():
-        provider, _ = Provider.objects.update_or_create(
+        provider, _created = Provider.objects.update_or_create(
             association=association,
             defaults={
                 "name": name or "Single sign-on",

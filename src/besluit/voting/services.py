@@ -259,7 +259,7 @@ def _election_for(poll: Poll) -> Election | None:
         return None
     election = Election.objects.filter(meeting_id=poll.meeting_id).first()
     if election is not None and election.status != Election.Status.READY:
-        raise Conflict("The trustees have not finished making the election key.")
+        raise Conflict(_("The trustees have not finished making the election key."))
     return election
 
 

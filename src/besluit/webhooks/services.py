@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from standardwebhooks.webhooks import Webhook
 
 from besluit import access
@@ -63,21 +64,27 @@ def check_url(url: str) -> str:
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValidationFailed("A webhook address starts with https:// (or http://).", field="url")
+        raise ValidationFailed(
+            _("A webhook address starts with https:// (or http://)."), field="url"
+        )
     if len(url) > 500:
-        raise ValidationFailed("A webhook address has at most 500 characters.", field="url")
+        raise ValidationFailed(_("A webhook address has at most 500 characters."), field="url")
     if parts.username or parts.password:
-        raise ValidationFailed("A webhook address carries no user name or password.", field="url")
+        raise ValidationFailed(
+            _("A webhook address carries no user name or password."), field="url"
+        )
     if not _allow_private():
         try:
             infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
         except (OSError, UnicodeError) as exc:
-            raise ValidationFailed(f"The host {parts.hostname} is unknown.", field="url") from exc
+            raise ValidationFailed(
+                _("The host %(host)s is unknown.") % {"host": parts.hostname}, field="url"
+            ) from exc
         for info in infos:
             address = ipaddress.ip_address(info[4][0])
             if not address.is_global:
                 raise ValidationFailed(
-                    "A webhook address must be on the public internet.", field="url"
+                    _("A webhook address must be on the public internet."), field="url"
                 )
     return url
 
@@ -86,9 +93,11 @@ def _check_events(events) -> list[str]:
     chosen = [e for e in EVENTS if e in set(events)]
     unknown = sorted(set(events) - set(EVENTS))
     if unknown:
-        raise ValidationFailed(f"Unknown event(s): {', '.join(unknown)}.", field="events")
+        raise ValidationFailed(
+            _("Unknown event(s): %(events)s.") % {"events": ", ".join(unknown)}, field="events"
+        )
     if not chosen:
-        raise ValidationFailed("Choose at least one event.", field="events")
+        raise ValidationFailed(_("Choose at least one event."), field="events")
     return chosen
 
 
