@@ -18,7 +18,7 @@ from besluit.voting import log as vote_log
 from besluit.voting import services as voting
 from besluit.voting import trustees
 from tests import factories
-from tests.core.test_bundle import SCRIPT, no_django  # noqa: F401, F811  (a fixture)
+from tests.core.test_bundle import SCRIPT, no_django  # noqa: F401  (a fixture)
 from tests.voting import sealedkit
 
 pytestmark = pytest.mark.django_db
