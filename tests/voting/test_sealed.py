@@ -190,3 +190,26 @@ def test_a_secret_poll_waits_for_the_trustees_key(chair, meeting, people):
     trustees.do_create_election(actor=chair, meeting=meeting, trustees=users, threshold=2)
     with pytest.raises(Conflict, match="trustees have not finished"):
         _secret_poll(chair, meeting)
+
+
+def test_a_voting_code_session_casts_a_sealed_ballot(chair, meeting, people, association, client):
+    from besluit.accounts import codes
+
+    users, _ = people
+    sealedkit.ceremony(chair, meeting, users, 2)
+    poll = _secret_poll(chair, meeting)
+    secretariat = factories.make_user("secr", association, Role.Kind.SECRETARIAT)
+    member, code = codes.do_issue_codes(actor=secretariat, meeting=meeting)[9]
+    assert client.post("/stemcode/", {"code": code}).status_code == 302
+    page = client.get(f"/{association.slug}/stemmingen/{poll.public_id}/")
+    assert b"data-sealed-vote" in page.content and member.code.encode() in page.content
+    data, key = sealedkit.seal(poll, member, 1)
+    url = f"/{association.slug}/stemmingen/{poll.public_id}/stem/versleuteld/"
+    answer = client.post(url, {"ballot": data.hex(), "request_key": key})
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["receipt"]["tracker"] == answer.json()["tracker"]
+    again = client.post(url, {"ballot": data.hex(), "request_key": key})
+    assert again.status_code == 200 and again.json()["replayed"]
+    refused = client.post(url, {"ballot": data.hex(), "request_key": sealedkit.request_key()})
+    assert refused.status_code == 400 and refused["Content-Type"] == "application/problem+json"
+    assert client.get("/controleer-uw-stem/").status_code == 200
