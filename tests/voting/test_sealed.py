@@ -21,7 +21,7 @@ from besluit.voting.models import (
 from tests import factories
 from tests.voting import sealedkit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.dbbackend, pytest.mark.django_db]
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ from tests import factories
 from tests.core.test_bundle import SCRIPT, no_django  # noqa: F401  (a fixture)
 from tests.voting import sealedkit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.dbbackend, pytest.mark.django_db]
 
 
 @pytest.fixture
