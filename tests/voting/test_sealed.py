@@ -213,3 +213,16 @@ def test_a_voting_code_session_casts_a_sealed_ballot(chair, meeting, people, ass
     refused = client.post(url, {"ballot": data.hex(), "request_key": sealedkit.request_key()})
     assert refused.status_code == 400 and refused["Content-Type"] == "application/problem+json"
     assert client.get("/controleer-uw-stem/").status_code == 200
+
+
+def test_the_live_page_offers_the_sealed_vote(chair, meeting, people, association, client):
+    users, reps = people
+    sealedkit.ceremony(chair, meeting, users, 2)
+    _secret_poll(chair, meeting)
+    client.force_login(reps[0][0])
+    page = client.get(f"/{association.slug}/vergaderingen/{meeting.pk}/live/")
+    assert page.status_code == 200
+    assert (
+        b"data-sealed-vote" in page.content
+        and b"Een geheime stemming vraagt JavaScript" in page.content
+    )
