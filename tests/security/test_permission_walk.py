@@ -72,6 +72,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:open_poll": {"POST": CHAIR},
     "api:close_poll": {"POST": CHAIR},
     "api:cast_ballot": {"POST": REP},
+    "api:cast_sealed_ballot": {"POST": REP},
     "api:get_bundle": {"GET": VIEW},
     "api:get_participation": {"GET": VIEW},
     "api:get_results": {"GET": VIEW},
@@ -507,6 +508,7 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
             "newText": "x",
         },
         "api:cast_ballot": {"option": "option-1"},
+        "api:cast_sealed_ballot": {"ballot": "00", "requestKey": "k" * 22},
     }.get(name)  # fmt: skip
 
 

@@ -226,3 +226,31 @@ def test_the_live_page_offers_the_sealed_vote(chair, meeting, people, associatio
         b"data-sealed-vote" in page.content
         and b"Een geheime stemming vraagt JavaScript" in page.content
     )
+
+
+def test_the_api_takes_a_sealed_ballot(chair, meeting, people, association, client):
+    from besluit.accounts.models import ApiToken
+
+    users, reps = people
+    sealedkit.ceremony(chair, meeting, users, 2)
+    poll = _secret_poll(chair, meeting)
+    user, member = reps[2]
+    token = ApiToken.issue(user, "test")[1]
+    data, key = sealedkit.seal(poll, member, 2)
+    url = f"/api/v1/polls/{poll.public_id}/sealed-ballots"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    body = {"ballot": data.hex(), "requestKey": key}
+    answer = client.post(url, body, content_type="application/json", **auth)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["tracker"] == SealedBallot.objects.get(poll=poll).tracker
+    again = client.post(url, body, content_type="application/json", **auth)
+    assert again.status_code == 200 and again.json()["replayed"]
+    bad = dict(body, requestKey=sealedkit.request_key())
+    refused = client.post(url, bad, content_type="application/json", **auth)
+    assert refused.status_code == 400
+    assert refused["Content-Type"].startswith("application/problem+json")
+    plain = client.post(
+        f"/api/v1/polls/{poll.public_id}/ballots", {"option": "for"},
+        content_type="application/json", **auth,
+    )  # fmt: skip
+    assert plain.status_code == 400 and "encrypted ballots only" in plain.json()["detail"]

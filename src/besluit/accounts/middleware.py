@@ -37,7 +37,9 @@ MEETING_PAGES = {
     "web:polls",
 }
 POLL_PAGES = {"web:poll", "web:poll_vote", "web:poll_vote_sealed", "web:poll_participation"}
-API_POLL = re.compile(r"/api/v1/polls/([0-9a-fA-F-]{32,36})(?:/(?:ballots|participation))?/?")
+API_POLL = re.compile(
+    r"/api/v1/polls/([0-9a-fA-F-]{32,36})(?:/(?:ballots|sealed-ballots|participation))?/?"
+)
 
 
 def is_code_session(session) -> bool:
