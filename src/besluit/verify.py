@@ -20,8 +20,12 @@ Prints ``OK: poll <title>, <n> ballots, root <hex>, signed by key <id>`` and
 exits 0; otherwise prints each problem and exits 1. An unreadable file or one
 that is not JSON exits 2, with the file name and the position.
 
-This module imports only the standard library, cryptography and
-``besluit.core``, which never imports Django.
+A sealed bundle (an encrypted secret poll, ``core.sealedbundle``) is recognised by its
+format: every ballot proof, the weighted aggregate, every decryption share's proof,
+the totals and the decision are checked as well.
+
+This module imports only the standard library, cryptography (and for sealed bundles
+rbcl and PyNaCl, libsodium) and ``besluit.core``, which never imports Django.
 """
 
 from __future__ import annotations

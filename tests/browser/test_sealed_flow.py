@@ -6,10 +6,13 @@ first (cast or audit); the chair closes; two trustees decrypt; the poll page and
 projector show the result; a member checks the receipt on the public page.
 """
 
+import io
 import json
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
+from besluit import verify
 from besluit.associations.models import Role
 from besluit.voting import trustees
 from besluit.voting.models import Election, Poll, SealedBallot
@@ -41,6 +44,22 @@ def _open_key(page, base, path):
     page.click('[data-step="open"] button[type=submit]')
     page.wait_for_selector("[data-message]:not([hidden])")
     return page.inner_text("[data-message]")
+
+
+def _public_download(new_page, result_page, tmp_path):
+    """The bundle behind the result page's link, fetched by someone not logged in."""
+    href = result_page.get_attribute("a[href$='bundel.json']", "href")
+    response = new_page().request.get(href)
+    assert response.status == 200
+    path = tmp_path / "bundel.json"
+    path.write_bytes(response.body())
+    return path
+
+
+def _axe(page):
+    results = Axe().run(page)
+    serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, (page.url, [(v["id"], v["nodes"][0]["html"]) for v in serious])
 
 
 def test_trustees_phones_audit_close_decrypt_and_check(new_page, tmp_path):
@@ -81,6 +100,7 @@ def test_trustees_phones_audit_close_decrypt_and_check(new_page, tmp_path):
         pages[name] = page
         files[name] = _make_key(page, base, tmp_path, name)
     assert Election.objects.get(meeting=meeting).status == Election.Status.DEALING
+    _axe(pages["bestuurslid"])
     for name in names:
         _open_key(pages[name], base, files[name])
     election = Election.objects.get(meeting=meeting)
@@ -103,6 +123,7 @@ def test_trustees_phones_audit_close_decrypt_and_check(new_page, tmp_path):
         form = page.locator("form[data-sealed-vote]")
         form.wait_for()
         if i == 0:
+            _axe(page)
             form.get_by_role("button", name="Tegen").click()
             page.click("[data-audit]")
             message = page.locator('form[data-sealed-vote] [data-step="message"]')
@@ -136,10 +157,18 @@ def test_trustees_phones_audit_close_decrypt_and_check(new_page, tmp_path):
 
     chair_page.goto(f"/{association.slug}/stemmingen/{poll.public_id}/")
     assert "Aangenomen" in chair_page.inner_text("main")
-    chair_page.goto(f"{base}/scherm/")
-    assert "Aangenomen" in chair_page.inner_text("main") or poll.title in chair_page.inner_text(
-        "main"
-    )
+    projector = new_page()
+    login(projector, "bestuurslid")
+    projector.goto(f"{base}/scherm/")
+    shown = projector.inner_text("main")
+    assert "Aangenomen" in shown and "3 leden" in shown and "1 lid" in shown
+    projector.screenshot(path="var/test/artefacts/sealed-projector.png")
+
+    # The bundle, downloaded from the result page without a login, passes besluit verify.
+    path = _public_download(new_page, chair_page, tmp_path)
+    out = io.StringIO()
+    assert verify.main([str(path)], out=out, err=out) == 0, out.getvalue()
+    assert "4 sealed ballots, 2 trustee shares" in out.getvalue()
 
     # Anyone checks a receipt on the public page, without logging in.
     public = new_page(phone=True)
@@ -148,6 +177,7 @@ def test_trustees_phones_audit_close_decrypt_and_check(new_page, tmp_path):
     public.click("main form button[type=submit]")
     result_box = public.locator("[data-result]")
     result_box.wait_for()
+    _axe(public)
     assert "ondertekende" in result_box.inner_text() or "handtekening" in result_box.inner_text()
     data = json.loads(receipts[1].read_text())
     data["log"]["event"]["tracker"] = "0" * 64

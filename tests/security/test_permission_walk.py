@@ -78,6 +78,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:open_poll": {"POST": CHAIR},
     "api:close_poll": {"POST": CHAIR},
     "api:cast_ballot": {"POST": REP},
+    "api:cast_sealed_ballot": {"POST": REP},
     "api:get_bundle": {"GET": VIEW},
     "api:get_participation": {"GET": VIEW},
     "api:get_results": {"GET": VIEW},
@@ -720,6 +721,7 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         "api:put_role": {},
         "api:create_webhook": {"url": "https://93.184.216.34/hook", "events": ["poll.opened"]},
         "api:update_letter": {"subject": "Nieuw onderwerp"},
+        "api:cast_sealed_ballot": {"ballot": "00", "requestKey": "k" * 22},
     }.get(name)  # fmt: skip
 
 

@@ -21,7 +21,7 @@ from besluit.voting.models import (
 from tests import factories
 from tests.voting import sealedkit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.dbbackend, pytest.mark.django_db]
 
 
 @pytest.fixture
@@ -190,3 +190,67 @@ def test_a_secret_poll_waits_for_the_trustees_key(chair, meeting, people):
     trustees.do_create_election(actor=chair, meeting=meeting, trustees=users, threshold=2)
     with pytest.raises(Conflict, match="trustees have not finished"):
         _secret_poll(chair, meeting)
+
+
+def test_a_voting_code_session_casts_a_sealed_ballot(chair, meeting, people, association, client):
+    from besluit.accounts import codes
+
+    users, _ = people
+    sealedkit.ceremony(chair, meeting, users, 2)
+    poll = _secret_poll(chair, meeting)
+    secretariat = factories.make_user("secr", association, Role.Kind.SECRETARIAT)
+    member, code = codes.do_issue_codes(actor=secretariat, meeting=meeting)[9]
+    assert client.post("/stemcode/", {"code": code}).status_code == 302
+    page = client.get(f"/{association.slug}/stemmingen/{poll.public_id}/")
+    assert b"data-sealed-vote" in page.content and member.code.encode() in page.content
+    data, key = sealedkit.seal(poll, member, 1)
+    url = f"/{association.slug}/stemmingen/{poll.public_id}/stem/versleuteld/"
+    answer = client.post(url, {"ballot": data.hex(), "request_key": key})
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["receipt"]["tracker"] == answer.json()["tracker"]
+    again = client.post(url, {"ballot": data.hex(), "request_key": key})
+    assert again.status_code == 200 and again.json()["replayed"]
+    refused = client.post(url, {"ballot": data.hex(), "request_key": sealedkit.request_key()})
+    assert refused.status_code == 400 and refused["Content-Type"] == "application/problem+json"
+    assert client.get("/controleer-uw-stem/").status_code == 200
+
+
+def test_the_live_page_offers_the_sealed_vote(chair, meeting, people, association, client):
+    users, reps = people
+    sealedkit.ceremony(chair, meeting, users, 2)
+    _secret_poll(chair, meeting)
+    client.force_login(reps[0][0])
+    page = client.get(f"/{association.slug}/vergaderingen/{meeting.pk}/live/")
+    assert page.status_code == 200
+    assert (
+        b"data-sealed-vote" in page.content
+        and b"Een geheime stemming vraagt JavaScript" in page.content
+    )
+
+
+def test_the_api_takes_a_sealed_ballot(chair, meeting, people, association, client):
+    from besluit.accounts.models import ApiToken
+
+    users, reps = people
+    sealedkit.ceremony(chair, meeting, users, 2)
+    poll = _secret_poll(chair, meeting)
+    user, member = reps[2]
+    token = ApiToken.issue(user, "test")[1]
+    data, key = sealedkit.seal(poll, member, 2)
+    url = f"/api/v1/polls/{poll.public_id}/sealed-ballots"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    body = {"ballot": data.hex(), "requestKey": key}
+    answer = client.post(url, body, content_type="application/json", **auth)
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["tracker"] == SealedBallot.objects.get(poll=poll).tracker
+    again = client.post(url, body, content_type="application/json", **auth)
+    assert again.status_code == 200 and again.json()["replayed"]
+    bad = dict(body, requestKey=sealedkit.request_key())
+    refused = client.post(url, bad, content_type="application/json", **auth)
+    assert refused.status_code == 400
+    assert refused["Content-Type"].startswith("application/problem+json")
+    plain = client.post(
+        f"/api/v1/polls/{poll.public_id}/ballots", {"option": "for"},
+        content_type="application/json", **auth,
+    )  # fmt: skip
+    assert plain.status_code == 400 and "encrypted ballots only" in plain.json()["detail"]

@@ -5,6 +5,8 @@ who holds it) is named precisely."""
 
 import io
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -16,9 +18,10 @@ from besluit.voting import log as vote_log
 from besluit.voting import services as voting
 from besluit.voting import trustees
 from tests import factories
+from tests.core.test_bundle import SCRIPT, no_django  # noqa: F401  (a fixture)
 from tests.voting import sealedkit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.dbbackend, pytest.mark.django_db]
 
 
 @pytest.fixture
@@ -138,3 +141,16 @@ def test_the_bundle_and_the_checkpoints_are_public(published, client, associatio
     assert closing["signature"] in atom.content.decode()
     page = client.get("/open/").content.decode()
     assert bundle["key"]["key_id"] in page
+
+
+def test_the_script_checks_a_sealed_bundle_without_django(published, tmp_path, no_django):  # noqa: F811
+    env, marker = no_django
+    path = tmp_path / "bundle.json"
+    path.write_bytes(published)
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(path)], env=env, cwd=tmp_path, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "5 sealed ballots" in result.stdout
+    assert not marker.exists(), "the verifier imported Django"

@@ -36,8 +36,10 @@ MEETING_PAGES = {
     "live:speaker_action",
     "web:polls",
 }
-POLL_PAGES = {"web:poll", "web:poll_vote", "web:poll_participation"}
-API_POLL = re.compile(r"/api/v1/polls/([0-9a-fA-F-]{32,36})(?:/(?:ballots|participation))?/?")
+POLL_PAGES = {"web:poll", "web:poll_vote", "web:poll_vote_sealed", "web:poll_participation"}
+API_POLL = re.compile(
+    r"/api/v1/polls/([0-9a-fA-F-]{32,36})(?:/(?:ballots|sealed-ballots|participation))?/?"
+)
 
 
 def is_code_session(session) -> bool:
@@ -47,7 +49,7 @@ def is_code_session(session) -> bool:
 def _always_open(path: str) -> bool:
     if path.startswith((settings.STATIC_URL, "/i18n/")):
         return True
-    return path in (reverse("logout"), reverse("live:code_login"))
+    return path in (reverse("logout"), reverse("live:code_login"), reverse("web:check_receipt"))
 
 
 def _valid_meeting(request) -> int | None:

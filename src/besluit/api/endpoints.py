@@ -18,6 +18,7 @@ from besluit.errors import Conflict, NotFound, ValidationFailed
 from besluit.meetings.models import Meeting
 from besluit.proposals import services as proposals
 from besluit.proposals.models import Amendment, Motion, Proposal
+from besluit.voting import encrypted
 from besluit.voting import log as vote_log
 from besluit.voting import selectors as voting_selectors
 from besluit.voting import services as voting
@@ -499,6 +500,39 @@ def cast_ballot(request, poll_id: UUID, body: s.BallotIn):
         for_member=body.member,
     )
     return Status(200 if receipt.replayed else 201, s.ReceiptOut.of(receipt))
+
+
+@api.post(
+    "/polls/{poll_id}/sealed-ballots",
+    response={201: s.SealedReceiptOut, 200: s.SealedReceiptOut},
+    tags=["ballots"],
+    summary="Cast the encrypted ballot of the member you represent (secret polls with trustees)",
+    description="The client encrypts the choice itself (docs/ballot-encryption.md); the "
+    "server checks the proofs against the voter binding of your member and requestKey and "
+    "stores the ciphertext. 201 for a new ballot; 200 when the same requestKey is retried; "
+    "400 when the proofs fail; 409 when the member voted already or the poll is not open.",
+)
+def cast_sealed_ballot(request, poll_id: UUID, body: s.SealedBallotIn):
+    poll = _poll(request, poll_id)
+    receipt = encrypted.cast_sealed(
+        poll.pk,
+        encrypted.SealedRequest(
+            user_id=request.user.pk,
+            ballot=bytes.fromhex(body.ballot) if len(body.ballot) % 2 == 0 else b"",
+            request_key=body.request_key,
+            ip=client_ip(request),
+        ),
+    )
+    return Status(
+        200 if receipt.replayed else 201,
+        s.SealedReceiptOut(
+            poll_id=receipt.poll_id,
+            tracker=receipt.tracker,
+            voter=receipt.voter,
+            replayed=receipt.replayed,
+            log_receipt=receipt.log_receipt,
+        ),
+    )
 
 
 @api.get(

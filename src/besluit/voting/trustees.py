@@ -244,7 +244,9 @@ def do_submit_tally_share(*, actor, poll: Poll, weights: bytes, counts: bytes, n
     """A trustee's decryption shares for a closed poll; the k-th valid one decides it."""
     with transaction.atomic():
         poll = (
-            Poll.objects.select_for_update().select_related("meeting", "election").get(pk=poll.pk)
+            Poll.objects.select_for_update(of=("self",))
+            .select_related("meeting", "election")
+            .get(pk=poll.pk)
         )
         trustee = trustee_of(actor, poll.election)
         _accept_tally_share(poll, trustee, weights, counts, now)
