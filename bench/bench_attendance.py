@@ -183,8 +183,9 @@ def main() -> int:
         setup_django(args.mode, data_dir)
         rows, checkin_s, door_max = run(args.mode, args.members, args.door)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load = os.getloadavg()[0]
     print(f"Attendance benchmark, {args.mode}, {platform.machine()} {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, {when}, load {os.getloadavg()[0]:.1f}\n")  # fmt: skip
+          f"Python {platform.python_version()}, {when}, load {load:.1f}\n")  # fmt: skip
     print("| what | time | throughput | ratio to baseline |")
     print("|---|---|---|---|")
     for row in rows:
