@@ -145,3 +145,13 @@ def test_a_named_paper_ballot_is_entered_from_its_page(
     assert answer.status_code == 302
     ballot = Ballot.objects.get(poll=poll)
     assert ballot.on_paper and ballot.paper.handed_in_by == "Wethouder Z"
+
+
+def test_qr_cards_hold_each_members_code(client, association, meeting, secretariat):
+    import base64
+
+    client.force_login(secretariat)
+    page = client.get(url("qr_cards", meeting)).content.decode()
+    assert page.count('class="attendance-card"') == 12
+    first = page.split('src="data:image/svg+xml;base64,')[1].split('"')[0]
+    assert b"<svg" in base64.b64decode(first)

@@ -198,6 +198,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "attendance:check_out": {"POST": ADMIN},
     "attendance:self_check_in": {"POST": REP},
     "attendance:settings": {"GET": ADMIN, "POST": ADMIN},
+    "attendance:qr_cards": {"GET": ADMIN},
     "attendance:proxies": {"GET": VIEW, "POST": REP | ADMIN},
     "attendance:proxy_rule": {"POST": ADMIN},
     "attendance:proxy_decide": {"POST": ADMIN},

@@ -201,3 +201,25 @@ def meeting_settings(request, slug, meeting_id):
         ),
     )
     return render(request, "attendance/settings.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@domain_guard
+def qr_cards(request, slug, meeting_id):
+    """A printable card per member with the QR code the door's phone page reads: to go
+    with the member's letter (and its voting code) for this meeting."""
+    from besluit.attendance.qr import member_qr_data_uri
+
+    meeting = meeting_for(request, slug, meeting_id)
+    require(request, meeting.association, "administer")
+    members = meeting.association.members.filter(active=True).order_by("name")
+    ctx = context(
+        request,
+        meeting.association,
+        meeting=meeting,
+        cards=[(m, member_qr_data_uri(m.code)) for m in members],
+        crumbs=meeting_crumbs(
+            meeting, (_("Attendance"), register_url(meeting)), (_("QR cards"), "")
+        ),
+    )
+    return render(request, "attendance/qr_cards.html", ctx)
