@@ -199,6 +199,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "attendance:self_check_in": {"POST": REP},
     "attendance:settings": {"GET": ADMIN, "POST": ADMIN},
     "attendance:qr_cards": {"GET": ADMIN},
+    "attendance:summary": {"GET": VIEW},
     "attendance:proxies": {"GET": VIEW, "POST": REP | ADMIN},
     "attendance:proxy_rule": {"POST": ADMIN},
     "attendance:proxy_decide": {"POST": ADMIN},
@@ -373,6 +374,7 @@ def world(settings, tmp_path):
         "name": "polls",
         "kind": "decision_list",
         "action": "start",
+        "where": "projector",
         "vote_event_id": "x",
         "uuid": attachment.uuid,
     }

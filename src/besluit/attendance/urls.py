@@ -16,6 +16,7 @@ urlpatterns = [
     path(M + "aanwezigheid/zelf/", register.self_check_in, name="self_check_in"),
     path(M + "aanwezigheid/instellingen/", register.meeting_settings, name="settings"),
     path(M + "aanwezigheid/qr-kaarten/", register.qr_cards, name="qr_cards"),
+    path(M + "aanwezigheid/stand/<slug:where>/", register.summary, name="summary"),
     path(M + "volmachten/", proxies.proxies, name="proxies"),
     path(M + "volmachten/regel/", proxies.proxy_rule, name="proxy_rule"),
     path(V + "besluit/", proxies.decide, name="proxy_decide"),

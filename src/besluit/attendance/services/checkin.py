@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from besluit import access
 from besluit.associations.models import Member
 from besluit.attendance import selectors
+from besluit.attendance.announce import attendance_changed
 from besluit.attendance.models import Attendance, MeetingAttendanceSettings
 from besluit.audit.services import record
 from besluit.core import safetext
@@ -76,6 +77,7 @@ def _check_in(*, actor, meeting, member, representative, how, now, ip) -> Attend
             how=how,
             representative=representative,
         )
+        attendance_changed(meeting.pk)
     return attendance
 
 
@@ -151,6 +153,7 @@ def do_check_out(
             meeting=meeting.pk,
             member=member.code,
         )
+        attendance_changed(meeting.pk)
     return attendance
 
 

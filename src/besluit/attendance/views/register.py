@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -223,3 +223,17 @@ def qr_cards(request, slug, meeting_id):
         ),
     )
     return render(request, "attendance/qr_cards.html", ctx)
+
+
+@login_required
+def summary(request, slug, meeting_id, where):
+    """The attendance summary of the console or the projector, fetched again by the live
+    pages when an "attendance" event says it changed (attendance.announce)."""
+    meeting = meeting_for(request, slug, meeting_id)
+    templates = {
+        "console": "attendance/_live_summary.html",
+        "projector": "attendance/_projector_summary.html",
+    }
+    if where not in templates:
+        raise Http404("No such part.")
+    return render(request, templates[where], context(request, meeting.association, meeting=meeting))
