@@ -111,3 +111,16 @@ def mark_of(marks: dict, member_id) -> str:
 @register.filter
 def get_total(totals: dict, key: str) -> dict:
     return totals.get(key, {"members": 0, "weight": "0"})
+
+
+@register.simple_tag(takes_context=True)
+def self_check_in(context, meeting):
+    """For the live page: whether the user's member may check itself in remotely now
+    (the meeting allows it and the member is not present)."""
+    user = context.get("user")
+    member = access.represented_member(user, meeting.association) if user else None
+    if member is None or not selectors.settings_of(meeting).remote_check_in:
+        return None
+    if selectors.open_attendance(meeting, member) is not None:
+        return {"member": member, "present": True}
+    return {"member": member, "present": False}

@@ -163,6 +163,8 @@ def self_check_in(request, slug, meeting_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("%(member)s is checked in.") % {"member": done.member.name})
+    if request.POST.get("back") == "live":
+        return redirect(reverse("live:participant", args=[slug, meeting.pk]))
     return redirect(register_url(meeting))
 
 
