@@ -18,7 +18,7 @@ from tests import factories
 
 from .conftest import m
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dbbackend]  # and on PostgreSQL
 
 
 def test_checking_in_twice_is_refused_and_a_departure_ends_presence(

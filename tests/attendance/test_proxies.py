@@ -18,7 +18,7 @@ from tests import factories
 
 from .conftest import m
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dbbackend]  # and on PostgreSQL
 
 
 def _proxy(sec, meeting, association, a, b, **kw):
