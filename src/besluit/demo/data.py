@@ -234,4 +234,7 @@ def load_demo(*, stdout: TextIO | None = None) -> list[DemoAccount]:
         from besluit.demo.accountability import load_accountability_demo
 
         load_accountability_demo(Association.objects.get(slug=SLUG))
+        from besluit.demo.attendance import load_attendance_demo
+
+        load_attendance_demo(Association.objects.get(slug=SLUG))
     return demo_accounts()
