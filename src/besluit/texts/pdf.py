@@ -181,6 +181,7 @@ class BookData:
     letter: list[str] = field(default_factory=list)  # paragraphs of the convocation letter
     items: list[ItemData] = field(default_factory=list)
     lang: str = "nl"
+    attendance: list[str] = field(default_factory=list)  # the decision list's attendance
 
 
 @dataclass
@@ -810,6 +811,9 @@ def decision_list(data: BookData, out, progress: Progress = _no_progress) -> int
             story.append(table)
     if len(story) < 8:
         story.append(para(_("No decisions have been recorded yet."), styles["body"]))
+    if data.attendance:  # who was present or represented (the attendance app)
+        story.append(para(_("Attendance"), styles["h2"]))
+        story.extend(para(line, styles["body"]) for line in data.attendance)
     return _build(
         story,
         out,
