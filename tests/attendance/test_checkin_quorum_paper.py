@@ -18,7 +18,7 @@ from tests import factories
 
 from .conftest import m
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dbbackend]  # and on PostgreSQL
 
 
 def test_checking_in_twice_is_refused_and_a_departure_ends_presence(
@@ -170,3 +170,27 @@ def test_a_secret_paper_round_needs_two_tellers_and_matching_totals(
     assert core_bundle.verify_bundle(data) == []
     leaves = json.loads(data)["log"]["leaves"]
     assert sum(1 for e in leaves if e.get("paper")) == 2
+
+
+def test_check_ins_refresh_the_live_screens_coalesced(
+    association, meeting, secretariat, monkeypatch, django_capture_on_commit_callbacks
+):
+    import threading
+
+    from besluit.attendance import announce
+
+    sent, done = [], threading.Event()
+
+    def publish(meeting_id, kind, data):
+        sent.append((meeting_id, kind))
+        done.set()
+
+    monkeypatch.setattr("besluit.live.services.publish_ephemeral", publish)
+    monkeypatch.setattr(announce, "DELAY", 0.2)
+    with django_capture_on_commit_callbacks() as callbacks:
+        for i in range(3):
+            attendance.do_check_in(actor=secretariat, meeting=meeting, member=m(association, i))
+    for callback in callbacks:  # the three commits, back to back
+        callback()
+    assert done.wait(10)
+    assert sent == [(meeting.pk, "attendance")]  # three check-ins, one refresh

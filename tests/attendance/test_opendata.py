@@ -58,3 +58,25 @@ def test_popolo_shows_attendance_and_ballots_by_proxy_and_on_paper(
     assert validation.errors(export) == []
     rows = list(csv.DictReader(io.StringIO(formats.to_csv(export, "attendance").decode())))
     assert {r["organization_id"] for r in rows} == {m(association, 0).code, m(association, 1).code}
+
+
+def test_the_decision_list_pdf_records_attendance(
+    association, meeting, secretariat, rules, settings, tmp_path
+):
+    from pypdf import PdfReader
+
+    from besluit.texts import books, pdf
+
+    settings.MEDIA_ROOT = tmp_path
+    attendance.do_check_in(actor=secretariat, meeting=meeting, member=m(association, 1))
+    attendance.do_request_proxy(
+        actor=secretariat, meeting=meeting, grantor=m(association, 0), holder=m(association, 1),
+        approve=True,
+    )  # fmt: skip
+    data = books.book_data(meeting, decisions=True)
+    assert data.attendance[1] == f"Aanwezig: {m(association, 1).name}."
+    out = io.BytesIO()
+    pdf.decision_list(data, out)
+    out.seek(0)
+    text = " ".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "1 leden aanwezig en 1 vertegenwoordigd bij volmacht" in " ".join(text.split())

@@ -145,3 +145,34 @@ def test_a_named_paper_ballot_is_entered_from_its_page(
     assert answer.status_code == 302
     ballot = Ballot.objects.get(poll=poll)
     assert ballot.on_paper and ballot.paper.handed_in_by == "Wethouder Z"
+
+
+def test_qr_cards_hold_each_members_code(client, association, meeting, secretariat):
+    import base64
+
+    client.force_login(secretariat)
+    page = client.get(url("qr_cards", meeting)).content.decode()
+    assert page.count('class="attendance-card"') == 12
+    first = page.split('src="data:image/svg+xml;base64,')[1].split('"')[0]
+    assert b"<svg" in base64.b64decode(first)
+
+
+def test_a_representative_checks_in_remotely_from_the_live_page(
+    client, association, meeting, secretariat, representative
+):
+    live = reverse("live:participant", args=[association.slug, meeting.pk])
+    client.force_login(representative)
+    assert "sci-name" not in client.get(live).content.decode()  # not allowed yet
+    attendance.do_configure_meeting(actor=secretariat, meeting=meeting, remote_check_in=True)
+    assert "sci-name" in client.get(live).content.decode()
+    answer = client.post(
+        url("self_check_in", meeting), {"representative": "A. de Boer", "back": "live"}
+    )
+    assert answer["Location"] == live
+    found = Attendance.objects.get()
+    assert (found.member, found.how, found.representative) == (
+        m(association, 0),
+        "remote",
+        "A. de Boer",
+    )
+    assert 'data-field="self-present"' in client.get(live).content.decode()

@@ -1,5 +1,6 @@
 """Proxies (volmachten): the statutes' limit, chains, revocation, freezing at opening."""
 
+import json
 from datetime import date
 
 import pytest
@@ -8,14 +9,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from besluit.attendance import services as attendance
 from besluit.attendance.models import Proxy
 from besluit.audit.models import AuditEvent
+from besluit.core import bundle as core_bundle
 from besluit.errors import Conflict, PermissionDenied, ValidationFailed
+from besluit.voting import log as vote_log
 from besluit.voting import services as voting
 from besluit.voting.models import Ballot, RegisterEntry
 from tests import factories
 
 from .conftest import m
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dbbackend]  # and on PostgreSQL
 
 
 def _proxy(sec, meeting, association, a, b, **kw):
@@ -126,7 +129,14 @@ def test_the_register_is_frozen_at_opening_and_revocation_waits_for_the_close(
         voting.cast_ballot(
             actor=reps[1], poll=poll, option_key="option-1", for_member=m(association, 3).code
         )
-    voting.do_close_poll(actor=chair, poll=poll)
+    closed = voting.do_close_poll(actor=chair, poll=poll)
+    data = vote_log.bundle_bytes(closed)
+    assert core_bundle.verify_bundle(data) == []
+    leaves = json.loads(data)["log"]["leaves"]
+    assert [(e["member"], e.get("proxy")) for e in leaves if e["type"] == "ballot"] == [
+        (m(association, 1).code, None),
+        (m(association, 0).code, m(association, 1).code),
+    ]
     revoked = attendance.do_revoke_proxy(actor=reps[1], proxy=proxy, reason="Terug")
     assert revoked.status == Proxy.Status.REVOKED
     # A later poll is frozen without it: the grantor votes itself again.

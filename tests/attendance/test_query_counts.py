@@ -13,7 +13,7 @@ from besluit.voting import casting
 from besluit.voting import services as voting
 from tests import factories
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.dbbackend]  # and on PostgreSQL
 
 
 def _world(n_holders: int, slug: str):

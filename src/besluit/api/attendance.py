@@ -126,6 +126,9 @@ class PaperRoundOut(s.Camel):
 
 class MeetingQuorumIn(s.CamelIn):
     required: bool = True
+    reason: str = Field(
+        default="", max_length=200, description="why, for the audit log (statute change, ...)"
+    )
 
 
 class MeetingQuorumOut(s.Camel):
@@ -358,7 +361,7 @@ def require_meeting_quorum(request, poll_id: UUID, body: MeetingQuorumIn):
     """Say whether the poll may open only when the meeting's quorum is met."""
     poll = _poll(request, poll_id)
     found = services.do_require_meeting_quorum(
-        actor=request.user, poll=poll, required=body.required
+        actor=request.user, poll=poll, required=body.required, reason=body.reason
     )
     return MeetingQuorumOut(
         poll_id=poll.public_id,

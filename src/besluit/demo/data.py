@@ -239,4 +239,7 @@ def load_demo(*, stdout: TextIO | None = None) -> list[DemoAccount]:
         from besluit.demo.elections import load_elections_demo
 
         load_elections_demo(Association.objects.get(slug=SLUG))
+        from besluit.demo.attendance import load_attendance_demo
+
+        load_attendance_demo(Association.objects.get(slug=SLUG))
     return demo_accounts()

@@ -244,7 +244,44 @@ def book_data(meeting: Meeting, *, letter: str = "", decisions: bool = False) ->
         letter=paragraphs or default_letter(meeting),
         items=out_items,
         lang=translation.get_language() or settings.LANGUAGE_CODE,
+        attendance=_attendance_lines(meeting),
     )
+
+
+def _attendance_lines(meeting: Meeting) -> list[str]:
+    """The attendance record for the decision list: numbers, who was present, who was
+    represented by whom (the attendance app; empty when nobody was checked in)."""
+    from besluit.attendance import selectors as attendance
+
+    found = attendance.presence(meeting, ever=True)
+    if not found.counted_members:
+        return []
+    share = formats.number_format(found.weight_share * 100, 1) + "%"
+    lines = [
+        _(
+            "%(present)s members present and %(represented)s represented by proxy, of "
+            "%(total)s: %(share)s of the weight."
+        )
+        % {
+            "present": found.present_members,
+            "represented": found.represented_members,
+            "total": found.eligible_members,
+            "share": share,
+        },
+        _("Present") + ": " + ", ".join(r.member.name for r in found.present) + ".",
+    ]
+    if found.represented:
+        lines.append(
+            _("Represented by proxy")
+            + ": "
+            + ", ".join(
+                _("%(member)s (by %(holder)s)")
+                % {"member": r.member.name, "holder": r.represented_by.name}
+                for r in found.represented
+            )
+            + "."
+        )
+    return lines
 
 
 def redline_data(job: PdfJob) -> pdf.RedlineData:

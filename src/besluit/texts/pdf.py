@@ -114,6 +114,7 @@ class BookData:
     letter: list[str] = field(default_factory=list)  # paragraphs of the convocation letter
     items: list[ItemData] = field(default_factory=list)
     lang: str = "nl"
+    attendance: list[str] = field(default_factory=list)  # the decision list's attendance
 
 
 @dataclass

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from besluit import access
 from besluit.associations.models import Member
 from besluit.attendance import selectors
+from besluit.attendance.announce import attendance_changed
 from besluit.attendance.models import Attendance, MeetingAttendanceSettings
 from besluit.audit.services import record
 from besluit.core import safetext
@@ -45,18 +46,8 @@ def _check_in(*, actor, meeting, member, representative, how, now, ip) -> Attend
     if not member.active:
         raise Conflict(_("%(member)s is not an active member.") % {"member": member})
     with transaction.atomic():
-        # The meeting row orders check-ins of one meeting (two phones at one door).
-        Meeting.objects.select_for_update().filter(pk=meeting.pk).first()
-        earlier = selectors.open_attendance(meeting, member)
-        if earlier is not None:
-            raise Conflict(
-                _("%(member)s is checked in already (since %(time)s).")
-                % {
-                    "member": member,
-                    "time": time_format(timezone.localtime(earlier.arrived_at), "H:i"),
-                },
-                field="member",
-            )
+        # The database refuses a second open attendance (attendance_once_at_a_time), also
+        # of two phones at one door at the same moment: no lock and no look-up first.
         try:
             with transaction.atomic():
                 attendance = Attendance.objects.create(
@@ -67,9 +58,13 @@ def _check_in(*, actor, meeting, member, representative, how, now, ip) -> Attend
                     arrived_at=now or timezone.now(),
                     checked_in_by=actor if getattr(actor, "is_authenticated", False) else None,
                 )
-        except IntegrityError as exc:  # the same member at the same moment on another phone
+        except IntegrityError as exc:
+            earlier = selectors.open_attendance(meeting, member)
+            since = time_format(timezone.localtime(earlier.arrived_at), "H:i") if earlier else ""
             raise Conflict(
-                _("%(member)s is checked in already.") % {"member": member}, field="member"
+                _("%(member)s is checked in already (since %(time)s).")
+                % {"member": member, "time": since},
+                field="member",
             ) from exc
         record(
             "attendance.checked_in",
@@ -82,6 +77,7 @@ def _check_in(*, actor, meeting, member, representative, how, now, ip) -> Attend
             how=how,
             representative=representative,
         )
+        attendance_changed(meeting.pk)
     return attendance
 
 
@@ -157,6 +153,7 @@ def do_check_out(
             meeting=meeting.pk,
             member=member.code,
         )
+        attendance_changed(meeting.pk)
     return attendance
 
 

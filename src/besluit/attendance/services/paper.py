@@ -14,7 +14,7 @@ from besluit.attendance.models import PaperBallot, PaperRound
 from besluit.audit.services import record
 from besluit.core import safetext
 from besluit.errors import Conflict, ValidationFailed
-from besluit.voting import casting
+from besluit.voting import paper_round
 from besluit.voting import services as voting
 from besluit.voting.casting import Receipt
 from besluit.voting.models import Ballot, Poll, RegisterEntry
@@ -156,7 +156,7 @@ def do_sign_paper_round(*, actor, paper: PaperRound, now: datetime | None = None
             raise Conflict(_("This paper round is signed off already."))
         totals = {key: (Decimal(v["weight"]), int(v["members"])) for key, v in paper.totals.items()}
         try:
-            casting.cast_paper_round(
+            paper_round.cast_paper_round(
                 poll.pk, list(paper.members.values_list("pk", flat=True)), totals, now=now
             )
         except ValidationFailed as exc:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from besluit import access
 from besluit.associations.models import Association, Member
 from besluit.attendance import selectors
+from besluit.attendance.announce import attendance_changed
 from besluit.attendance.models import Proxy, ProxyRule
 from besluit.audit.services import record
 from besluit.core import safetext
@@ -166,6 +167,7 @@ def do_request_proxy(
             approved=approve,
             document=proxy.original_name,
         )
+        attendance_changed(meeting.pk)
     return proxy
 
 
@@ -204,6 +206,7 @@ def do_decide_proxy(
             holder=proxy.holder.code,
             reason=proxy.reason,
         )
+        attendance_changed(meeting.pk)
     return proxy
 
 
@@ -261,4 +264,5 @@ def do_revoke_proxy(*, actor, proxy: Proxy, reason: str = "", now: datetime | No
             holder=proxy.holder.code,
             reason=proxy.reason,
         )
+        attendance_changed(meeting.pk)
     return proxy

@@ -14,7 +14,9 @@ from besluit.errors import Conflict
 from besluit.voting.models import Poll, RegisterEntry
 
 
-def do_require_meeting_quorum(*, actor, poll: Poll, required: bool = True) -> PollQuorum:
+def do_require_meeting_quorum(
+    *, actor, poll: Poll, required: bool = True, reason: str = ""
+) -> PollQuorum:
     """Say that a poll (a statute change, dissolution) may open only when the meeting's
     quorum is met."""
     access.require_chair(actor, poll.meeting.association)
@@ -31,6 +33,7 @@ def do_require_meeting_quorum(*, actor, poll: Poll, required: bool = True) -> Po
             association=poll.meeting.association,
             obj=poll,
             required=required,
+            reason=reason[:200],
         )
     return found
 

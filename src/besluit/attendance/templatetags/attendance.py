@@ -2,11 +2,12 @@
 the projector, the poll pages and the live voting page ask these tags."""
 
 from django import template
+from django.db.models import Count, Q
 
 from besluit import access
 from besluit.attendance import selectors
-from besluit.attendance.models import PaperRound, PollQuorum
-from besluit.voting.models import Ballot, RegisterEntry
+from besluit.attendance.models import PollQuorum
+from besluit.voting.models import Ballot, Poll, RegisterEntry
 
 register = template.Library()
 
@@ -25,24 +26,46 @@ def attendance_record(meeting):
 
 
 @register.simple_tag
+def poll_gate(poll):
+    """Before opening: whether the poll requires the meeting's quorum, and whether it is
+    met now."""
+    requirement = PollQuorum.objects.filter(poll=poll, required=True).first()
+    return selectors.meeting_quorum(poll.meeting) if requirement is not None else None
+
+
+@register.simple_tag
 def poll_attendance(poll):
-    """What a poll's page says about attendance: the meeting quorum it requires (and
-    what was found when it opened), and how many ballots came by proxy or on paper."""
-    requirement = PollQuorum.objects.filter(poll=poll).first()
-    counts = {"proxy": 0, "paper": 0}
-    if poll.status != "draft":
-        ballots = Ballot.objects.filter(poll=poll)
-        counts = {
-            "proxy": ballots.filter(proxy__isnull=False).count(),
-            "paper": ballots.filter(on_paper=True).count(),
-        }
+    """What a closed poll's page says about attendance: how many ballots came by proxy
+    or on paper, and the meeting quorum found when it opened. One query (a poll page
+    costs a fixed number, tests/web/test_pages_polls.py); none for an open poll."""
+    if poll.status != "closed":
+        return None
+    row = (
+        Poll.objects.filter(pk=poll.pk)
+        .annotate(
+            proxy=Count("ballots", filter=Q(ballots__proxy__isnull=False)),
+            paper=Count("ballots", filter=Q(ballots__on_paper=True)),
+        )
+        .values(
+            "proxy",
+            "paper",
+            "meeting_quorum__checked_at",
+            "meeting_quorum__members",
+            "meeting_quorum__eligible_members",
+            "meeting_quorum__weight",
+            "meeting_quorum__eligible_weight",
+        )
+        .get()
+    )
     return {
-        "requirement": requirement,
-        "counts": counts,
-        "paper_round": PaperRound.objects.filter(poll=poll).first() if poll.is_secret else None,
-        "gate": selectors.meeting_quorum(poll.meeting)
-        if poll.status == "draft" and requirement is not None and requirement.required
-        else None,
+        "counts": {"proxy": row["proxy"], "paper": row["paper"]},
+        "quorum": {
+            "checked_at": row["meeting_quorum__checked_at"],
+            "members": row["meeting_quorum__members"],
+            "eligible_members": row["meeting_quorum__eligible_members"],
+            "weight": row["meeting_quorum__weight"],
+            "eligible_weight": row["meeting_quorum__eligible_weight"],
+        },
     }
 
 
@@ -88,3 +111,16 @@ def mark_of(marks: dict, member_id) -> str:
 @register.filter
 def get_total(totals: dict, key: str) -> dict:
     return totals.get(key, {"members": 0, "weight": "0"})
+
+
+@register.simple_tag(takes_context=True)
+def self_check_in(context, meeting):
+    """For the live page: whether the user's member may check itself in remotely now
+    (the meeting allows it and the member is not present)."""
+    user = context.get("user")
+    member = access.represented_member(user, meeting.association) if user else None
+    if member is None or not selectors.settings_of(meeting).remote_check_in:
+        return None
+    if selectors.open_attendance(meeting, member) is not None:
+        return {"member": member, "present": True}
+    return {"member": member, "present": False}

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -163,6 +163,8 @@ def self_check_in(request, slug, meeting_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("%(member)s is checked in.") % {"member": done.member.name})
+    if request.POST.get("back") == "live":
+        return redirect(reverse("live:participant", args=[slug, meeting.pk]))
     return redirect(register_url(meeting))
 
 
@@ -201,3 +203,39 @@ def meeting_settings(request, slug, meeting_id):
         ),
     )
     return render(request, "attendance/settings.html", ctx, status=400 if form.errors else 200)
+
+
+@login_required
+@domain_guard
+def qr_cards(request, slug, meeting_id):
+    """A printable card per member with the QR code the door's phone page reads: to go
+    with the member's letter (and its voting code) for this meeting."""
+    from besluit.attendance.qr import member_qr_data_uri
+
+    meeting = meeting_for(request, slug, meeting_id)
+    require(request, meeting.association, "administer")
+    members = meeting.association.members.filter(active=True).order_by("name")
+    ctx = context(
+        request,
+        meeting.association,
+        meeting=meeting,
+        cards=[(m, member_qr_data_uri(m.code)) for m in members],
+        crumbs=meeting_crumbs(
+            meeting, (_("Attendance"), register_url(meeting)), (_("QR cards"), "")
+        ),
+    )
+    return render(request, "attendance/qr_cards.html", ctx)
+
+
+@login_required
+def summary(request, slug, meeting_id, where):
+    """The attendance summary of the console or the projector, fetched again by the live
+    pages when an "attendance" event says it changed (attendance.announce)."""
+    meeting = meeting_for(request, slug, meeting_id)
+    templates = {
+        "console": "attendance/_live_summary.html",
+        "projector": "attendance/_projector_summary.html",
+    }
+    if where not in templates:
+        raise Http404("No such part.")
+    return render(request, templates[where], context(request, meeting.association, meeting=meeting))

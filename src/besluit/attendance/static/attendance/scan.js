@@ -19,7 +19,7 @@
   var stream = null;
   var canvas = document.createElement("canvas");
   var context = canvas.getContext("2d", { willReadFrequently: true });
-  var CODE = /[A-Z]{2}\d{4}/;
+  var CODE = /[A-Z]{2}\d{4}/;  // "BESLUIT-LID:GM0363" on the cards (attendance/qr.py)
 
   function stop() {
     if (stream) stream.getTracks().forEach(function (t) { t.stop(); });

@@ -40,7 +40,7 @@
     });
   });
 
-  ["poll-opened", "poll-closed", "poll-countdown", "agenda-item", "speakers"].forEach(function (kind) {
+  ["poll-opened", "poll-closed", "poll-countdown", "agenda-item", "speakers", "attendance"].forEach(function (kind) {
     source.addEventListener(kind, function () { refresh(kind); });
   });
   source.addEventListener("snapshot", function () {
