@@ -1064,10 +1064,10 @@ def profile_lines(profiles: dict) -> list[str]:
 def ratio_lines(results: list[dict]) -> list[str]:
     """Besluit's ballots/s as a fraction of the minimal endpoint's, per mode and code, run
     by run: the spread of the ratio over repeated runs."""
-    groups: dict[tuple[str, str], list[dict]] = {}
+    groups: dict[tuple[str, int, str], list[dict]] = {}
     for r in results:
         if (r.get("ceiling") or {}).get("ratio"):
-            groups.setdefault((r["mode"], r.get("source", "")), []).append(r)
+            groups.setdefault((r["mode"], r["clients"], r.get("source", "")), []).append(r)
     if not groups:
         return []
     most = max(len(g) for g in groups.values())
@@ -1075,12 +1075,12 @@ def ratio_lines(results: list[dict]) -> list[str]:
         "Ballots/s as a fraction of the minimal endpoint's (bench/ceiling.py) in the same "
         "run, run by run (Besluit / minimal endpoint = ratio):",
         "",
-        "| mode | code | "
+        "| mode | C live clients | code | "
         + " | ".join(f"run {i + 1}" for i in range(most))
         + " | ratio: lowest – highest |",
-        "|---|---|" + "---|" * most + "---|",
+        "|---|---|---|" + "---|" * most + "---|",
     ]
-    for (mode, source), runs in groups.items():
+    for (mode, clients, source), runs in groups.items():
         cells = [
             f"{fmt(r['vote']['per_s'])} / {fmt(r['ceiling']['per_s'])} = "
             f"**{r['ceiling']['ratio']:.2f}**"
@@ -1088,7 +1088,7 @@ def ratio_lines(results: list[dict]) -> list[str]:
         ] + ["–"] * (most - len(runs))
         ratios = [r["ceiling"]["ratio"] for r in runs]
         lines.append(
-            f"| {mode} | {source} | "
+            f"| {mode} | {clients:,} | {source} | "
             + " | ".join(cells)
             + f" | {min(ratios):.2f} – {max(ratios):.2f} |"
         )
