@@ -188,7 +188,7 @@ def test_a_wrong_decryption_share_is_refused_and_names_the_trustee(chair, meetin
 def test_a_secret_poll_waits_for_the_trustees_key(chair, meeting, people):
     users, _ = people
     trustees.do_create_election(actor=chair, meeting=meeting, trustees=users, threshold=2)
-    with pytest.raises(Conflict, match="trustees have not finished"):
+    with pytest.raises(Conflict, match="stembeheerders hebben de stemsleutel nog niet klaar"):
         _secret_poll(chair, meeting)
 
 

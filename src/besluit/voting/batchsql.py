@@ -30,6 +30,8 @@ BALLOT_COLUMNS = (
     "cast_at",
     "request_key",
     "log_index",
+    "proxy_id",
+    "on_paper",
 )
 
 _READ = (
@@ -48,9 +50,9 @@ _WRITE = (
     " UPDATE voting_polllog SET size = %s, frontier = %s::jsonb WHERE id = %s"
     "), ballots AS ("
     f" INSERT INTO voting_ballot ({', '.join(BALLOT_COLUMNS)})"
-    " SELECT u, %s, m, o, c, %s, k, x"
+    " SELECT u, %s, m, o, c, %s, k, x, p, q"
     " FROM unnest(%s::uuid[], %s::bigint[], %s::bigint[], %s::bigint[], %s::varchar[],"
-    " %s::integer[]) AS t(u, m, o, c, k, x)"
+    " %s::integer[], %s::bigint[], %s::boolean[]) AS t(u, m, o, c, k, x, p, q)"
     "), keys AS ("
     " INSERT INTO voting_requestkey (member_id, key, poll_id)"
     " SELECT m, k, %s FROM unnest(%s::bigint[], %s::varchar[]) AS t(m, k)"
@@ -99,6 +101,8 @@ def write(
         [b.cast_by_id for b in ballots],
         [b.request_key for b in ballots],
         [b.log_index for b in ballots],
+        [b.proxy_id for b in ballots],  # the member whose proxy cast it (attendance)
+        [b.on_paper for b in ballots],
         poll_pk,
         [k.member_id for k in keys],
         [k.key for k in keys],
