@@ -28,7 +28,7 @@
     });
   }
   // Speaking time (the speaker's, a network's): m:ss left, then "time is up".
-  var upText = lang.indexOf("en") === 0 ? "time is up" : "tijd is om";
+  var upText = nl ? "tijd is om" : "time is up";
   function speaking() {
     var now = Date.now();
     document.querySelectorAll("[data-ends-at]").forEach(function (el) {
