@@ -51,8 +51,8 @@ def test_a_holder_votes_for_the_member_it_represents_at_the_edge(transactional_d
         status, _, body = post(base, poll.public_id, {"option": "against"}, token)
         assert status == 201 and body["member"] == holder.code, body
         status, _, body = post(base, poll.public_id, {"option": "for", "member": other.code}, token)
-        assert status == 403 and "holds no proxy" in body["detail"], body
+        assert status == 403 and "geen volmacht van" in body["detail"], body
         status, _, body = post(base, poll.public_id, {"option": "for"}, bearer(own))
-        assert status == 403 and "represented by proxy" in body["detail"], body
+        assert status == 403 and "bij volmacht vertegenwoordigd" in body["detail"], body
     assert Ballot.objects.get(poll=poll, member=grantor).proxy == holder
     assert Ballot.objects.filter(poll=poll).count() == 2

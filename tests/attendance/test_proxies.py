@@ -110,7 +110,7 @@ def test_the_register_is_frozen_at_opening_and_revocation_waits_for_the_close(
     with pytest.raises(Conflict, match="intrekken"):
         attendance.do_revoke_proxy(actor=reps[0], proxy=proxy)
     # The grantor's own representative no longer votes: its proxy does, separately.
-    with pytest.raises(PermissionDenied, match="represented by proxy"):
+    with pytest.raises(PermissionDenied, match="bij volmacht vertegenwoordigd"):
         voting.cast_ballot(actor=reps[0], poll=poll, option_key="option-1")
     own = voting.cast_ballot(actor=reps[1], poll=poll, option_key="option-1")
     on_behalf = voting.cast_ballot(
@@ -125,7 +125,7 @@ def test_the_register_is_frozen_at_opening_and_revocation_waits_for_the_close(
         voting.cast_ballot(
             actor=reps[1], poll=poll, option_key="option-1", for_member=m(association, 0).code
         )
-    with pytest.raises(PermissionDenied, match="holds no proxy"):
+    with pytest.raises(PermissionDenied, match="geen volmacht van"):
         voting.cast_ballot(
             actor=reps[1], poll=poll, option_key="option-1", for_member=m(association, 3).code
         )
@@ -151,7 +151,7 @@ def test_a_proxy_approved_after_opening_does_not_count_in_that_poll(
     attendance.do_check_in(actor=secretariat, meeting=meeting, member=m(association, 1))
     poll = factories.open_poll(chair, meeting)
     _proxy(secretariat, meeting, association, 0, 1, approve=True)
-    with pytest.raises(PermissionDenied, match="holds no proxy"):
+    with pytest.raises(PermissionDenied, match="geen volmacht van"):
         voting.cast_ballot(
             actor=reps[1], poll=poll, option_key="option-1", for_member=m(association, 0).code
         )

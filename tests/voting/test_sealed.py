@@ -121,7 +121,7 @@ def test_one_ballot_per_member_retries_and_refusals(chair, meeting, people, asso
     first = sealedkit.vote(poll, user, member, 1, key="K" * 30)
     again = sealedkit.vote(poll, user, member, 0, key="K" * 30)  # the same request, retried
     assert again.replayed and again.tracker == first.tracker
-    with pytest.raises(Conflict, match="voted in this poll already"):
+    with pytest.raises(Conflict, match="heeft al gestemd in deze stemming"):
         sealedkit.vote(poll, user, member, 0)
     # Another member's ballot copied: its binding is not this member's.
     other_user, other = reps[1]
@@ -143,7 +143,7 @@ def test_one_ballot_per_member_retries_and_refusals(chair, meeting, people, asso
         encrypted.cast_sealed(
             poll.pk, encrypted.SealedRequest(user_id=other_user.pk, ballot=data, request_key="k")
         )
-    with pytest.raises(ValidationFailed, match="encrypted ballots only"):
+    with pytest.raises(ValidationFailed, match="alleen versleutelde stemmen"):
         voting.cast_ballot(actor=other_user, poll=poll, option_key="for")
     outsider = factories.make_user("buiten", association, Role.Kind.BOARD)
     with pytest.raises(PermissionDenied):
@@ -178,7 +178,7 @@ def test_a_wrong_decryption_share_is_refused_and_names_the_trustee(chair, meetin
     w, c = keepers[0].tally_share(poll)
     bad = bytearray(w)
     bad[-1] ^= 1
-    with pytest.raises(ValidationFailed, match="share is refused"):
+    with pytest.raises(ValidationFailed, match="ontsleuteldeel is geweigerd"):
         trustees.do_submit_tally_share(actor=users[0], poll=poll, weights=bytes(bad), counts=c)
     with pytest.raises(PermissionDenied):
         trustees.do_submit_tally_share(actor=reps[0][0], poll=poll, weights=w, counts=c)
@@ -253,4 +253,4 @@ def test_the_api_takes_a_sealed_ballot(chair, meeting, people, association, clie
         f"/api/v1/polls/{poll.public_id}/ballots", {"option": "for"},
         content_type="application/json", **auth,
     )  # fmt: skip
-    assert plain.status_code == 400 and "encrypted ballots only" in plain.json()["detail"]
+    assert plain.status_code == 400 and "alleen versleutelde stemmen" in plain.json()["detail"]

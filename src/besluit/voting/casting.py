@@ -324,7 +324,7 @@ class _Batch:
                 _("%(member)s is not in this poll's register.") % {"member": member}
             )
         if self.poll.election_id is not None:  # encrypted: voting.encrypted only
-            return ValidationFailed("This secret poll takes encrypted ballots only.")
+            return ValidationFailed(_("This secret poll takes encrypted ballots only."))
         for field, text in (("option", request.option_key), ("requestKey", request.request_key)):
             if problem := safetext.problem(text):
                 return ValidationFailed(problem, field=field)
@@ -355,8 +355,11 @@ class _Batch:
             return _Decided(ballot)  # a retry of a request that succeeded (flaky phone)
         if ballot is not None and (request.paper or ballot.on_paper):  # attend
             raise Conflict(
-                f"{member} has voted in this poll already; a paper ballot does not replace "
-                "a digital one, nor the other way round."
+                _(
+                    "%(member)s has voted in this poll already; a paper ballot does not "
+                    "replace a digital one, nor the other way round."
+                )
+                % {"member": member}
             )
         if ballot is not None and not poll.allow_change:
             raise Conflict(_("%(member)s has voted in this poll already.") % {"member": member})
@@ -475,7 +478,8 @@ class _Batch:
         for i, member in enumerate(voters):
             if member is not None and member.pk in self.represented and not requests[i].paper:
                 voters[i] = PermissionDenied(
-                    f"{member} is represented by proxy in this poll: its proxy votes for it."
+                    _("%(member)s is represented by proxy in this poll: its proxy votes for it.")
+                    % {"member": member}
                 )
         named = {r.for_member for r in requests if r.for_member}
         if not named:
@@ -493,20 +497,25 @@ class _Batch:
         for i, r in enumerate(requests):
             if not r.for_member:
                 if r.paper:
-                    voters[i] = ValidationFailed("Say whose paper ballot this is.", field="member")
+                    voters[i] = ValidationFailed(
+                        _("Say whose paper ballot this is."), field="member"
+                    )
                 continue
             own, entry = self.members.get(r.user_id), entries.get(r.for_member)
             if r.paper:
                 if r.user_id not in clerks:
-                    voters[i] = PermissionDenied("Only the secretariat may enter a paper ballot.")
+                    voters[i] = PermissionDenied(
+                        _("Only the secretariat may enter a paper ballot.")
+                    )
                 elif self.poll.is_secret:
                     voters[i] = ValidationFailed(
-                        "The paper ballots of a secret poll are counted by the tellers.",
+                        _("The paper ballots of a secret poll are counted by the tellers."),
                         field="member",
                     )
                 elif entry is None:
                     voters[i] = PermissionDenied(
-                        f"{r.for_member} is not in this poll's register.", field="member"
+                        _("%(member)s is not in this poll's register.") % {"member": r.for_member},
+                        field="member",
                     )
                 else:
                     voters[i] = entry.member
@@ -516,7 +525,9 @@ class _Batch:
                 continue  # not a voter, or its own member (refused above if represented)
             elif entry is None or entry.represented_by_id != own.pk:
                 voters[i] = PermissionDenied(
-                    f"{own} holds no proxy of {r.for_member} in this poll.", field="member"
+                    _("%(holder)s holds no proxy of %(member)s in this poll.")
+                    % {"holder": own, "member": r.for_member},
+                    field="member",
                 )
             else:
                 voters[i] = entry.member
@@ -549,8 +560,8 @@ def _register_and_options(poll: Poll, member_ids: set[int]):
     if poll.status != Poll.Status.OPEN:
         entries = entries.filter(member_id__in=member_ids)
     rows = entries.values_list("member_id", "weight", "represented_by_id")
-    weights = {member_id: weight for member_id, weight, _ in rows}
-    represented = {member_id: by for member_id, _, by in rows if by is not None}
+    weights = {member_id: weight for member_id, weight, _by in rows}
+    represented = {member_id: by for member_id, _weight, by in rows if by is not None}
     if poll.status != Poll.Status.OPEN:
         return weights, represented, options
     while len(_facts) >= MAX_POLLS_KEPT:

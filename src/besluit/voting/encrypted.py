@@ -26,6 +26,7 @@ from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import access, hooks
 from besluit.core.ballotcrypto import BallotCryptoError
@@ -103,15 +104,15 @@ def _cast(poll: Poll, request: SealedRequest, now) -> SealedReceipt:
     ).get(request.user_id)
     if member is None:
         if request.user_id is not None and access.viewers({request.user_id}, association):
-            raise PermissionDenied("Only a member's representative can vote.")
-        raise NotVisible("No such poll.")
+            raise PermissionDenied(_("Only a member's representative can vote."))
+        raise NotVisible(_("No such poll."))
     if not is_sealed(poll):
-        raise ValidationFailed("This poll takes no encrypted ballots.")
+        raise ValidationFailed(_("This poll takes no encrypted ballots."))
     weight = (
         RegisterEntry.objects.filter(poll=poll, member=member).values_list("weight", flat=True)
     ).first()
     if weight is None:
-        raise PermissionDenied(f"{member} is not in this poll's register.")
+        raise PermissionDenied(_("%(member)s is not in this poll's register.") % {"member": member})
     options = poll.options.count()
     try:
         voter = core_sealed.voter_binding(str(poll.public_id), member.code, request.request_key)
@@ -120,7 +121,11 @@ def _cast(poll: Poll, request: SealedRequest, now) -> SealedReceipt:
         )
     except BallotCryptoError as exc:
         raise ValidationFailed(
-            f"The encrypted ballot is refused: {exc.message} ({exc.code}).", field="ballot"
+            # The reason is the crypto core's technical English; the sentence around it is
+            # the reader's language.
+            _("The encrypted ballot is refused: %(reason)s (%(code)s).")
+            % {"reason": exc.message, "code": exc.code},
+            field="ballot",
         ) from exc
     units = weight_units(weight, poll.sealed["decimals"])
     tracker = core_sealed.tracker(request.ballot)
@@ -128,7 +133,9 @@ def _cast(poll: Poll, request: SealedRequest, now) -> SealedReceipt:
         with transaction.atomic():
             return _write(poll, member, voter, tracker, units, request.ballot, now)
     except IntegrityError as exc:  # the same member at the same moment, on PostgreSQL
-        raise Conflict(f"{member} has voted in this poll already.") from exc
+        raise Conflict(
+            _("%(member)s has voted in this poll already.") % {"member": member}
+        ) from exc
 
 
 def _write(poll, member, voter, tracker, units, data, now) -> SealedReceipt:
@@ -142,7 +149,7 @@ def _write(poll, member, voter, tracker, units, data, now) -> SealedReceipt:
     if earlier_tracker := earlier.first():
         return _again(poll, earlier_tracker, voter, now, committed_size=locked.log[1])
     if Ballot.objects.filter(poll=poll, member=member).exists():
-        raise Conflict(f"{member} has voted in this poll already.")
+        raise Conflict(_("%(member)s has voted in this poll already.") % {"member": member})
     # Participation: the opening time, not the casting time; a random id, not the next.
     Ballot.objects.create(
         id=_RANDOM_ID_FLOOR + secrets.randbelow(2**62 - _RANDOM_ID_FLOOR),

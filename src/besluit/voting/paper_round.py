@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import hooks
 from besluit.errors import Conflict, ValidationFailed
@@ -39,27 +40,40 @@ def cast_paper_round(
         if refusal := _closed(poll, at):
             raise Conflict(refusal)
         if not poll.is_secret:
-            raise ValidationFailed("Paper ballots of a named poll are entered one by one.")
+            raise ValidationFailed(_("Paper ballots of a named poll are entered one by one."))
         weights = dict(
             RegisterEntry.objects.filter(poll=poll, member_id__in=member_ids).values_list(
                 "member_id", "weight"
             )
         )
         if missing := set(member_ids) - set(weights):
-            raise ValidationFailed(f"{len(missing)} member(s) are not in this poll's register.")
+            raise ValidationFailed(
+                _("%(n)s member(s) are not in this poll's register.") % {"n": len(missing)}
+            )
         voted = Ballot.objects.filter(poll=poll, member_id__in=member_ids).count()
         if voted:
-            raise Conflict(f"{voted} of these members have voted in this poll already.")
+            raise Conflict(
+                _("%(n)s of these members have voted in this poll already.") % {"n": voted}
+            )
         options = {o.key: o for o in poll.options.all()}
         if unknown := set(totals) - set(options):
-            raise ValidationFailed(f"Unknown options: {', '.join(sorted(unknown))}.")
-        weight = sum((w for w, _ in totals.values()), Decimal(0))
-        count = sum(n for _, n in totals.values())
+            raise ValidationFailed(
+                _("Unknown options: %(options)s.") % {"options": ", ".join(sorted(unknown))}
+            )
+        weight = sum((w for w, _n in totals.values()), Decimal(0))
+        count = sum(n for _w, n in totals.values())
         if count != len(member_ids) or weight != sum(weights.values(), Decimal(0)):
             raise ValidationFailed(
-                f"The totals ({count} ballots, weight {weight}) do not match the members "
-                f"who handed in a ballot ({len(member_ids)}, weight "
-                f"{sum(weights.values(), Decimal(0))})."
+                _(
+                    "The totals (%(count)s ballots, weight %(weight)s) do not match the "
+                    "members who handed in a ballot (%(members)s, weight %(member_weight)s)."
+                )
+                % {
+                    "count": count,
+                    "weight": weight,
+                    "members": len(member_ids),
+                    "member_weight": sum(weights.values(), Decimal(0)),
+                }
             )
         ballots = [Ballot(poll=poll, member_id=m, cast_at=at, on_paper=True) for m in member_ids]
         events = [

@@ -32,6 +32,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from besluit import access
 from besluit.audit.services import record
@@ -55,7 +56,12 @@ def params_of(election: Election) -> kt.ElectionParams:
 
 
 def _refuse(exc: BallotCryptoError, what: str) -> ValidationFailed:
-    return ValidationFailed(f"{what}: {exc.message} ({exc.code}).", field="key")
+    # The reason is the crypto core's technical English; ``what`` comes translated.
+    return ValidationFailed(
+        _("%(what)s: %(reason)s (%(code)s).")
+        % {"what": what, "reason": exc.message, "code": exc.code},
+        field="key",
+    )
 
 
 def do_create_election(
@@ -66,18 +72,20 @@ def do_create_election(
     people = list(trustees)
     n = len(people) + (1 if server else 0)
     if len({u.pk for u in people}) != len(people):
-        raise ValidationFailed("A person can be a trustee once.", field="trustees")
+        raise ValidationFailed(_("A person can be a trustee once."), field="trustees")
     if not 1 <= threshold <= n or n > kt.MAX_TRUSTEES:
-        raise ValidationFailed("The threshold lies between 1 and the number of trustees.")
+        raise ValidationFailed(_("The threshold lies between 1 and the number of trustees."))
     if server and threshold < 2:
         raise ValidationFailed(
-            "With a server-held share at least two shares are needed, so the server never "
-            "decrypts alone.",
+            _(
+                "With a server-held share at least two shares are needed, so the server "
+                "never decrypts alone."
+            ),
             field="threshold",
         )
     with transaction.atomic():
         if Election.objects.filter(meeting=meeting).exists():
-            raise Conflict("This meeting has its trustees already.")
+            raise Conflict(_("This meeting has its trustees already."))
         election = Election.objects.create(meeting=meeting, trustee_count=n, threshold=threshold)
         for i, user in enumerate(people, start=1):
             name = user.get_full_name() or user.get_username()
@@ -102,7 +110,7 @@ def do_create_election(
 def trustee_of(user, election: Election | None) -> Trustee:
     trustee = election.trustees.filter(user=user, is_server=False).first() if election else None
     if trustee is None:
-        raise PermissionDenied("You are not a trustee of this meeting.")
+        raise PermissionDenied(_("You are not a trustee of this meeting."))
     return trustee
 
 
@@ -118,7 +126,7 @@ def do_submit_trustee_key(*, actor, election: Election, comm_key: bytes, commitm
 
 def _accept_key(election: Election, trustee: Trustee, comm_key: bytes, commitment: bytes):
     if election.status != E.KEYS or trustee.comm_key:
-        raise Conflict("This trustee's key has been made already.")
+        raise Conflict(_("This trustee's key has been made already."))
     params = params_of(election)
     try:
         ck = kt.CommKey.decode(comm_key)
@@ -128,7 +136,7 @@ def _accept_key(election: Election, trustee: Trustee, comm_key: bytes, commitmen
         ck.verify(params)
         dc.verify(params)
     except BallotCryptoError as exc:
-        raise _refuse(exc, "The trustee key is refused") from exc
+        raise _refuse(exc, _("The trustee key is refused")) from exc
     trustee.comm_key, trustee.commitment = comm_key.hex(), commitment.hex()
     trustee.save(update_fields=["comm_key", "commitment"])
     if not election.trustees.filter(comm_key="").exists():
@@ -153,16 +161,16 @@ def do_submit_trustee_shares(*, actor, election: Election, shares: Sequence[byte
 
 def _accept_shares(election: Election, trustee: Trustee, shares: Sequence[bytes]) -> None:
     if election.status != E.DEALING or trustee.dealt:
-        raise Conflict("Shares are not expected from this trustee now.")
+        raise Conflict(_("Shares are not expected from this trustee now."))
     try:
         msgs = [kt.EncryptedShare.decode(s) for s in shares]
     except BallotCryptoError as exc:
-        raise _refuse(exc, "The shares are refused") from exc
+        raise _refuse(exc, _("The shares are refused")) from exc
     others = set(range(1, election.trustee_count + 1)) - {trustee.index}
     if sorted(m.recipient for m in msgs) != sorted(others) or any(
         m.dealer != trustee.index for m in msgs
     ):
-        raise ValidationFailed("Give exactly one share for each other trustee.", field="shares")
+        raise ValidationFailed(_("Give exactly one share for each other trustee."), field="shares")
     TrusteeShare.objects.bulk_create(
         TrusteeShare(election=election, dealer=m.dealer, recipient=m.recipient, data=s.hex())
         for m, s in zip(msgs, shares, strict=True)
@@ -221,12 +229,12 @@ def close_sealed(poll: Poll) -> dict:
         )
     ]
     weighted = aggregate(items, n)
-    counts = aggregate(((b, 1) for b, _ in items), n)
+    counts = aggregate(((b, 1) for b, _units in items), n)
     return {
         **poll.sealed,
         "weighted": [ct.to_bytes().hex() for ct in weighted],
         "counts": [ct.to_bytes().hex() for ct in counts],
-        "total_units": sum(u for _, u in items),
+        "total_units": sum(u for _ballot, u in items),
         "ballots": len(items),
     }
 
@@ -256,11 +264,11 @@ def do_submit_tally_share(*, actor, poll: Poll, weights: bytes, counts: bytes, n
 
 def _accept_tally_share(poll: Poll, trustee: Trustee, weights: bytes, counts: bytes, now) -> None:
     if poll.status != Poll.Status.CLOSED or not poll.sealed or "weighted" not in poll.sealed:
-        raise Conflict("This poll is not waiting for decryption.")
+        raise Conflict(_("This poll is not waiting for decryption."))
     if poll.result is not None:
-        raise Conflict("This poll has been decrypted already.")
+        raise Conflict(_("This poll has been decrypted already."))
     if TallyShare.objects.filter(poll=poll, trustee=trustee).exists():
-        raise Conflict("Your share for this poll is in already.")
+        raise Conflict(_("Your share for this poll is in already."))
     params = params_of(poll.election)
     vk = verification_keys(poll.election)[trustee.index]
     weighted, counted = tally_of(poll)
@@ -273,7 +281,7 @@ def _accept_tally_share(poll: Poll, trustee: Trustee, weights: bytes, counts: by
                 raise BallotCryptoError("trustee_unknown", "the share is another trustee's")
             verify_decryption_share(params, vk, cts, share)
     except BallotCryptoError as exc:
-        raise _refuse(exc, "The decryption share is refused") from exc
+        raise _refuse(exc, _("The decryption share is refused")) from exc
     TallyShare.objects.create(
         poll=poll,
         trustee=trustee,

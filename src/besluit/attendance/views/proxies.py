@@ -48,7 +48,7 @@ def proxies(request, slug, meeting_id):
     if request.method == "POST":
         if not (is_admin or my_member):
             access.require(
-                False, "Only the member's representative or the secretariat may do this."
+                False, _("Only the member's representative or the secretariat may do this.")
             )
         if form.is_valid():
             by_code = {m.code: m for m in members}
@@ -164,7 +164,7 @@ def document(request, slug, meeting_id, proxy_id):
         access.can_administer(request.user, association)
         or access.can_submit_for(request.user, association, proxy.grantor)
         or access.can_submit_for(request.user, association, proxy.holder),
-        "Only either member's representative or the secretariat may do this.",
+        _("Only either member's representative or the secretariat may do this."),
     )
     if not proxy.file:
         raise Http404("No document.")

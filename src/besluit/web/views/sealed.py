@@ -157,7 +157,7 @@ def _my_trustee(request, slug, meeting_id) -> tuple[Election, Trustee]:
     meeting = meeting_for(request, slug, meeting_id)
     election = Election.objects.filter(meeting=meeting).first()
     if election is None:
-        raise PermissionDenied("You are not a trustee of this meeting.")
+        raise PermissionDenied(_("You are not a trustee of this meeting."))
     return election, trustees.trustee_of(request.user, election)
 
 
@@ -242,7 +242,7 @@ def trustee_step(request, slug, meeting_id, step):
                 shares=[bytes.fromhex(s) for s in shares if isinstance(s, str)],
             )
     except (ValueError, TypeError):
-        return _problem(DomainError("The request could not be read."))
+        return _problem(DomainError(_("The request could not be read.")))
     except DomainError as exc:
         return _problem(exc)
     election.refresh_from_db()
