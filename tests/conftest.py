@@ -79,6 +79,18 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the site's language (Dutch): a request served in English in
+    one test must not leave English active in the thread for the next."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def en(client):
     """The test client, in English (for pages whose Dutch wording is checked elsewhere)."""

@@ -161,7 +161,9 @@ def test_trustees_phones_audit_close_decrypt_and_check(new_page, tmp_path):
     login(projector, "bestuurslid")
     projector.goto(f"{base}/scherm/")
     shown = projector.inner_text("main")
-    assert "Aangenomen" in shown and "3 leden" in shown and "1 lid" in shown
+    # The result chart: a bar per option with its members in brackets, and turnout.
+    assert "Aangenomen" in shown and "(3)" in shown and "(1)" in shown
+    assert "4 van de 12 leden hebben gestemd" in shown
     projector.screenshot(path="var/test/artefacts/sealed-projector.png")
 
     # The bundle, downloaded from the result page without a login, passes besluit verify.
