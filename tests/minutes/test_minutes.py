@@ -173,6 +173,22 @@ def adopted(meeting, held, secretariat, chair, association):
     return services.do_adopt(actor=chair, minutes=version.minutes)
 
 
+@pytest.fixture
+def announced():
+    """The MinutesAdopted events announced while the test runs (webhooks listen to them)."""
+    from besluit import hooks
+
+    got = []
+    hooks.listen(hooks.MinutesAdopted, got.append)
+    yield got
+    hooks._listeners[hooks.MinutesAdopted].remove(got.append)
+
+
+@pytest.mark.django_db
+def test_adoption_is_announced_once(announced, meeting, adopted):
+    assert [(e.meeting, e.minutes) for e in announced] == [(meeting, adopted)]
+
+
 @pytest.mark.django_db
 def test_adopted_minutes_are_public_page_pdf_and_open_data(client, meeting, adopted):
     slug = meeting.association.slug

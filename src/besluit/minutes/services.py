@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from besluit import access
+from besluit import access, hooks
 from besluit.audit.services import record
 from besluit.core import redline as cr
 from besluit.core import text_import as ci
@@ -330,4 +330,5 @@ def adopt(minutes: Minutes, version: MinutesVersion, decision: Decision, *, acto
         version=version.number,
         decision=decision.pk,
     )
+    hooks.emit(hooks.MinutesAdopted(meeting=minutes.meeting, minutes=minutes, actor=actor))
     return minutes
