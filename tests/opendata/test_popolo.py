@@ -220,3 +220,18 @@ def test_public_api_endpoints(client, association, chair, meeting):
     assert single.json()["id"] == event["id"]
     missing = client.get("/api/v1/open-data/associations/nope")
     assert missing.status_code == 404 and missing["Content-Type"] == "application/problem+json"
+
+
+def test_a_named_choice_between_alternatives_validates(association, chair, meeting):
+    """A free poll's options are its own keys ("option-1"); Popolo's vote option is a free
+    string (its vocabulary is a recommendation), so the export stays valid."""
+    poll = voting.do_create_poll(
+        actor=chair, meeting=meeting, subject="free", title="Keuze van de vergaderlocatie",
+        alternatives=["Utrecht", "Zwolle"],
+    )  # fmt: skip
+    _vote_and_close(association, poll, chair, ["option-1", "option-2", "option-1"])
+    export = exported(association, meeting)
+    assert validation.errors(export) == []
+    (event,) = export["vote_events"]
+    assert {v["option"] for v in event["votes"]} >= {"option-1", "option-2"}
+    assert {c["option"] for c in event["counts"]} >= {"option-1", "option-2"}
