@@ -5,7 +5,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpResponse
-from ninja import Status
+from ninja import Field, Status
 
 from besluit import access
 from besluit.api import schemas as s
@@ -71,6 +71,13 @@ class ElectionReceiptOut(s.Camel):
     election_id: UUID
     round: int
     member_code: str
+    log_receipt: dict[str, Any] | None = Field(
+        None,
+        description="The voter's receipt: the ballot's leaf in the round's signed vote log, "
+        "its inclusion proof and a signed checkpoint. Check it on /controleer-uw-stem/ or, "
+        "after the election is decided, with `besluit verify RECORD --receipt FILE`. A secret "
+        "election's leaf holds only a random code (the tracker), never the choice.",
+    )
 
 
 def _election(request, election_id: UUID) -> Election:
@@ -197,6 +204,7 @@ def cast_election_ballot(request, election_id: UUID, body: ElectionBallotIn):
             election_id=election.public_id,
             round=ballot.round.number,
             member_code=ballot.member.code,
+            log_receipt=getattr(ballot, "receipt", None),
         ),
     )
 

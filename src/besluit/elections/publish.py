@@ -8,6 +8,7 @@ from besluit.core import votelog
 from besluit.core.elections import record as core_record
 from besluit.voting import log as vote_log
 
+from . import log as election_log
 from .models import Election, Round
 from .services.rounds import round_ballots
 
@@ -45,6 +46,8 @@ def rounds_json(election: Election) -> list[dict]:
         }
         if not rnd.unopposed:
             entry.update(nonce=rnd.nonce, seed=rnd.seed, ballots=round_ballots(rnd))
+            if (log := election_log.log_json(rnd)) is not None:
+                entry["log"] = log
         else:
             entry["ballots"] = []
         out.append(entry)

@@ -41,6 +41,18 @@ def participation(rnd: Round) -> dict:
     return {"voted": voted, "eligible": rnd.eligible_members}
 
 
+def participation_message(round_pk: int) -> dict | None:
+    """The live ``election-participation`` event of a round: no member, no choice."""
+    rnd = Round.objects.select_related("election").filter(pk=round_pk).first()
+    if rnd is None:
+        return None
+    return {
+        "election": str(rnd.election.public_id),
+        "round": rnd.number,
+        **participation(rnd),
+    }
+
+
 def has_voted(rnd: Round | None, member) -> bool:
     if rnd is None or member is None:
         return False

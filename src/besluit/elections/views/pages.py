@@ -1,5 +1,7 @@
 """Election pages: the list of a meeting, an election, a candidate, the ballot, the board."""
 
+import base64
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -9,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from besluit import access
+from besluit.core import votelog
 from besluit.errors import DomainError
 from besluit.frame.shortcuts import (
     association_for,
@@ -230,6 +233,15 @@ def _ballot_choice(election: Election, post) -> object:
     return ranks
 
 
+def _receipt_download(ballot) -> str:
+    """The voter's receipt as a data: URL for the download link (kept nowhere else)."""
+    receipt = getattr(ballot, "receipt", None)
+    if not receipt:
+        return ""
+    data = base64.b64encode(votelog.canonical_json(receipt)).decode()
+    return f"data:application/json;base64,{data}"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def vote(request, slug, election_id):
@@ -262,6 +274,7 @@ def vote(request, slug, election_id):
         member=member,
         has_voted=selectors.has_voted(rnd, member) and receipt is None,
         receipt=receipt,
+        receipt_download=_receipt_download(receipt),
         error=error,
         crumbs=election_crumbs(election, (election.title, election_url(election)), (_("Vote"), "")),
     )
