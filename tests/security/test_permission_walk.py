@@ -338,6 +338,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     # elections of persons
     "elections:list": {"GET": VIEW, "POST": CHAIR},
     "elections:projector_panel": {"GET": VIEW},
+    "elections:console_panel": {"GET": CHAIR},
+    "elections:participant_panel": {"GET": VIEW},
     "elections:detail": {"GET": VIEW},
     "elections:nominate": {"POST": REP | PRE_ADVICE},
     "elections:vote": {"GET": VIEW, "POST": REP},

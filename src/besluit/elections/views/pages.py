@@ -330,19 +330,3 @@ def bundle(request, slug, election_id):
 def popolo(request, slug, election_id):
     election = election_for(request, slug, election_id)
     return JsonResponse(publish.popolo(election), json_dumps_params={"ensure_ascii": False})
-
-
-@login_required
-@require_GET
-def projector_panel(request, slug, meeting_id):
-    """The elections part of the projector, re-fetched by htmx every few seconds."""
-    meeting = meeting_for(request, slug, meeting_id)
-    return render(
-        request,
-        "elections/_projector_panel.html",
-        {
-            **selectors.projector_context(meeting),
-            "association": meeting.association,
-            "meeting": meeting,
-        },
-    )
