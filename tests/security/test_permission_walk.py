@@ -146,6 +146,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "opendata:checkpoints": {"GET": ALL},
     "opendata:checkpoints_atom": {"GET": ALL},
     "opendata:bundle": {"GET": ALL},
+    "opendata:election_bundle": {"GET": ALL},
     "opendata:association": {"GET": ALL},
     "opendata:popolo": {"GET": ALL},
     "opendata:ori": {"GET": ALL},
@@ -350,6 +351,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "elections:photo": {"GET": VIEW},
     "elections:candidacy_action": {"POST": ADMIN},  # consent: and the candidate's own account
     "elections:board": {"GET": VIEW, "POST": ADMIN},
+    "elections:public_result": {"GET": ALL},
 }
 
 
@@ -365,6 +367,8 @@ ABSENT = {
     "texts:job_download",  # the job is queued, so there is no file yet
     "texts:logo",  # no logo uploaded
     "elections:bundle",  # not decided yet
+    "elections:public_result",  # not decided yet
+    "opendata:election_bundle",  # not decided yet
     "elections:photo",  # no photo uploaded
     "api:sign_paper_round",  # the poll has no paper round
 }

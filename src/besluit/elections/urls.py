@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, live, pages
+from .views import actions, live, pages, public
 
 app_name = "elections"
 
@@ -26,4 +26,9 @@ urlpatterns = [
         name="candidacy_action",
     ),
     path("<slug:slug>/bestuur/", pages.board, name="board"),
+    path(
+        "open/<slug:slug>/verkiezingen/<uuid:election_id>/uitslag/",
+        public.public_result,
+        name="public_result",
+    ),
 ]

@@ -4,7 +4,7 @@ import base64
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,7 +23,10 @@ from besluit.frame.shortcuts import (
     run_service,
 )
 
+from besluit.opendata import formats
+
 from .. import chart, publish, selectors
+from .. import popolo as election_popolo
 from .. import services as el
 from ..forms import BodyForm, ElectionForm, NominationForm, StatementForm
 from ..models import CandidatePhoto, Election
@@ -329,4 +332,4 @@ def bundle(request, slug, election_id):
 @require_GET
 def popolo(request, slug, election_id):
     election = election_for(request, slug, election_id)
-    return JsonResponse(publish.popolo(election), json_dumps_params={"ensure_ascii": False})
+    return HttpResponse(formats.to_json(election_popolo.parts(election)), content_type="application/json")
