@@ -88,7 +88,9 @@ def test_a_secret_election_reaches_the_stream_without_a_choice(redis_url, tmp_pa
         stream.next_of("snapshot")
         api_post(a, f"/api/v1/elections/{e.public_id}/open", chair_token)
         events = [stream.next_of("election-opened")]
-        for token, ranking in zip(tokens, [["k1"], ["k2", "k1"], ["k3"], ["k1", "k3"]]):
+        for token, ranking in zip(
+            tokens, [["k1"], ["k2", "k1"], ["k3"], ["k1", "k3"]], strict=True
+        ):
             request = urllib.request.Request(
                 f"{a}/api/v1/elections/{e.public_id}/ballots",
                 data=json.dumps({"ranking": ranking}).encode(),

@@ -83,7 +83,7 @@ def test_a_secret_leaf_names_no_member_and_no_choice(chair, board, secretariat, 
 
 
 def test_a_named_leaf_holds_the_member_and_the_ranking(chair, board, secretariat, meeting):
-    e, receipts = _voted(chair, board, secretariat, meeting, secret=False, close=False)
+    _e, receipts = _voted(chair, board, secretariat, meeting, secret=False, close=False)
     event = receipts[1]["event"]
     assert event["member"] == meeting.association.members.order_by("code")[1].code
     assert event["choice"] == ["k3", "k1"]
@@ -103,8 +103,7 @@ def test_a_receipt_of_another_round_or_a_forged_one_fails(
     elsewhere["poll"] = f"{e.public_id}/2"
     out = io.StringIO()
     assert (
-        verify.main([bundle_path, "--receipt", _write(tmp_path, "e.json", elsewhere)], out=out)
-        == 1
+        verify.main([bundle_path, "--receipt", _write(tmp_path, "e.json", elsewhere)], out=out) == 1
     )
     assert "no round of this election has the log" in out.getvalue()
 

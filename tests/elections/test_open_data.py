@@ -110,7 +110,9 @@ def _empty() -> dict:
     return {"meta": {}, "organizations": [], "events": [], "motions": [], "vote_events": []}
 
 
-def test_the_signed_record_is_public_and_verifies(tmp_path, client, chair, board, secretariat, meeting):
+def test_the_signed_record_is_public_and_verifies(
+    tmp_path, client, chair, board, secretariat, meeting
+):
     e = _decided(chair, board, secretariat, meeting, secret=True, title="Geheim")
     url = reverse("opendata:election_bundle", args=[meeting.association.slug, e.public_id])
     answer = client.get(url)  # no login
@@ -155,4 +157,7 @@ def test_published_decisions_link_the_public_result(client, chair, board, secret
     assert "zittingstermijn 1 januari 2027 – 31 december 2030" in text
     assert reverse("opendata:election_bundle", args=[slug, e.public_id]) in text
     other = factories.make_association(3, slug="ander")
-    assert client.get(reverse("elections:public_result", args=[other.slug, e.public_id])).status_code == 404
+    assert (
+        client.get(reverse("elections:public_result", args=[other.slug, e.public_id])).status_code
+        == 404
+    )

@@ -65,15 +65,17 @@ def _commitment(chair, meeting, *, committee, owner, by):
 
 
 def test_a_commitment_shows_its_owners_seats_and_terms(client, chair, meeting, seated):
-    commitment = _commitment(chair, meeting, committee=seated["committee"], owner=seated["anna"], by=seated["anna"])
+    commitment = _commitment(
+        chair, meeting, committee=seated["committee"], owner=seated["anna"], by=seated["anna"]
+    )
     index = SeatIndex.of(meeting.association)
     assert [m.name for m in index.of_owner(commitment)] == ["Anna de Vries", "Bert Jansen"]
     client.force_login(chair)
     slug = meeting.association.slug
     page = client.get(reverse("accountability:commitment", args=[slug, commitment.pk]))
     text = page.content.decode()
-    assert "Anna de Vries: <span class=\"election-seat\">Bestuur, lid" in text
-    assert "Bert Jansen: <span class=\"election-seat\">Financiële commissie, voorzitter" in text
+    assert 'Anna de Vries: <span class="election-seat">Bestuur, lid' in text
+    assert 'Bert Jansen: <span class="election-seat">Financiële commissie, voorzitter' in text
     assert "zittingstermijn 1 januari 2027 – 31 december 2030" in text
     assert reverse("elections:board", args=[slug]) in text  # the sub-navigation links it
     overview = client.get(reverse("accountability:overview", args=[slug])).content.decode()
@@ -81,13 +83,15 @@ def test_a_commitment_shows_its_owners_seats_and_terms(client, chair, meeting, s
 
 
 def test_the_public_overview_links_the_open_pages_not_the_login(client, chair, meeting, seated):
-    _commitment(chair, meeting, committee=seated["committee"], owner=seated["anna"], by=seated["anna"])
+    _commitment(
+        chair, meeting, committee=seated["committee"], owner=seated["anna"], by=seated["anna"]
+    )
     slug = meeting.association.slug
     page = client.get(reverse("accountability:overview", args=[slug]))
     assert page.status_code == 200
     text = page.content.decode()
     assert reverse("opendata:association", args=[slug]) + "#seats-heading" in text
-    assert "Anna de Vries: <span class=\"election-seat\">Bestuur, lid" in text
+    assert 'Anna de Vries: <span class="election-seat">Bestuur, lid' in text
 
 
 def test_a_report_names_the_board_and_the_committee_chairs(client, chair, secretariat, meeting):
@@ -115,8 +119,8 @@ def test_a_report_lists_the_seats(client, chair, secretariat, meeting, seated):
 def test_the_people_page_shows_each_persons_seat(client, secretariat, meeting, seated):
     client.force_login(secretariat)
     text = client.get(reverse("web:people", args=[meeting.association.slug])).content.decode()
-    assert "<th class=\"utrecht-table__header-cell\" scope=\"col\">Zetel</th>" in text
-    row = text[text.index("<td class=\"utrecht-table__cell\">bert</td>") :]
+    assert '<th class="utrecht-table__header-cell" scope="col">Zetel</th>' in text
+    row = text[text.index('<td class="utrecht-table__cell">bert</td>') :]
     assert row.index("Financiële commissie, voorzitter") < row.index("</tr>")
 
 

@@ -88,6 +88,16 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:open_election_round": {"POST": CHAIR},
     "api:close_election_round": {"POST": CHAIR},
     "api:get_election_bundle": {"GET": VIEW},
+    "api:list_bodies": {"GET": VIEW},
+    "api:create_body": {"POST": ADMIN},
+    "api:create_election": {"POST": CHAIR},
+    "api:declare_unopposed": {"POST": CHAIR},
+    "api:list_candidacies": {"GET": VIEW},
+    "api:nominate": {"POST": REP | PRE_ADVICE},
+    "api:accept_candidacy": {"POST": ADMIN},  # and the candidate's own account
+    "api:decline_candidacy": {"POST": ADMIN},  # and the candidate's own account
+    "api:withdraw_candidacy": {"POST": ADMIN},  # and the candidate's own account
+    "api:get_election_results": {"GET": VIEW},
     "api:get_attendance": {"GET": VIEW},
     "api:check_in": {"POST": ADMIN},
     "api:self_check_in": {"POST": REP},
@@ -588,6 +598,7 @@ def _optional_objects(association, meeting, proposal, motion, users) -> dict:
     )
     found["election_id"] = election.public_id
     found["candidacy_number"] = candidacy.number
+    found["body_id"] = body.pk
 
     from besluit.attendance import services as attendance
 
@@ -632,6 +643,8 @@ def _url(route: str, defaults: dict, kwargs: dict, name: str) -> str:
     if name.startswith("elections:"):
         values["number"] = kwargs["candidacy_number"]
         values["action"] = {"elections:round_action": "openen"}.get(name, "instemmen")
+    if name.endswith("_candidacy"):
+        values["number"] = kwargs["candidacy_number"]
     if name == "live:console_panel":
         values["name"] = "votes"
     if name in ("minutes:version", "minutes:accept"):
@@ -696,6 +709,13 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         },
         "api:cast_ballot": {"option": "option-1"},
         "api:cast_election_ballot": {"ranking": ["k1"]},
+        "api:create_body": {"kind": "committee", "name": "Walk"},
+        "api:create_election": {
+            "bodyId": kwargs["body_id"], "title": "W", "seats": 1, "termStarts": "2031-01-01",
+            "termEnds": "2034-12-31", "method": "ranked",
+            "nominationDeadline": "2030-01-01T10:00:00+01:00",
+        },
+        "api:nominate": {"name": "Walk"},
         "api:check_in": {"member": "GM1002"},
         "api:self_check_in": {},
         "api:check_out": {"member": "GM1002"},

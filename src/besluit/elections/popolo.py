@@ -1,12 +1,12 @@
-"""An election in Popolo (https://www.popoloproject.com/specs/), for its own download and
-for the association's open-data export (opendata.popolo).
+"""An election in Popolo (https://www.popoloproject.com/specs/), for its own download
+and for the association's open-data export (opendata.popolo).
 
 - the body (board or committee) is an ``organization`` whose parent is the association;
-- each closed round is a ``vote_event`` (in ``elections[].vote_events``) (classification ``election``): ``counts`` per
-  candidate are the round's first count (members as ``value``, their weight as
-  ``weight``; a ranked ballot counts for its first preference), and for a named
-  election only, ``votes`` per member (``option`` the first choice, ``choices`` the whole
-  ballot, best first);
+- each closed round is a ``vote_event`` (classification ``election``, in
+  ``elections[].vote_events``): ``counts`` per candidate are the round's first count
+  (members as ``value``, their weight as ``weight``; a ranked ballot counts for its
+  first preference), and for a named election only, ``votes`` per member (``option``
+  the first choice, ``choices`` the whole ballot, best first);
 - each elected person is a ``membership`` of the body with the term;
 - ``election`` says the rest Popolo has no words for: the rule, seats, term, every
   count of every round (votes per candidate, quota, exhausted), who was elected, the
@@ -88,7 +88,7 @@ def _round_event(slug: str, election: Election, rnd: Round, names: dict[str, str
                 "vote_event_id": event["id"],
                 "voter_id": b["member"],
                 "voter": {"id": b["member"], "name": who.get(b["member"], "")},
-                "option": names.get(_first(b["choice"]) or "", None)
+                "option": names.get(_first(b["choice"]) or "")
                 if election.method != "approval"
                 else None,
                 "choices": [

@@ -45,9 +45,7 @@ def parts(
     seats = seats.select_related("member", "body")
     for m in seats.order_by("body__name", "starts_on", "name"):
         out["memberships"].append(election_popolo.membership(association.slug, m))
-    body_ids = {m.body_id for m in seats} | set(
-        decided(meetings).values_list("body_id", flat=True)
-    )
+    body_ids = {m.body_id for m in seats} | set(decided(meetings).values_list("body_id", flat=True))
     out["organizations"] = [
         election_popolo.organization(association.slug, b)
         for b in Body.objects.filter(pk__in=body_ids).order_by("name")

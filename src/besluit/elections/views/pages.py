@@ -22,7 +22,6 @@ from besluit.frame.shortcuts import (
     require,
     run_service,
 )
-
 from besluit.opendata import formats
 
 from .. import chart, publish, selectors
@@ -332,4 +331,6 @@ def bundle(request, slug, election_id):
 @require_GET
 def popolo(request, slug, election_id):
     election = election_for(request, slug, election_id)
-    return HttpResponse(formats.to_json(election_popolo.parts(election)), content_type="application/json")
+    return HttpResponse(
+        formats.to_json(election_popolo.parts(election)), content_type="application/json"
+    )
