@@ -171,15 +171,23 @@ def _candidacy(election: Election, number: int) -> Candidacy:
 # --- bodies -----------------------------------------------------------------------------
 
 
+BODY_SORT = Sorting(
+    fields={"name": lambda b: b.name, "kind": lambda b: b.kind},
+    default="kind,name",
+    unique=lambda b: b.id,
+)
+
+
 @api.get(
     "/associations/{slug}/bodies",
     response=list[BodyOut],
     tags=["elections"],
     summary="The board and committees, with who holds their seats",
+    description=BODY_SORT.describe(),
 )
-def list_bodies(request, slug: str):
+def list_bodies(request, response: HttpResponse, slug: str, params: Query[ListParams]):
     association = _association(request, slug)
-    return [
+    bodies = [
         BodyOut(
             id=entry["body"].pk,
             kind=entry["body"].kind,
@@ -188,6 +196,7 @@ def list_bodies(request, slug: str):
         )
         for entry in selectors.bodies_with_seats(association)
     ]
+    return paginate(request, response, bodies, params, BODY_SORT)
 
 
 @api.post(
