@@ -159,3 +159,21 @@ def test_a_changed_leaf_breaks_the_signed_tree(chair, board, secretariat, meetin
 
 def test_log_id_is_never_a_poll_id():
     assert core_log.log_id("0b7c7d0e-0000-4000-8000-000000000000", 2).endswith("/2")
+
+
+def test_a_round_opened_before_the_logs_existed_keeps_a_version_1_record(
+    chair, board, secretariat, meeting
+):
+    from besluit.elections.models import Round
+
+    e = h.election(chair, meeting, h.body(secretariat, meeting.association), seats=1)
+    h.stand(e, ["Anna", "Bert"], by=board, secretariat=secretariat)
+    el.do_open_round(actor=chair, election=e)
+    Round.objects.filter(election=e).update(log_opening=None)  # as before the migration
+    (rep,) = h.reps(meeting.association, 1)
+    assert el.do_cast(actor=rep, election=e, choice=["k2"]).receipt is None
+    el.do_close_round(actor=chair, election=e)
+    e.refresh_from_db()
+    bundle = json.loads(publish.bundle_bytes(e))
+    assert bundle["version"] == 1 and "log" not in bundle["rounds"][0]
+    assert core_record.verify_election_bundle(bundle) == []

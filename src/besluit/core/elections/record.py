@@ -193,7 +193,9 @@ def build_election_bundle(
     body = _plain(
         {
             "kind": BUNDLE_KIND,
-            "version": 2,
+            # Version 2 carries every counted round's vote log; a record of rounds
+            # opened before the logs existed stays version 1 (checked without them).
+            "version": 2 if all(r.get("unopposed") or "log" in r for r in rounds) else 1,
             "election": election,
             "rounds": [{**r, "ballots": _sorted_ballots(r["ballots"])} for r in rounds],
             "key": {"public_key": votelog.to_hex(public), "key_id": votelog.key_id(public)},
