@@ -94,6 +94,13 @@ def test_the_export_holds_seats_and_rounds_and_validates(chair, board, secretari
         bodies = {o["id"] for o in export["organizations"] if o.get("parent_id")}
         assert {m["organization_id"] for m in export["memberships"]} == bodies
     assert secret.decision is not None and named.decision is not None
+    export = popolo.export(association)
+    _columns, seats = formats.table_rows(export, "seats")
+    assert len(seats) == 4 and all(row[5] == "2027-01-01" for row in seats)
+    columns, counts = formats.table_rows(export, "election-counts")
+    rows = [dict(zip(columns, row, strict=True)) for row in counts]
+    assert {r["candidate"] for r in rows} == {"Anna", "Bert", "Cor"}
+    assert all(r["quota"] for r in rows) and any(r["elected"] == "true" for r in rows)
 
 
 def test_the_per_election_popolo_download_validates(client, chair, board, secretariat, meeting):
