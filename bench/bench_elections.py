@@ -29,12 +29,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from besluit.core import merkle, votelog
 from besluit.core.elections import (
     LotTieBreaker,
     RankedBallot,
     count_irv,
     count_meek,
 )
+from besluit.core.elections import log as election_log
+from besluit.core.elections import record as election_record
 
 CANDIDATES = tuple(f"c{i:02d}" for i in range(20))
 SEATS = 7
@@ -72,6 +75,9 @@ def best_of(repeat: int, run) -> tuple[float, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--log", action="store_true", help="also time each round's vote log and its check"
+    )
     args = parser.parse_args()
     lot = LotTieBreaker(bytes(32))
     print(f"Python {platform.python_version()} on {platform.machine()}, {platform.system()}")
@@ -90,6 +96,104 @@ def main() -> None:
             f"| {members:,} | {meek.distinct_rankings:,} | {len(meek.rounds) - 1} | "
             f"{meek_s:.3f} | {len(irv.rounds)} | {irv_s:.3f} | {' '.join(meek.elected)} |"
         )
+    if args.log:
+        main_log()
+
+
+def log_round(ballots: list[RankedBallot], *, secret: bool) -> tuple[float, float]:
+    """A round's vote log as the server keeps it (elections.log): per ballot one leaf on
+    the Merkle frontier and one signed checkpoint for the voter's receipt; then the
+    record's log check (``verify_round_log``) as ``besluit verify`` runs it. Returns
+    (seconds per ballot logged, seconds to verify the whole log)."""
+    key = votelog.generate_private_key()
+    name, at = "00000000-0000-4000-8000-000000000000/1", election_record_time()
+    frontier = merkle.MerkleFrontier()
+    leaves: list[str] = []
+
+    def append(event):
+        data = votelog.encode_event(event)
+        frontier.append_data(data)
+        leaves.append(data.decode())
+        cp = votelog.checkpoint(poll=name, size=frontier.size, root=frontier.root(), at=at)
+        return votelog.sign_checkpoint(cp, key)
+
+    published = [
+        {"member": f"GM{i:05d}", "choice": [c for (c,) in b.ranking], "weight": str(b.weight)}
+        for i, b in enumerate(ballots)
+    ]
+    if secret:  # pooled: one row per distinct ranking
+        pooled: dict[str, dict] = {}
+        for p in published:
+            key_ = votelog.canonical_json(p["choice"]).decode()
+            row = pooled.setdefault(key_, {"choice": p["choice"], "weight": "0", "members": 0})
+            row["weight"] = str(Decimal(row["weight"]) + Decimal(p["weight"]))
+            row["members"] += 1
+        published = list(pooled.values())
+    cands = list(CANDIDATES)
+    opening = append(
+        election_log.opened_event(
+            log=name,
+            election=name.split("/")[0],
+            round_number=1,
+            method="ranked",
+            seats=SEATS,
+            secret=secret,
+            candidates=cands,
+            eligible_members=len(ballots),
+            eligible_weight=sum((b.weight for b in ballots), Decimal(0)),
+            at=at,
+        )
+    )
+    start = time.perf_counter()
+    for i, b in enumerate(ballots):
+        append(
+            election_log.ballot_event(
+                log=name,
+                secret=secret,
+                ballot=f"b{i}",
+                member=f"GM{i:05d}",
+                choice=[c for (c,) in b.ranking],
+                at=at,
+            )
+        )
+    per_ballot = (time.perf_counter() - start) / len(ballots)
+    digest = election_record.ballots_digest(published)
+    closing = append(
+        election_log.closed_event(log=name, ballots=len(ballots), ballots_digest=digest, at=at)
+    )
+    election = {"id": name.split("/")[0], "method": "ranked", "seats": SEATS, "secret": secret}
+    start = time.perf_counter()
+    problems = election_log.verify_round_log(
+        log={"leaves": leaves, "opening": opening, "closing": closing},
+        log_name=name,
+        election=election,
+        round_number=1,
+        candidates=cands,
+        ballots=published,
+        ballots_digest=digest,
+        public_key=votelog.public_key_for(key),
+    )
+    verify_s = time.perf_counter() - start
+    assert problems == [], problems
+    return per_ballot, verify_s
+
+
+def election_record_time():
+    from datetime import UTC, datetime
+
+    return datetime(2026, 12, 10, 10, 0, tzinfo=UTC)
+
+
+def main_log() -> None:
+    print()
+    print("| members | ballot | log + receipt per ballot (ms) | verify the round's log (s) |")
+    print("|--:|:--|--:|--:|")
+    for members in (342, 20_000):
+        ballots = make_election(members)
+        for secret in (True, False):
+            per_ballot, verify_s = log_round(ballots, secret=secret)
+            kind = "secret" if secret else "named"
+            print(f"| {members:,} | {kind} | {per_ballot * 1000:.3f} | {verify_s:.3f} |")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ page frame).
 """
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -55,3 +55,14 @@ def number(value, places: int | None = None) -> str:
     if isinstance(value, float):
         value = Decimal(str(value))
     return formats.number_format(value, decimal_pos=places, use_l10n=True, force_grouping=True)
+
+
+def tally(value, places: int = 2) -> str:
+    """A count's value on a chart: at most ``places`` decimals, rounded half up, without
+    needless zeros and grouped ('114,29' for a Meek quota of 114.285714285, '12' for
+    12.000000). Exact values stay in the round table and the published record."""
+    if value is None or value == "":
+        return "–"
+    d = Decimal(str(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    d = d.normalize() if d != d.to_integral_value() else d.quantize(Decimal(1))
+    return number(d, max(0, -d.as_tuple().exponent))

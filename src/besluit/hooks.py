@@ -99,6 +99,32 @@ class MinutesAdopted:
     actor: Any
 
 
+@dataclass(frozen=True)
+class ElectionRoundOpened:
+    """A round of an election of persons opened (elections.services.rounds)."""
+
+    election: Any
+    round: Any
+    actor: Any
+
+
+@dataclass(frozen=True)
+class ElectionBallotAccepted:
+    """A ballot of an election round was accepted. It names no member and no choice."""
+
+    election: Any
+    round: Any
+
+
+@dataclass(frozen=True)
+class ElectionRoundClosed:
+    """A round was closed and counted (``round.result``), or declared unopposed."""
+
+    election: Any
+    round: Any
+    actor: Any
+
+
 Event = (
     SubmissionDecided
     | PollOpened
@@ -110,6 +136,9 @@ Event = (
     | LetterSent
     | CommitmentChanged
     | MinutesAdopted
+    | ElectionRoundOpened
+    | ElectionBallotAccepted
+    | ElectionRoundClosed
 )
 E = TypeVar(
     "E",
@@ -123,6 +152,9 @@ E = TypeVar(
     LetterSent,
     CommitmentChanged,
     MinutesAdopted,
+    ElectionRoundOpened,
+    ElectionBallotAccepted,
+    ElectionRoundClosed,
 )
 
 _listeners: dict[type, list[Callable[[Any], Any]]] = defaultdict(list)

@@ -13,8 +13,11 @@ in the closed log, and notes when that vote was changed later (in a poll that
 allows changes the last leaf of a ballot counts; the earlier receipt still verifies).
 
 An election's record (``"kind": "besluit-election"``) is recognised and recounted:
-the signature, each round's lot seed from its nonce and ballots, and each round's
-result counted again from the ballots (core.elections.record).
+the signature, each round's vote log (its signed checkpoints, one leaf per ballot,
+the closed leaf naming the published ballots), each round's lot seed from its nonce
+and ballots, and each round's result counted again from the ballots
+(core.elections.record, core.elections.log). ``--receipt`` checks a voter's election
+receipt against its round's closed log.
 
 Prints ``OK: poll <title>, <n> ballots, root <hex>, signed by key <id>`` and
 exits 0; otherwise prints each problem and exits 1. An unreadable file or one
@@ -43,6 +46,7 @@ if not __package__:  # run as a file: make ``besluit`` importable from the sourc
 from besluit.core import bundle as _bundle
 from besluit.core import sealedbundle as _sealed_bundle
 from besluit.core import votelog as _votelog
+from besluit.core.elections import log as _election_log
 from besluit.core.elections import record as _election
 
 EXIT_OK, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
@@ -73,10 +77,6 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
         print(f"{path}: {exc}", file=err)
         return EXIT_UNREADABLE
 
-    loaded = _bundle.load_bundle(data)
-    if isinstance(loaded, dict) and loaded.get("kind") == _election.BUNDLE_KIND:
-        return _verify_election(path, data, loaded, args.key_id, out)
-
     receipt = None
     if args.receipt:
         try:
@@ -87,6 +87,10 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
         except _bundle.UnreadableBundle as exc:
             print(f"{args.receipt}: {exc}", file=err)
             return EXIT_UNREADABLE
+
+    loaded = _bundle.load_bundle(data)
+    if isinstance(loaded, dict) and loaded.get("kind") == _election.BUNDLE_KIND:
+        return _verify_election(path, data, loaded, args.key_id, out, receipt)
 
     if _is_sealed(data):
         return _sealed(path, data, args.key_id, out)
@@ -127,13 +131,18 @@ def _failed(path: str, problems: list[str], out) -> int:
     return EXIT_INVALID
 
 
-def _verify_election(path: str, data: bytes, bundle: dict, key_id: str | None, out) -> int:
-    """An election's record: canonical bytes, signature, every round's seed and recount."""
+def _verify_election(
+    path: str, data: bytes, bundle: dict, key_id: str | None, out, receipt=None
+) -> int:
+    """An election's record: canonical bytes, signature, every round's vote log, seed
+    and recount; with ``receipt``, that the voter's ballot leaf is in its round's log."""
     try:
         problems = []
         if _votelog.canonical_json(bundle) + b"\n" != bytes(data):
             problems.append("not in canonical form: a published record is kept byte for byte")
         problems += _election.verify_election_bundle(bundle, expected_key_id=key_id)
+        if not problems and receipt is not None:
+            problems = _election_log.verify_receipt_in_record(receipt, bundle)
     except Exception as exc:  # fail closed
         problems = [f"cannot be checked: {type(exc).__name__}: {exc}"]
     if problems:
@@ -145,6 +154,12 @@ def _verify_election(path: str, data: bytes, bundle: dict, key_id: str | None, o
         f"signed by key {summary['key_id']}",
         file=out,
     )
+    if receipt is not None:
+        print(
+            f"OK: receipt {receipt['ballot']} is leaf {receipt['index']} of the closed log "
+            f"of round {receipt['poll'].rsplit('/', 1)[-1]}",
+            file=out,
+        )
     print(f"bundle sha256 {_bundle.bundle_hash(data)}", file=out)
     return EXIT_OK
 

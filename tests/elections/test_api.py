@@ -29,6 +29,8 @@ def test_cast_a_ranking_and_get_the_record(client, chair, election):
         answer = client.post(url, {"ranking": ["k2", "k1"]}, content_type="application/json")
         assert answer.status_code == 201, answer.content
         assert answer.json()["round"] == 1
+        receipt = answer.json()["logReceipt"]
+        assert receipt["poll"] == f"{election.public_id}/1" and "member" not in receipt["event"]
     again = client.post(url, {"ranking": ["k3"]}, content_type="application/json")
     assert again.status_code == 409
     assert again["Content-Type"].startswith("application/problem+json")

@@ -67,4 +67,26 @@ def errors(export: dict) -> list[str]:
                     found.append(
                         f"popolo group_result: vote_events[{i}].group_results[{j}]: {e.message}"
                     )
+        found += _election_errors(export, validators)
+    return found
+
+
+def _election_errors(export: dict, validators: dict) -> list[str]:
+    """The elections' Popolo objects: seats as memberships, each election's rounds as
+    vote events with their counts and (named elections) votes."""
+    found = []
+    for i, m in enumerate(export.get("memberships", [])):
+        for e in validators["membership"].iter_errors(m):
+            found.append(f"popolo membership: memberships[{i}]{e.json_path[1:]}: {e.message}")
+    for i, election in enumerate(export.get("elections", [])):
+        for j, event in enumerate(election["vote_events"]):
+            where = f"elections[{i}].vote_events[{j}]"
+            for e in validators["vote_event"].iter_errors(event):
+                found.append(f"popolo vote_event: {where}{e.json_path[1:]}: {e.message}")
+            for k, count in enumerate(event["counts"]):
+                for e in validators["count"].iter_errors(count):
+                    found.append(f"popolo count: {where}.counts[{k}]: {e.message}")
+            for k, vote in enumerate(event.get("votes", [])):
+                for e in validators["vote"].iter_errors(vote):
+                    found.append(f"popolo vote: {where}.votes[{k}]: {e.message}")
     return found

@@ -88,6 +88,16 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "api:open_election_round": {"POST": CHAIR},
     "api:close_election_round": {"POST": CHAIR},
     "api:get_election_bundle": {"GET": VIEW},
+    "api:list_bodies": {"GET": VIEW},
+    "api:create_body": {"POST": ADMIN},
+    "api:create_election": {"POST": CHAIR},
+    "api:declare_unopposed": {"POST": CHAIR},
+    "api:list_candidacies": {"GET": VIEW},
+    "api:nominate": {"POST": REP | PRE_ADVICE},
+    "api:accept_candidacy": {"POST": ADMIN},  # and the candidate's own account
+    "api:decline_candidacy": {"POST": ADMIN},  # and the candidate's own account
+    "api:withdraw_candidacy": {"POST": ADMIN},  # and the candidate's own account
+    "api:get_election_results": {"GET": VIEW},
     "api:get_attendance": {"GET": VIEW},
     "api:check_in": {"POST": ADMIN},
     "api:self_check_in": {"POST": REP},
@@ -146,6 +156,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "opendata:checkpoints": {"GET": ALL},
     "opendata:checkpoints_atom": {"GET": ALL},
     "opendata:bundle": {"GET": ALL},
+    "opendata:election_bundle": {"GET": ALL},
     "opendata:association": {"GET": ALL},
     "opendata:popolo": {"GET": ALL},
     "opendata:ori": {"GET": ALL},
@@ -338,6 +349,8 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     # elections of persons
     "elections:list": {"GET": VIEW, "POST": CHAIR},
     "elections:projector_panel": {"GET": VIEW},
+    "elections:console_panel": {"GET": CHAIR},
+    "elections:participant_panel": {"GET": VIEW},
     "elections:detail": {"GET": VIEW},
     "elections:nominate": {"POST": REP | PRE_ADVICE},
     "elections:vote": {"GET": VIEW, "POST": REP},
@@ -348,6 +361,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "elections:photo": {"GET": VIEW},
     "elections:candidacy_action": {"POST": ADMIN},  # consent: and the candidate's own account
     "elections:board": {"GET": VIEW, "POST": ADMIN},
+    "elections:public_result": {"GET": ALL},
 }
 
 
@@ -363,6 +377,8 @@ ABSENT = {
     "texts:job_download",  # the job is queued, so there is no file yet
     "texts:logo",  # no logo uploaded
     "elections:bundle",  # not decided yet
+    "elections:public_result",  # not decided yet
+    "opendata:election_bundle",  # not decided yet
     "elections:photo",  # no photo uploaded
     "api:sign_paper_round",  # the poll has no paper round
 }
@@ -582,6 +598,7 @@ def _optional_objects(association, meeting, proposal, motion, users) -> dict:
     )
     found["election_id"] = election.public_id
     found["candidacy_number"] = candidacy.number
+    found["body_id"] = body.pk
 
     from besluit.attendance import services as attendance
 
@@ -626,6 +643,8 @@ def _url(route: str, defaults: dict, kwargs: dict, name: str) -> str:
     if name.startswith("elections:"):
         values["number"] = kwargs["candidacy_number"]
         values["action"] = {"elections:round_action": "openen"}.get(name, "instemmen")
+    if name.endswith("_candidacy"):
+        values["number"] = kwargs["candidacy_number"]
     if name == "live:console_panel":
         values["name"] = "votes"
     if name in ("minutes:version", "minutes:accept"):
@@ -690,6 +709,13 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         },
         "api:cast_ballot": {"option": "option-1"},
         "api:cast_election_ballot": {"ranking": ["k1"]},
+        "api:create_body": {"kind": "committee", "name": "Walk"},
+        "api:create_election": {
+            "bodyId": kwargs["body_id"], "title": "W", "seats": 1, "termStarts": "2031-01-01",
+            "termEnds": "2034-12-31", "method": "ranked",
+            "nominationDeadline": "2030-01-01T10:00:00+01:00",
+        },
+        "api:nominate": {"name": "Walk"},
         "api:check_in": {"member": "GM1002"},
         "api:self_check_in": {},
         "api:check_out": {"member": "GM1002"},

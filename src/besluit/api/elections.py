@@ -5,10 +5,11 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpResponse
-from ninja import Status
+from ninja import Field, Query, Status
 
 from besluit import access
 from besluit.api import schemas as s
+from besluit.api.collections import ListParams, Sorting, paginate
 from besluit.api.endpoints import _meeting
 from besluit.api.router import api
 from besluit.elections import publish
@@ -59,11 +60,14 @@ class ElectionOut(s.Camel):
 
 class ElectionBallotIn(s.CamelIn):
     """One of: ``choice`` (one seat, two rounds; empty or absent is blank), ``approvals``
-    (several seats), ``ranking`` (candidate keys, best first)."""
+    (several seats), ``ranking`` (candidate keys, best first) or ``ranks`` (the numbered
+    boxes of a paper ballot: candidate key to rank 1, 2, 3 …; a gap or a rank given
+    twice is refused)."""
 
     choice: str = ""
     approvals: list[str] = []
     ranking: list[str] = []
+    ranks: dict[str, int] = {}
 
 
 class ElectionReceiptOut(s.Camel):
@@ -71,6 +75,13 @@ class ElectionReceiptOut(s.Camel):
     election_id: UUID
     round: int
     member_code: str
+    log_receipt: dict[str, Any] | None = Field(
+        None,
+        description="The voter's receipt: the ballot's leaf in the round's signed vote log, "
+        "its inclusion proof and a signed checkpoint. Check it on /controleer-uw-stem/ or, "
+        "after the election is decided, with `besluit verify RECORD --receipt FILE`. A secret "
+        "election's leaf holds only a random code (the tracker), never the choice.",
+    )
 
 
 def _election(request, election_id: UUID) -> Election:
@@ -123,15 +134,33 @@ def _out(e: Election) -> ElectionOut:
     )
 
 
+ELECTION_SORT = Sorting(
+    fields={"title": lambda e: e.title, "createdAt": lambda e: e.created_at},
+    default="createdAt",
+    unique=lambda e: e.pk,
+)
+
+
 @api.get(
     "/meetings/{meeting_id}/elections",
     response=list[ElectionOut],
     tags=["elections"],
     summary="The elections of persons at a meeting",
+    description="Filter with status. " + ELECTION_SORT.describe(),
 )
-def list_elections(request, meeting_id: s.Id):
+def list_elections(
+    request,
+    response: HttpResponse,
+    meeting_id: s.Id,
+    params: Query[ListParams],
+    status: str | None = None,
+):
     meeting = _meeting(request, meeting_id)
-    return [_out(e) for e in election_selectors.elections_of(meeting)]
+    found = [
+        e for e in election_selectors.elections_of(meeting) if not status or e.status == status
+    ]
+    page = paginate(request, response, found, params, ELECTION_SORT, filters=("status",))
+    return [_out(e) for e in page]
 
 
 @api.get(
@@ -184,7 +213,7 @@ def close_election_round(request, election_id: UUID):
 def cast_election_ballot(request, election_id: UUID, body: ElectionBallotIn):
     election = _election(request, election_id)
     if election.method == Election.Method.RANKED:
-        choice: Any = body.ranking
+        choice: Any = body.ranks or body.ranking
     elif election.method == Election.Method.APPROVAL:
         choice = body.approvals
     else:
@@ -197,6 +226,7 @@ def cast_election_ballot(request, election_id: UUID, body: ElectionBallotIn):
             election_id=election.public_id,
             round=ballot.round.number,
             member_code=ballot.member.code,
+            log_receipt=getattr(ballot, "receipt", None),
         ),
     )
 

@@ -205,6 +205,7 @@ def _server_error(request, exc: Exception):
 from besluit.api import (  # noqa: E402,F401  (registers the routes)
     associations_admin,
     attendance,
+    election_candidacies,  # elections of persons: bodies, candidacies, results (issue 16)
     elections,
     endpoints,
     letters_commitments,

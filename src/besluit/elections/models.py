@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from besluit.associations.models import Association, Member
 from besluit.meetings.models import AgendaItem, Meeting
 from besluit.uploads import StoredFile
+from besluit.voting.models import Decision
 
 
 class Body(models.Model):
@@ -85,6 +86,11 @@ class Election(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status, default=Status.NOMINATING)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    # The entry of the meeting's decision list made when it was decided (the public
+    # decision list links the election's results from it).
+    decision = models.OneToOneField(
+        Decision, on_delete=models.SET_NULL, null=True, blank=True, related_name="election"
+    )
     bundle = models.TextField(blank=True)  # the published record, exactly as served
 
     class Meta:
@@ -191,11 +197,31 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
     result = models.JSONField(null=True, blank=True)
+    # The round's vote log (elections.log): its Merkle frontier and size, written only
+    # under this row's lock, and the signed checkpoints of the opened and closed log.
+    log_size = models.PositiveIntegerField(default=0)
+    log_frontier = models.JSONField(default=list)
+    log_opening = models.JSONField(null=True, blank=True)
+    log_closing = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["election", "number"]
         constraints = [
             models.UniqueConstraint(fields=["election", "number"], name="round_number_unique"),
+        ]
+
+
+class RoundLogLeaf(models.Model):
+    """One leaf of a round's vote log, as canonical JSON bytes (core.elections.log)."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="log_leaves")
+    index = models.PositiveIntegerField()
+    data = models.TextField()
+
+    class Meta:
+        ordering = ["round", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "index"], name="round_log_leaf_once"),
         ]
 
 

@@ -41,6 +41,18 @@ def participation(rnd: Round) -> dict:
     return {"voted": voted, "eligible": rnd.eligible_members}
 
 
+def participation_message(round_pk: int) -> dict | None:
+    """The live ``election-participation`` event of a round: no member, no choice."""
+    rnd = Round.objects.select_related("election").filter(pk=round_pk).first()
+    if rnd is None:
+        return None
+    return {
+        "election": str(rnd.election.public_id),
+        "round": rnd.number,
+        **participation(rnd),
+    }
+
+
 def has_voted(rnd: Round | None, member) -> bool:
     if rnd is None or member is None:
         return False
@@ -142,15 +154,58 @@ def bodies_with_seats(association, on: date | None = None) -> list[dict]:
     ]
 
 
-def seat_holders(association, on: date | None = None) -> dict[int, list[Membership]]:
-    """Who holds a seat, by user id: for the roles and accountability pages."""
-    on = on or timezone.localdate()
-    out: dict[int, list[Membership]] = {}
-    for m in Membership.objects.filter(
-        body__association=association, starts_on__lte=on, ends_on__gte=on, user__isnull=False
-    ).select_related("body"):
-        out.setdefault(m.user_id, []).append(m)
-    return out
+CHAIR_WORDS = ("voorzitter", "chair")
+
+
+def is_chair(m: Membership) -> bool:
+    """A seat whose function names the chair ("voorzitter", "vicevoorzitter", "chair")."""
+    return any(word in m.function.lower() for word in CHAIR_WORDS)
+
+
+@dataclass
+class SeatIndex:
+    """The seats held on a day or from a coming date (an elected board whose term has
+    not begun yet), looked up by holder and by body: one query for a page.
+
+    Accountability names an owner as an account and/or a committee by name
+    (accountability.Committee); the committee's seats are those of the body
+    (elections.Body) with that name."""
+
+    by_user: dict[int, list[Membership]] = field(default_factory=dict)
+    by_body: dict[str, list[Membership]] = field(default_factory=dict)
+    board: list[Membership] = field(default_factory=list)
+    committee_chairs: list[Membership] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, association, on: date | None = None) -> "SeatIndex":
+        on = on or timezone.localdate()
+        index = cls()
+        seats = Membership.objects.filter(
+            body__association=association, ends_on__gte=on
+        ).select_related("body", "member", "user")
+        for m in seats.order_by("body__kind", "body__name", "starts_on", "name"):
+            if m.user_id:
+                index.by_user.setdefault(m.user_id, []).append(m)
+            index.by_body.setdefault(m.body.name.casefold(), []).append(m)
+            if m.body.kind == Body.Kind.BOARD:
+                index.board.append(m)
+            elif is_chair(m):
+                index.committee_chairs.append(m)
+        return index
+
+    def of_user(self, user_id) -> list[Membership]:
+        return self.by_user.get(user_id, []) if user_id else []
+
+    def of_owner(self, commitment) -> list[Membership]:
+        """The seats of a commitment's owner: the person's own, then the committee's
+        (its chair first)."""
+        seats = list(self.of_user(commitment.owner_user_id))
+        if commitment.owner_committee_id:
+            body = self.by_body.get(commitment.owner_committee.name.casefold(), [])
+            seats += sorted(
+                (m for m in body if m not in seats), key=lambda m: (not is_chair(m), m.name)
+            )
+        return seats
 
 
 def projector_context(meeting) -> dict:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import actions, pages
+from .views import actions, live, pages, public
 
 app_name = "elections"
 
@@ -9,7 +9,9 @@ E = "<slug:slug>/verkiezingen/<uuid:election_id>"
 
 urlpatterns = [
     path(f"{M}/", pages.election_list, name="list"),
-    path(f"{M}/scherm/", pages.projector_panel, name="projector_panel"),
+    path(f"{M}/scherm/", live.projector_panel, name="projector_panel"),
+    path(f"{M}/voorzitter/", live.console_panel, name="console_panel"),
+    path(f"{M}/live/", live.participant_panel, name="participant_panel"),
     path(f"{E}/", pages.election_detail, name="detail"),
     path(f"{E}/kandidaatstelling/", pages.nominate, name="nominate"),
     path(f"{E}/stemmen/", pages.vote, name="vote"),
@@ -24,4 +26,9 @@ urlpatterns = [
         name="candidacy_action",
     ),
     path("<slug:slug>/bestuur/", pages.board, name="board"),
+    path(
+        "open/<slug:slug>/verkiezingen/<uuid:election_id>/uitslag/",
+        public.public_result,
+        name="public_result",
+    ),
 ]

@@ -316,3 +316,37 @@ class ParticipationNotifier:
 
 
 notifier = ParticipationNotifier()
+
+
+class ElectionParticipationNotifier(ParticipationNotifier):
+    """The same coalescing for election rounds: ``election-participation`` at most once a
+    tick per round, with how many members voted of how many eligible."""
+
+    def _claim(self, poll_id: int) -> bool:
+        return super()._claim(-poll_id)  # a negative key: never a poll's
+
+    def flush(self) -> None:
+        with self._lock:
+            dirty, self._dirty = self._dirty, {}
+        if not dirty:
+            return
+        from django.db import close_old_connections
+
+        from besluit.elections.selectors import participation_message
+
+        try:
+            claimed = [pk for pk in dirty if self._claim(pk)]
+            with self._lock:
+                for pk in dirty.keys() - set(claimed):
+                    self._dirty.setdefault(pk, dirty[pk])
+            if len(claimed) < len(dirty):
+                self._wake.set()
+            for pk in claimed:
+                message = participation_message(pk)
+                if message is not None:
+                    publish_ephemeral(dirty[pk], "election-participation", message)
+        finally:
+            close_old_connections()
+
+
+election_notifier = ElectionParticipationNotifier()

@@ -107,6 +107,30 @@ def _votes(export: dict) -> Iterable[dict]:
             }
 
 
+def _seats(export: dict) -> Iterable[dict]:
+    for m in export.get("memberships", []):
+        yield {**m, "person_name": m["person"]["name"]}
+
+
+def _election_counts(export: dict) -> Iterable[dict]:
+    """Every count of every round of every decided election: one row per candidate."""
+    for e in export.get("elections", []):
+        for r in e["rounds"]:
+            for count in r["counts"]:
+                for v in count["votes"]:
+                    yield {
+                        "election_id": e["id"],
+                        "round": r["number"],
+                        "count": count["number"],
+                        "candidate": v["candidate"],
+                        "weight": v["weight"],
+                        "quota": count["quota"],
+                        "exhausted": count["exhausted"],
+                        "elected": v["candidate"] in count["elected"],
+                        "excluded": v["candidate"] in count["excluded"],
+                    }
+
+
 def _attendance(export: dict) -> Iterable[dict]:
     for e in export["events"]:
         for row in e.get("attendance", []):
@@ -174,6 +198,16 @@ TABLES: dict[str, tuple[list[str], Any]] = {
     "attendance": (
         ["meeting_id", "organization_id", "status", "represented_by", "weight", "arrived_at"],
         _attendance,
+    ),
+    "seats": (
+        ["id", "person_name", "organization_id", "label", "on_behalf_of_id", "start_date",
+         "end_date"],
+        _seats,
+    ),
+    "election-counts": (
+        ["election_id", "round", "count", "candidate", "weight", "quota", "exhausted",
+         "elected", "excluded"],
+        _election_counts,
     ),
 }  # fmt: skip
 

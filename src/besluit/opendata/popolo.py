@@ -47,6 +47,7 @@ from besluit.associations.models import Association, Member
 from besluit.attendance.opendata import attendance as meeting_attendance
 from besluit.core import voting as core
 from besluit.meetings.models import AgendaItem, Meeting
+from besluit.opendata import elections as election_data
 from besluit.proposals.models import Amendment, Motion, Proposal, SubmissionStatus
 from besluit.voting.models import Ballot, Poll, RegisterEntry
 
@@ -179,6 +180,7 @@ def export(association: Association, meeting: Meeting | None = None) -> dict[str
         meetings = meetings.filter(pk=meeting.pk)
     meeting_list = list(meetings)
     polls = list(closed_polls(meetings))
+    elected = election_data.parts(association, meetings, whole=meeting is None)
     return {
         "meta": {
             "generator": f"Besluit {__version__}",
@@ -188,13 +190,19 @@ def export(association: Association, meeting: Meeting | None = None) -> dict[str
             "meeting": meeting_id(association, meeting.pk) if meeting else None,
             "notes": (
                 "count.value is the number of members; count.weight the weighted votes. "
-                "Secret polls: totals only."
+                "Secret polls: totals only. Elections: elections[].vote_events, one per "
+                "round (a ranked ballot counts for its first preference there; every count "
+                "of the round is in elections[].rounds[].counts); memberships: the seats."
             ),
         },
-        "organizations": _organizations(association),
+        "organizations": _organizations(association) + elected["organizations"],
         "events": _events(association, meeting_list),
         "motions": _motions(association, meetings, polls),
         "vote_events": _vote_events(association, polls),
+        # Elections of persons (opendata.elections): the seats held, and each decided
+        # election with its rounds as vote events of its own.
+        "memberships": elected["memberships"],
+        "elections": elected["elections"],
     }
 
 

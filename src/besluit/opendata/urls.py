@@ -18,6 +18,11 @@ urlpatterns = [
     path("<slug:slug>/ori.jsonld", views.association_ori, name="ori"),
     path("<slug:slug>/<str:table>.csv", views.association_table, name="table"),
     path("<slug:slug>/stemmingen/<uuid:poll_id>/bundel.json", views.poll_bundle, name="bundle"),
+    path(
+        "<slug:slug>/verkiezingen/<uuid:election_id>/bundel.json",
+        views.election_bundle,
+        name="election_bundle",
+    ),
     path(M + "popolo.json", views.meeting_download, {"fmt": "json"}, name="meeting_popolo"),
     path(M + "open-data.zip", views.meeting_download, {"fmt": "zip"}, name="meeting_zip"),
     path(M + "ori.jsonld", views.meeting_ori, name="meeting_ori"),

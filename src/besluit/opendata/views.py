@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from besluit.associations.models import Association
 from besluit.meetings.models import Meeting
+from besluit.opendata import elections as election_data
 from besluit.opendata import formats, ori, popolo
 
 CONTENT_TYPES = {
@@ -65,6 +66,7 @@ def association_page(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": association,
             "meetings": popolo.public_meetings(association).order_by("-starts_at", "-id"),
             "tables": list(formats.TABLES),
+            "elections": election_data.page(association),
         },
     )
 
@@ -108,6 +110,23 @@ def meeting_table(request: HttpRequest, slug: str, meeting_id: int, table: str) 
     export = popolo.export(association, _meeting(association, meeting_id))
     name = f"{slug}-meeting-{meeting_id}-{table}.csv"
     return _download(request, formats.to_csv(export, table), "csv", name)
+
+
+@require_safe
+def election_bundle(request: HttpRequest, slug: str, election_id) -> HttpResponse:
+    """A decided election's signed record, byte for byte as stored (`besluit verify`).
+
+    Public as a poll's bundle: a secret election's record holds pooled choices and random
+    receipt codes only, never a member beside a choice."""
+    from besluit.elections import publish
+
+    association = _association(slug)
+    election = get_object_or_404(
+        election_data.decided(popolo.public_meetings(association)), public_id=election_id
+    )
+    return _download(
+        request, publish.bundle_bytes(election), "json", f"verkiezing-{election_id}.json"
+    )
 
 
 # --- the vote logs: bundles and signed checkpoints, for outside witnesses ------------------

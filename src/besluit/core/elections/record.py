@@ -41,6 +41,7 @@ from .common import (
     RankedBallot,
     to_json,
 )
+from .log import log_id, verify_round_log
 from .meek import count_meek
 from .simple import ElectionResult, Outcome, Round, count_approval, count_irv, count_two_round
 
@@ -183,14 +184,18 @@ def build_election_bundle(
 ) -> dict[str, Any]:
     """The signed record of an election: what it was, every round's ballots and result.
 
-    ``rounds`` items: number, candidates (keys), nonce, ballots, result (as JSON), and
-    ``unopposed`` (bool). The signature covers everything else, in canonical JSON.
+    ``rounds`` items: number, candidates (keys), nonce, ballots, result (as JSON),
+    ``unopposed`` (bool) and, for a round with ballots, ``log``: its vote log (``leaves``
+    as stored, the signed ``opening`` and ``closing`` checkpoints; core.elections.log).
+    The signature covers everything else, in canonical JSON.
     """
     public = votelog.public_key_for(private_key)
     body = _plain(
         {
             "kind": BUNDLE_KIND,
-            "version": 1,
+            # Version 2 carries every counted round's vote log; a record of rounds
+            # opened before the logs existed stays version 1 (checked without them).
+            "version": 2 if all(r.get("unopposed") or "log" in r for r in rounds) else 1,
             "election": election,
             "rounds": [{**r, "ballots": _sorted_ballots(r["ballots"])} for r in rounds],
             "key": {"public_key": votelog.to_hex(public), "key_id": votelog.key_id(public)},
@@ -202,7 +207,7 @@ def build_election_bundle(
 
 def verify_election_bundle(bundle: Any, *, expected_key_id: str | None = None) -> list[str]:
     """Everything wrong with an election bundle, as sentences; empty means it verifies:
-    the signature, the seed of every round and its recount from the ballots."""
+    the signature, every round's vote log (version 2), seed and recount from the ballots."""
     try:
         return _verify(bundle, expected_key_id)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -237,6 +242,17 @@ def _verify(bundle: Any, expected_key_id: str | None) -> list[str]:
                 problems.append(f"{where}: the lot's seed is {seed}, not {r.get('seed')}")
             if election["secret"] and any("member" in b for b in r["ballots"]):
                 problems.append(f"{where}: a secret election names a member on a ballot")
+            if "log" in r or bundle.get("version", 1) >= 2:
+                problems += verify_round_log(
+                    log=r["log"],
+                    log_name=log_id(election["id"], r["number"]),
+                    election=election,
+                    round_number=r["number"],
+                    candidates=r["candidates"],
+                    ballots=r["ballots"],
+                    ballots_digest=ballots_digest(r["ballots"]),
+                    public_key=public,
+                )
             recount = result_json(
                 count_round(
                     method=method,

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from besluit import access
+from besluit import access, hooks
 from besluit.associations.selectors import weighted_register
 from besluit.audit.services import record
 from besluit.core import votelog
@@ -29,6 +29,7 @@ from besluit.core.elections import record as core_record
 from besluit.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from besluit.voting.models import Decision, micro_to_weight, weight_to_micro
 
+from .. import log as election_log
 from ..models import Candidacy, Election, ElectionBallot, Membership, PooledChoice, Round
 from ..models import RoundRegister as Register
 
@@ -105,6 +106,7 @@ def do_open_round(*, actor, election: Election, now: datetime | None = None) -> 
         Register.objects.bulk_create(
             Register(round=rnd, member=row.member, weight=row.weight) for row in register
         )
+        election_log.start(rnd, election, now)
         election.status = Election.Status.VOTING
         election.save(update_fields=["status"])
         record(
@@ -115,6 +117,7 @@ def do_open_round(*, actor, election: Election, now: datetime | None = None) -> 
             round=number,
             nonce=rnd.nonce,
         )
+        hooks.emit(hooks.ElectionRoundOpened(election=election, round=rnd, actor=actor))
     return rnd
 
 
@@ -148,6 +151,7 @@ def do_declare_unopposed(*, actor, election: Election, now: datetime | None = No
         )
         _decide(election, rnd, actor, now)
         record("election.unopposed", actor=actor, association=association, obj=election)
+        hooks.emit(hooks.ElectionRoundClosed(election=election, round=rnd, actor=actor))
     return rnd
 
 
@@ -178,7 +182,10 @@ def _parse_choice(election: Election, rnd: Round, raw, names: dict[str, str]):
 
 
 def do_cast(*, actor, election: Election, choice, now: datetime | None = None) -> ElectionBallot:
-    """Accept one member's ballot in the open round, or refuse it storing nothing."""
+    """Accept one member's ballot in the open round, or refuse it storing nothing.
+
+    The ballot is logged in the round's vote log (elections.log) in the same
+    transaction; the returned ballot carries the voter's ``receipt`` (a dict) then."""
     association = election.meeting.association
     member = access.represented_members(
         [getattr(actor, "pk", None)], association, election.meeting
@@ -226,7 +233,19 @@ def do_cast(*, actor, election: Election, choice, now: datetime | None = None) -
                 weight_micro=F("weight_micro") + weight_to_micro(weight[0]),
                 members=F("members") + 1,
             )
+        ballot.receipt = None
+        if rnd.log_opening is not None:  # rounds opened before the log existed have none
+            rnd.election = election
+            ballot.receipt = election_log.append_ballot(
+                rnd,
+                election,
+                ballot_id=ballot.public_id,
+                member_code=member.code,
+                choice=stored,
+                at=now,
+            )
         record("election.ballot", actor=actor, association=association, obj=election)
+        hooks.emit(hooks.ElectionBallotAccepted(election=election, round=rnd))
     return ballot
 
 
@@ -285,6 +304,13 @@ def do_close_round(*, actor, election: Election, now: datetime | None = None) ->
         rnd.election = election
         ballots = round_ballots(rnd)
         rnd.seed = core_record.lot_seed(rnd.nonce, ballots).hex()
+        if rnd.log_opening is not None:
+            election_log.finish(
+                rnd,
+                ballots=rnd.ballots.count(),
+                ballots_digest=core_record.ballots_digest(ballots),
+                at=now,
+            )
         result = count(rnd)
         rnd.result = core_record.result_json(result)
         rnd.status = Round.Status.CLOSED
@@ -302,6 +328,7 @@ def do_close_round(*, actor, election: Election, now: datetime | None = None) ->
         )
         if rnd.result["outcome"] != "second_round":
             _decide(election, rnd, actor, now)
+        hooks.emit(hooks.ElectionRoundClosed(election=election, round=rnd, actor=actor))
     return rnd
 
 
@@ -327,7 +354,7 @@ def _decide(election: Election, rnd: Round, actor, now: datetime) -> None:
     # An entry of the meeting's decision list (besluitenlijst), in Dutch like the polls'.
     elected = [by_key[k].name for k in rnd.result.get("elected", [])]
     term = f"{election.term_starts:%d-%m-%Y} tot en met {election.term_ends:%d-%m-%Y}"
-    Decision.objects.create(
+    election.decision = Decision.objects.create(
         meeting=election.meeting,
         agenda_item=election.agenda_item,
         method=Decision.Method.ACCLAMATION if rnd.unopposed else Decision.Method.POLL,
@@ -342,6 +369,7 @@ def _decide(election: Election, rnd: Round, actor, now: datetime) -> None:
         recorded_at=now,
         recorded_by=actor,
     )
+    election.save(update_fields=["decision"])
     record(
         "election.decided",
         actor=actor,

@@ -41,3 +41,20 @@ def elections_open(meeting):
         for e in selectors.elections_of(meeting)
         if e.status == "voting" and selectors.open_round(e) is not None
     ]
+
+
+@register.simple_tag
+def seat_index(association):
+    """The seats held today, to look up per row (``owner_seats``, ``user_seats``)."""
+    return selectors.SeatIndex.of(association)
+
+
+@register.simple_tag
+def owner_seats(index, commitment):
+    """The seats of a commitment's owner (person and committee), with their terms."""
+    return index.of_owner(commitment)
+
+
+@register.simple_tag
+def user_seats(index, user_id):
+    return index.of_user(user_id)

@@ -1,14 +1,17 @@
 """Election pages: the list of a meeting, an election, a candidate, the ballot, the board."""
 
+import base64
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from besluit import access
+from besluit.core import votelog
 from besluit.errors import DomainError
 from besluit.frame.shortcuts import (
     association_for,
@@ -19,8 +22,10 @@ from besluit.frame.shortcuts import (
     require,
     run_service,
 )
+from besluit.opendata import formats
 
 from .. import chart, publish, selectors
+from .. import popolo as election_popolo
 from .. import services as el
 from ..forms import BodyForm, ElectionForm, NominationForm, StatementForm
 from ..models import CandidatePhoto, Election
@@ -230,6 +235,15 @@ def _ballot_choice(election: Election, post) -> object:
     return ranks
 
 
+def _receipt_download(ballot) -> str:
+    """The voter's receipt as a data: URL for the download link (kept nowhere else)."""
+    receipt = getattr(ballot, "receipt", None)
+    if not receipt:
+        return ""
+    data = base64.b64encode(votelog.canonical_json(receipt)).decode()
+    return f"data:application/json;base64,{data}"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def vote(request, slug, election_id):
@@ -262,6 +276,7 @@ def vote(request, slug, election_id):
         member=member,
         has_voted=selectors.has_voted(rnd, member) and receipt is None,
         receipt=receipt,
+        receipt_download=_receipt_download(receipt),
         error=error,
         crumbs=election_crumbs(election, (election.title, election_url(election)), (_("Vote"), "")),
     )
@@ -316,20 +331,6 @@ def bundle(request, slug, election_id):
 @require_GET
 def popolo(request, slug, election_id):
     election = election_for(request, slug, election_id)
-    return JsonResponse(publish.popolo(election), json_dumps_params={"ensure_ascii": False})
-
-
-@login_required
-@require_GET
-def projector_panel(request, slug, meeting_id):
-    """The elections part of the projector, re-fetched by htmx every few seconds."""
-    meeting = meeting_for(request, slug, meeting_id)
-    return render(
-        request,
-        "elections/_projector_panel.html",
-        {
-            **selectors.projector_context(meeting),
-            "association": meeting.association,
-            "meeting": meeting,
-        },
+    return HttpResponse(
+        formats.to_json(election_popolo.parts(election)), content_type="application/json"
     )

@@ -37,6 +37,12 @@ def number(value, places=None) -> str:
 
 
 @register.filter
+def tally(value) -> str:
+    """{{ quota|tally }} -> '114,29': a count's value on a chart (besluit.formats.tally)."""
+    return formats.tally(value)
+
+
+@register.filter
 def pct(fraction, places: int = 2) -> str:
     """0.9763 -> '97,63%' (decimal comma in Dutch, point in English)."""
     if fraction is None or fraction == "":

@@ -40,13 +40,25 @@
     });
   });
 
-  ["poll-opened", "poll-closed", "poll-countdown", "agenda-item", "speakers", "attendance"].forEach(function (kind) {
+  // An election round's participation: "12 / 342" on the projector, the console and the
+  // election pages, without a reload (elections.selectors.participation_message).
+  source.addEventListener("election-participation", function (event) {
+    var data = JSON.parse(event.data);
+    var boxes = document.querySelectorAll('[data-election-participation="' + data.election + '"]');
+    Array.prototype.forEach.call(boxes, function (el) {
+      setText(el, "voted", data.voted);
+      setText(el, "eligible", data.eligible);
+    });
+  });
+
+  ["poll-opened", "poll-closed", "poll-countdown", "agenda-item", "speakers", "attendance",
+   "election-opened", "election-closed"].forEach(function (kind) {
     source.addEventListener(kind, function () { refresh(kind); });
   });
   source.addEventListener("snapshot", function () {
     // The first snapshot describes the page as rendered; a later one follows a
     // reconnect without a known position, so everything is fetched again.
-    if (connectedOnce) ["poll-opened", "agenda-item", "speakers"].forEach(refresh);
+    if (connectedOnce) ["poll-opened", "agenda-item", "speakers", "election-opened"].forEach(refresh);
     connectedOnce = true;
   });
   source.addEventListener("open", function () { root.setAttribute("data-live-state", "connected"); });
