@@ -16,8 +16,8 @@ from decimal import Decimal
 from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext as _
 
-from besluit.attendance import selectors as attendance
 from besluit.associations.models import Member
+from besluit.attendance import selectors as attendance
 from besluit.attendance.models import Attendance, PollQuorum, Proxy
 from besluit.meetings.models import Meeting
 
