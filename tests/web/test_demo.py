@@ -19,6 +19,7 @@ from besluit.demo import alv, data, register
 from besluit.demo.data import load_demo
 from besluit.meetings.models import Meeting
 from besluit.proposals.models import Amendment, Motion, PreAdvice, SubmissionStatus
+from besluit.minutes.models import Minutes, MinutesVersion
 from besluit.voting import services as voting
 from besluit.voting.models import Ballot, Decision, Poll
 
@@ -139,8 +140,15 @@ def test_load_demo():
 
     # Decisions by acclamation.
     assert Decision.objects.filter(
-        meeting=meeting, method=Decision.Method.ACCLAMATION, agenda_item__number="04"
+        meeting=meeting, method=Decision.Method.ACCLAMATION, agenda_item__number="03"
     ).exists()
+    # Item 04 adopts the spring meeting's minutes: a published concept, with a correction,
+    # not adopted yet; the autumn 2025 minutes were adopted by the spring meeting.
+    concept = Minutes.objects.get(adoption_item__meeting=meeting)
+    assert concept.status == Minutes.Status.CONCEPT and concept.adoption_item.number == "04"
+    assert concept.versions.filter(kind=MinutesVersion.Kind.CORRECTION).exists()
+    adopted = Minutes.objects.get(status=Minutes.Status.ADOPTED, meeting__association=vvvg)
+    assert adopted.decision.agenda_item == concept.meeting.agenda_items.get(number="04")
 
     # The written consultation: alternatives, open until the end of its window or later.
     written = Meeting.objects.get(association=vvvg, kind=Meeting.Kind.WRITTEN)

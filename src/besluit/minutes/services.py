@@ -139,7 +139,8 @@ def _adoption_item(meeting: Meeting) -> AgendaItem | None:
     )
     if later is None:
         return None
-    items = AgendaItem.objects.filter(meeting=later)
+    # "Benoeming notulencommissie" (the standard 03) names minutes too, but adopts none.
+    items = AgendaItem.objects.filter(meeting=later).exclude(title__icontains="notulencommissie")
     return (
         items.filter(title__icontains="notulen").order_by("position").first()
         or items.filter(number=ADOPTION_NUMBER).first()
