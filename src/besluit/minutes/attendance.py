@@ -56,15 +56,18 @@ def gather(meeting: Meeting, *, end: datetime | None = None) -> AttendanceRecord
     """The meeting's attendance. ``end``: when the meeting's business ended (the last vote
     or agenda item, or the planned end): a departure after it is leaving at the close, not
     during the meeting."""
-    found = attendance.presence(meeting, ever=True)
+    rows = list(Attendance.objects.filter(meeting=meeting).select_related("member"))
     proxies = [
         (p.grantor, p.holder)
         for p in Proxy.objects.filter(meeting=meeting, status=Proxy.Status.APPROVED)
         .select_related("grantor", "holder")
         .order_by("grantor__name", "pk")
     ]
+    if not rows and not proxies:
+        return AttendanceRecord(attendance.Presence())  # no register kept: no weights to read
+    found = attendance.presence(meeting, ever=True)
     movements: list[Movement] = []
-    for a in Attendance.objects.filter(meeting=meeting).select_related("member"):
+    for a in rows:
         if a.arrived_at > meeting.starts_at:
             movements.append(Movement(a.arrived_at, a.member, True))
         departed = a.departed_at
