@@ -113,6 +113,7 @@ def test_from_draft_to_adopted_minutes(
     assert minutes.status == Minutes.Status.CONCEPT
     assert minutes.adoption_item.meeting == next_meeting
     assert "notulen" in minutes.adoption_item.title.lower()
+    assert minutes.adoption_item.number == "04"  # not 03, "Benoeming notulencommissie"
     with pytest.raises(ImmutableMinutes):  # a published version never changes
         concept.summary = "anders"
         concept.save()
