@@ -194,6 +194,18 @@ def test_adopted_minutes_carry_the_attendance_in_page_pdf_and_open_data(
     ]
     assert "J. Jansen" not in str(att)  # member codes, no person's name
 
+    # frozen at adoption: a check-out after the meeting changes the register, not the minutes
+    attendance.do_check_out(
+        actor=secretariat,
+        meeting=meeting,
+        member=m(association, 0),
+        now=meeting.starts_at + timedelta(hours=1),
+    )
+    assert selectors.presence(meeting, ever=True).present_members == found.present_members
+    later = client.get(reverse("minutes:open_data", args=[slug, meeting.pk])).json()
+    assert later["attendance"] == att
+    assert [x["member"] for x in att["movements"]].count(m(association, 0).code) == 0
+
     pdf = client.get(reverse("minutes:pdf", args=[slug, meeting.pk]))
     report = pdfua.check(pdf.content)
     assert report.ok, report.errors

@@ -18,6 +18,7 @@ from besluit.core import text_import as ci
 from besluit.core import texts as ct
 from besluit.errors import Conflict, ValidationFailed
 from besluit.meetings.models import AgendaItem, Meeting
+from besluit.minutes import attendance as minutes_attendance
 from besluit.minutes import draft
 from besluit.minutes.models import Minutes, MinutesVersion
 from besluit.numbering import next_number
@@ -322,6 +323,9 @@ def adopt(minutes: Minutes, version: MinutesVersion, decision: Decision, *, acto
     minutes.adopted_version = version
     minutes.adopted_at = now
     minutes.decision = decision
+    minutes.attendance = minutes_attendance.open_data(
+        draft.gather(minutes.meeting).attendance, minutes_attendance.quorums(minutes.meeting)
+    )
     minutes.save()
     record(
         "minutes.adopted",

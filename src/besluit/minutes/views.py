@@ -337,7 +337,10 @@ def open_data(request, slug, meeting_id):
         "decision": minutes.decision_id,
         "lines": rendering.lines_json(shown.document, shown.line_width),
         "markdown": ct.to_markdown(shown.document),
-        "attendance": minutes_attendance.open_data(
+        # frozen at adoption (minutes adopted before it was kept: read from the register)
+        "attendance": minutes.attendance
+        if minutes.attendance is not None
+        else minutes_attendance.open_data(
             draft.gather(meeting).attendance, minutes_attendance.quorums(meeting)
         ),
     }
