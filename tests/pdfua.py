@@ -140,7 +140,9 @@ def _check_content(page, number: int, report: Report) -> set[int]:
     return mcids
 
 
-def _walk(elem, report: Report, role_map, depth=0) -> None:
+def _walk(elem, report: Report, role_map, depth=0, reached=None) -> None:
+    if reached is not None and elem.is_indirect:
+        reached.add(elem.objgen)
     tag = _name(elem.get("/S"))
     std = tag if tag in STANDARD_TYPES else _name(role_map.get("/" + tag)) if role_map else ""
     if std not in STANDARD_TYPES:
@@ -161,7 +163,7 @@ def _walk(elem, report: Report, role_map, depth=0) -> None:
         if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
             if std == "TR" and _name(kid.get("/S")) not in ("TH", "TD"):
                 report.fail("15-xxx", "a table row holds something else than TH or TD")
-            _walk(kid, report, role_map, depth + 1)
+            _walk(kid, report, role_map, depth + 1, reached)
 
 
 def check(data: bytes) -> Report:
@@ -187,6 +189,14 @@ def check(data: bytes) -> Report:
     if tree is None:
         report.fail("01-001", "no structure tree")
         return report
+    # Walk the tree first: tagged content must belong to an element reachable from the root
+    # (WeasyPrint leaves its page-margin text tagged but outside the tree).
+    kids = tree.get("/K")
+    role_map = tree.get("/RoleMap")
+    reached: set = set()
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary):
+            _walk(kid, report, role_map, reached=reached)
     parent_tree = tree.get("/ParentTree")
     parents = pikepdf.NumberTree(parent_tree) if parent_tree is not None else {}
     seen_fonts: set = set()
@@ -203,14 +213,20 @@ def check(data: bytes) -> Report:
             count = len(refs) if isinstance(refs, pikepdf.Array) else 0
             if count <= max(mcids):
                 report.fail("01-005", f"page {number}: MCIDs not in the parent tree")
+            else:
+                lost = [
+                    m
+                    for m in sorted(mcids)
+                    if not isinstance(refs[m], pikepdf.Dictionary) or refs[m].objgen not in reached
+                ]
+                if lost:
+                    report.fail(
+                        "01-005",
+                        f"page {number}: tagged content outside the structure tree (MCID {lost})",
+                    )
         for annot in page.obj.get("/Annots") or []:
             if annot.get("/Subtype") == "/Link" and "/StructParent" not in annot:
                 report.fail("28-011", f"page {number}: a link annotation that is not tagged")
-    kids = tree.get("/K")
-    role_map = tree.get("/RoleMap")
-    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-        if isinstance(kid, pikepdf.Dictionary):
-            _walk(kid, report, role_map)
     previous = 0
     for level in report.headings:
         if previous and level > previous + 1:

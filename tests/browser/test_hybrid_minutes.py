@@ -105,6 +105,7 @@ def test_remote_speaker_to_published_minutes(transactional_db, asgi_page):
     projector.goto(f"{base}/scherm/")
     projector.locator(".live-speaking-time__speaker [data-remaining]").wait_for()
     assert "burgemeester-op-afstand" in projector.locator(".projector__speaker").inner_text()
+    assert "G4" in projector.locator(".live-speaking-time__networks").inner_text()  # per network
     shot(projector, "3-projector-speaking-time")
 
     # the speaker is done; the chair closes item 07 by going on to the next item
@@ -140,3 +141,60 @@ def test_remote_speaker_to_published_minutes(transactional_db, asgi_page):
     phone.goto(f"{base}/notulen/")
     assert phone.locator("a", has_text="Een correctie voorstellen").count() == 1
     shot(phone, "7-phone-concept-minutes")
+
+
+@pytest.mark.argon2
+def test_the_livestream_beside_the_vote_buttons_and_a_link_on_a_phone(transactional_db, asgi_page):
+    from besluit.live import hybrid
+    from besluit.voting import services as voting
+
+    association = factories.make_association(12, slug="stroom")
+    meeting = factories.make_meeting(association)
+    chair = factories.make_user("voorzitter", association, Role.Kind.CHAIR)
+    secretariat = factories.make_user("secretariaat", association, Role.Kind.SECRETARIAT)
+    factories.make_user(
+        "wethouder", association, Role.Kind.REPRESENTATIVE, member=factories.member(association, 0)
+    )
+    hybrid.do_set_stream(
+        actor=secretariat,
+        meeting=meeting,
+        url="https://video.example.org/alv",
+        network_seconds=None,
+    )
+    poll = voting.do_create_poll(
+        actor=chair,
+        meeting=meeting,
+        subject="agenda_item",
+        agenda_item=meeting.agenda_items.get(number="07"),
+        title="Locatie volgende ALV",
+    )
+    voting.do_open_poll(actor=chair, poll=poll)
+    live_url = f"/{association.slug}/vergaderingen/{meeting.pk}/live/"
+
+    def stream(route):  # no internet here: the stream's page is served by the test
+        route.fulfill(status=200, content_type="text/html", body="<p>livestream</p>")
+
+    desktop = asgi_page()
+    desktop.set_viewport_size({"width": 1280, "height": 900})
+    desktop.route("https://video.example.org/**", stream)
+    login(desktop, "wethouder")
+    desktop.goto(live_url)
+    frame = desktop.locator("iframe.live-stream__frame")
+    button = desktop.locator("button.vote-option").first
+    assert frame.is_visible() and button.is_visible()
+    assert not desktop.locator(".live-stream__link").is_visible()
+    f, b = frame.bounding_box(), button.bounding_box()
+    assert f["x"] >= b["x"] + b["width"]  # beside: to the right of the buttons
+    assert f["y"] < b["y"] + b["height"] and b["y"] < f["y"] + f["height"] + 400  # same screen
+    shot(desktop, "8-desktop-livestream-beside-votes")
+
+    phone = asgi_page(phone=True)
+    phone.route("https://video.example.org/**", stream)
+    login(phone, "wethouder")
+    phone.goto(live_url)
+    link = phone.locator(".live-stream__link a")
+    assert link.is_visible() and link.get_attribute("href") == "https://video.example.org/alv"
+    assert not phone.locator("iframe.live-stream__frame").is_visible()
+    # the vote buttons come first on the phone's screen, before the stream's link
+    assert phone.locator("button.vote-option").first.bounding_box()["y"] < link.bounding_box()["y"]
+    shot(phone, "9-phone-livestream-link")

@@ -18,6 +18,7 @@ from besluit.associations.selectors import weighted_register
 from besluit.demo import alv, data, register
 from besluit.demo.data import load_demo
 from besluit.meetings.models import Meeting
+from besluit.minutes.models import Minutes, MinutesVersion
 from besluit.proposals.models import Amendment, Motion, PreAdvice, SubmissionStatus
 from besluit.voting import services as voting
 from besluit.voting.models import Ballot, Decision, Poll
@@ -139,8 +140,15 @@ def test_load_demo():
 
     # Decisions by acclamation.
     assert Decision.objects.filter(
-        meeting=meeting, method=Decision.Method.ACCLAMATION, agenda_item__number="04"
+        meeting=meeting, method=Decision.Method.ACCLAMATION, agenda_item__number="03"
     ).exists()
+    # Item 04 adopts the spring meeting's minutes: a published concept, with a correction,
+    # not adopted yet; the autumn 2025 minutes were adopted by the spring meeting.
+    concept = Minutes.objects.get(adoption_item__meeting=meeting)
+    assert concept.status == Minutes.Status.CONCEPT and concept.adoption_item.number == "04"
+    assert concept.versions.filter(kind=MinutesVersion.Kind.CORRECTION).exists()
+    adopted = Minutes.objects.get(status=Minutes.Status.ADOPTED, meeting__association=vvvg)
+    assert adopted.decision.agenda_item == concept.meeting.agenda_items.get(number="04")
 
     # The written consultation: alternatives, open until the end of its window or later.
     written = Meeting.objects.get(association=vvvg, kind=Meeting.Kind.WRITTEN)
@@ -164,6 +172,38 @@ def test_load_demo():
     assert hidden.count() == 342 - demo_members.count()
     assert not hidden.filter(is_active=True).exists()
     assert not any(u.has_usable_password() for u in hidden)
+
+    # The minutes: the autumn 2025 minutes adopted and public (page, open data) with the
+    # attendance as the attendance app has it; the spring 2026 concept linked from item 04 of
+    # the meeting in session, not public.
+    from django.test import Client
+    from django.urls import reverse
+
+    from besluit.attendance import selectors as attendance
+
+    anonymous = Client()
+    page = anonymous.get(reverse("minutes:page", args=["vvvg", adopted.meeting_id]))
+    text = page.content.decode()
+    assert page.status_code == 200 and "Aanwezigheid" in text and "Volmachten" in text
+    assert "komt binnen" in text and "vertrekt" in text
+    found = attendance.presence(adopted.meeting, ever=True)
+    assert found.present_members > 50 and found.represented_members == 3
+    assert f"Aanwezig: {found.present_members} leden" in text
+    opendata = anonymous.get(reverse("minutes:open_data", args=["vvvg", adopted.meeting_id]))
+    assert opendata.json()["attendance"]["presentMembers"] == found.present_members
+    assert opendata.json()["attendance"]["representedMembers"] == found.represented_members
+    not_yet = anonymous.get(reverse("minutes:page", args=["vvvg", concept.meeting_id]))
+    assert not_yet.status_code == 404
+    member = Client()
+    member.force_login(User.objects.get(username="burgemeester-grachtenburg"))
+    item04 = member.get(
+        reverse("web:agenda_item", args=["vvvg", meeting.pk, concept.adoption_item_id])
+    ).content.decode()
+    assert reverse("minutes:page", args=["vvvg", concept.meeting_id]) in item04
+    shown = member.get(reverse("minutes:page", args=["vvvg", concept.meeting_id])).content.decode()
+    # the concept (its summary of the debate) and, apart, the member's correction
+    assert "Aanwezigheid" in shown and "De voorzitter opent de vergadering om tien uur" in shown
+    assert "niet om tien uur" in shown
 
     # Loading again changes nothing.
     before = counts()

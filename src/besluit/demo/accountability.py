@@ -300,6 +300,10 @@ class _Loader:
         self.close(meeting, _at(day, 16, 30))
 
     def close(self, meeting: Meeting, at: datetime) -> None:
+        # Who attended, before the register closes with the meeting (for the minutes).
+        from besluit.demo.minutes import attend
+
+        attend(meeting, actor=self.secretariat)
         with _clock(at):
             meetings.do_set_meeting_status(
                 actor=self.secretariat, meeting=meeting, status=Meeting.Status.CLOSED

@@ -217,7 +217,8 @@ class MeetingBuilder:
             )
         self.say("meeting, agenda, resolution, 2 amendments, 3 motions")
 
-        # The meeting in session, items 01 to 06 done: acclamations, the contribution
+        # The meeting in session, items 01 to 06 done (but 04: the minutes of the spring
+        # meeting, a concept with a correction, are adopted later): an acclamation, the contribution
         # decided by a vote, and a vote still open on a motion not tied to an item. The
         # votes of item 07 (two amendments, a motion, the resolution) are still to come.
         for a in _ALV["acclamations"]:
@@ -253,7 +254,7 @@ class MeetingBuilder:
         # Only hidden voters: the demo representatives can still vote here.
         voters = self.rng.sample(sorted(self.hidden), 120)
         self._vote(poll, voters, clock.at(11, 21), self._youth_choice)
-        self.say("2 acclamations, 1 closed poll, 1 open poll")
+        self.say("1 acclamation, 1 closed poll, 1 open poll")
 
     def _co_submitters(self, spec: dict) -> list[Member]:
         """A number is a member's place in the register; a name is one of the cast."""

@@ -231,15 +231,20 @@ def load_demo(*, stdout: TextIO | None = None) -> list[DemoAccount]:
         return demo_accounts()
     with transaction.atomic():
         _Loader(stdout).run()
+        # The proxy rule first: the earlier meetings record their attendance and proxies.
+        from besluit.demo.attendance import load_attendance_demo
+
+        load_attendance_demo(Association.objects.get(slug=SLUG))
         # Earlier meetings' motions and their follow-up (commitments, a report).
         from besluit.demo.accountability import load_accountability_demo
 
         load_accountability_demo(Association.objects.get(slug=SLUG))
+        # Their minutes: one adopted (public), one a concept for the meeting in session.
+        from besluit.demo.minutes import load_minutes_demo
+
+        load_minutes_demo(Association.objects.get(slug=SLUG))
         # The board, a committee, the seats held and the elections at the Najaars-ALV.
         from besluit.demo.elections import load_elections_demo
 
         load_elections_demo(Association.objects.get(slug=SLUG))
-        from besluit.demo.attendance import load_attendance_demo
-
-        load_attendance_demo(Association.objects.get(slug=SLUG))
     return demo_accounts()

@@ -21,6 +21,7 @@ from besluit.core import texts as ct
 from besluit.core import voting as core_voting
 from besluit.live.models import LiveEvent, SpeakerRequest
 from besluit.meetings.models import AgendaItem, Meeting
+from besluit.minutes import attendance as minutes_attendance
 from besluit.proposals.models import Amendment, Motion, SubmissionStatus
 from besluit.texts.models import TextVersion
 from besluit.voting.models import Ballot, Decision, Poll
@@ -60,6 +61,7 @@ class Vote:
     decision: str
     at: object
     secret: bool = False
+    quorum: str = ""  # the meeting quorum found when the poll opened, if it required it
 
 
 @dataclass
@@ -79,9 +81,10 @@ class Record:
     items: list[ItemRecord]
     voted_members: int
     eligible_members: int
+    attendance: minutes_attendance.AttendanceRecord | None = None
 
 
-def _vote(poll: Poll | None, decision: Decision | None) -> Vote:
+def _vote(poll: Poll | None, decision: Decision | None, quorum=None) -> Vote:
     if poll is None:  # by acclamation
         return Vote(
             title=decision.subject,
@@ -115,6 +118,7 @@ def _vote(poll: Poll | None, decision: Decision | None) -> Vote:
         decision=decision.text if decision else "",
         at=poll.closed_at,
         secret=poll.is_secret,
+        quorum=minutes_attendance.quorum_line(quorum) if quorum is not None else "",
     )
 
 
@@ -158,10 +162,12 @@ def gather(meeting: Meeting) -> Record:
     )
     by_poll = {d.poll_id: d for d in decisions if d.poll_id}
     votes: list[tuple[object, int | None, Vote]] = []
+    quorums = minutes_attendance.quorums(meeting)
     for poll in Poll.objects.filter(meeting=meeting, status=Poll.Status.CLOSED).exclude(
         result=None
     ):
-        votes.append((poll.closed_at, poll.agenda_item_id, _vote(poll, by_poll.get(poll.pk))))
+        vote = _vote(poll, by_poll.get(poll.pk), quorums.get(poll.pk))
+        votes.append((poll.closed_at, poll.agenda_item_id, vote))
     for d in decisions:
         if d.poll_id is None:
             votes.append((d.recorded_at, d.agenda_item_id, _vote(None, d)))
@@ -194,7 +200,22 @@ def gather(meeting: Meeting) -> Record:
     out = [records[i.pk] for i in items]
     if loose.speeches or loose.votes or loose.late:
         out.append(loose)
-    return Record(meeting, out, voted, eligible)
+    # A departure after the last vote (or the planned end, if later) is leaving at the close.
+    ends = [v[0] for v in votes if v[0]] + ([meeting.ends_at] if meeting.ends_at else [])
+    present = minutes_attendance.gather(meeting, end=max(ends, default=None))
+    return Record(meeting, out, voted, eligible, present if present.recorded else None)
+
+
+def _item_at(record: Record):
+    """The number of the agenda item being dealt with at a time ('' when none)."""
+
+    def at(moment) -> str:
+        for rec in record.items:
+            if rec.item and rec.start and rec.start <= moment and (not rec.end or moment < rec.end):
+                return rec.item.number
+        return ""
+
+    return at
 
 
 class _Writer:
@@ -253,6 +274,8 @@ def compose(record: Record) -> ct.Document:
                 False,
             ),
         )
+    if record.attendance is not None:
+        minutes_attendance.write(w, record.attendance, _item_at(record), clock)
     for rec in record.items:
         item = rec.item
         title = f"{item.number}. {item.title}" if item else _("Not tied to an agenda item")
@@ -288,6 +311,8 @@ def compose(record: Record) -> ct.Document:
                 )
             else:
                 w.para((_("By acclamation at %(time)s.") % {"time": clock(v.at)}, False))
+            if v.quorum:
+                w.para((v.quorum, False))
             if v.decision:
                 w.para((_("Decision") + ": ", True), (v.decision, False))
         if rec.adopted_texts:

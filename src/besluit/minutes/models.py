@@ -8,6 +8,7 @@ line numbers, redline and PDF serve both.
 from functools import cached_property
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -51,6 +52,9 @@ class Minutes(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
     adopted_at = models.DateTimeField(null=True, blank=True)
+    # The attendance as open data, frozen at adoption: the register may still change after
+    # the meeting (a check-out, a revoked proxy); the adopted minutes' data may not.
+    attendance = models.JSONField(null=True, blank=True, editable=False, encoder=DjangoJSONEncoder)
 
     class Meta:
         constraints = [

@@ -18,6 +18,7 @@ from besluit.core import text_import as ci
 from besluit.core import texts as ct
 from besluit.errors import Conflict, ValidationFailed
 from besluit.meetings.models import AgendaItem, Meeting
+from besluit.minutes import attendance as minutes_attendance
 from besluit.minutes import draft
 from besluit.minutes.models import Minutes, MinutesVersion
 from besluit.numbering import next_number
@@ -139,7 +140,8 @@ def _adoption_item(meeting: Meeting) -> AgendaItem | None:
     )
     if later is None:
         return None
-    items = AgendaItem.objects.filter(meeting=later)
+    # "Benoeming notulencommissie" (the standard 03) names minutes too, but adopts none.
+    items = AgendaItem.objects.filter(meeting=later).exclude(title__icontains="notulencommissie")
     return (
         items.filter(title__icontains="notulen").order_by("position").first()
         or items.filter(number=ADOPTION_NUMBER).first()
@@ -321,6 +323,9 @@ def adopt(minutes: Minutes, version: MinutesVersion, decision: Decision, *, acto
     minutes.adopted_version = version
     minutes.adopted_at = now
     minutes.decision = decision
+    minutes.attendance = minutes_attendance.open_data(
+        draft.gather(minutes.meeting).attendance, minutes_attendance.quorums(minutes.meeting)
+    )
     minutes.save()
     record(
         "minutes.adopted",

@@ -17,7 +17,8 @@ from besluit import access
 from besluit.core import texts as ct
 from besluit.frame.shortcuts import context, crumbs, domain_guard, meeting_for, require, run_service
 from besluit.meetings.models import Meeting
-from besluit.minutes import selectors, services
+from besluit.minutes import attendance as minutes_attendance
+from besluit.minutes import draft, selectors, services
 from besluit.minutes.forms import CorrectionForm, EditForm
 from besluit.minutes.models import MinutesVersion
 from besluit.texts import rendering
@@ -336,6 +337,12 @@ def open_data(request, slug, meeting_id):
         "decision": minutes.decision_id,
         "lines": rendering.lines_json(shown.document, shown.line_width),
         "markdown": ct.to_markdown(shown.document),
+        # frozen at adoption (minutes adopted before it was kept: read from the register)
+        "attendance": minutes.attendance
+        if minutes.attendance is not None
+        else minutes_attendance.open_data(
+            draft.gather(meeting).attendance, minutes_attendance.quorums(meeting)
+        ),
     }
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Access-Control-Allow-Origin"] = "*"

@@ -189,7 +189,10 @@ def html_to_pdf(html: str, out, progress: Progress = _no_progress) -> int:
     document = HTML(string=html, url_fetcher=_no_fetching()).render()
     pages = len(document.pages)
     progress(0.8, translation.gettext("writing %(pages)s pages") % {"pages": pages})
-    document.write_pdf(out, pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    from besluit.texts import pdf_artifacts
+
+    written = document.write_pdf(pdf_variant="pdf/ua-1", uncompressed_pdf=False)
+    out.write(pdf_artifacts.fix(written))  # the page header and footer as artifacts
     progress(1.0, translation.gettext("done"))
     return pages
 
@@ -273,6 +276,9 @@ def redline_pdf(data: RedlineData, out, progress: Progress = _no_progress) -> in
         for v in views
         if v.item.status != cr.Status.EQUAL
     ]
+    new_text = text_context(data.new_text)
+    if new_text is not None:  # it stands right under an h1 here: its top heading is an h2
+        new_text["top"] += 1
     return _render(
         "texts/pdf/redline.html",
         {
@@ -281,7 +287,7 @@ def redline_pdf(data: RedlineData, out, progress: Progress = _no_progress) -> in
             "logo": _logo(data.branding),
             "stats": data.redline.stats(),
             "changes": changes,
-            "new_text": text_context(data.new_text),
+            "new_text": new_text,
             "running": data.title,
             "cover_lines": [
                 data.title,
