@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from django.core.management import call_command
+from django.test import Client
 
 from besluit.accounts.people import do_import_people
 from besluit.associations.models import Role
@@ -61,6 +62,11 @@ def test_roles_given_by_sso_follow_the_claims_and_local_roles_stay(
         sign_in(client, association.slug, "voorzitter")
         assert user_in(client) == user
         assert kinds(user, association) == {"secretariat": True, "observer": False}
+        # The people page tells the secretariat which roles the provider's claims decide.
+        office = Client()
+        office.force_login(secretariat)
+        page = office.get(f"/{association.slug}/mensen/?kind=secretariat").content.decode()
+        assert page.count("uit single sign-on: volgt de claims van de provider") == 1
         login = AuditEvent.objects.filter(action="sso.login").latest("pk")
         assert (login.data["roles_added"], login.data["roles_removed"]) == (
             ["secretariat"],
