@@ -52,8 +52,9 @@ def test_a_worker_stopped_mid_request_leaves_a_lease_that_another_run_takes_over
     assert not receiver.requests and Delivery.objects.get().status == "sending"
 
     time_passes(services.LEASE + timedelta(seconds=1))
-    assert recover().startswith("1 ")
-    run_worker()
+    assert recover().startswith("1 ")  # the command takes it over and sends it
+    run_worker()  # the queued job finds it delivered: nothing is sent twice
+    assert len(receiver.requests) == 1
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SUCCEEDED and delivery.attempts == 1
     assert delivery.claim == "" and delivery.claimed_until is None
@@ -95,8 +96,22 @@ def test_a_due_delivery_whose_job_was_lost_is_queued_again(subscribed, secretari
     assert recover().startswith("0 ")
     time_passes(services.LEASE + timedelta(minutes=1))
     assert recover().startswith("1 ")
-    run_worker()
     assert Delivery.objects.get(pk=delivery.pk).status == "succeeded"
+
+
+@pytest.mark.django_db
+def test_every_delivery_job_also_sends_what_a_stopped_worker_left(
+    subscribed, receiver, secretariat, run_worker, django_capture_on_commit_callbacks
+):
+    left = services.do_send_test(actor=secretariat, subscription=subscribed)
+    assert services._claim(left.pk, timezone.now())[0] is not None  # then the worker died
+    time_passes(services.LEASE + timedelta(seconds=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.do_send_test(actor=secretariat, subscription=subscribed)  # a new event
+    run_worker()  # its job sends the new one, then takes over the one left behind
+    assert set(Delivery.objects.values_list("status", flat=True)) == {"succeeded"}
+    assert Attempt.objects.get(delivery=left).recovered
+    assert len(receiver.requests) == 2
 
 
 @pytest.mark.dbbackend
@@ -183,8 +198,9 @@ def test_a_killed_worker_process_is_taken_over_after_its_lease(tmp_path, setting
 
         assert services.recover_expired() == []  # the lease still holds
         time_passes(services.LEASE + timedelta(seconds=1))
-        assert services.recover_expired() == [delivery.pk]
-        assert services.deliver(delivery.pk) == "succeeded"
+        assert services.recover_expired() == [delivery.pk]  # this run takes it over
+        delivery.refresh_from_db()
+        assert delivery.status == "succeeded"
         (attempt,) = delivery.attempt_log.all()
         assert attempt.recovered and attempt.status_code == 204
         assert [r.headers["webhook-id"] for r in receiver.requests] == [delivery.message_id]

@@ -14,7 +14,7 @@
 - A worker killed while sending leaves the delivery ``sending``; when its lease (LEASE)
   has expired, the next ``deliver`` of it claims it again and logs that attempt as
   ``recovered``. ``recover_expired`` (run at the end of every delivery job and by
-  ``besluit webhooks recover``) queues such deliveries, and due ones whose job was lost.
+  ``besluit webhooks recover``) sends such deliveries, and due ones whose job was lost.
 - Receivers reject replays by the id and the timestamp (docs/webhooks.md).
 
 Addresses must be http(s) and, unless BESLUIT_WEBHOOKS_ALLOW_PRIVATE, resolve to public
@@ -331,15 +331,19 @@ def _finish(delivery, now, status_code, error, duration, recovered) -> str:
     return current.status
 
 
-def recover_expired(*, now: datetime | None = None, limit: int = 500) -> list[int]:
-    """Queue a delivery job for every delivery a killed worker left behind: ``sending``
-    with an expired lease, or due for longer than a lease with no worker at it (its job
-    died before the claim). Queuing one twice is harmless: the claim decides."""
+def recover_expired(*, now: datetime | None = None, limit: int = 10) -> list[int]:
+    """Send, in this worker, what a stopped worker left behind: deliveries ``sending``
+    with an expired lease, and due ones nobody claimed for longer than a lease (their job
+    died before the claim). Returns the ids tried (at most ``limit``).
+
+    Inline rather than queued: a queued job per stale delivery, from every job that
+    looks, would multiply jobs while a backlog lasts. The claim still decides, so a
+    delivery another worker is at is skipped."""
     now = now or timezone.now()
     stale = Q(status=Delivery.Status.SENDING, claimed_until__lt=now) | Q(
         status=Delivery.Status.PENDING, next_attempt_at__lt=now - LEASE
     )
     ids = list(Delivery.objects.filter(stale).order_by("pk").values_list("pk", flat=True)[:limit])
     for delivery_id in ids:
-        enqueue(delivery_id)
+        deliver(delivery_id)
     return ids
