@@ -214,3 +214,9 @@ def test_the_besluit_command_answers_exit_codes_and_a_line_per_problem(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "stdin: 4 people created." in result.stdout
     assert Role.objects.filter(association=association, kind="representative").count() == 4
+
+
+def test_people_import_reads_standard_input_too(association):
+    stdin = StringIO(people_csv(association, 2))
+    out, _ = run("people", "import", "-", "--association", association.slug, stdin=stdin)
+    assert "stdin: 2 people created." in out
