@@ -10,6 +10,7 @@ Each event is a dataclass, so a misspelt event or field fails at import or at th
 call, instead of announcing to nobody.
 """
 
+import importlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -157,14 +158,25 @@ E = TypeVar(
     ElectionRoundClosed,
 )
 
-_listeners: dict[type, list[Callable[[Any], Any]]] = defaultdict(list)
+# A listener is a callable or "module:function", imported at the first event: an app whose
+# listener module is heavy (accountability pulls in the voting services) need not load it
+# in every process, so a one-shot command (``besluit createuser``) starts quickly.
+_listeners: dict[type, list[Callable[[Any], Any] | str]] = defaultdict(list)
 
 
-def listen(event_type: type[E], listener: Callable[[E], Any]) -> None:
+def listen(event_type: type[E], listener: Callable[[E], Any] | str) -> None:
     if listener not in _listeners[event_type]:
         _listeners[event_type].append(listener)
 
 
+def _resolve(path: str) -> Callable[[Any], Any]:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def emit(event: Event) -> None:
-    for listener in _listeners.get(type(event), ()):
+    listeners = _listeners.get(type(event), [])
+    for i, listener in enumerate(listeners):
+        if isinstance(listener, str):
+            listener = listeners[i] = _resolve(listener)
         listener(event)

@@ -10,6 +10,7 @@ environment, read once here:
 """
 
 import contextlib
+import importlib.util
 import os
 from pathlib import Path
 
@@ -19,6 +20,10 @@ from besluit import startup
 from besluit.security.headers import add_static_file_headers
 
 BASE_DIR = Path(__file__).resolve().parent
+# django-ninja's Swagger UI page (/api/v1/docs) and its scripts and styles, found without
+# importing ninja: as an installed app it loaded pydantic in every process (a third of a
+# second for each one-shot command); only the API's URLs need it.
+NINJA_DIR = Path(importlib.util.find_spec("ninja").submodule_search_locations[0])
 DATA_DIR = Path(os.environ.get("BESLUIT_DATA_DIR", Path.cwd() / "var")).resolve()
 
 DEBUG = os.environ.get("BESLUIT_DEBUG", "") == "1"
@@ -48,8 +53,6 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
-    # Only for the Swagger UI page at /api/v1/docs: its scripts and styles as static files.
-    "ninja",
     "besluit.frame",
     "besluit.accounts",
     "besluit.associations",
@@ -108,7 +111,7 @@ ROOT_URLCONF = "besluit.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [NINJA_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -254,7 +257,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_DIRS = [BASE_DIR / "static", NINJA_DIR / "static"]
 # Static files are public: a web server of its own (nginx) may serve them from here, but the
 # data directory is private (0700), so such a setup puts them elsewhere.
 STATIC_ROOT = Path(os.environ.get("BESLUIT_STATIC_ROOT", DATA_DIR / "static"))

@@ -3,9 +3,11 @@ from django.urls import include, path
 from besluit import converters  # noqa: F401  (registers <id:...>, used in every urls.py)
 from besluit.accounts.urls import auth_urlpatterns
 from besluit.api.router import api
+from besluit.sso.views import LogoutView
 
 urlpatterns = [
     path("accounts/", include(auth_urlpatterns)),
+    path("accounts/logout/", LogoutView.as_view(), name="logout"),
     path("accounts/", include("besluit.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

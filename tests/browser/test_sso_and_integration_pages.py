@@ -47,6 +47,20 @@ def test_sso_login_end_to_end(new_page, live_server, start_provider, db):  # noq
     assert "/accounts/login/" not in page.url
     role = Role.objects.get(user__email="b@gm0014.example", association=association)
     assert role.kind == "representative" and role.member.code == "GM1000"
+
+    # Logging out of Besluit logs out at the provider too (RP-initiated logout): the
+    # browser passes the provider's end_session_endpoint and lands on Besluit's login page.
+    provider_logouts = []
+    page.on("request", lambda r: r.url.startswith(provider.end_session_endpoint)
+            and provider_logouts.append(r.url))  # fmt: skip
+    page.get_by_role("button", name="Uitloggen").click()
+    page.wait_for_url(f"{live_server.url}/accounts/login/")
+    assert len(provider_logouts) == 1 and "id_token_hint=" in provider_logouts[0]
+    assert page.locator(".besluit-user__name").count() == 0
+    # Single sign-on again: the provider asks for the password (its session ended too).
+    page.get_by_role("link", name="Inloggen voor Vereniging van Testgemeenten").click()
+    page.wait_for_url(f"{issuer.removesuffix('/openid')}/accounts/login/**")
+    assert page.locator("#id_password").is_visible()
     assert problems == [], json.dumps(problems, indent=1)
 
 

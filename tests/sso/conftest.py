@@ -34,6 +34,14 @@ def module_provider(tmp_path_factory):
 
 def _provider(tmp_path):
     processes = []
+    envs = {}
+
+    def set_groups(issuer: str, username: str, groups: list[str]) -> None:
+        """Change a provider user's groups (their claims at the next login)."""
+        subprocess.run(
+            [sys.executable, "-m", "tests.sso.provider.seed", "--groups", username, *groups],
+            env=envs[issuer], cwd=ROOT, check=True, capture_output=True,
+        )  # fmt: skip
 
     def start(redirect_uri: str) -> str:
         port = _free_port()
@@ -62,11 +70,13 @@ def _provider(tmp_path):
             try:
                 with urllib.request.urlopen(discovery, timeout=1) as response:
                     if response.status == 200:
+                        envs[f"{url}/openid"] = env
                         return f"{url}/openid"
             except OSError:
                 time.sleep(0.1)
         raise RuntimeError((tmp_path / "provider.log").read_text())
 
+    start.set_groups = set_groups
     yield start
     for process, log in processes:
         process.terminate()

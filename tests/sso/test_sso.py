@@ -37,11 +37,12 @@ def provider(association, issuer):
     return association.sso_provider
 
 
-def sign_in(client, slug: str, username: str, password: str = "provider-pass"):
-    """The browser's part, by hand: Besluit -> provider login -> back with a code."""
+def sign_in(client, slug: str, username: str, password: str = "provider-pass", idp=None):
+    """The browser's part, by hand: Besluit -> provider login -> back with a code. ``idp``:
+    the browser's session at the provider (its cookies), to use it again afterwards."""
     start = client.get(f"/accounts/sso/{slug}/?next=/{slug}/")
     assert start.status_code == 302
-    idp = requests.Session()
+    idp = idp if idp is not None else requests.Session()
     page = idp.get(start["Location"], allow_redirects=True)
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     back = idp.post(

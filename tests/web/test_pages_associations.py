@@ -245,6 +245,7 @@ def test_members_page_without_a_weight_rule_still_lists_the_members(client):
     page = text(client.get(url("members", bare)))
     assert "No weight rule is in force today" in page
     assert "Testgemeente 002" in page and "3 members" in page
+    assert page.count("none yet") == 3  # each member's weight, as the API's weightStatus
 
 
 def register_queries(client, association, user) -> int:

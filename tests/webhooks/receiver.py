@@ -3,7 +3,8 @@
 It verifies every request with the ``standardwebhooks`` package (signature over
 ``webhook-id.webhook-timestamp.body``, timestamp within five minutes), refuses a
 ``webhook-id`` it has accepted before (a replay: 409), can be told to fail the next N
-requests (500), and keeps every request it saw.
+requests (500), can hold the next N requests unanswered until released (to stop a
+worker mid-request), and keeps every request it saw.
 """
 
 import json
@@ -29,8 +30,18 @@ class Receiver:
     requests: list[Seen] = field(default_factory=list)
     accepted: dict[str, dict] = field(default_factory=dict)  # webhook-id -> payload
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hold_next: int = 0
+    held: threading.Event = field(default_factory=threading.Event)  # a request is held
+    release: threading.Event = field(default_factory=threading.Event)
 
     def handle(self, headers: dict, body: bytes) -> tuple[int, str]:
+        with self.lock:
+            hold = self.hold_next > 0
+            self.hold_next -= hold
+        if hold:
+            self.held.set()
+            self.release.wait(timeout=60)
+            return 503, "held"  # nobody reads this: the sender was stopped meanwhile
         with self.lock:
             try:
                 payload = Webhook(self.secret).verify(body, headers)
@@ -60,11 +71,14 @@ def start(receiver: Receiver) -> tuple[ThreadingHTTPServer, str]:
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, reason = receiver.handle(headers, body)
             data = json.dumps({"reason": reason}).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # a held request's sender was stopped meanwhile
 
         def log_message(self, *args):
             pass

@@ -8,7 +8,8 @@ class AccountabilityConfig(AppConfig):
 
     def ready(self) -> None:
         from besluit import hooks
-        from besluit.accountability import services
 
-        hooks.listen(hooks.SubmissionDecided, services.on_submission_decided)
-        hooks.listen(hooks.PollClosed, services.on_poll_closed)
+        # By name: the services (and the voting services under them) load at the first event.
+        listeners = "besluit.accountability.services.listeners"
+        hooks.listen(hooks.SubmissionDecided, f"{listeners}:on_submission_decided")
+        hooks.listen(hooks.PollClosed, f"{listeners}:on_poll_closed")

@@ -10,8 +10,8 @@ urlpatterns = [
     path("tokens/<id:token_id>/intrekken/", views.token_revoke, name="token_revoke"),
 ]
 
-# Login and logout keep Django's global names ('login', 'logout').
+# Login and logout keep Django's global names ('login', 'logout'). The logout view is the
+# sso app's (besluit.urls): Django's, plus the provider's logout after a single sign-on.
 auth_urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]

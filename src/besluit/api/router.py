@@ -6,16 +6,18 @@ OpenAPI document is made to meet the NL API Design Rules in ``api.openapi``.
 """
 
 import functools
+import json
 import logging
 
 from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import URLPattern
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from ninja import NinjaAPI, Router
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.openapi.docs import Swagger
+from ninja.openapi.docs import Swagger, _csrf_needed
 
 from besluit import __version__
 from besluit.accounts import tokens as account_tokens
@@ -109,6 +111,21 @@ class BesluitAPI(NinjaAPI):
         return wrapped, app_name, namespace
 
 
+class LocalSwagger(Swagger):
+    """Swagger UI from ninja's own template and static files, which the settings add to
+    the template and static directories. Ninja uses them only when "ninja" is an
+    installed app, which would load pydantic in every process; otherwise it links a CDN."""
+
+    def render_page(self, request, api, **kwargs):
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {
+            "swagger_settings": json.dumps(self.settings, indent=1),
+            "api": api,
+            "add_csrf": _csrf_needed(api),
+        }
+        return render(request, self.template, context)
+
+
 api = BesluitAPI(
     title="Besluit API",
     version=API_VERSION,
@@ -119,9 +136,9 @@ api = BesluitAPI(
     "read has an ETag.",
     urls_namespace="api",
     auth=AUTH,
-    # Swagger UI from ninja's own static files ("ninja" in INSTALLED_APPS), not a CDN the
-    # CSP blocks; and no badge from swagger.io's online validator (an outside origin).
-    docs=Swagger(settings={"validatorUrl": None}),
+    # Swagger UI from ninja's own static files (settings.NINJA_DIR), not a CDN the CSP
+    # blocks; and no badge from swagger.io's online validator (an outside origin).
+    docs=LocalSwagger(settings={"validatorUrl": None}),
     # camelCase on the wire (NL API Design Rules), snake_case in Python.
     default_router=Router(by_alias=True),
     openapi_extra={

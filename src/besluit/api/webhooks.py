@@ -40,6 +40,10 @@ class AttemptOut(s.Camel):
     status_code: int | None
     error: str
     duration_ms: int
+    recovered: bool = Field(
+        description="made by a worker that took over after another stopped while sending "
+        "(the receiver may have had this webhook-id already)"
+    )
 
 
 class DeliveryOut(s.Camel):
@@ -138,7 +142,13 @@ def _delivery_out(d: Delivery) -> DeliveryOut:
         event_type=d.event_type,
         status=d.status,
         attempts=[
-            AttemptOut(at=a.at, status_code=a.status_code, error=a.error, duration_ms=a.duration_ms)
+            AttemptOut(
+                at=a.at,
+                status_code=a.status_code,
+                error=a.error,
+                duration_ms=a.duration_ms,
+                recovered=a.recovered,
+            )
             for a in d.attempt_log.all()
         ],
         next_attempt_at=d.next_attempt_at,

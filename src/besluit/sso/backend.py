@@ -34,6 +34,8 @@ class AssociationOIDCBackend(OIDCAuthenticationBackend):
             return "sso:callback"
         if attr == "OIDC_RP_SCOPES":
             return self.provider.scopes
+        if attr == "OIDC_STORE_ID_TOKEN":
+            return True  # the id_token_hint of the provider logout (sso.views.LogoutView)
         return super().get_settings(attr, *args)
 
     def authenticate(self, request, **kwargs):

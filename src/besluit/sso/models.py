@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from besluit.associations.models import Association
+from besluit.associations.models import Association, Role
 
 
 class Provider(models.Model):
@@ -27,6 +27,9 @@ class Provider(models.Model):
     token_endpoint = models.URLField(max_length=300)
     userinfo_endpoint = models.URLField(max_length=300)
     jwks_uri = models.URLField(max_length=300)
+    # RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0), when the provider
+    # offers it: logging out of Besluit ends the session at the provider as well.
+    end_session_endpoint = models.URLField(max_length=300, blank=True)
     scopes = models.CharField(max_length=200, default="openid email profile")
     role_claim = models.CharField(max_length=100, default="besluit_roles")
     role_map = models.JSONField(default=dict, blank=True)
@@ -62,3 +65,16 @@ class Identity(models.Model):
             models.UniqueConstraint(fields=["provider", "subject"], name="sso_identity_unique")
         ]
         verbose_name = _("identity")
+
+
+class GrantedRole(models.Model):
+    """A role that single sign-on gave (the claims named it): the claims keep it or take it
+    away on every login. A role without this row was given in Besluit (the secretariat, an
+    import, a command) and single sign-on never removes it."""
+
+    role = models.OneToOneField(Role, on_delete=models.CASCADE, related_name="sso_grant")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="granted_roles")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role given by single sign-on")

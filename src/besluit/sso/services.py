@@ -4,13 +4,20 @@ Who is who: a person is found by (provider, ``sub``), never by a name or e-mail 
 provider sends, so one provider's user can never become another's account. On the first
 login, with ``link_by_email`` and a verified e-mail address, a person of this association
 only (every role here, no installation administrator) with that address is linked (e.g.
-one imported without a password); otherwise a new person ``NAME@slug`` is made. Roles
-come from the claims on every login: added when the claim names them, never removed
-(the secretariat removes roles; a provider's outage or typo never strips the board).
+one imported without a password); otherwise a new person ``NAME@slug`` is made.
+
+Roles follow the claims on every login (``_sync_roles``): a role the claims name is given
+and recorded as single sign-on's (``GrantedRole``); a role single sign-on gave is taken
+away when the claims no longer name it. A role given in Besluit (by the secretariat, an
+import, a command) is never touched by a login, so a provider's typo cannot strip it.
+
+Logout: ``end_session_url`` sends the browser to the provider's ``end_session_endpoint``
+with the id token as ``id_token_hint`` (RP-initiated logout), when the provider has one.
 """
 
 import logging
 import secrets
+from urllib.parse import urlencode
 
 import requests
 from django.db import transaction
@@ -21,11 +28,11 @@ from besluit import access
 from besluit.accounts.models import User
 from besluit.accounts.services import scoped_username
 from besluit.associations.models import Association, Role
-from besluit.associations.services import do_assign_role
+from besluit.associations.services import do_assign_role, do_remove_role
 from besluit.audit.services import record
 from besluit.core import people_csv
 from besluit.errors import ValidationFailed
-from besluit.sso.models import Identity, Provider
+from besluit.sso.models import GrantedRole, Identity, Provider
 
 logger = logging.getLogger("besluit.sso")
 AMR_SECOND_FACTOR = {"mfa", "otp", "hwk", "swk", "sms", "fpt", "face", "iris", "pin"}
@@ -96,6 +103,7 @@ def do_configure_provider(
                 "token_endpoint": meta["token_endpoint"],
                 "userinfo_endpoint": meta["userinfo_endpoint"],
                 "jwks_uri": meta["jwks_uri"],
+                "end_session_endpoint": str(meta.get("end_session_endpoint") or "")[:300],
                 "role_claim": role_claim,
                 "role_map": role_map,
                 "member_claim": member_claim,
@@ -212,26 +220,7 @@ def do_sign_in(*, provider: Provider, claims: dict, ip: str | None = None) -> Us
             subject=str(claims["sub"]),
             defaults={"user": user, "last_login_at": timezone.now()},
         )
-        for kind, code, function in wanted:
-            member = None
-            if code:
-                member = association.members.filter(code=code).first()
-                if member is None:
-                    logger.warning("sso: no member %s in %s for %s", code, association.slug, user)
-                    continue
-            elif kind == Role.Kind.REPRESENTATIVE:
-                continue  # a representative without a member in the claims: nothing to act for
-            if not Role.objects.filter(
-                user=user, association=association, kind=kind, member=member
-            ).exists():
-                do_assign_role(
-                    actor=None,
-                    user=user,
-                    association=association,
-                    kind=kind,
-                    member=member,
-                    function=function,
-                )
+        added, removed = _sync_roles(provider, user, wanted)
         if not user.roles.filter(association=association).exists():
             record(
                 "sso.refused",
@@ -241,5 +230,79 @@ def do_sign_in(*, provider: Provider, claims: dict, ip: str | None = None) -> Us
                 reason="no role",
             )
             return None
-        record("sso.login", actor=user, association=association, obj=user, ip=ip, created=created)
+        record(
+            "sso.login",
+            actor=user,
+            association=association,
+            obj=user,
+            ip=ip,
+            created=created,
+            roles_added=added,
+            roles_removed=removed,
+        )
     return user
+
+
+def _sync_roles(
+    provider: Provider, user: User, wanted: list[tuple[str, str, str]]
+) -> tuple[list[str], list[str]]:
+    """Make the roles single sign-on gave this person what the claims say now; leave the
+    roles given in Besluit alone. Returns the kinds added and removed."""
+    association = provider.association
+    current = {r.kind: r for r in Role.objects.filter(user=user, association=association)}
+    granted = set(
+        GrantedRole.objects.filter(provider=provider, role__in=current.values()).values_list(
+            "role_id", flat=True
+        )
+    )
+    added, kept = [], set()
+    for kind, code, function in wanted:
+        member = None
+        if code:
+            member = association.members.filter(code=code).first()
+            if member is None:
+                logger.warning("sso: no member %s in %s for %s", code, association.slug, user)
+                continue
+        elif kind == Role.Kind.REPRESENTATIVE:
+            continue  # a representative without a member in the claims: nothing to act for
+        role = current.get(kind)
+        if role is not None and role.pk not in granted:
+            continue  # given in Besluit: the secretariat's, not the provider's
+        kept.add(kind)
+        if role is not None and (role.member_id, role.function) == (
+            getattr(member, "pk", None),
+            function,
+        ):
+            continue
+        role = do_assign_role(
+            actor=None,
+            user=user,
+            association=association,
+            kind=kind,
+            member=member,
+            function=function,
+        )
+        GrantedRole.objects.get_or_create(role=role, defaults={"provider": provider})
+        added.append(kind)
+    removed = []
+    for kind, role in current.items():
+        if role.pk in granted and kind not in kept:
+            do_remove_role(actor=None, role=role)  # its GrantedRole goes with it (cascade)
+            removed.append(kind)
+    return added, removed
+
+
+def end_session_url(provider: Provider | None, *, id_token: str, after: str) -> str | None:
+    """Where the browser goes to log out at the provider too (RP-initiated logout), or
+    None when the provider offers no end_session_endpoint or there is no id token."""
+    if provider is None or not provider.end_session_endpoint or not id_token:
+        return None
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "post_logout_redirect_uri": after,
+            "client_id": provider.client_id,
+        }
+    )
+    separator = "&" if "?" in provider.end_session_endpoint else "?"
+    return provider.end_session_endpoint + separator + query

@@ -1,9 +1,10 @@
 """Start a single sign-on at an association's provider, and come back from it."""
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.http import Http404
-from django.shortcuts import redirect
-from django.urls import path
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import (
@@ -12,6 +13,7 @@ from mozilla_django_oidc.views import (
 )
 
 from besluit.security.services import SESSION_FLAG
+from besluit.sso import services
 from besluit.sso.backend import SESSION_KEY
 from besluit.sso.models import Provider
 from besluit.sso.settings_view import provider_settings
@@ -64,6 +66,29 @@ class CallbackView(OIDCAuthenticationCallbackView):
     def login_failure(self):
         messages.error(self.request, _("Single sign-on did not log you in."))
         return redirect("login")
+
+
+class LogoutView(auth_views.LogoutView):
+    """Log out of Besluit; after a single sign-on, at the provider too (RP-initiated
+    logout: its end_session_endpoint with the id token as hint, back to our login page),
+    when the provider offers that. Django's logout (POST only) otherwise.
+
+    The way to the provider is a page that goes on at once (meta refresh, and a link),
+    not a redirect: the CSP's form-action 'self' stops a form's redirect to another origin.
+    """
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get("oidc_id_token", "")
+        provider = None
+        if id_token and request.session.get(SESSION_KEY):
+            provider = Provider.objects.filter(pk=request.session[SESSION_KEY]).first()
+        after = request.build_absolute_uri(reverse("login"))
+        url = services.end_session_url(provider, id_token=id_token, after=after)
+        response = super().post(request, *args, **kwargs)  # the session is gone after this
+        if not url:
+            return response
+        context = {"end_session_url": url, "provider": provider}
+        return render(request, "sso/logout.html", context)
 
 
 urlpatterns = [

@@ -97,7 +97,7 @@ def people(association: Association):
     """The roles of people; the accounts of voting codes are not people (accounts.codes)."""
     return (
         Role.objects.filter(association=association, user__code_meeting__isnull=True)
-        .select_related("user", "member")
+        .select_related("user", "member", "sso_grant")  # sso_grant: given by single sign-on
         .order_by("user__last_name", "user__first_name", "user__username", "kind")
     )
 

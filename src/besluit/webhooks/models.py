@@ -62,6 +62,11 @@ class Delivery(models.Model):
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker sending it (status "sending"): its claim, which only that
+    # worker knows, and until when. A worker killed mid-request leaves the lease to expire;
+    # then another run claims the delivery again (services.deliver, recover_expired).
+    claim = models.CharField(max_length=32, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -79,6 +84,9 @@ class Attempt(models.Model):
     status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     error = models.CharField(max_length=300, blank=True)
     duration_ms = models.PositiveIntegerField(default=0)
+    # Made by a worker that took over an expired lease: an earlier worker stopped while
+    # sending, so the receiver may have had this webhook-id already.
+    recovered = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["delivery", "at", "pk"]

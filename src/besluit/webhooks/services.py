@@ -3,12 +3,18 @@
 - ``announce`` (from the listeners, inside the announcing transaction) writes one
   ``Delivery`` per subscription that asked for the event and, after the commit, queues
   the background job ``tasks.deliver`` (django-tasks, the same worker as the letters).
-- ``deliver`` claims a pending delivery (pending -> sending, one statement, so two
-  workers never send it at once), POSTs the body with ``webhook-id`` (the delivery's,
+- ``deliver`` claims a due delivery with a lease (pending -> sending until
+  ``claimed_until``; on PostgreSQL the row is taken with ``SELECT ... FOR UPDATE SKIP
+  LOCKED`` and the claim is a conditional update on every backend, so two workers never
+  send the same attempt), POSTs the body with ``webhook-id`` (the delivery's,
   the same on every attempt), ``webhook-timestamp`` (this attempt's) and
   ``webhook-signature`` (``v1,`` base64 HMAC-SHA256 of ``id.timestamp.body``, signed by
   the ``standardwebhooks`` package) and logs the attempt. A 2xx delivers; anything else
   is tried again after BACKOFF, up to MAX_ATTEMPTS, then the delivery has failed.
+- A worker killed while sending leaves the delivery ``sending``; when its lease (LEASE)
+  has expired, the next ``deliver`` of it claims it again and logs that attempt as
+  ``recovered``. ``recover_expired`` (run at the end of every delivery job and by
+  ``besluit webhooks recover``) sends such deliveries, and due ones whose job was lost.
 - Receivers reject replays by the id and the timestamp (docs/webhooks.md).
 
 Addresses must be http(s) and, unless BESLUIT_WEBHOOKS_ALLOW_PRIVATE, resolve to public
@@ -29,6 +35,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from standardwebhooks.webhooks import Webhook
@@ -47,7 +54,10 @@ BACKOFF = (
     timedelta(hours=6),
 )
 MAX_ATTEMPTS = len(BACKOFF) + 1
-TIMEOUT = 10  # seconds per attempt
+TIMEOUT = 10  # seconds per blocking step of an attempt (connect, send, each read)
+# How long a claim holds: far longer than an attempt can take (a few TIMEOUTs), so a live
+# worker is never overtaken; a killed worker's delivery waits this long to be taken over.
+LEASE = timedelta(minutes=5)
 USER_AGENT = "Besluit-Webhooks/1"
 
 
@@ -235,15 +245,45 @@ def _post(url: str, body: bytes, headers: dict) -> tuple[int | None, str]:
         return None, f"{type(exc).__name__}: {exc}"[:300]
 
 
+def _claimable(now: datetime) -> Q:
+    due = Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+    return due | Q(status=Delivery.Status.SENDING, claimed_until__lt=now)
+
+
+def _claim(delivery_id: int, now: datetime) -> tuple[Delivery | None, bool]:
+    """Take the delivery for one attempt: (the delivery, whether an expired lease was
+    taken over), or (None, False) when it is not due, is gone or another worker has it.
+
+    On PostgreSQL the row is locked and skipped by a concurrent worker (FOR UPDATE SKIP
+    LOCKED); the conditional update is the claim itself on every backend (SQLite ignores
+    FOR UPDATE), so only one of two racing workers gets 1 row back.
+    """
+    token = secrets.token_hex(16)
+    with transaction.atomic():
+        row = (
+            Delivery.objects.select_for_update(skip_locked=True)
+            .filter(_claimable(now), pk=delivery_id)
+            .values_list("status", flat=True)
+            .first()
+        )
+        if row is None:
+            return None, False
+        claimed = Delivery.objects.filter(_claimable(now), pk=delivery_id).update(
+            status=Delivery.Status.SENDING, claim=token, claimed_until=now + LEASE
+        )
+        if not claimed:
+            return None, False
+    delivery = Delivery.objects.select_related("subscription").get(pk=delivery_id)
+    return delivery, row == Delivery.Status.SENDING
+
+
 def deliver(delivery_id: int, *, now: datetime | None = None) -> str:
-    """One attempt at a due delivery; returns its status afterwards."""
+    """One attempt at a due delivery (or one whose lease expired); returns its status."""
     now = now or timezone.now()
-    claimed = Delivery.objects.filter(
-        pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
-    ).update(status=Delivery.Status.SENDING)
-    delivery = Delivery.objects.select_related("subscription").filter(pk=delivery_id).first()
-    if not claimed or delivery is None:
-        return delivery.status if delivery else "gone"
+    delivery, recovered = _claim(delivery_id, now)
+    if delivery is None:
+        current = Delivery.objects.filter(pk=delivery_id).values_list("status", flat=True)
+        return current.first() or "gone"
     subscription = delivery.subscription
     headers = signed_headers(subscription, delivery, now)
     started = time.monotonic()
@@ -252,19 +292,58 @@ def deliver(delivery_id: int, *, now: datetime | None = None) -> str:
     else:
         status_code, error = None, "The subscription is paused."
     duration = int((time.monotonic() - started) * 1000)
+    return _finish(delivery, now, status_code, error, duration, recovered)
+
+
+def _finish(delivery, now, status_code, error, duration, recovered) -> str:
     with transaction.atomic():
         Attempt.objects.create(
-            delivery=delivery, at=now, status_code=status_code, error=error, duration_ms=duration
+            delivery=delivery,
+            at=now,
+            status_code=status_code,
+            error=error,
+            duration_ms=duration,
+            recovered=recovered,
         )
-        delivery.attempts += 1
+        # Still ours? A worker that outlived its lease logs what it did but leaves the
+        # delivery to the worker that took it over.
+        current = (
+            Delivery.objects.select_for_update()
+            .filter(pk=delivery.pk, status=Delivery.Status.SENDING, claim=delivery.claim)
+            .first()
+        )
+        if current is None:
+            return Delivery.objects.get(pk=delivery.pk).status
+        current.attempts += 1
+        current.claim, current.claimed_until = "", None
         if status_code is not None and 200 <= status_code < 300:
-            delivery.status, delivery.next_attempt_at = Delivery.Status.SUCCEEDED, None
-        elif delivery.attempts >= MAX_ATTEMPTS:
-            delivery.status, delivery.next_attempt_at = Delivery.Status.FAILED, None
+            current.status, current.next_attempt_at = Delivery.Status.SUCCEEDED, None
+        elif current.attempts >= MAX_ATTEMPTS:
+            current.status, current.next_attempt_at = Delivery.Status.FAILED, None
         else:
-            delivery.status = Delivery.Status.PENDING
-            delivery.next_attempt_at = now + BACKOFF[delivery.attempts - 1]
-            retry_at = delivery.next_attempt_at
+            current.status = Delivery.Status.PENDING
+            current.next_attempt_at = retry_at = now + BACKOFF[current.attempts - 1]
+            delivery_id = current.pk
             transaction.on_commit(lambda: enqueue(delivery_id, retry_at))
-        delivery.save(update_fields=["attempts", "status", "next_attempt_at"])
-    return delivery.status
+        current.save(
+            update_fields=["attempts", "status", "next_attempt_at", "claim", "claimed_until"]
+        )
+    return current.status
+
+
+def recover_expired(*, now: datetime | None = None, limit: int = 10) -> list[int]:
+    """Send, in this worker, what a stopped worker left behind: deliveries ``sending``
+    with an expired lease, and due ones nobody claimed for longer than a lease (their job
+    died before the claim). Returns the ids tried (at most ``limit``).
+
+    Inline rather than queued: a queued job per stale delivery, from every job that
+    looks, would multiply jobs while a backlog lasts. The claim still decides, so a
+    delivery another worker is at is skipped."""
+    now = now or timezone.now()
+    stale = Q(status=Delivery.Status.SENDING, claimed_until__lt=now) | Q(
+        status=Delivery.Status.PENDING, next_attempt_at__lt=now - LEASE
+    )
+    ids = list(Delivery.objects.filter(stale).order_by("pk").values_list("pk", flat=True)[:limit])
+    for delivery_id in ids:
+        deliver(delivery_id)
+    return ids

@@ -7,5 +7,8 @@ from besluit.webhooks import services
 
 @task()
 def deliver_webhook(delivery_id: int) -> str:
-    """One attempt at a delivery; a failure queues the next attempt (services.BACKOFF)."""
-    return services.deliver(delivery_id)
+    """One attempt at a delivery; a failure queues the next attempt (services.BACKOFF).
+    Afterwards, a few of the deliveries a stopped worker left behind (recover_expired)."""
+    status = services.deliver(delivery_id)
+    services.recover_expired()
+    return status

@@ -1,6 +1,11 @@
-"""python -m tests.sso.provider.seed REDIRECT_URI: the client and the test users."""
+"""python -m tests.sso.provider.seed REDIRECT_URI: the client and the test users.
+
+python -m tests.sso.provider.seed --groups USERNAME [GROUP ...]: give a user other groups
+(so other claims at the next login), while the provider runs.
+"""
 
 import sys
+from urllib.parse import urlsplit
 
 import django
 
@@ -21,6 +26,10 @@ def main(redirect_uri: str) -> None:
         jwt_alg="RS256",
         require_consent=False,
         _redirect_uris=redirect_uri,
+        # RP-initiated logout comes back to Besluit's login page on the same host.
+        _post_logout_redirect_uris="{0.scheme}://{0.netloc}/accounts/login/".format(
+            urlsplit(redirect_uri)
+        ),
         _scope="openid email profile besluit",
     )
     client.response_types.set([ResponseType.objects.get(value="code")])
@@ -41,5 +50,16 @@ def main(redirect_uri: str) -> None:
     print("seeded")
 
 
+def set_groups(username: str, groups: list[str]) -> None:
+    django.setup()
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.get(username=username)
+    user.groups.set([Group.objects.get_or_create(name=g)[0] for g in groups])
+
+
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if sys.argv[1] == "--groups":
+        set_groups(sys.argv[2], sys.argv[3:])
+    else:
+        main(sys.argv[1])
