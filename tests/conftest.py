@@ -96,3 +96,90 @@ def en(client):
     """The test client, in English (for pages whose Dutch wording is checked elsewhere)."""
     client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
+
+
+# --- the demo, loaded once per worker ------------------------------------------------------
+# `load_demo` builds an association of 342 members through the services (ballots one by
+# one, as people cast them): about half a minute of CPU. Tests that need the demo as their
+# world (not the loading itself, which tests/web/test_demo.py checks) copy a snapshot of
+# it into their own transaction instead: the same rows, in milliseconds, rolled back
+# afterwards like any other test data.
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshot(django_db_setup, django_db_blocker, tmp_path_factory):
+    """(snapshot file, tables with rows before the demo, the accounts load_demo returned),
+    or None on PostgreSQL (there each test loads the demo itself)."""
+    import sqlite3
+
+    from django.db import connection, transaction
+    from django.db.backends.signals import connection_created
+
+    from besluit.demo.data import load_demo
+
+    if connection.vendor != "sqlite":
+        yield None
+        return
+    folder = tmp_path_factory.mktemp("demo")
+    pristine, snapshot = folder / "pristine.sqlite3", folder / "demo.sqlite3"
+    name = connection.settings_dict["NAME"]
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM INTO %s", [str(pristine)])
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            tables = [row[0] for row in cursor.fetchall() if not row[0].startswith("sqlite_")]
+            seeded = set()
+            for table in tables:
+                cursor.execute(f'SELECT EXISTS (SELECT 1 FROM "{table}")')
+                if cursor.fetchone()[0]:
+                    seeded.add(table)
+        with transaction.atomic():
+            accounts = load_demo()
+            # As in a test's transaction: what waits for a commit (mail, jobs) never runs.
+            connection.run_on_commit = []
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM INTO %s", [str(snapshot)])
+        connection.close()
+        # Back to the empty database, byte for byte (ids of content types included).
+        source, target = sqlite3.connect(pristine), sqlite3.connect(name)
+        with target:
+            source.backup(target)
+        source.close()
+        target.close()
+
+    def attach(sender, connection, **kwargs):
+        if connection.vendor == "sqlite" and connection.settings_dict["NAME"] == name:
+            connection.connection.execute("ATTACH DATABASE ? AS demo", [str(snapshot)])
+
+    connection_created.connect(attach, weak=False)
+    try:
+        yield tables, seeded, accounts
+    finally:
+        connection_created.disconnect(attach)
+
+
+def copy_demo(snapshot) -> list:
+    """Copy the demo's rows into the test database (in the open transaction, if any)."""
+    from django.db import connection
+
+    tables, seeded, accounts = snapshot
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA database_list")
+        if "demo" not in {row[1] for row in cursor.fetchall()}:
+            pytest.fail("The demo snapshot is not attached to this connection.")
+        for table in tables:
+            # Rows every empty database has (content types, permissions) are there already.
+            verb = "INSERT OR IGNORE" if table in seeded else "INSERT"
+            cursor.execute(f'{verb} INTO main."{table}" SELECT * FROM demo."{table}"')
+    return accounts
+
+
+@pytest.fixture
+def demo_world(db, _demo_snapshot):
+    """The demo (`load_demo`), in this test's transaction; returns its accounts. Ask for it
+    before any fixture that makes data of its own."""
+    if _demo_snapshot is None:
+        from besluit.demo.data import load_demo
+
+        return load_demo()
+    return copy_demo(_demo_snapshot)

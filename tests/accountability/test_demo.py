@@ -9,15 +9,13 @@ from besluit.accountability.reminders import due_reminders
 from besluit.accountability.views.common import labels
 from besluit.associations.models import Association
 from besluit.demo.accountability import load_accountability_demo
-from besluit.demo.data import load_demo
 from besluit.meetings.models import Meeting
 from besluit.proposals.models import Motion
 
 pytestmark = pytest.mark.django_db
 
 
-def test_accountability_demo(client):
-    load_demo()
+def test_accountability_demo(demo_world, client):
     vvvg = Association.objects.get(slug="vvvg")
     # load_demo includes it; calling it again changes nothing.
     assert load_accountability_demo(vvvg) is False

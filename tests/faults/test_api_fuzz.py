@@ -80,10 +80,22 @@ def world(association, meeting, chair, representative):
     return ApiToken.issue(secretariat, "fuzz")[1]
 
 
-def test_fuzz_every_operation_finds_no_server_error_and_no_schema_violation(world, capsys):
+# The operations in PARTS shares, each a test of its own, so that the xdist workers share
+# them (one test of all operations was the suite's second longest). Every operation is
+# fuzzed as before: the same examples (derandomized per operation), the same checks.
+PARTS = 4
+
+
+def _operations() -> list:
     schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 20
+    return operations
+
+
+@pytest.mark.parametrize("part", range(PARTS))
+def test_fuzz_every_operation_finds_no_server_error_and_no_schema_violation(world, capsys, part):
+    operations = _operations()[part::PARTS]
     headers = {"Authorization": f"Bearer {world}"}
     counts: dict[str, int] = {}
     findings: dict[str, list[str]] = {}
@@ -119,21 +131,6 @@ def test_fuzz_every_operation_finds_no_server_error_and_no_schema_violation(worl
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
-    # Every operation that needs a login refuses a missing or a wrong credential.
-    from django.test import Client
-
-    client = Client()
-    refused = 0
-    for operation in operations:
-        if operation.path.startswith(("/open-data", "/openapi")) or operation.method != "get":
-            continue
-        path = "/api/v1" + operation.path.replace("{slug}", "vvg").replace(
-            "{poll_id}", str(__import__("uuid").uuid4())
-        ).replace("{meeting_id}", "1").replace("{motion_id}", "1")
-        for header in ({}, {"HTTP_AUTHORIZATION": "Bearer bsl_wrong"}):
-            status = client.get(path.replace("{amendment_id}", "1"), **header).status_code
-            assert status == 401, (path, header, status)
-            refused += 1
     total = sum(counts.values())
     for label, found in sorted(findings.items()):
         with capsys.disabled():
@@ -146,8 +143,28 @@ def test_fuzz_every_operation_finds_no_server_error_and_no_schema_violation(worl
     assert not unexpected, "\n".join(f"{k}: {v}" for k, v in unexpected.items())
     with capsys.disabled():
         print(
-            f"\nschemathesis: {len(operations)} operations, {total} requests → 0 server errors, "
-            f"0 new schema violations ({len(findings)} known), {refused} unauthenticated "
-            f"requests → 401 "
-            f"({time.monotonic() - started:.0f} s)"
+            f"\nschemathesis, part {part + 1} of {PARTS}: {len(operations)} operations, "
+            f"{total} requests → 0 server errors, 0 new schema violations "
+            f"({len(findings)} known) ({time.monotonic() - started:.0f} s)"
         )
+
+
+def test_every_operation_refuses_a_missing_or_a_wrong_credential(world, capsys):
+    """Every operation that needs a login refuses a missing or a wrong credential."""
+    from django.test import Client
+
+    operations = _operations()
+    client = Client()
+    refused = 0
+    for operation in operations:
+        if operation.path.startswith(("/open-data", "/openapi")) or operation.method != "get":
+            continue
+        path = "/api/v1" + operation.path.replace("{slug}", "vvg").replace(
+            "{poll_id}", str(__import__("uuid").uuid4())
+        ).replace("{meeting_id}", "1").replace("{motion_id}", "1")
+        for header in ({}, {"HTTP_AUTHORIZATION": "Bearer bsl_wrong"}):
+            status = client.get(path.replace("{amendment_id}", "1"), **header).status_code
+            assert status == 401, (path, header, status)
+            refused += 1
+    with capsys.disabled():
+        print(f"\n{refused} unauthenticated requests → 401")

@@ -14,7 +14,6 @@ from icalendar import Calendar
 
 from besluit.accounts.models import User
 from besluit.associations.models import Association, Role
-from besluit.demo.data import load_demo
 from besluit.letters import ics, services
 from besluit.letters.addresses import add_demo_addresses
 from besluit.letters.models import Letter, LetterDelivery, MemberAddress
@@ -68,10 +67,9 @@ def queued_jobs() -> int:
 
 
 def test_convocation_to_all_342_demo_members_through_the_console_backend_once(
-    capsys, django_capture_on_commit_callbacks, settings
+    demo_world, capsys, django_capture_on_commit_callbacks, settings
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-    load_demo()
     vvvg = Association.objects.get(slug="vvvg")
     assert add_demo_addresses(vvvg) == 342
     secretariat = User.objects.get(username="secretariaat")

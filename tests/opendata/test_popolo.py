@@ -10,7 +10,6 @@ from decimal import Decimal
 import pytest
 
 from besluit.associations.models import Association, Role
-from besluit.demo.data import load_demo
 from besluit.meetings.models import Meeting
 from besluit.opendata import formats, popolo
 from besluit.voting import services as voting
@@ -27,8 +26,7 @@ def exported(association, meeting=None) -> dict:
 
 
 @pytest.fixture
-def demo():
-    load_demo()
+def demo(demo_world):
     return Association.objects.get(slug="vvvg")
 
 

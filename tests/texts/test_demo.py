@@ -5,15 +5,13 @@ import pytest
 from besluit.associations.models import Association
 from besluit.core import redline as cr
 from besluit.demo.alv import RESOLUTION_TEXT
-from besluit.demo.data import load_demo
 from besluit.demo.texts import load_texts_demo
 from besluit.texts import selectors
 from besluit.texts.models import AmendmentTarget, ChangeReason, ConsultationInput, TextVersion
 
 
 @pytest.mark.django_db
-def test_load_texts_demo_is_complete_and_idempotent():
-    load_demo()
+def test_load_texts_demo_is_complete_and_idempotent(demo_world):
     vvvg = Association.objects.get(slug="vvvg")
     final = load_texts_demo(vvvg)
     assert final is not None and load_texts_demo(vvvg) is None

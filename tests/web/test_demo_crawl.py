@@ -9,10 +9,12 @@ from collections import deque
 from urllib.parse import urldefrag, urlparse
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from besluit.accounts.models import User
 from besluit.demo.data import load_demo
+from tests.conftest import copy_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +58,13 @@ def crawl(client: Client, start: str = "/") -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
+def demo(django_db_setup, django_db_blocker, _demo_snapshot):
     with django_db_blocker.unblock():
-        load_demo()
+        if _demo_snapshot is None:
+            load_demo()
+        else:
+            with transaction.atomic():
+                copy_demo(_demo_snapshot)
     yield
     with django_db_blocker.unblock():
         from django.core.management import call_command

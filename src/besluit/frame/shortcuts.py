@@ -94,6 +94,21 @@ def run_service(request: HttpRequest, form, call: Callable[[], Any]) -> Any | No
         return None
 
 
+def run_form(
+    request: HttpRequest, form, call: Callable[[dict], Any], success: str | Callable[[Any], str]
+) -> Any | None:
+    """The POST of a form that calls one service: when the form is valid, call the
+    service with its cleaned data (domain errors go onto the form, as in run_service) and
+    say ``success`` (or ``success(result)``). Returns the result, or None when the form or
+    the service refused, so the view renders the form again with status 400."""
+    if not form.is_valid():
+        return None
+    result = run_service(request, form, lambda: call(form.cleaned_data))
+    if result is not None:
+        messages.success(request, success(result) if callable(success) else success)
+    return result
+
+
 def crumbs(association: Association | None = None, *more: tuple[str, str]) -> list:
     """Breadcrumbs: (label, url) pairs from home to the current page."""
     trail = [(_("Home"), reverse("web:home"))]

@@ -14,6 +14,7 @@ from besluit.audit.services import record
 from besluit.core import deadlines
 from besluit.errors import ValidationFailed
 from besluit.meetings.models import AgendaItem, Attachment, Meeting
+from besluit.meetings.services_items import check_number_free, clean_heading
 from besluit.numbering import next_number
 from besluit.uploads import check_upload
 
@@ -184,20 +185,15 @@ def do_add_agenda_item(
     requested_decision: str = "",
     explanation: str = "",
 ) -> AgendaItem:
-    number = number.strip()
-    if not number or not title.strip():
-        raise ValidationFailed(_("An agenda item needs a number and a title."), field="number")
+    number, title = clean_heading(number, title)
     with transaction.atomic():
         position = next_number(meeting.agenda_items, "position", lock=meeting)
-        if meeting.agenda_items.filter(number=number).exists():
-            raise ValidationFailed(
-                _("Agenda item %(number)s exists already.") % {"number": number}, field="number"
-            )
+        check_number_free(meeting, number)
         item = AgendaItem.objects.create(
             meeting=meeting,
             position=position,
             number=number,
-            title=title.strip(),
+            title=title,
             requested_decision=requested_decision,
             explanation=explanation,
         )

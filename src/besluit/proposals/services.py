@@ -69,9 +69,7 @@ def do_submit_motion(
     explanation: str = "",
     now: datetime | None = None,
 ) -> Motion:
-    submitter = access.require_representative(actor, meeting.association)
-    if meeting.status == Meeting.Status.CLOSED:
-        raise Conflict(_("The meeting is closed."))
+    submitter = _submitter(actor, meeting)
     if not title.strip() or not considerations.strip() or not request.strip():
         raise ValidationFailed(
             _("A motion needs a title, considerations and a request to the board."), field="request"
@@ -80,35 +78,26 @@ def do_submit_motion(
         raise ValidationFailed(
             _("That agenda item belongs to another meeting."), field="agenda_item"
         )
-    co = _check_co_submitters(meeting, submitter, co_submitters)
-    now = now or timezone.now()
-    late, status = _initial_status(now, meeting.motion_deadline)
-    with transaction.atomic():
-        number = next_number(Motion.objects.filter(meeting=meeting), lock=meeting)
-        motion = Motion.objects.create(
-            meeting=meeting,
-            agenda_item=agenda_item,
-            number=number,
-            title=title.strip(),
-            considerations=considerations,
-            request=request,
-            explanation=explanation,
-            submitter=submitter,
-            submitted_by=actor,
-            submitted_at=now,
-            is_late=late,
-            status=status,
-        )
-        motion.co_submitters.set(co)
-        record(
-            "motion.submitted",
-            actor=actor,
-            association=meeting.association,
-            obj=motion,
-            late=late,
-            co_submitters=[m.code for m in co],
-        )
-    return motion
+    return _file(
+        Motion,
+        event="motion.submitted",
+        numbered_within=Motion.objects.filter(meeting=meeting),
+        lock=meeting,
+        actor=actor,
+        meeting=meeting,
+        submitter=submitter,
+        co=_check_co_submitters(meeting, submitter, co_submitters),
+        deadline=meeting.motion_deadline,
+        now=now,
+        fields={
+            "meeting": meeting,
+            "agenda_item": agenda_item,
+            "title": title.strip(),
+            "considerations": considerations,
+            "request": request,
+            "explanation": explanation,
+        },
+    )
 
 
 def do_submit_amendment(
@@ -123,9 +112,7 @@ def do_submit_amendment(
     now: datetime | None = None,
 ) -> Amendment:
     meeting = proposal.agenda_item.meeting
-    submitter = access.require_representative(actor, meeting.association)
-    if meeting.status == Meeting.Status.CLOSED:
-        raise Conflict(_("The meeting is closed."))
+    submitter = _submitter(actor, meeting)
     if not passage.strip():
         raise ValidationFailed(_("Say which passage the amendment changes."), field="passage")
     if old_text.strip() == new_text.strip():
@@ -134,34 +121,62 @@ def do_submit_amendment(
         raise ValidationFailed(
             _("The old text does not occur in the proposal; copy it exactly."), field="old_text"
         )
-    co = _check_co_submitters(meeting, submitter, co_submitters)
+    return _file(
+        Amendment,
+        event="amendment.submitted",
+        numbered_within=Amendment.objects.filter(proposal=proposal),
+        lock=proposal,
+        actor=actor,
+        meeting=meeting,
+        submitter=submitter,
+        co=_check_co_submitters(meeting, submitter, co_submitters),
+        deadline=meeting.amendment_deadline,
+        now=now,
+        fields={
+            "proposal": proposal,
+            "passage": passage.strip(),
+            "old_text": old_text.strip(),
+            "new_text": new_text.strip(),
+            "explanation": explanation,
+        },
+    )
+
+
+def _submitter(actor, meeting: Meeting) -> Member:
+    """The member a representative submits for; nothing is submitted to a closed meeting."""
+    submitter = access.require_representative(actor, meeting.association)
+    if meeting.status == Meeting.Status.CLOSED:
+        raise Conflict(_("The meeting is closed."))
+    return submitter
+
+
+def _file(
+    model, *, event, numbered_within, lock, actor, meeting, submitter, co, deadline, now, fields
+):
+    """File a motion or amendment: the next number (under the lock), late or in time
+    against its deadline, the co-submitters and the audit event, in one transaction."""
     now = now or timezone.now()
-    late, status = _initial_status(now, meeting.amendment_deadline)
+    late, status = _initial_status(now, deadline)
     with transaction.atomic():
-        number = next_number(Amendment.objects.filter(proposal=proposal), lock=proposal)
-        amendment = Amendment.objects.create(
-            proposal=proposal,
-            number=number,
-            passage=passage.strip(),
-            old_text=old_text.strip(),
-            new_text=new_text.strip(),
-            explanation=explanation,
+        submission = model.objects.create(
+            number=next_number(numbered_within, lock=lock),
             submitter=submitter,
             submitted_by=actor,
             submitted_at=now,
             is_late=late,
             status=status,
+            **fields,
         )
-        amendment.co_submitters.set(co)
+        submission.co_submitters.set(co)
         record(
-            "amendment.submitted",
+            event,
             actor=actor,
             association=meeting.association,
-            obj=amendment,
+            obj=submission,
             late=late,
             co_submitters=[m.code for m in co],
         )
-    return amendment
+    return submission
 
 
 def _meeting_of(submission: Submission) -> Meeting:

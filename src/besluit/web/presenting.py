@@ -175,3 +175,22 @@ def named_context(request, poll, view: ResultView) -> dict:
         "filter_choice": choice,
         "filter_q": query,
     }
+
+
+def decision_groups(meeting: Meeting) -> list[dict]:
+    """A meeting's decisions per agenda item, each with its result as shown (a poll's)."""
+    return [
+        {
+            "item": group.item,
+            "entries": [
+                {
+                    "decision": d,
+                    "view": describe(d.poll.outcome)
+                    if d.poll is not None and d.poll.result
+                    else None,
+                }
+                for d in group.decisions
+            ],
+        }
+        for group in voting_selectors.decisions_by_item(meeting)
+    ]

@@ -20,7 +20,7 @@ from besluit.accountability.views.common import (
     labels,
     public_association,
 )
-from besluit.frame.shortcuts import require, run_service
+from besluit.frame.shortcuts import require, run_form, run_service
 from besluit.proposals.models import SubmissionStatus
 
 
@@ -79,27 +79,25 @@ def commitment_edit(request, slug, pk):
     association, c = _load(slug, pk)
     require(request, association, "follow_up")
     form = CommitmentForm(request.POST, association=association)
-    if form.is_valid():
-        d = form.cleaned_data
-        done = run_service(
-            request,
-            form,
-            lambda: services.do_update_commitment(
-                actor=request.user,
-                commitment=c,
-                title=d["title"],
-                theme=d["theme"],
-                owner_committee=d["owner_committee"],
-                owner_user=d["owner_user"],
-                due_date=d["due_date"],
-                update_interval_days=d["update_interval_days"],
-                status=d["status"],
-                note=d["note"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("The commitment has been saved."))
-            return _back(c)
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_update_commitment(
+            actor=request.user,
+            commitment=c,
+            title=d["title"],
+            theme=d["theme"],
+            owner_committee=d["owner_committee"],
+            owner_user=d["owner_user"],
+            due_date=d["due_date"],
+            update_interval_days=d["update_interval_days"],
+            status=d["status"],
+            note=d["note"],
+        ),
+        _("The commitment has been saved."),
+    )
+    if done is not None:
+        return _back(c)
     return _render(request, association, c, status=400, edit_form=form, open_form="edit")
 
 
@@ -110,26 +108,24 @@ def commitment_update(request, slug, pk):
     if not access.can_post_progress(request.user, c):
         raise PermissionDenied(_("Only the board, the secretariat or the owner may do this."))
     form = UpdateForm(request.POST, request.FILES, commitment=c)
-    if form.is_valid():
-        d = form.cleaned_data
-        done = run_service(
-            request,
-            form,
-            lambda: services.do_post_update(
-                actor=request.user,
-                commitment=c,
-                as_of=d["as_of"],
-                done=d["done"],
-                planned=d["planned"],
-                links=d["links"],
-                progress=d.get("progress"),
-                status=d["status"] or None,
-                files=d["files"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("The update has been posted."))
-            return _back(c)
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_post_update(
+            actor=request.user,
+            commitment=c,
+            as_of=d["as_of"],
+            done=d["done"],
+            planned=d["planned"],
+            links=d["links"],
+            progress=d.get("progress"),
+            status=d["status"] or None,
+            files=d["files"],
+        ),
+        _("The update has been posted."),
+    )
+    if done is not None:
+        return _back(c)
     return _render(request, association, c, status=400, update_form=form, open_form="update")
 
 
@@ -140,20 +136,19 @@ def milestone_add(request, slug, pk):
     if not access.can_post_progress(request.user, c):
         raise PermissionDenied(_("Only the board, the secretariat or the owner may do this."))
     form = MilestoneForm(request.POST)
-    if form.is_valid():
-        done = run_service(
-            request,
-            form,
-            lambda: services.do_add_milestone(
-                actor=request.user,
-                commitment=c,
-                title=form.cleaned_data["title"],
-                due_date=form.cleaned_data["due_date"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("The milestone has been added."))
-            return redirect(reverse("accountability:commitment", args=[slug, c.pk]) + "#milestones")
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_add_milestone(
+            actor=request.user,
+            commitment=c,
+            title=d["title"],
+            due_date=d["due_date"],
+        ),
+        _("The milestone has been added."),
+    )
+    if done is not None:
+        return redirect(reverse("accountability:commitment", args=[slug, c.pk]) + "#milestones")
     return _render(request, association, c, status=400, milestone_form=form, open_form="milestone")
 
 

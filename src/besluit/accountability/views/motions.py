@@ -27,7 +27,7 @@ from besluit.accountability.views.common import (
     context,
     public_association,
 )
-from besluit.frame.shortcuts import require, run_service
+from besluit.frame.shortcuts import require, run_form, run_service
 from besluit.proposals.models import Proposal
 
 # --- split a motion ----------------------------------------------------------------------
@@ -227,19 +227,16 @@ def demand_commitments(request, slug, proposal_id):
     require(request, association, "administer")
     proposal = _proposal(association, proposal_id)
     form = DemandCommitmentsForm(request.POST, candidates=services.adoption_candidates(proposal))
-    if form.is_valid():
-        created = run_service(
-            request,
-            form,
-            lambda: services.do_create_demand_commitments(
-                actor=request.user, proposal=proposal, decision=form.cleaned_data["decision"]
-            ),
-        )
-        if created is not None:
-            messages.success(
-                request, _("%(n)d commitments have been created.") % {"n": len(created)}
-            )
-            return redirect("accountability:proposal_demands", slug, proposal.pk)
+    created = run_form(
+        request,
+        form,
+        lambda d: services.do_create_demand_commitments(
+            actor=request.user, proposal=proposal, decision=d["decision"]
+        ),
+        lambda created: _("%(n)d commitments have been created.") % {"n": len(created)},
+    )
+    if created is not None:
+        return redirect("accountability:proposal_demands", slug, proposal.pk)
     return _proposal_page(
         request, association, proposal, DemandForm(association=association), form, status=400
     )

@@ -25,7 +25,7 @@ from besluit.accountability.views.common import (
     context,
     public_association,
 )
-from besluit.frame.shortcuts import require, run_service
+from besluit.frame.shortcuts import require, run_form, run_service
 
 OUTCOME_CSS = {"pending": "submitted", "adopted": "adopted", "rejected": "rejected"}
 REPORT_CSS = {"draft": "draft", "published": "admitted", "decided": "closed"}
@@ -178,18 +178,16 @@ def report_edit(request, slug, pk):
     association, report = _load(request, slug, pk)
     require(request, association, "follow_up")
     form = ReportEditForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        done = run_service(
-            request,
-            form,
-            lambda: services.do_update_report(
-                actor=request.user, report=report, title=d["title"], introduction=d["introduction"]
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("The report has been saved."))
-            return _back(report)
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_update_report(
+            actor=request.user, report=report, title=d["title"], introduction=d["introduction"]
+        ),
+        _("The report has been saved."),
+    )
+    if done is not None:
+        return _back(report)
     return _render(request, association, report, status=400, edit_form=form, open_form="edit")
 
 
@@ -199,21 +197,19 @@ def report_add_entries(request, slug, pk):
     association, report = _load(request, slug, pk)
     require(request, association, "follow_up")
     form = AddEntriesForm(request.POST, report=report)
-    if form.is_valid():
-        created = run_service(
-            request,
-            form,
-            lambda: services.do_add_entries(
-                actor=request.user, report=report, commitments=form.cleaned_data["commitments"]
-            ),
-        )
-        if created is not None:
-            messages.success(
-                request,
-                _("%(n)d commitments have been added. Write per motion what was done.")
-                % {"n": len(created)},
-            )
-            return _back(report, "#entries")
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_add_entries(
+            actor=request.user, report=report, commitments=d["commitments"]
+        ),
+        lambda created: (
+            _("%(n)d commitments have been added. Write per motion what was done.")
+            % {"n": len(created)}
+        ),
+    )
+    if done is not None:
+        return _back(report, "#entries")
     return _render(request, association, report, status=400, add_form=form, open_form="add")
 
 
@@ -247,23 +243,21 @@ def report_entry(request, slug, pk, entry_id):
         raise Http404("Unknown action.")
     form = EntryForm(request.POST, report=report, prefix=f"entry-{entry.pk}")
     form.entry_pk = entry.pk
-    if form.is_valid():
-        d = form.cleaned_data
-        done = run_service(
-            request,
-            form,
-            lambda: services.do_update_entry(
-                actor=request.user,
-                entry=entry,
-                actions_taken=d["actions_taken"],
-                actions_planned=d["actions_planned"],
-                proposal=d["proposal"],
-                cluster=d.get("cluster"),
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("The entry has been saved."))
-            return _back(report, f"#entry-{entry.pk}")
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_update_entry(
+            actor=request.user,
+            entry=entry,
+            actions_taken=d["actions_taken"],
+            actions_planned=d["actions_planned"],
+            proposal=d["proposal"],
+            cluster=d.get("cluster"),
+        ),
+        _("The entry has been saved."),
+    )
+    if done is not None:
+        return _back(report, f"#entry-{entry.pk}")
     return _render(
         request, association, report, status=400, entry_form=form, open_form=f"entry-{entry.pk}"
     )
@@ -275,22 +269,20 @@ def report_cluster_add(request, slug, pk):
     association, report = _load(request, slug, pk)
     require(request, association, "follow_up")
     form = ClusterForm(request.POST, report=report)
-    if form.is_valid():
-        d = form.cleaned_data
-        done = run_service(
-            request,
-            form,
-            lambda: services.do_add_cluster(
-                actor=request.user,
-                report=report,
-                title=d["title"],
-                summary=d["summary"],
-                entries=d["entries"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("The cluster has been added."))
-            return _back(report, "#entries")
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_add_cluster(
+            actor=request.user,
+            report=report,
+            title=d["title"],
+            summary=d["summary"],
+            entries=d["entries"],
+        ),
+        _("The cluster has been added."),
+    )
+    if done is not None:
+        return _back(report, "#entries")
     return _render(request, association, report, status=400, cluster_form=form, open_form="cluster")
 
 
@@ -317,20 +309,16 @@ def report_publish(request, slug, pk):
     association, report = _load(request, slug, pk)
     require(request, association, "follow_up")
     form = PublishForm(request.POST, report=report)
-    if form.is_valid():
-        version = run_service(
-            request,
-            form,
-            lambda: services.do_publish_report(
-                actor=request.user, report=report, agenda_item=form.cleaned_data["agenda_item"]
-            ),
-        )
-        if version is not None:
-            messages.success(
-                request,
-                _("Version %(n)d of the report is on the agenda.") % {"n": version.number},
-            )
-            return _back(report)
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_publish_report(
+            actor=request.user, report=report, agenda_item=d["agenda_item"]
+        ),
+        lambda version: _("Version %(n)d of the report is on the agenda.") % {"n": version.number},
+    )
+    if done is not None:
+        return _back(report)
     return _render(request, association, report, status=400, publish_form=form, open_form="publish")
 
 
@@ -340,19 +328,16 @@ def report_poll(request, slug, pk):
     association, report = _load(request, slug, pk)
     require(request, association, "chair")
     form = ReportPollForm(request.POST, report=report)
-    if form.is_valid():
-        poll = run_service(
-            request,
-            form,
-            lambda: services.do_create_report_poll(
-                actor=request.user, report=report, entry=form.cleaned_data["entry"]
-            ),
-        )
-        if poll is not None:
-            messages.success(
-                request, _("The poll has been created. Open it when the meeting votes.")
-            )
-            return redirect("web:poll", slug, poll.public_id)
+    poll = run_form(
+        request,
+        form,
+        lambda d: services.do_create_report_poll(
+            actor=request.user, report=report, entry=d["entry"]
+        ),
+        _("The poll has been created. Open it when the meeting votes."),
+    )
+    if poll is not None:
+        return redirect("web:poll", slug, poll.public_id)
     return _render(request, association, report, status=400, poll_form=form, open_form="poll")
 
 
@@ -362,15 +347,14 @@ def report_acclamation(request, slug, pk):
     association, report = _load(request, slug, pk)
     require(request, association, "chair")
     form = ReportPollForm(request.POST, report=report)
-    if form.is_valid():
-        decision = run_service(
-            request,
-            form,
-            lambda: services.do_decide_by_acclamation(
-                actor=request.user, report=report, entry=form.cleaned_data["entry"]
-            ),
-        )
-        if decision is not None:
-            messages.success(request, _("Recorded: the meeting agrees with the board's proposal."))
-            return _back(report)
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_decide_by_acclamation(
+            actor=request.user, report=report, entry=d["entry"]
+        ),
+        _("Recorded: the meeting agrees with the board's proposal."),
+    )
+    if done is not None:
+        return _back(report)
     return _render(request, association, report, status=400, poll_form=form, open_form="poll")

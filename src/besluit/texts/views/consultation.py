@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from besluit import access
 from besluit.core import texts as ct
-from besluit.frame.shortcuts import association_for, domain_guard, run_service
+from besluit.frame.shortcuts import association_for, domain_guard, run_form, run_service
 from besluit.texts import rendering, selectors, services
 from besluit.texts.forms import (
     ConfirmForm,
@@ -124,23 +124,21 @@ def consultation(request, slug, proposal_id):
 def consultation_open(request, slug, proposal_id):
     association, proposal = load(request, slug, proposal_id)
     form = ConsultationForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        done = run_service(
-            request,
-            form,
-            lambda: services.do_open_consultation(
-                actor=request.user,
-                proposal=proposal,
-                title=d["title"],
-                opens_on=d["opens_on"],
-                closes_on=d["closes_on"],
-                description=d["description"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("The consultation round is open."))
-            return redirect("texts:consultation", slug, proposal.pk)
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_open_consultation(
+            actor=request.user,
+            proposal=proposal,
+            title=d["title"],
+            opens_on=d["opens_on"],
+            closes_on=d["closes_on"],
+            description=d["description"],
+        ),
+        _("The consultation round is open."),
+    )
+    if done is not None:
+        return redirect("texts:consultation", slug, proposal.pk)
     return _page(request, association, proposal, forms={"open": form}, status=400)
 
 
@@ -166,23 +164,21 @@ def consultation_close(request, slug, consultation_id):
 def session_add(request, slug, consultation_id):
     association, consultation = _consultation(request, slug, consultation_id)
     form = SessionForm(request.POST)
-    if form.is_valid():
-        d = form.cleaned_data
-        done = run_service(
-            request,
-            form,
-            lambda: services.do_add_session(
-                actor=request.user,
-                consultation=consultation,
-                kind=d["kind"],
-                title=d["title"],
-                held_on=d["held_on"],
-                location=d["location"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("The session has been added."))
-            return redirect("texts:consultation", slug, consultation.proposal_id)
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_add_session(
+            actor=request.user,
+            consultation=consultation,
+            kind=d["kind"],
+            title=d["title"],
+            held_on=d["held_on"],
+            location=d["location"],
+        ),
+        _("The session has been added."),
+    )
+    if done is not None:
+        return redirect("texts:consultation", slug, consultation.proposal_id)
     return _page(
         request,
         association,
@@ -285,25 +281,22 @@ def respond(request, slug, input_id):
         consultation__proposal__agenda_item__meeting__association=association,
     )
     form = RespondForm(request.POST, prefix=f"i{item.pk}")
-    if form.is_valid():
-        done = run_service(
-            request,
-            form,
-            lambda: services.do_respond(
-                actor=request.user,
-                item=item,
-                response=form.cleaned_data["response"],
-                reason=form.cleaned_data["reason"],
-            ),
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_respond(
+            actor=request.user,
+            item=item,
+            response=d["response"],
+            reason=d["reason"],
+        ),
+        _("The response to input %(n)s has been saved.") % {"n": item.number},
+    )
+    if done is not None:
+        return redirect(
+            reverse("texts:consultation", args=[slug, item.consultation.proposal_id])
+            + f"?ronde={item.consultation_id}#input-{item.number}"
         )
-        if done is not None:
-            messages.success(
-                request, _("The response to input %(n)s has been saved.") % {"n": item.number}
-            )
-            return redirect(
-                reverse("texts:consultation", args=[slug, item.consultation.proposal_id])
-                + f"?ronde={item.consultation_id}#input-{item.number}"
-            )
     return _page(
         request,
         association,

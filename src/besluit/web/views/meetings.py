@@ -18,6 +18,7 @@ from besluit.frame.shortcuts import (
     crumbs,
     meeting_for,
     require,
+    run_form,
     run_service,
 )
 from besluit.meetings import services as meeting_services
@@ -192,25 +193,21 @@ def agenda_item_create(request: HttpRequest, slug: str, meeting_id: int) -> Http
     form = AgendaItemForm(request.POST or None, initial={"number": suggested})
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            item = run_service(
-                request,
-                form,
-                lambda: meeting_services.do_add_agenda_item(
-                    actor=request.user,
-                    meeting=meeting,
-                    number=data["number"],
-                    title=data["title"],
-                    requested_decision=data["requested_decision"],
-                    explanation=data["explanation"],
-                ),
-            )
-            if item is not None:
-                messages.success(
-                    request, _("Agenda item %(item)s was added.") % {"item": str(item)}
-                )
-                return redirect("web:agenda_item", slug, meeting.pk, item.pk)
+        item = run_form(
+            request,
+            form,
+            lambda data: meeting_services.do_add_agenda_item(
+                actor=request.user,
+                meeting=meeting,
+                number=data["number"],
+                title=data["title"],
+                requested_decision=data["requested_decision"],
+                explanation=data["explanation"],
+            ),
+            lambda item: _("Agenda item %(item)s was added.") % {"item": str(item)},
+        )
+        if item is not None:
+            return redirect("web:agenda_item", slug, meeting.pk, item.pk)
         status = 400
     ctx = context(
         request,
@@ -244,23 +241,21 @@ def agenda_item(request: HttpRequest, slug: str, meeting_id: int, item_id: int) 
     if request.method == "POST":
         require(request, association, "administer")
         form = AttachmentForm(request.POST, request.FILES)
-        if form.is_valid():
-            attachment = run_service(
-                request,
-                form,
-                lambda: meeting_services.do_add_attachment(
-                    actor=request.user,
-                    agenda_item=item,
-                    upload=form.cleaned_data["file"],
-                    title=form.cleaned_data["title"],
-                ),
-            )
-            if attachment is not None:
-                messages.success(
-                    request,
-                    _("The attachment “%(title)s” was added.") % {"title": attachment.title},
-                )
-                return redirect("web:agenda_item", slug, meeting.pk, item.pk)
+        attachment = run_form(
+            request,
+            form,
+            lambda d: meeting_services.do_add_attachment(
+                actor=request.user,
+                agenda_item=item,
+                upload=d["file"],
+                title=d["title"],
+            ),
+            lambda attachment: (
+                _("The attachment “%(title)s” was added.") % {"title": attachment.title}
+            ),
+        )
+        if attachment is not None:
+            return redirect("web:agenda_item", slug, meeting.pk, item.pk)
         status = 400
     proposal = Proposal.objects.filter(agenda_item=item).first()
     ctx = context(

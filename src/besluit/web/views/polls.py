@@ -31,6 +31,7 @@ from besluit.web.forms.polls import AcclamationForm, PollForm, VoteForm
 from besluit.web.presenting import (  # noqa: F401
     OptionRow,
     ResultView,
+    decision_groups,
     describe,
     meeting_crumbs,
     named_context,
@@ -392,16 +393,7 @@ def acclamation(request, slug, meeting_id):
 @require_GET
 def decision_list(request, slug, meeting_id):
     meeting = meeting_for(request, slug, meeting_id)
-    groups = []
-    for group in selectors.decisions_by_item(meeting):
-        entries = [
-            {
-                "decision": d,
-                "view": describe(d.poll.outcome) if d.poll is not None and d.poll.result else None,
-            }
-            for d in group.decisions
-        ]
-        groups.append({"item": group.item, "entries": entries})
+    groups = decision_groups(meeting)
     return render(
         request,
         "web/polls/decisions.html",

@@ -13,9 +13,8 @@ from django.views.decorators.http import require_safe
 
 from besluit.associations.models import Association
 from besluit.meetings.models import Meeting
-from besluit.voting import selectors
 from besluit.voting.models import Poll
-from besluit.web.presenting import describe, named_context
+from besluit.web.presenting import decision_groups, describe, named_context
 
 
 def _published(slug: str) -> Association:
@@ -33,16 +32,7 @@ def _public_meetings(association: Association):
 def public_decisions(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
     association = _published(slug)
     meeting = get_object_or_404(_public_meetings(association), pk=meeting_id)
-    groups = []
-    for group in selectors.decisions_by_item(meeting):
-        entries = [
-            {
-                "decision": d,
-                "view": describe(d.poll.outcome) if d.poll is not None and d.poll.result else None,
-            }
-            for d in group.decisions
-        ]
-        groups.append({"item": group.item, "entries": entries})
+    groups = decision_groups(meeting)
     return render(
         request,
         "web/public/decisions.html",

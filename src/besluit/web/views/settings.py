@@ -1,7 +1,6 @@
 """The association's settings page: its language and whether its decisions are public."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from besluit.associations import services as assoc_services
-from besluit.frame.shortcuts import association_for, context, crumbs, require, run_service
+from besluit.frame.shortcuts import association_for, context, crumbs, require, run_form
 from besluit.web.forms.associations import AssociationSettingsForm
 
 
@@ -26,20 +25,20 @@ def association_settings(request: HttpRequest, slug: str) -> HttpResponse:
     form = AssociationSettingsForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
-        if form.is_valid():
-            done = run_service(
-                request,
-                form,
-                lambda: assoc_services.do_update_settings(
-                    actor=request.user,
-                    association=association,
-                    language=form.cleaned_data["language"],
-                    publish_decisions=form.cleaned_data["publish_decisions"],
-                ),
-            )
-            if done is not None:
-                messages.success(request, _("The settings have been saved."))
-                return redirect("web:association_settings", slug)
+        done = run_form(
+            request,
+            form,
+            lambda d: assoc_services.do_update_settings(
+                actor=request.user,
+                association=association,
+                language=d["language"],
+                publish_decisions=d["publish_decisions"],
+            ),
+            # In the language just chosen, so said after the service.
+            lambda _done: _("The settings have been saved."),
+        )
+        if done is not None:
+            return redirect("web:association_settings", slug)
         status = 400
     ctx = context(
         request,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from besluit import access
-from besluit.frame.shortcuts import context, domain_guard, meeting_for, run_service
+from besluit.frame.shortcuts import context, domain_guard, meeting_for, run_form, run_service
 from besluit.meetings import selectors as meeting_selectors
 from besluit.proposals import selectors as proposal_selectors
 from besluit.proposals import services
@@ -246,20 +246,19 @@ def amendment_detail(request, slug, meeting_id, amendment_id):
 def _pre_advice(request, slug, meeting_id, kind, key):
     meeting, submission = _load(request, slug, meeting_id, kind, key)
     form = PreAdviceForm(request.POST)
-    if form.is_valid():
-        done = run_service(
-            request,
-            form,
-            lambda: services.do_set_pre_advice(
-                actor=request.user,
-                submission=submission,
-                advice=form.cleaned_data["pre_advice"],
-                reason=form.cleaned_data["pre_advice_reason"],
-            ),
-        )
-        if done is not None:
-            messages.success(request, _("The pre-advice has been recorded."))
-            return redirect(_detail_url(meeting, submission))
+    done = run_form(
+        request,
+        form,
+        lambda d: services.do_set_pre_advice(
+            actor=request.user,
+            submission=submission,
+            advice=d["pre_advice"],
+            reason=d["pre_advice_reason"],
+        ),
+        _("The pre-advice has been recorded."),
+    )
+    if done is not None:
+        return redirect(_detail_url(meeting, submission))
     return _render_detail(request, meeting, submission, status=400, pre_advice_form=form)
 
 
