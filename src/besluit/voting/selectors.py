@@ -134,6 +134,8 @@ def decisions_by_item(meeting: Meeting) -> list[DecisionGroup]:
     """The decision list: per agenda item in agenda order, then decisions without an item."""
     groups = {item.pk: DecisionGroup(item) for item in meeting.agenda_items.order_by("position")}
     loose = DecisionGroup(None)
-    for decision in Decision.objects.filter(meeting=meeting).select_related("poll", "recorded_by"):
+    for decision in Decision.objects.filter(meeting=meeting).select_related(
+        "poll", "recorded_by", "election"
+    ):
         groups.get(decision.agenda_item_id, loose).decisions.append(decision)
     return [g for g in [*groups.values(), loose] if g.decisions]
