@@ -17,6 +17,23 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = [FAST_HASHER, *settings.PASSWORD_HASHERS]
+    _hypothesis_profile()
+
+
+def _hypothesis_profile() -> None:
+    """The same examples on a busy machine: no per-example deadline and no "too slow" check.
+
+    Both measure the machine, not our code: on CI's two shared cores a property that
+    generates whole documents failed them now and then. The number of examples and every
+    other health check stay Hypothesis' defaults (or what a test asks for).
+    """
+    from hypothesis import HealthCheck
+    from hypothesis import settings as hypothesis_settings
+
+    hypothesis_settings.register_profile(
+        "besluit", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    hypothesis_settings.load_profile("besluit")
 
 
 @pytest.fixture(autouse=True)
