@@ -41,13 +41,20 @@ def closed_named_poll(association, meeting, chair, choices):
 
 
 def _vote_and_close(association, poll, chair, choices):
+    if poll.is_secret:
+        factories.trustees_for(chair, poll.meeting)
     voting.do_open_poll(actor=chair, poll=poll)
     for i, choice in enumerate(choices):
         rep = factories.make_user(
             f"rep-{poll.pk}-{i}", association, Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
         )  # fmt: skip
-        voting.cast_ballot(actor=rep, poll=poll, option_key=choice)
+        if poll.is_secret:
+            factories.sealed_vote(poll, rep, choice)
+        else:
+            voting.cast_ballot(actor=rep, poll=poll, option_key=choice)
+    if poll.is_secret:
+        return factories.close_secret(chair, poll)
     return voting.do_close_poll(actor=chair, poll=poll)
 
 

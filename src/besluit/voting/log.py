@@ -266,7 +266,9 @@ def _sealed_bundle(poll: Poll, state: PollLog) -> bytes:
             ),
         },
         tally={
-            k: poll.sealed[k] for k in ("decimals", "weighted", "counts", "total_units", "ballots")
+            k: poll.sealed[k]
+            for k in ("decimals", "weighted", "counts", "total_units", "ballots", "paper")
+            if k in poll.sealed
         },
         shares=[
             {"trustee": s.trustee.index, "weights": s.weights, "counts": s.counts}

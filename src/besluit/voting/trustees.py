@@ -31,11 +31,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from besluit import access
 from besluit.audit.services import record
+from besluit.core import votelog as vl
 from besluit.core import voting as core
 from besluit.core.ballotcrypto import BallotCryptoError
 from besluit.core.ballotcrypto import trustees as kt
@@ -46,9 +48,37 @@ from besluit.core.ballotcrypto.tally import aggregate, decrypt_tally
 from besluit.core.ballotcrypto.threshold import DecryptionShare, make_decryption_share
 from besluit.errors import Conflict, PermissionDenied, ValidationFailed
 from besluit.meetings.models import Meeting
-from besluit.voting.models import Election, Poll, SealedBallot, TallyShare, Trustee, TrusteeShare
+from besluit.voting.models import (
+    Election,
+    Poll,
+    SealedBallot,
+    SecretTally,
+    TallyShare,
+    Trustee,
+    TrusteeShare,
+)
 
 E = Election.Status
+
+
+class TrusteesNeeded(Conflict):
+    """A secret poll cannot open: its meeting has no finished trustee ceremony. Pages
+    add a link to the trustees page (``meeting``) to the message."""
+
+    code = "trustees-needed"
+
+    def __init__(self, message: str, *, meeting: Meeting):
+        super().__init__(message)
+        self.meeting = meeting
+        self.link = (
+            reverse("web:trustees", args=[meeting.association.slug, meeting.pk]),
+            _("Trustees of the secret votes"),
+        )
+
+
+def ready_election(meeting: Meeting) -> Election | None:
+    """The meeting's election when its key is made (a secret poll can open), else None."""
+    return Election.objects.filter(meeting=meeting, status=E.READY).first()
 
 
 def params_of(election: Election) -> kt.ElectionParams:
@@ -230,12 +260,25 @@ def close_sealed(poll: Poll) -> dict:
     ]
     weighted = aggregate(items, n)
     counts = aggregate(((b, 1) for b, _units in items), n)
-    return {
+    sealed = {
         **poll.sealed,
         "weighted": [ct.to_bytes().hex() for ct in weighted],
         "counts": [ct.to_bytes().hex() for ct in counts],
         "total_units": sum(u for _ballot, u in items),
         "ballots": len(items),
+    }
+    if paper := paper_totals(poll):
+        # The tellers' totals of a paper round, published beside the encrypted tally.
+        sealed["paper"] = {k: [vl.canonical_decimal(w), m] for k, (w, m) in paper.items()}
+    return sealed
+
+
+def paper_totals(poll: Poll) -> dict[str, tuple[Decimal, int]]:
+    """A paper round's totals per option key (voting.paper_round); empty without one."""
+    return {
+        t.option.key: (t.weight, t.members)
+        for t in SecretTally.objects.filter(poll=poll).select_related("option")
+        if t.members
     }
 
 
@@ -324,8 +367,12 @@ def decide_sealed(poll: Poll, shares: Sequence[TallyShare]) -> core.Result:
         decimals=0,
     )
     options = poll.core_options()
+    paper = {k: (Decimal(w), m) for k, (w, m) in sealed.get("paper", {}).items()}
     totals = {
-        o.key: (weight, int(count))
+        o.key: (
+            weight + paper.get(o.key, (Decimal(0), 0))[0],
+            int(count) + paper.get(o.key, (Decimal(0), 0))[1],
+        )
         for o, weight, count in zip(options, w.weights, c.units, strict=True)
     }
     return core.decide(

@@ -1,0 +1,20 @@
+"""``{% trustees_note meeting %}``: before a secret vote opens, who its trustees are and
+what their absence means, or why it cannot open yet (voting.services._election_for)."""
+
+from django import template
+
+from besluit.voting.models import Election
+
+register = template.Library()
+
+
+@register.inclusion_tag("voting/_trustees_note.html")
+def trustees_note(meeting):
+    election = Election.objects.filter(meeting=meeting).first()
+    return {
+        "meeting": meeting,
+        "election": election,
+        "ready": election is not None and election.status == Election.Status.READY,
+        "people": [t for t in election.trustees.all() if not t.is_server] if election else [],
+        "server": election is not None and election.trustees.filter(is_server=True).exists(),
+    }
