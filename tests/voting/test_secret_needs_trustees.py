@@ -59,6 +59,7 @@ def test_opening_without_trustees_is_refused_with_a_link_to_them(association, me
     )
     assert response.status_code == 409
     assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["type"].endswith("/trustees-needed")
     assert "stembeheerders" in response.json()["detail"]
 
 
@@ -143,3 +144,40 @@ def test_an_old_plaintext_secret_poll_still_shows_and_verifies(
     assert json.loads(data)["poll"]["secret"] is True
     html = _client(chair).get(reverse("web:poll", args=[association.slug, poll.public_id]))
     assert html.status_code == 200 and "3 van de 12" in html.content.decode()
+
+
+def test_an_api_client_encrypts_with_the_django_free_core(association, meeting, chair):
+    """What docs/api.md shows a client doing: the election key from the poll, the
+    ballot encrypted and proven with besluit.core.ballotcrypto, sent as hex."""
+    import secrets
+
+    from besluit.core.ballotcrypto.ballot import encrypt_ballot
+    from besluit.core.ballotcrypto.group import Point
+    from besluit.core.ballotcrypto.sealed import context_for, voter_binding
+
+    rep = factories.make_user(
+        "burgemeester", association, Role.Kind.REPRESENTATIVE,
+        member=factories.member(association, 0),
+    )  # fmt: skip
+    poll = factories.open_poll(chair, meeting, is_secret=True)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(rep, 't')[1]}"}
+    api = f"/api/v1/polls/{poll.public_id}"
+    data = Client().get(api, **auth).json()
+    assert data["electionKey"] == poll.election.public_key
+    plain = Client().post(
+        f"{api}/ballots", {"option": "option-1"}, content_type="application/json", **auth
+    )
+    assert plain.status_code == 400 and plain["Content-Type"] == "application/problem+json"
+    assert plain.json()["invalidParams"][0]["name"] == "option"
+    assert "alleen versleutelde stemmen" in plain.json()["detail"]
+    choice = [o["key"] for o in data["options"]].index("option-2")
+    request_key = secrets.token_urlsafe(24)
+    voter = voter_binding(data["id"], factories.member(association, 0).code, request_key)
+    key = Point.decode(bytes.fromhex(data["electionKey"]))
+    ballot = encrypt_ballot(context_for(data["id"], voter, key, len(data["options"])), choice)
+    body = {"ballot": ballot.to_bytes().hex(), "requestKey": request_key}
+    sent = Client().post(f"{api}/sealed-ballots", body, content_type="application/json", **auth)
+    assert sent.status_code == 201, sent.content
+    assert Ballot.objects.filter(poll=poll).count() == 1
+    poll = factories.close_secret(chair, poll)
+    assert poll.outcome.option("option-2").members == 1

@@ -130,6 +130,12 @@ class PollOut(Camel):
     opened_at: datetime | None
     closed_at: datetime | None
     options: list[OptionOut]
+    election_key: str | None = Field(
+        default=None,
+        description="a secret poll, once open: the trustees' joint public key (hex, "
+        "ristretto255) under which a client encrypts its ballot for /sealed-ballots; the "
+        "options are numbered in the order listed (docs/api.md, Secret polls)",
+    )
 
 
 class OptionTotalOut(Camel):
