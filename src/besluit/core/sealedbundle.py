@@ -44,16 +44,23 @@ from .ballotcrypto import trustees as kt
 from .ballotcrypto.ballot import EncryptedBallot
 from .ballotcrypto.elgamal import weight_units
 from .ballotcrypto.group import Point
-from .ballotcrypto.sealed import sealed_event_problems, verify_sealed
+from .ballotcrypto.sealed import sealed_event_problems, tracker, verify_sealed
 from .ballotcrypto.tally import aggregate, decrypt_tally
 from .ballotcrypto.threshold import DecryptionShare, verify_decryption_share
 from .bundle import _load, _plain, _sign_body, serialize_bundle
 from .merkle import MerkleLog
 from .voting import Result, TallyError, decide
 
-__all__ = ["SEALED_FORMAT", "build_sealed_bundle", "verify_sealed_bundle"]
+__all__ = [
+    "SEALED_FORMAT",
+    "SEALED_RECEIPT_FORMAT",
+    "build_sealed_bundle",
+    "verify_sealed_bundle",
+    "verify_sealed_receipt_in_bundle",
+]
 
 SEALED_FORMAT = "besluit-sealed-bundle/1"
+SEALED_RECEIPT_FORMAT = "besluit-sealed-receipt/1"
 _KEYS = {
     "format", "poll", "register", "voters", "log", "election", "tally", "shares",
     "totals", "decision", "key", "signature",
@@ -376,6 +383,46 @@ class _Check:
         stated = Result.from_dict(self.b["totals"])
         if self.b["decision"] != {"outcome": stated.outcome.value, "winner": stated.winner}:
             self.fail("decision: does not follow from the totals")
+
+
+def verify_sealed_receipt_in_bundle(
+    receipt: Any, data: bytes, *, expected_key_id: str | None = None
+) -> list[str]:
+    """Is a voter's sealed receipt in the closed log of this (verified) sealed bundle?
+
+    ``receipt`` is the downloaded ``besluit-sealed-receipt/1`` (tracker, voter binding and
+    the log receipt) or its log receipt alone. Checks the bundle first, then: the
+    wrapper's tracker is the SHA-256 of the ballot in its leaf and names the same voter
+    binding, the receipt's checkpoint is signed by the bundle's key, the leaf is at its
+    index under that checkpoint's root (inclusion proof), and the closed log at that
+    size is the tree the receipt was signed for (the bundle's leaves).
+    """
+    problems = verify_sealed_bundle(data, expected_key_id=expected_key_id)
+    if problems:
+        return [*problems, "the bundle does not verify, so no receipt can be checked against it"]
+    bundle = _load(data)[0]
+    log_receipt = receipt
+    if isinstance(receipt, dict) and receipt.get("format") == SEALED_RECEIPT_FORMAT:
+        if set(receipt) != {"format", "poll", "tracker", "voter", "log"}:
+            return ["receipt: expected the fields format, log, poll, tracker, voter"]
+        log_receipt = receipt["log"]
+        event = log_receipt.get("event") if isinstance(log_receipt, dict) else None
+        if receipt["poll"] != bundle["poll"]["id"]:
+            return [f"receipt: for poll {receipt['poll']!r}, the bundle is {bundle['poll']['id']}"]
+        if not isinstance(event, dict) or event.get("type") != "sealed_ballot":
+            return ["receipt: its log event is not a sealed ballot"]
+        try:
+            ballot = votelog.from_hex(event.get("ballot"))
+        except ValueError:
+            return ["receipt: the ballot in its event is not hex"]
+        if tracker(ballot) != receipt["tracker"] or event.get("tracker") != receipt["tracker"]:
+            return ["receipt: the tracker is not the SHA-256 of the ballot in its event"]
+        if event.get("voter") != receipt["voter"]:
+            return ["receipt: the voter binding differs from its event's"]
+    leaves = [votelog.canonical_json(e, trusted=True) for e in bundle["log"]["leaves"]]
+    closing = bundle["log"]["checkpoints"][-1]
+    public_key = votelog.from_hex(bundle["key"]["public_key"], 32)
+    return votelog.verify_receipt(log_receipt, closing, public_key, leaves=leaves)
 
 
 def _is_paper(event: Any) -> bool:
