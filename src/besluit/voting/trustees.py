@@ -36,7 +36,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from besluit import access
-from besluit.audit.services import record
+from besluit.audit.models import AuditEvent
+from besluit.audit.services import record, record_refusal
 from besluit.core import votelog as vl
 from besluit.core import voting as core
 from besluit.core.ballotcrypto import BallotCryptoError
@@ -291,18 +292,53 @@ def tally_of(poll: Poll) -> tuple[tuple[Ciphertext, ...], tuple[Ciphertext, ...]
     return cts("weighted"), cts("counts")
 
 
+class ShareRefused(ValidationFailed):
+    """A decryption share whose proof fails: refused, audited, shown to the chair and the
+    trustees (``refused_shares``); the other trustees' valid shares still decrypt."""
+
+    def __init__(self, message: str, *, trustee: Trustee, reason: str):
+        super().__init__(message, field="share")
+        self.trustee, self.reason = trustee, reason
+
+
 def do_submit_tally_share(*, actor, poll: Poll, weights: bytes, counts: bytes, now=None) -> Poll:
     """A trustee's decryption shares for a closed poll; the k-th valid one decides it."""
-    with transaction.atomic():
-        poll = (
-            Poll.objects.select_for_update(of=("self",))
-            .select_related("meeting", "election")
-            .get(pk=poll.pk)
+    try:
+        with transaction.atomic():
+            poll = (
+                Poll.objects.select_for_update(of=("self",))
+                .select_related("meeting", "election")
+                .get(pk=poll.pk)
+            )
+            trustee = trustee_of(actor, poll.election)
+            _accept_tally_share(poll, trustee, weights, counts, now)
+            record("poll.tally_share", actor=actor, association=poll.meeting.association, obj=poll)
+            return _maybe_finish(poll, actor, now)
+    except ShareRefused as refused:
+        # Nothing of the share is kept; the refusal is, for the chair and the trustees.
+        record_refusal(
+            REFUSED,
+            actor=actor,
+            association=poll.meeting.association,
+            obj=poll,
+            trustee=refused.trustee.index,
+            name=refused.trustee.name,
+            reason=refused.reason,
         )
-        trustee = trustee_of(actor, poll.election)
-        _accept_tally_share(poll, trustee, weights, counts, now)
-        record("poll.tally_share", actor=actor, association=poll.meeting.association, obj=poll)
-        return _maybe_finish(poll, actor, now)
+        raise
+
+
+REFUSED = "poll.tally_share_refused"
+
+
+def refused_shares(poll: Poll) -> list[dict]:
+    """The refused decryption shares of a poll (who, why, when), oldest first."""
+    return [
+        {"name": e.data.get("name", ""), "reason": e.data.get("reason", ""), "at": e.at}
+        for e in AuditEvent.objects.filter(
+            action=REFUSED, object_type="Poll", object_id=str(poll.pk)
+        ).order_by("at")
+    ]
 
 
 def _accept_tally_share(poll: Poll, trustee: Trustee, weights: bytes, counts: bytes, now) -> None:
@@ -324,7 +360,21 @@ def _accept_tally_share(poll: Poll, trustee: Trustee, weights: bytes, counts: by
                 raise BallotCryptoError("trustee_unknown", "the share is another trustee's")
             verify_decryption_share(params, vk, cts, share)
     except BallotCryptoError as exc:
-        raise _refuse(exc, _("The decryption share is refused")) from exc
+        raise ShareRefused(
+            _(
+                "The decryption share of %(name)s is refused: its proof is invalid "
+                "(%(reason)s, %(code)s). Nothing of it is kept; the poll is decrypted as soon "
+                "as %(k)s trustees have sent a valid share."
+            )
+            % {
+                "name": trustee.name,
+                "reason": exc.message,
+                "code": exc.code,
+                "k": poll.election.threshold,
+            },
+            trustee=trustee,
+            reason=exc.code,
+        ) from exc
     TallyShare.objects.create(
         poll=poll,
         trustee=trustee,
