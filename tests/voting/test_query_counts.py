@@ -127,3 +127,40 @@ def test_exact_counts_for_the_record():
     close = _queries(lambda: voting.do_close_poll(actor=chair, poll=poll))
     print(f"queries: ballot={ballot} close={close}")
     assert ballot > 0 and close > 0
+
+
+def test_a_batch_of_sealed_ballots_costs_what_one_costs():
+    """The edge writes sealed ballots in batches too: 5 or 60 ballots, with a retry and
+    refusals among them, take the same statements (the proofs are checked before)."""
+    association = factories.make_association(70, slug="sealed-batch")
+    chair = factories.make_user("chair-sealed", association, Role.Kind.CHAIR)
+    meeting = factories.make_meeting(association)
+    factories.trustees_for(chair, meeting)
+    reps = [
+        factories.make_user(
+            f"rep-sealed-{i}", association, Role.Kind.REPRESENTATIVE,
+            member=factories.member(association, i),
+        )
+        for i in range(65)
+    ]  # fmt: skip
+
+    def batch(users):
+        poll = factories.open_poll(chair, meeting, is_secret=True, title=f"{len(users)}")
+        requests = []
+        for i, u in enumerate(users):
+            data, key = sealedkit.seal(poll, factories.member(association, reps.index(u)), i % 2)
+            requests.append(encrypted.SealedRequest(u.pk, data, key))
+        requests.append(requests[0])  # the same request twice: one ballot
+        requests.append(encrypted.SealedRequest(chair.pk, requests[1].ballot, "k" * 22))
+        bad = bytearray(requests[2].ballot)
+        bad[-1] ^= 1
+        requests.append(encrypted.SealedRequest(users[2].pk, bytes(bad), "z" * 22))
+        with CaptureQueriesContext(connection) as captured:
+            outcomes = encrypted.cast_sealed_batch(poll.pk, requests)
+        accepted = [o for o in outcomes if isinstance(o, encrypted.SealedReceipt)]
+        assert len(accepted) == len(users) + 1 and accepted[-1].replayed
+        assert len({o.log_receipt["checkpoint"]["checkpoint"]["size"] for o in accepted}) == 1
+        return len(captured)
+
+    small, large = batch(reps[:5]), batch(reps[5:65])
+    assert small == large, (small, large)
