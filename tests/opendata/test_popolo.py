@@ -83,7 +83,10 @@ def test_the_validation_catches_a_broken_export(demo):
 
 def test_named_poll_lists_every_member_with_its_weight_and_matches_the_results(client, demo):
     poll = Poll.objects.get(
-        meeting__association=demo, meeting__title="Najaars-ALV 2026", status=Poll.Status.CLOSED
+        meeting__association=demo,
+        meeting__title="Najaars-ALV 2026",
+        status=Poll.Status.CLOSED,
+        is_secret=False,
     )
     event = next(e for e in exported(demo)["vote_events"] if e["identifier"] == str(poll.public_id))
     register = {e.member.code: e.weight for e in poll.register.select_related("member")}
