@@ -285,3 +285,51 @@ def test_the_api_takes_a_sealed_ballot(chair, meeting, people, association, clie
         content_type="application/json", **auth,
     )  # fmt: skip
     assert plain.status_code == 400 and "alleen versleutelde stemmen" in plain.json()["detail"]
+
+
+def test_without_javascript_the_page_offers_what_the_association_allows(
+    chair, meeting, people, association, client, secretariat
+):
+    """The sealed vote needs JavaScript: the <noscript> text says so and offers the
+    alternatives this meeting allows (a paper ballot in the hall, a proxy under the
+    statutes' rule); a voting-code login sees the same page."""
+    import re
+    from datetime import date
+
+    from besluit.accounts import codes
+    from besluit.attendance.services import do_set_proxy_rule
+
+    users, reps = people
+    sealedkit.ceremony(chair, meeting, users, 2)
+    poll = _secret_poll(chair, meeting)
+    url = f"/{association.slug}/stemmingen/{poll.public_id}/"
+
+    def noscript() -> str:
+        html = client.get(url).content.decode()
+        return re.search(r"<noscript>(.*?)</noscript>", html, re.S)[1]
+
+    client.force_login(reps[0][0])
+    text = noscript()
+    assert "Een geheime stemming vraagt JavaScript." in text
+    assert 'data-alternative="paper"' in text and meeting.location in text
+    assert 'data-alternative="proxy"' not in text  # no proxy rule: the statutes allow none
+    do_set_proxy_rule(
+        actor=secretariat, association=association, valid_from=date(2000, 1, 1),
+        max_represented=2,
+    )  # fmt: skip
+    text = noscript()
+    assert 'data-alternative="proxy"' in text and "ten hoogste 2 andere leden" in text
+    meeting.location = ""
+    meeting.is_digital = True
+    meeting.save()
+    do_set_proxy_rule(
+        actor=secretariat, association=association, valid_from=date(2001, 1, 1),
+        max_represented=0,
+    )  # fmt: skip
+    assert 'data-alternative="none"' in noscript()
+    # A voting code's session: the same page, the same sealed vote.
+    client.logout()
+    code = codes.do_issue_codes(actor=secretariat, meeting=meeting)[9][1]
+    assert client.post("/stemcode/", {"code": code}).status_code == 302
+    html = client.get(url).content.decode()
+    assert "data-sealed-vote" in html and "data-no-javascript" in html
