@@ -186,7 +186,7 @@ def test_trustees_phones_audit_close_decrypt_and_check(new_page, tmp_path):
     _axe(public)
     assert "ondertekende" in result_box.inner_text() or "handtekening" in result_box.inner_text()
     # Also against the poll's signed closing checkpoint from the public feed.
-    public.wait_for_function("document.querySelector('[data-latest]').textContent.length > 0")
+    public.wait_for_selector("[data-latest]:not(:empty)")
     assert "sluitende controlepunt" in public.inner_text("[data-latest]")
     data = json.loads(receipts[1].read_text())
     data["log"]["event"]["tracker"] = "0" * 64
@@ -194,4 +194,4 @@ def test_trustees_phones_audit_close_decrypt_and_check(new_page, tmp_path):
     bad.write_text(json.dumps(data))
     public.set_input_files("#receipt", str(bad))
     public.click("main form button[type=submit]")
-    public.wait_for_function("document.querySelector('[data-result]').className.includes('error')")
+    public.wait_for_selector("[data-result].utrecht-alert--error")

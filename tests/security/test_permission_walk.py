@@ -146,6 +146,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "opendata:checkpoints": {"GET": ALL},
     "opendata:checkpoints_atom": {"GET": ALL},
     "opendata:bundle": {"GET": ALL},
+    "opendata:poll_checkpoint": {"GET": ALL},
     "opendata:association": {"GET": ALL},
     "opendata:popolo": {"GET": ALL},
     "opendata:ori": {"GET": ALL},
