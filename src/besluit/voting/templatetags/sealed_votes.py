@@ -22,17 +22,8 @@ def trustees_note(meeting):
 
 @register.simple_tag
 def without_javascript(poll) -> dict:
-    """What a voter without JavaScript can do instead of the sealed vote, as far as the
-    association allows: a paper ballot in the hall (the tellers' paper round, when the
-    meeting has a place) and a proxy (when the statutes' rule in force allows one)."""
-    from django.utils import timezone
-
-    from besluit.attendance.selectors import proxy_rule_in_force
-
+    """What a voter without JavaScript can do instead of the sealed vote: a paper ballot in
+    the hall (the tellers' paper round), when the meeting has a place. (Not a proxy: a
+    proxy holder cannot cast a sealed ballot for another member yet.)"""
     meeting = poll.meeting
-    rule = proxy_rule_in_force(meeting.association, timezone.localdate(meeting.starts_at))
-    return {
-        "paper": bool(meeting.location),
-        "location": meeting.location,
-        "proxies": rule.max_represented if rule is not None else 0,
-    }
+    return {"paper": bool(meeting.location), "location": meeting.location}
