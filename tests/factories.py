@@ -128,9 +128,75 @@ def make_proposal(meeting: Meeting, *, text: str = "De ALV besluit het fonds te 
 
 
 def open_poll(chair: User, meeting: Meeting, **kwargs):
-    """A poll created and opened by the chair; a free choice between two places by default."""
+    """A poll created and opened by the chair; a free choice between two places by default.
+
+    A secret poll gets its meeting's trustees first (``trustees_for``): every secret
+    poll is encrypted."""
     if "subject" not in kwargs:
         kwargs = {"subject": "free", "alternatives": ["Utrecht", "Zwolle"], **kwargs}
     kwargs.setdefault("title", "Keuze van de vergaderlocatie")
+    if kwargs.get("is_secret"):
+        trustees_for(chair, meeting)
     poll = voting.do_create_poll(actor=chair, meeting=meeting, **kwargs)
     return voting.do_open_poll(actor=chair, poll=poll)
+
+
+# The trustees' devices of each election made here (their secrets), by its public id.
+KEEPERS: dict = {}
+
+
+def trustees_for(chair: User, meeting: Meeting, *, count: int = 3, threshold: int = 2):
+    """The meeting's finished trustee ceremony (made once): the chair and ``count - 1``
+    users without a role, each doing in Python what trustee.js does in their browser.
+    Returns the election; its trustees' secrets are in ``KEEPERS``."""
+    from besluit.voting.models import Election
+    from tests.voting import sealedkit
+
+    election = Election.objects.filter(meeting=meeting).first()
+    if election is not None:
+        return election
+    users = [chair] + [
+        User.objects.create_user(username=f"trustee-{meeting.pk}-{i}", first_name=f"Trustee {i}")
+        for i in range(2, count + 1)
+    ]
+    election, keepers = sealedkit.ceremony(chair, meeting, users, threshold)
+    KEEPERS[election.public_id] = keepers
+    return election
+
+
+def sealed_vote(poll, user: User, option_key: str, *, member: Member | None = None, key=None):
+    """What the vote page's script does: encrypt the choice with its proofs and send it.
+    Returns the SealedReceipt (or raises the refusal)."""
+    from besluit.voting.models import Poll
+    from tests.voting import sealedkit
+
+    poll = Poll.objects.select_related("election", "meeting__association").get(pk=poll.pk)
+    member = (
+        member
+        or user.roles.filter(association=poll.meeting.association, member__isnull=False)
+        .first()
+        .member
+    )
+    keys = list(poll.options.values_list("key", flat=True))
+    return sealedkit.vote(poll, user, member, keys.index(option_key), key)
+
+
+def decrypt(poll, *, trustees: int | None = None):
+    """The first k (or ``trustees``) trustees send their decryption shares; returns the poll."""
+    from besluit.voting import trustees as trustee_services
+    from besluit.voting.models import Poll
+
+    poll = Poll.objects.select_related("election", "meeting").get(pk=poll.pk)
+    keepers = KEEPERS[poll.election.public_id]
+    for keeper in keepers[: trustees or poll.election.threshold]:
+        weights, counts = keeper.tally_share(poll)
+        poll = trustee_services.do_submit_tally_share(
+            actor=keeper.user, poll=poll, weights=weights, counts=counts
+        )
+    return poll
+
+
+def close_secret(chair: User, poll):
+    """Close a secret poll and let k trustees decrypt it: the decided poll."""
+    voting.do_close_poll(actor=chair, poll=poll)
+    return decrypt(poll)

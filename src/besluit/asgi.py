@@ -22,6 +22,7 @@ collector.configure()
 
 EVENTS = re.compile(r"/live/meetings/(\d{1,25})/events")
 BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/ballots")
+SEALED_BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/sealed-ballots")
 
 
 async def _route(scope, receive, send):
@@ -34,6 +35,8 @@ async def _route(scope, receive, send):
             return await events.stream(scope, receive, send, int(match[1]))
         if scope["method"] == "POST" and (match := BALLOTS.fullmatch(path)):
             return await ballots.cast(scope, receive, send, match[1])
+        if scope["method"] == "POST" and (match := SEALED_BALLOTS.fullmatch(path)):
+            return await ballots.cast_sealed(scope, receive, send, match[1])
     return await django_application(scope, receive, send)
 
 

@@ -6,6 +6,9 @@ class DomainError(Exception):
 
     status = 400
     code = "invalid"
+    # Where the user can do what the refusal asks for: (url, label); pages show it as a
+    # link after the message (frame.shortcuts.refusal).
+    link: tuple[str, str] | None = None
 
     def __init__(self, message: str, *, field: str | None = None, problems=None):
         super().__init__(message)

@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None, *, out=None, err=None) -> int:
         return _verify_election(path, data, loaded, args.key_id, out, receipt)
 
     if _is_sealed(data):
-        return _sealed(path, data, args.key_id, out)
+        return _sealed(path, data, args.key_id, out, receipt)
     try:
         problems = _bundle.verify_bundle(data, expected_key_id=args.key_id)
         if not problems and receipt is not None:
@@ -169,15 +169,28 @@ def _is_sealed(data: bytes) -> bool:
     return isinstance(bundle, dict) and bundle.get("format") == _sealed_bundle.SEALED_FORMAT
 
 
-def _sealed(path: str, data: bytes, key_id: str | None, out) -> int:
-    """An encrypted poll: every ballot proof, the aggregate, every share, totals, decision."""
+def _sealed(path: str, data: bytes, key_id: str | None, out, receipt=None) -> int:
+    """An encrypted poll: every ballot proof, the aggregate, every share, totals, decision;
+    with a receipt (sealed, or its log receipt) also its tracker's leaf in the closed log."""
     try:
-        problems = _sealed_bundle.verify_sealed_bundle(data, expected_key_id=key_id)
+        if receipt is None:
+            problems = _sealed_bundle.verify_sealed_bundle(data, expected_key_id=key_id)
+        else:
+            problems = _sealed_bundle.verify_sealed_receipt_in_bundle(
+                receipt, data, expected_key_id=key_id
+            )
     except Exception as exc:  # fails closed, as above
         problems = [f"cannot be checked: {type(exc).__name__}: {exc}"]
     if problems:
         return _failed(path, problems, out)
     print(f"OK: {_sealed_bundle.summary(_bundle.load_bundle(data))}", file=out)
+    if receipt is not None:
+        log_receipt = receipt.get("log", receipt)
+        print(
+            f"OK: receipt with tracker {log_receipt['event']['tracker']} is leaf "
+            f"{log_receipt['index']} of the closed log",
+            file=out,
+        )
     print(f"bundle sha256 {_bundle.bundle_hash(data)}", file=out)
     return EXIT_OK
 

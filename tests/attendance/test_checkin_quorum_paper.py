@@ -10,6 +10,8 @@ from besluit.attendance import services as attendance
 from besluit.attendance.models import Attendance, PaperBallot, PollQuorum
 from besluit.audit.models import AuditEvent
 from besluit.core import bundle as core_bundle
+from besluit.core.sealedbundle import verify_sealed_bundle
+from besluit.core.votelog import canonical_decimal
 from besluit.errors import Conflict, PermissionDenied, ValidationFailed
 from besluit.voting import log as vote_log
 from besluit.voting import services as voting
@@ -138,7 +140,9 @@ def test_a_secret_paper_round_needs_two_tellers_and_matching_totals(
 ):
     other = factories.make_user("teller-2", association, "secretariat")
     poll = factories.open_poll(chair, meeting, is_secret=True)
-    voting.cast_ballot(actor=reps[0], poll=poll, option_key="option-1")
+    factories.sealed_vote(poll, reps[0], "option-1")
+    with pytest.raises(ValidationFailed, match="alleen versleutelde stemmen"):
+        voting.cast_ballot(actor=reps[1], poll=poll, option_key="option-1")
     weights = dict(poll.register.values_list("member_id", "weight"))
     w3, w4 = weights[m(association, 3).pk], weights[m(association, 4).pk]
     with pytest.raises(ValidationFailed):
@@ -164,12 +168,22 @@ def test_a_secret_paper_round_needs_two_tellers_and_matching_totals(
     paper.save()
     attendance.do_sign_paper_round(actor=other, paper=paper)
     assert Ballot.objects.filter(poll=poll, on_paper=True).count() == 2
-    poll = voting.do_close_poll(actor=chair, poll=poll)
+    # Encrypted and paper together: the trustees decrypt the sealed ballot, the
+    # tellers' totals are added, and the published bundle proves both.
+    poll = factories.close_secret(chair, poll)
     assert poll.outcome.voted_members == 3
+    w0 = weights[m(association, 0).pk]
+    assert poll.outcome.option("option-1").weight == w0 + w3
+    assert poll.outcome.option("option-1").members == 2
+    assert poll.outcome.option("option-2").weight == w4
     data = vote_log.bundle_bytes(poll)
-    assert core_bundle.verify_bundle(data) == []
-    leaves = json.loads(data)["log"]["leaves"]
-    assert sum(1 for e in leaves if e.get("paper")) == 2
+    assert verify_sealed_bundle(data) == []
+    bundle = json.loads(data)
+    assert sum(1 for e in bundle["log"]["leaves"] if e.get("paper")) == 2
+    assert bundle["tally"]["paper"]["option-2"] == [canonical_decimal(w4), 1]
+    # The tellers' totals are signed: changing them fails the bundle.
+    bundle["tally"]["paper"]["option-2"][1] = 2
+    assert verify_sealed_bundle(core_bundle.serialize_bundle(bundle))
 
 
 def test_check_ins_refresh_the_live_screens_coalesced(

@@ -155,3 +155,35 @@ def test_trustee_steps_interoperate_with_the_python_core(new_page):
         {str(i): c.to_bytes().hex() for i, c in commitments.items()},
     )  # fmt: skip
     assert error[0] == "share_decrypt_failed" and "trustee 1" in error[1]
+
+
+def test_the_receipt_pages_consistency_check_agrees_with_the_python_core(new_page):
+    """receipt.js's RFC 9162 consistency check (the receipt's tree against the closing
+    checkpoint) against core.merkle: every pair of sizes, and a flipped byte fails."""
+    from besluit.core import merkle
+
+    page = new_page()
+    page.goto("/static/voting/receipt.js")
+    log = merkle.MerkleLog.from_data(f"leaf {i}".encode() for i in range(13))
+    cases = []
+    for old in range(1, 14):
+        for new in (old, 7, 8, 13):
+            if new >= old:
+                proof = [h.hex() for h in log.consistency_proof(old, new)]
+                cases.append([old, new, log.root_at(old).hex(), log.root_at(new).hex(), proof])
+    results = page.evaluate(
+        """async (cases) => {
+            const r = await import('/static/voting/receipt.js');
+            const c = await import('/static/voting/ballotcrypto.js');
+            const flip = (h) => (h[0] === "0" ? "1" : "0") + h.slice(1);
+            return cases.map(([o, n, a, b, p]) => [
+                r.verifyConsistency(o, n, c.unhex(a), c.unhex(b), p.map(c.unhex)),
+                r.verifyConsistency(o, n, c.unhex(flip(a)), c.unhex(b), p.map(c.unhex)),
+                p.length ? r.verifyConsistency(o, n, c.unhex(a), c.unhex(b),
+                                               [flip(p[0]), ...p.slice(1)].map(c.unhex)) : false,
+            ]);
+        }""",
+        cases,
+    )
+    assert all(ok for ok, _, _ in results)
+    assert not any(bad_root or bad_proof for _, bad_root, bad_proof in results)

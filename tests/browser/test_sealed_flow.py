@@ -171,6 +171,10 @@ def test_trustees_phones_audit_close_decrypt_and_check(new_page, tmp_path):
     out = io.StringIO()
     assert verify.main([str(path)], out=out, err=out) == 0, out.getvalue()
     assert "4 sealed ballots, 2 trustee shares" in out.getvalue()
+    # And with a voter's downloaded receipt: its tracker is a leaf of the closed log.
+    out = io.StringIO()
+    code = verify.main([str(path), "--receipt", str(receipts[2])], out=out, err=out)
+    assert code == 0 and "receipt with tracker" in out.getvalue(), out.getvalue()
 
     # Anyone checks a receipt on the public page, without logging in.
     public = new_page(phone=True)
@@ -181,10 +185,13 @@ def test_trustees_phones_audit_close_decrypt_and_check(new_page, tmp_path):
     result_box.wait_for()
     _axe(public)
     assert "ondertekende" in result_box.inner_text() or "handtekening" in result_box.inner_text()
+    # Also against the poll's signed closing checkpoint from the public feed.
+    public.wait_for_selector("[data-latest]:not(:empty)")
+    assert "sluitende controlepunt" in public.inner_text("[data-latest]")
     data = json.loads(receipts[1].read_text())
     data["log"]["event"]["tracker"] = "0" * 64
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data))
     public.set_input_files("#receipt", str(bad))
     public.click("main form button[type=submit]")
-    public.wait_for_function("document.querySelector('[data-result]').className.includes('error')")
+    public.wait_for_selector("[data-result].utrecht-alert--error")

@@ -7,11 +7,12 @@ import urllib.request
 from besluit.accounts.models import ApiToken
 
 
-def post(base, poll, body, headers=None, *, timeout=30):
-    """POST a ballot; (status, headers, JSON body), whatever the status."""
+def post(base, poll, body, headers=None, *, timeout=30, path="ballots"):
+    """POST a ballot (``path="sealed-ballots"``: an encrypted one); (status, headers, JSON
+    body), whatever the status."""
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
     request = urllib.request.Request(
-        f"{base}/api/v1/polls/{poll}/ballots",
+        f"{base}/api/v1/polls/{poll}/{path}",
         data=data,
         headers={"Content-Type": "application/json", **(headers or {})},
     )

@@ -11,10 +11,12 @@ from django.test import Client
 from besluit.accounts.models import ApiToken
 from besluit.associations.models import Role
 from besluit.live import services as live
+from besluit.live.bus import reset_bus
 from besluit.voting import services as voting
 from besluit.voting.models import Poll
 from tests import factories
 from tests.live.servers import EventStream, server
+from tests.voting import sealedkit
 
 pytestmark = [
     pytest.mark.dbbackend,
@@ -124,8 +126,9 @@ def test_reconnect_with_last_event_id_gets_exactly_the_missed_events(setup, redi
         again.close()
 
 
-def test_secret_poll_events_never_contain_a_choice(setup, redis_url, tmp_path):
+def test_secret_poll_events_never_contain_a_choice(setup, redis_url, tmp_path, settings):
     association = setup["association"]
+    factories.trustees_for(setup["chair"], setup["meeting"])
     poll = new_poll(setup, is_secret=True)
     reps = [
         factories.make_user(
@@ -144,10 +147,14 @@ def test_secret_poll_events_never_contain_a_choice(setup, redis_url, tmp_path):
         api_post(a, f"/api/v1/polls/{poll.public_id}/open", setup["chair_token"])
         events = [stream.next_of("poll-opened")]
         choices = ["for", "against", "abstain", "for", "for", "against"]
-        for token, choice in zip(tokens, choices, strict=True):
+        poll.refresh_from_db()
+        keys = list(poll.options.values_list("key", flat=True))
+        for i, (token, choice) in enumerate(zip(tokens, choices, strict=True)):
+            # Encrypted by the client (core.ballotcrypto, as docs/api.md shows).
+            data, key = sealedkit.seal(poll, factories.member(association, i), keys.index(choice))
             request = urllib.request.Request(
-                f"{a}/api/v1/polls/{poll.public_id}/ballots",
-                data=json.dumps({"option": choice}).encode(),
+                f"{a}/api/v1/polls/{poll.public_id}/sealed-ballots",
+                data=json.dumps({"ballot": data.hex(), "requestKey": key}).encode(),
                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
             )
             urllib.request.urlopen(request, timeout=10).read()
@@ -157,7 +164,15 @@ def test_secret_poll_events_never_contain_a_choice(setup, redis_url, tmp_path):
             if event["data"]["voted_members"] == 6:
                 break
         api_post(a, f"/api/v1/polls/{poll.public_id}/close", setup["chair_token"])
-        events.append(stream.next_of("poll-closed"))
+        # The result is announced when k trustees have decrypted the totals (here, in
+        # this process, publishing on the same bus as the servers).
+        settings.REDIS_URL = redis_url
+        reset_bus()
+        try:
+            factories.decrypt(poll)
+            events.append(stream.next_of("poll-closed"))
+        finally:
+            reset_bus()
         stream.close()
 
     member_codes = {factories.member(association, i).code for i in range(6)}

@@ -29,8 +29,8 @@ def decided(association, secretariat, chair, representative, meeting):
     voting.cast_ballot(actor=representative, poll=named, option_key="for")
     voting.do_close_poll(actor=chair, poll=named)
     secret = factories.open_poll(chair, meeting, is_secret=True, title="Geheim")
-    voting.cast_ballot(actor=representative, poll=secret, option_key="option-1")
-    voting.do_close_poll(actor=chair, poll=secret)
+    factories.sealed_vote(secret, representative, "option-1")
+    secret = factories.close_secret(chair, secret)
     voting.do_record_acclamation(actor=chair, meeting=meeting, subject="Notulen vastgesteld",
                                  agenda_item=meeting.agenda_items.get(number="04"))  # fmt: skip
     draft = factories.make_meeting(association)

@@ -39,13 +39,20 @@ def closed_named_poll(association, meeting, chair, choices):
 
 
 def _vote_and_close(association, poll, chair, choices):
+    if poll.is_secret:
+        factories.trustees_for(chair, poll.meeting)
     voting.do_open_poll(actor=chair, poll=poll)
     for i, choice in enumerate(choices):
         rep = factories.make_user(
             f"rep-{poll.pk}-{i}", association, Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
         )  # fmt: skip
-        voting.cast_ballot(actor=rep, poll=poll, option_key=choice)
+        if poll.is_secret:
+            factories.sealed_vote(poll, rep, choice)
+        else:
+            voting.cast_ballot(actor=rep, poll=poll, option_key=choice)
+    if poll.is_secret:
+        return factories.close_secret(chair, poll)
     return voting.do_close_poll(actor=chair, poll=poll)
 
 
@@ -74,7 +81,10 @@ def test_the_validation_catches_a_broken_export(demo):
 
 def test_named_poll_lists_every_member_with_its_weight_and_matches_the_results(client, demo):
     poll = Poll.objects.get(
-        meeting__association=demo, meeting__title="Najaars-ALV 2026", status=Poll.Status.CLOSED
+        meeting__association=demo,
+        meeting__title="Najaars-ALV 2026",
+        status=Poll.Status.CLOSED,
+        is_secret=False,
     )
     event = next(e for e in exported(demo)["vote_events"] if e["identifier"] == str(poll.public_id))
     register = {e.member.code: e.weight for e in poll.register.select_related("member")}

@@ -48,9 +48,9 @@ def test_backup_during_ballots_restores_and_every_bundle_verifies(tmp_path, sett
     )
     for i, rep in enumerate(reps[:10]):
         voting.cast_ballot(actor=rep, poll=named, option_key=("option-1", "option-2")[i % 2])
-        voting.cast_ballot(actor=rep, poll=secret, option_key="option-1")
+        factories.sealed_vote(secret, rep, "option-1")
     voting.do_close_poll(actor=chair, poll=named)
-    voting.do_close_poll(actor=chair, poll=secret)
+    factories.close_secret(chair, secret)
     published = {p.pk: vote_log.bundle_bytes(p) for p in Poll.objects.all()}
     live = factories.open_poll(chair, meeting)  # open while the backup runs
 

@@ -157,6 +157,7 @@ EXPECTED: dict[str, dict[str, frozenset]] = {
     "opendata:checkpoints_atom": {"GET": ALL},
     "opendata:bundle": {"GET": ALL},
     "opendata:election_bundle": {"GET": ALL},
+    "opendata:poll_checkpoint": {"GET": ALL},
     "opendata:association": {"GET": ALL},
     "opendata:popolo": {"GET": ALL},
     "opendata:ori": {"GET": ALL},

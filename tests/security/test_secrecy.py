@@ -80,6 +80,7 @@ def test_the_poll_page_include_warns_for_a_secret_draft_poll_only(chair):
     assert "besluit-secrecy-warning" in html and "3" in html
     assert "besluit-secrecy-warning" not in template.render(Context({"poll": named}))
     # Opened, the frozen register is checked; closed, nothing is shown any more.
+    factories.trustees_for(chair_small, meeting)
     voting.do_open_poll(actor=chair_small, poll=secret)
     secret.refresh_from_db()
     assert "besluit-secrecy-warning" in template.render(Context({"poll": secret}))

@@ -4,11 +4,12 @@ after a secret poll and try to link each member to a choice.
 The WAL holds the page images of each committed transaction in order. The attacker
 rebuilds the database as it was after every commit (base file + frames up to that
 commit), diffs consecutive states, and pairs the member whose participation row
-appeared in a commit with whatever else that commit changed. Against a plaintext
-secret poll (running totals per option) that recovers every member's choice; the test
-shows it does, so that it can show the sealed path gives the attacker nothing: a
-commit that adds a member's participation otherwise adds a ciphertext and a log leaf,
-and no state ever holds a total, an option or a time that differs by choice.
+appeared in a commit with whatever else that commit changed. Against the plaintext
+secret poll of old (running totals per option) that recovered every member's choice;
+that path is gone (a secret poll opens only with trustees and takes only encrypted
+ballots), and the sealed path gives the attacker nothing: a commit that adds a
+member's participation otherwise adds a ciphertext and a log leaf, and no state ever
+holds a total, an option or a time that differs by choice.
 """
 
 import sqlite3
@@ -19,7 +20,10 @@ import pytest
 from django.db import connection
 
 from besluit.associations.models import Role
+from besluit.errors import ValidationFailed
 from besluit.voting import services as voting
+from besluit.voting.models import Ballot, SecretTally
+from besluit.voting.trustees import TrusteesNeeded
 from tests import factories
 from tests.voting import sealedkit
 
@@ -124,22 +128,31 @@ def _setting():
     return association, meeting, chair, reps
 
 
-def test_the_attack_links_every_member_of_a_plaintext_secret_poll(wal_kept):
+def test_the_plaintext_secret_path_the_attack_read_is_gone(wal_kept):
+    """The audit's attack linked 8 of 8 voters of a plaintext secret poll (running totals
+    per ballot). Such a poll cannot open any more, and no plaintext secret ballot is
+    taken: there is nothing of that kind for the attack to read."""
     _, meeting, chair, reps = _setting()
-    poll = factories.open_poll(
-        chair,
-        meeting,
+    poll = voting.do_create_poll(
+        actor=chair,
+        meeting=meeting,
         subject="proposal",
         proposal=factories.make_proposal(meeting),
         is_secret=True,
     )
+    with pytest.raises(TrusteesNeeded, match="stembeheerders"):
+        voting.do_open_poll(actor=chair, poll=poll)
+    poll.refresh_from_db()
+    assert poll.status == "draft" and not SecretTally.objects.filter(poll=poll).exists()
+    factories.trustees_for(chair, meeting)
+    poll = voting.do_open_poll(actor=chair, poll=poll)
     for (user, _), choice in zip(reps, CHOICES, strict=True):
-        voting.cast_ballot(actor=user, poll=poll, option_key=choice)
-    voting.do_close_poll(actor=chair, poll=poll)
-    options = {o.pk: o.key for o in poll.options.all()}
-    linked, _ = _attack(poll.pk, options)
-    truth = {m.pk: c for (_, m), c in zip(reps, CHOICES, strict=True)}
-    assert linked == truth  # 8 of 8: what the audit found
+        with pytest.raises(ValidationFailed, match="versleutelde"):
+            voting.cast_ballot(actor=user, poll=poll, option_key=choice)
+    assert not Ballot.objects.filter(poll=poll).exists()
+    assert not SecretTally.objects.filter(poll=poll).exists()
+    linked, _ = _attack(poll.pk, {o.pk: o.key for o in poll.options.all()})
+    assert linked == {}
 
 
 def test_the_attack_finds_nothing_in_a_sealed_poll(wal_kept):

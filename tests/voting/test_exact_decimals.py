@@ -21,7 +21,7 @@ from besluit.meetings.models import Meeting
 from besluit.meetings.services import do_set_meeting_status
 from besluit.opendata import formats
 from besluit.voting import selectors, services
-from besluit.voting.models import Poll, SecretTally
+from besluit.voting.models import Poll, SealedBallot, SecretTally
 from tests import factories
 
 pytestmark = [pytest.mark.dbbackend, pytest.mark.django_db]
@@ -45,8 +45,9 @@ def open_poll(chair, meeting, **kwargs):
         actor=chair, meeting=meeting, subject=Poll.Subject.PROPOSAL,
         proposal=factories.make_proposal(meeting), **kwargs,
     )  # fmt: skip
-    services.do_open_poll(actor=chair, poll=poll)
-    return poll
+    if poll.is_secret:
+        factories.trustees_for(chair, meeting)
+    return services.do_open_poll(actor=chair, poll=poll)
 
 
 def test_participation_weight_is_summed_exactly(chair, meeting, voters):
@@ -58,19 +59,22 @@ def test_participation_weight_is_summed_exactly(chair, meeting, voters):
     assert str(voted) == "13442.540000"  # the register's 6 decimals, no float artefacts
 
 
-def test_secret_totals_are_stored_exactly(chair, meeting, voters):
+def test_secret_totals_are_decrypted_exactly(chair, meeting, voters):
     poll = open_poll(chair, meeting, is_secret=True)
     for rep in voters:
-        services.cast_ballot(actor=rep, poll=poll, option_key="for")
+        factories.sealed_vote(poll, rep, "for")
+    # Nothing is counted in the clear while the poll is open (and no REAL column later).
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {SecretTally._meta.db_table} WHERE poll_id = %s", [poll.pk])
-        columns = [c[0] for c in cursor.description]
-        raw = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-    assert not any(isinstance(v, float) for row in raw for v in row.values())  # no REAL
-    assert sorted(row["weight_micro"] for row in raw) == [0, 0, 13442540000]
-    result = services.do_close_poll(actor=chair, poll=poll).outcome
+        assert cursor.fetchall() == []
+        cursor.execute(
+            f"SELECT weight_units FROM {SealedBallot._meta.db_table} WHERE poll_id = %s", [poll.pk]
+        )
+        assert not any(isinstance(v, float) for (v,) in cursor.fetchall())
+    result = factories.close_secret(chair, poll).outcome
     assert result.option("for").weight == Decimal("13442.54")
-    assert str(result.option("for").weight) == "13442.540000"
+    # Decrypted in units of the weights' own decimals (two here): exact, no float.
+    assert str(result.option("for").weight) == "13442.54"
 
 
 def test_popolo_share_is_the_results_api_share_string(client, association, chair, meeting):

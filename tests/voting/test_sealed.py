@@ -3,8 +3,11 @@
 from decimal import Decimal
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 
 from besluit.associations.models import Role
+from besluit.audit.models import AuditEvent
 from besluit.core import voting as core
 from besluit.errors import Conflict, PermissionDenied, ValidationFailed
 from besluit.voting import encrypted, trustees
@@ -178,11 +181,39 @@ def test_a_wrong_decryption_share_is_refused_and_names_the_trustee(chair, meetin
     w, c = keepers[0].tally_share(poll)
     bad = bytearray(w)
     bad[-1] ^= 1
-    with pytest.raises(ValidationFailed, match="ontsleuteldeel is geweigerd"):
+    with pytest.raises(ValidationFailed, match="ontsleuteldeel van trustee-a is geweigerd"):
         trustees.do_submit_tally_share(actor=users[0], poll=poll, weights=bytes(bad), counts=c)
     with pytest.raises(PermissionDenied):
         trustees.do_submit_tally_share(actor=reps[0][0], poll=poll, weights=w, counts=c)
     assert poll.tally_shares.count() == 0
+    # Audited, and shown to the chair and the trustees (not to a representative).
+    event = AuditEvent.objects.get(action="poll.tally_share_refused")
+    assert event.actor == users[0] and event.data["trustee"] == 1
+    assert [r["name"] for r in trustees.refused_shares(poll)] == ["trustee-a"]
+    slug = meeting.association.slug
+    pages = {
+        "web:trustees": (chair, True),
+        "web:trustee_desk": (users[1], True),
+    }
+    for name, (user, shown) in pages.items():
+        client = Client()
+        client.force_login(user)
+        html = client.get(reverse(name, args=[slug, meeting.pk])).content.decode()
+        assert ("Het deel van trustee-a" in html) is shown, name
+        assert "het bewijs klopt niet" in html, name
+    client = Client()
+    client.force_login(reps[1][0])
+    html = client.get(reverse("web:trustees", args=[slug, meeting.pk])).content.decode()
+    assert "Het deel van trustee-a" not in html
+    # The other two decrypt: the poll is decided without the refused share.
+    for keeper, user in ((keepers[1], users[1]), (keepers[2], users[2])):
+        w, c = keeper.tally_share(poll)
+        poll = trustees.do_submit_tally_share(actor=user, poll=poll, weights=w, counts=c)
+    assert poll.outcome.voted_members == 1 and poll.outcome.option("for").members == 1
+    # The trustee whose share was refused may still send a valid one: nothing was kept,
+    # but the poll is decided now.
+    with pytest.raises(Conflict, match="al ontsleuteld"):
+        trustees.do_submit_tally_share(actor=users[0], poll=poll, weights=w, counts=c)
 
 
 def test_a_secret_poll_waits_for_the_trustees_key(chair, meeting, people):
@@ -254,3 +285,41 @@ def test_the_api_takes_a_sealed_ballot(chair, meeting, people, association, clie
         content_type="application/json", **auth,
     )  # fmt: skip
     assert plain.status_code == 400 and "alleen versleutelde stemmen" in plain.json()["detail"]
+
+
+def test_without_javascript_the_page_offers_what_the_association_allows(
+    chair, meeting, people, association, client, secretariat
+):
+    """The sealed vote needs JavaScript: the <noscript> text says so and offers the
+    alternative this meeting allows (a paper ballot in the hall, when it meets in one);
+    a voting-code login sees the same page."""
+    import re
+
+    from besluit.accounts import codes
+
+    users, reps = people
+    sealedkit.ceremony(chair, meeting, users, 2)
+    poll = _secret_poll(chair, meeting)
+    url = f"/{association.slug}/stemmingen/{poll.public_id}/"
+
+    def noscript() -> str:
+        html = client.get(url).content.decode()
+        return re.search(r"<noscript>(.*?)</noscript>", html, re.S)[1]
+
+    client.force_login(reps[0][0])
+    text = noscript()
+    assert "Een geheime stemming vraagt JavaScript." in text
+    assert 'data-alternative="paper"' in text and meeting.location in text
+    # No proxy is offered: a proxy holder cannot cast a sealed ballot for another member
+    # yet (voting.encrypted takes the sender's own member only).
+    assert 'data-alternative="proxy"' not in text
+    meeting.location = ""
+    meeting.is_digital = True
+    meeting.save()
+    assert 'data-alternative="none"' in noscript()
+    # A voting code's session: the same page, the same sealed vote.
+    client.logout()
+    code = codes.do_issue_codes(actor=secretariat, meeting=meeting)[9][1]
+    assert client.post("/stemcode/", {"code": code}).status_code == 302
+    html = client.get(url).content.decode()
+    assert "data-sealed-vote" in html and "data-no-javascript" in html

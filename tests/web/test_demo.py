@@ -15,11 +15,14 @@ from django.utils import timezone
 from besluit.accounts.models import User
 from besluit.associations.models import Association, Member, PopulationFigure, Role
 from besluit.associations.selectors import weighted_register
+from besluit.core.sealedbundle import verify_sealed_bundle
 from besluit.demo import alv, data, register
+from besluit.demo import trustees as demo_trustees
 from besluit.demo.data import load_demo
 from besluit.meetings.models import Meeting
 from besluit.minutes.models import Minutes, MinutesVersion
 from besluit.proposals.models import Amendment, Motion, PreAdvice, SubmissionStatus
+from besluit.voting import log as vote_log
 from besluit.voting import services as voting
 from besluit.voting.models import Ballot, Decision, Poll
 
@@ -115,9 +118,9 @@ def test_load_demo():
     assert max(m.co_submitters.count() for m in motions) == 2
     assert {m.agenda_item.number if m.agenda_item else None for m in motions} == {"07", "08", None}
 
-    # Exactly one decided poll (the contribution, item 06), its stored result
+    # One decided named poll (the contribution, item 06), its stored result
     # reproducible from the ballots; item 07's votes are all still to come.
-    closed = Poll.objects.get(meeting=meeting, status=Poll.Status.CLOSED)
+    closed = Poll.objects.get(meeting=meeting, status=Poll.Status.CLOSED, is_secret=False)
     assert closed.subject == Poll.Subject.PROPOSAL and not closed.is_secret
     assert closed.agenda_item.number == "06"
     assert not Poll.objects.filter(meeting=meeting, agenda_item=item07).exists()
@@ -128,6 +131,20 @@ def test_load_demo():
     assert Decimal("0.6") <= outcome.option("for").share <= Decimal("0.75")
     assert all(a.status == SubmissionStatus.ADMITTED for a in amendments)
     assert Decision.objects.filter(poll=closed, method=Decision.Method.POLL).exists()
+
+    # One decided secret poll: 120 encrypted ballots, decrypted by 2 of the 3 demo
+    # trustees, whose key files the demo wrote (passphrases in the README).
+    secret = Poll.objects.get(meeting=meeting, status=Poll.Status.CLOSED, is_secret=True)
+    assert secret.election.status == "ready" and secret.tally_shares.count() == 2
+    assert secret.outcome.voted_members == 120 == secret.sealed_ballots.count()
+    assert secret.result == voting.compute_result(secret).to_dict()
+    assert verify_sealed_bundle(vote_log.bundle_bytes(secret)) == []
+    names = {t.user.username for t in secret.election.trustees.all()}
+    assert names == {"voorzitter", "bestuur", "secretariaat"}
+    for t in secret.election.trustees.all():
+        keeper = next(k for k in demo_trustees.key_folder().glob(f"{t.user.username}/*.json"))
+        opened = demo_trustees.open_key_file(keeper, demo_trustees.PASSPHRASES[t.user.username])
+        assert set(opened) == {"comm", "seed"}
 
     # An open poll in the meeting, with ballots; the demo representatives can still vote.
     demo_members = Member.objects.filter(

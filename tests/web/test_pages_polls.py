@@ -188,8 +188,8 @@ def test_secret_poll_result_shows_no_choices_per_member(en, association, meeting
         chair, meeting, subject="free", title="Geheim", alternatives=["A", "B"], is_secret=True
     )
     for i, key in ((0, "option-1"), (1, "option-1"), (2, "option-2")):
-        voting.cast_ballot(actor=representative_of(association, i), poll=poll, option_key=key)
-    voting.do_close_poll(actor=chair, poll=poll)
+        factories.sealed_vote(poll, representative_of(association, i), key)
+    factories.close_secret(chair, poll)
     en.force_login(chair)
     html = en.get(poll_url(poll)).content.decode()
     assert "This was a secret vote" in html

@@ -426,6 +426,7 @@ def _poll_out(p: Poll) -> s.PollOut:
             s.OptionOut(key=o.key, label=o.label, is_abstention=o.is_abstention)
             for o in p.options.all()
         ],
+        election_key=p.election.public_key if p.election_id else None,
     )
 
 
@@ -456,7 +457,7 @@ def list_polls(
     subject: str | None = None,
 ):
     m = _meeting(request, meeting)
-    qs = m.polls.prefetch_related("options").order_by("created_at", "id")
+    qs = m.polls.select_related("election").prefetch_related("options").order_by("created_at", "id")
     if status:
         qs = qs.filter(status=status)
     if subject:

@@ -9,7 +9,15 @@ from uuid import UUID
 
 from pydantic import Field
 
-from besluit.http.ballots import BallotIn, Camel, CamelIn, Id, ReceiptOut
+from besluit.http.ballots import (  # noqa: F401  (the sealed schemas: used as s.Sealed*)
+    BallotIn,
+    Camel,
+    CamelIn,
+    Id,
+    ReceiptOut,
+    SealedBallotIn,
+    SealedReceiptOut,
+)
 
 __all__ = ["BallotIn", "Camel", "CamelIn", "Id", "ReceiptOut"]  # and the API's own below
 
@@ -130,6 +138,12 @@ class PollOut(Camel):
     opened_at: datetime | None
     closed_at: datetime | None
     options: list[OptionOut]
+    election_key: str | None = Field(
+        default=None,
+        description="a secret poll, once open: the trustees' joint public key (hex, "
+        "ristretto255) under which a client encrypts its ballot for /sealed-ballots; the "
+        "options are numbered in the order listed (docs/api.md, Secret polls)",
+    )
 
 
 class OptionTotalOut(Camel):
@@ -188,28 +202,3 @@ class OpenAssociationOut(Camel):
     short_name: str
     popolo_url: str = Field(description="Popolo JSON of all public meetings")
     bulk_url: str = Field(description="ZIP with Popolo JSON and CSV tables")
-
-
-class SealedBallotIn(CamelIn):
-    ballot: str = Field(
-        min_length=2,
-        max_length=64 * 1024,
-        pattern=r"^[0-9a-f]+$",
-        description="the encrypted ballot (ciphertexts and proofs, docs/ballot-encryption.md), "
-        "lower-case hex",
-    )
-    request_key: str = Field(
-        min_length=22,
-        max_length=64,
-        pattern=r"^[A-Za-z0-9_-]+$",
-        description="a fresh random key per ballot (at least 128 bits); the ballot's proofs "
-        "are bound to it through the voter binding; retrying with the same key is safe",
-    )
-
-
-class SealedReceiptOut(Camel):
-    poll_id: UUID
-    tracker: str = Field(description="SHA-256 of the ballot, its leaf in the poll's log")
-    voter: str = Field(description="the voter binding the proofs are bound to")
-    replayed: bool
-    log_receipt: dict = Field(description="leaf, inclusion proof and signed checkpoint")

@@ -10,21 +10,24 @@ bundle (``core.bundle``: ``"besluit bundle v1\\n"`` + canonical JSON without
      "log": {"leaves": [opened, sealed_ballot..., closed], "checkpoints": [opening, closing]},
      "election": {"id", "trustees": n, "threshold": k, "public_key": hex,
                   "commitments": [hex DealerCommitment, ... by trustee 1..n]},
-     "tally": {"decimals", "weighted": [hex], "counts": [hex], "total_units", "ballots"},
+     "tally": {"decimals", "weighted": [hex], "counts": [hex], "total_units", "ballots",
+               "paper"?: {option key: [weight, members]}},  (a paper round's tellers' totals)
      "shares": [{"trustee", "weights": hex, "counts": hex}, ...],   (k or more)
      "totals": Result.to_dict(), "decision": {outcome, winner},
      "key": {algorithm, public_key, key_id}, "signature": hex}
 
 ``verify_sealed_bundle`` checks, each with its own message naming the place: the byte
 form, the signature and key, the log (Merkle roots against both signed checkpoints,
-opened first, closed last, sealed ballots between, each well-formed), the register
+opened first, closed last, sealed ballots between, each well-formed, and the paper
+round's ballots, one leaf each, counted by the tellers: ``tally.paper``), the register
 against the opened event's fingerprint, the trustees' commitments (each proof) and
 the election key they give, **every ballot's proofs** against its voter binding and
 the election key, the ballots' weights against the weights of the members who voted
 (the same multiset), the **weighted aggregate and the count aggregate** recomputed
 from the ballots, **every decryption share's proofs** against the trustee's
 verification key, the totals decrypted from k shares (bounded discrete logarithm,
-summing to the total weight and to the number of ballots) equal to the closed event's
+summing to the total weight and to the number of ballots), plus the paper totals, equal
+to the closed event's
 and the bundle's totals, and the decision re-decided under the rule.
 """
 
@@ -41,16 +44,23 @@ from .ballotcrypto import trustees as kt
 from .ballotcrypto.ballot import EncryptedBallot
 from .ballotcrypto.elgamal import weight_units
 from .ballotcrypto.group import Point
-from .ballotcrypto.sealed import sealed_event_problems, verify_sealed
+from .ballotcrypto.sealed import sealed_event_problems, tracker, verify_sealed
 from .ballotcrypto.tally import aggregate, decrypt_tally
 from .ballotcrypto.threshold import DecryptionShare, verify_decryption_share
 from .bundle import _load, _plain, _sign_body, serialize_bundle
 from .merkle import MerkleLog
 from .voting import Result, TallyError, decide
 
-__all__ = ["SEALED_FORMAT", "build_sealed_bundle", "verify_sealed_bundle"]
+__all__ = [
+    "SEALED_FORMAT",
+    "SEALED_RECEIPT_FORMAT",
+    "build_sealed_bundle",
+    "verify_sealed_bundle",
+    "verify_sealed_receipt_in_bundle",
+]
 
 SEALED_FORMAT = "besluit-sealed-bundle/1"
+SEALED_RECEIPT_FORMAT = "besluit-sealed-receipt/1"
 _KEYS = {
     "format", "poll", "register", "voters", "log", "election", "tally", "shares",
     "totals", "decision", "key", "signature",
@@ -150,13 +160,36 @@ class _Check:
         params, y, vks = self._election()
         if self.problems:
             return self.problems
-        ballots = self._ballots(events[1:-1], y, units_by_member)
+        middle = events[1:-1]
+        paper = self._paper([e for e in middle if _is_paper(e)])
+        sealed = [e for e in middle if not _is_paper(e)]
+        ballots = self._ballots(sealed, y, units_by_member, paper)
         if self.problems:
             return self.problems
         result = self._decrypt(ballots, params, vks)
         if result is not None:
-            self._totals(result, closed)
+            self._totals(result, closed, paper)
         return self.problems
+
+    def _paper(self, leaves) -> dict[str, tuple[Decimal, int]]:
+        """The tellers' totals of a paper round (``tally.paper``): one paper leaf each."""
+        stated = self.b["tally"].get("paper", {})
+        keys = {o["key"] for o in self.b["poll"]["options"]}
+        out = {}
+        try:
+            for key, (weight, members) in stated.items():
+                if key not in keys or not isinstance(members, int) or members < 1:
+                    raise ValueError(key)
+                out[key] = (Decimal(votelog.canonical_decimal(weight)), members)
+        except (ValueError, TypeError, ArithmeticError):
+            self.fail("tally: the paper totals are not per option a weight and a count")
+            return {}
+        if sum(m for _w, m in out.values()) != len(leaves):
+            self.fail(
+                f"tally: the paper totals count {sum(m for _w, m in out.values())} ballots, "
+                f"but the log has {len(leaves)} paper ballots"
+            )
+        return out
 
     def _signature(self) -> None:
         key = self.b["key"]
@@ -183,7 +216,11 @@ class _Check:
         elif events[-1].get("type") != "closed":
             self.fail(f"the last leaf ({len(events) - 1}) must be the closed event")
         for i, event in enumerate(events[1:-1], start=1):
-            if event.get("type") != "sealed_ballot" or event.get("poll") != poll:
+            if _is_paper(event):  # a paper round's ballot: counted by the tellers
+                self.problems += votelog.event_problems(
+                    event, poll=poll, secret=True, where=f"leaf {i}"
+                )
+            elif event.get("type") != "sealed_ballot" or event.get("poll") != poll:
                 self.fail(f"leaf {i}: not a sealed ballot of this poll")
             else:
                 self.problems += sealed_event_problems(event, f"leaf {i}")
@@ -239,7 +276,7 @@ class _Check:
         }
         return params, y, vks
 
-    def _ballots(self, leaves, y: Point, units_by_member: dict[str, int]):
+    def _ballots(self, leaves, y: Point, units_by_member: dict[str, int], paper):
         poll = self.b["poll"]
         n = len(poll["options"])
         out = []
@@ -258,10 +295,20 @@ class _Check:
         voters = [e["voter"] for e in leaves]
         if len(set(trackers)) != len(trackers) or len(set(voters)) != len(voters):
             self.fail("ballots: a tracker or a voter binding appears twice")
-        if len(leaves) != len(self.b["voters"]):
-            self.fail(f"ballots: {len(leaves)} sealed ballots but {len(self.b['voters'])} voters")
+        on_paper = sum(m for _w, m in paper.values())
+        if len(leaves) + on_paper != len(self.b["voters"]):
+            self.fail(
+                f"ballots: {len(leaves)} sealed and {on_paper} paper ballots but "
+                f"{len(self.b['voters'])} voters"
+            )
         expected = Counter(units_by_member[v] for v in self.b["voters"] if v in units_by_member)
-        if Counter(e["weight_units"] for e in leaves) != expected:
+        got = Counter(e["weight_units"] for e in leaves)
+        # With a paper round the sealed weights are some of the voters' weights, and the
+        # paper weight is the rest (the tellers' totals do not say whose paper is whose).
+        d = self.b["tally"]["decimals"]
+        rest = sum((expected - got).elements()) if paper else 0
+        paper_units = weight_units(sum((w for w, _m in paper.values()), Decimal(0)), d)
+        if (got - expected) or (not paper and got != expected) or rest != paper_units:
             self.fail("ballots: their weights are not the weights of the members who voted")
         return out
 
@@ -303,8 +350,9 @@ class _Check:
             return None
         return w, c
 
-    def _totals(self, decrypted, closed) -> None:
+    def _totals(self, decrypted, closed, paper) -> None:
         w, c = decrypted
+        nothing = (Decimal(0), 0)
         poll = self.b["poll"]
         options = votelog.options_from_json(poll["options"])
         register = self.b["register"]
@@ -313,7 +361,10 @@ class _Check:
             mine = decide(
                 options=options,
                 totals={
-                    o.key: (weight, count)
+                    o.key: (
+                        weight + paper.get(o.key, nothing)[0],
+                        count + paper.get(o.key, nothing)[1],
+                    )
                     for o, weight, count in zip(options, w.weights, c.units, strict=True)
                 },
                 eligible_members=len(register),
@@ -332,6 +383,50 @@ class _Check:
         stated = Result.from_dict(self.b["totals"])
         if self.b["decision"] != {"outcome": stated.outcome.value, "winner": stated.winner}:
             self.fail("decision: does not follow from the totals")
+
+
+def verify_sealed_receipt_in_bundle(
+    receipt: Any, data: bytes, *, expected_key_id: str | None = None
+) -> list[str]:
+    """Is a voter's sealed receipt in the closed log of this (verified) sealed bundle?
+
+    ``receipt`` is the downloaded ``besluit-sealed-receipt/1`` (tracker, voter binding and
+    the log receipt) or its log receipt alone. Checks the bundle first, then: the
+    wrapper's tracker is the SHA-256 of the ballot in its leaf and names the same voter
+    binding, the receipt's checkpoint is signed by the bundle's key, the leaf is at its
+    index under that checkpoint's root (inclusion proof), and the closed log at that
+    size is the tree the receipt was signed for (the bundle's leaves).
+    """
+    problems = verify_sealed_bundle(data, expected_key_id=expected_key_id)
+    if problems:
+        return [*problems, "the bundle does not verify, so no receipt can be checked against it"]
+    bundle = _load(data)[0]
+    log_receipt = receipt
+    if isinstance(receipt, dict) and receipt.get("format") == SEALED_RECEIPT_FORMAT:
+        if set(receipt) != {"format", "poll", "tracker", "voter", "log"}:
+            return ["receipt: expected the fields format, log, poll, tracker, voter"]
+        log_receipt = receipt["log"]
+        event = log_receipt.get("event") if isinstance(log_receipt, dict) else None
+        if receipt["poll"] != bundle["poll"]["id"]:
+            return [f"receipt: for poll {receipt['poll']!r}, the bundle is {bundle['poll']['id']}"]
+        if not isinstance(event, dict) or event.get("type") != "sealed_ballot":
+            return ["receipt: its log event is not a sealed ballot"]
+        try:
+            ballot = votelog.from_hex(event.get("ballot"))
+        except ValueError:
+            return ["receipt: the ballot in its event is not hex"]
+        if tracker(ballot) != receipt["tracker"] or event.get("tracker") != receipt["tracker"]:
+            return ["receipt: the tracker is not the SHA-256 of the ballot in its event"]
+        if event.get("voter") != receipt["voter"]:
+            return ["receipt: the voter binding differs from its event's"]
+    leaves = [votelog.canonical_json(e, trusted=True) for e in bundle["log"]["leaves"]]
+    closing = bundle["log"]["checkpoints"][-1]
+    public_key = votelog.from_hex(bundle["key"]["public_key"], 32)
+    return votelog.verify_receipt(log_receipt, closing, public_key, leaves=leaves)
+
+
+def _is_paper(event: Any) -> bool:
+    return isinstance(event, dict) and event.get("type") == "ballot" and "paper" in event
 
 
 def summary(bundle: Mapping[str, Any]) -> str:

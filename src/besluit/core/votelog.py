@@ -629,7 +629,8 @@ def verify_receipt(
         return problems
     cp, final = receipt["checkpoint"]["checkpoint"], closing["checkpoint"]
     poll, index, event = receipt["poll"], receipt["index"], receipt["event"]
-    if not isinstance(event, dict) or event.get("type") != "ballot":
+    # A sealed ballot's leaf (core.ballotcrypto.sealed) carries its ciphertext as "ballot".
+    if not isinstance(event, dict) or event.get("type") not in ("ballot", "sealed_ballot"):
         return ["receipt: the event is not a ballot"]
     if event.get("poll") != poll or event.get("ballot") != receipt["ballot"]:
         return ["receipt: the event is for another poll or ballot than the receipt says"]

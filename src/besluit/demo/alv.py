@@ -9,13 +9,18 @@ the two Markdown texts beside it.
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from django.utils import timezone
 
 from besluit.associations.models import Member
+from besluit.core.ballotcrypto.ballot import encrypt_ballot
+from besluit.core.ballotcrypto.group import Point
+from besluit.core.ballotcrypto.sealed import context_for, voter_binding
 from besluit.demo import prose
+from besluit.demo import trustees as demo_trustees
 from besluit.demo.register import (
     AMS,
     DEPARTMENT_SLUG,
@@ -27,6 +32,7 @@ from besluit.meetings import services as meetings
 from besluit.meetings.models import Meeting
 from besluit.proposals import services as proposals
 from besluit.proposals.models import PreAdvice
+from besluit.voting import encrypted
 from besluit.voting import services as voting
 from besluit.voting.models import Poll
 
@@ -174,6 +180,11 @@ class MeetingBuilder:
         meetings.do_set_meeting_status(
             actor=secretariat, meeting=meeting, status=Meeting.Status.CONVENED
         )
+        # The trustees of the meeting's secret votes (2 of 3), keys made and key files
+        # written to the data folder (demo.trustees).
+        _election, self.demo_trustees = demo_trustees.make_election(
+            chair=chair, meeting=meeting, users=[chair, board, secretariat]
+        )
 
         amendments = {}
         for key, a in _ALV["amendments"].items():
@@ -242,6 +253,7 @@ class MeetingBuilder:
         voters = self._closed_poll_voters()
         self._vote(poll, voters, clock.at(10, 42), self._contribution_choice)
         voting.do_close_poll(actor=chair, poll=poll, now=clock.at(10, 55))
+        self._secret_poll(meeting, chair, clock)
 
         poll = voting.do_create_poll(
             actor=chair,
@@ -254,7 +266,42 @@ class MeetingBuilder:
         # Only hidden voters: the demo representatives can still vote here.
         voters = self.rng.sample(sorted(self.hidden), 120)
         self._vote(poll, voters, clock.at(11, 21), self._youth_choice)
-        self.say("1 acclamation, 1 closed poll, 1 open poll")
+        self.say("1 acclamation, 2 closed polls (1 secret, decrypted by 2 trustees), 1 open poll")
+
+    def _secret_poll(self, meeting: Meeting, chair, clock: DemoClock) -> None:
+        """A secret vote on the next spring meeting's venue: every ballot encrypted (as the
+        vote page's script does), closed, and decrypted by two of the three trustees."""
+        spec = _ALV["secret_poll"]
+        poll = voting.do_create_poll(
+            actor=chair,
+            meeting=meeting,
+            subject=Poll.Subject.FREE,
+            title=spec["title"],
+            question=spec["question"],
+            alternatives=spec["alternatives"],
+            is_secret=True,
+        )
+        poll = voting.do_open_poll(actor=chair, poll=poll, now=clock.at(11, 0))
+        key = Point.decode(bytes.fromhex(poll.election.public_key))
+        options = poll.options.count()
+        codes = self.rng.sample(sorted(self.hidden), 120)
+        start = clock.at(11, 1)
+        for i, code in enumerate(codes):
+            request_key = secrets.token_urlsafe(24)
+            voter = voter_binding(str(poll.public_id), code, request_key)
+            choice = self.rng.choices(range(options), weights=spec["weights"])[0]
+            ballot = encrypt_ballot(context_for(str(poll.public_id), voter, key, options), choice)
+            encrypted.cast_sealed(
+                poll.pk,
+                encrypted.SealedRequest(
+                    user_id=self.voters[code].pk,
+                    ballot=ballot.to_bytes(),
+                    request_key=request_key,
+                ),
+                now=start + timedelta(seconds=3 * i),
+            )
+        poll = voting.do_close_poll(actor=chair, poll=poll, now=clock.at(11, 10))
+        demo_trustees.decrypt(poll, self.demo_trustees, now=clock.at(11, 12))
 
     def _co_submitters(self, spec: dict) -> list[Member]:
         """A number is a member's place in the register; a name is one of the cast."""

@@ -1,6 +1,7 @@
-"""POST /api/v1/polls/<id>/ballots at the edge: the same contract as the API's
-endpoint (api.endpoints.cast_ballot, which documents it in the OpenAPI document
-and serves it when Django runs without the edge), written in batches.
+"""POST /api/v1/polls/<id>/ballots and .../sealed-ballots at the edge: the same
+contracts as the API's endpoints (api.endpoints.cast_ballot and cast_sealed_ballot,
+which document them in the OpenAPI document and serve them when Django runs without
+the edge), written in batches.
 """
 
 import json
@@ -9,7 +10,7 @@ from io import BytesIO
 
 from django.core.exceptions import DisallowedHost
 from django.core.handlers.asgi import ASGIRequest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from besluit.edge import auth, collector
 from besluit.edge.batcher import batcher_for
@@ -17,7 +18,7 @@ from besluit.edge.http import host_allowed, read_body, send_json
 from besluit.errors import DomainError
 from besluit.http import ballots as contract
 from besluit.http import problems
-from besluit.voting import casting
+from besluit.voting import casting, encrypted
 
 MAX_BODY = 4096
 WRITE_LINGER = 0.002  # seconds: a lone ballot waits this long for others (edge.batcher)
@@ -57,6 +58,42 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict | bytes]:
     raw = await read_body(receive, MAX_BODY)
     if raw is None:
         return problem(413, f"A ballot is at most {MAX_BODY} bytes.", "too_large")
+    sent = await _sender(scope, raw, contract.BallotIn)
+    if len(sent) == 2 and isinstance(sent[0], int) and not isinstance(sent[1], BaseModel):
+        return sent
+    user_id, ballot = sent
+    request = casting.BallotRequest(
+        user_id,
+        ballot.option,
+        ballot.request_key,
+        (scope.get("client") or [None])[0],
+        for_member=ballot.member,
+    )
+    outcome = await batcher_for(write_batch, linger=WRITE_LINGER).submit(poll_id, request)
+    if isinstance(outcome, DomainError):
+        return outcome.status, problems.domain_error_body(outcome)
+    # Serialised by pydantic in one step (the receipt with its proof is most of the bytes).
+    body = contract.ReceiptOut.of(outcome).model_dump_json(by_alias=True).encode()
+    return (200 if outcome.replayed else 201), body
+
+
+def _body(schema, raw: bytes):
+    """The request body read by ``schema``, or the problem (status, body) to answer."""
+    try:
+        return schema.model_validate(json.loads(raw or b"null"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
+        return problem(400, f"The body is not JSON: {reason}.", "invalid")
+    except RecursionError:  # brackets nested a thousand deep: the client's fault, no trace
+        return problem(400, "The body is not JSON: nested too deeply.", "invalid")
+    except ValidationError as exc:
+        return 400, problems.invalid_body(exc.errors())
+
+
+async def _sender(scope, raw: bytes, schema) -> tuple:
+    """(the user who sends the request, its body read by ``schema``), or the problem
+    (status, body) to answer. The user is a token's, or a session's with its CSRF check;
+    the look-up runs in the first stage's thread (``who_sent``)."""
     http = ASGIRequest(scope, BytesIO(raw))
     if not host_allowed(http):
         return problem(400, "This host name is not served here.", "bad_host")
@@ -77,15 +114,9 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict | bytes]:
                 return problem(400, "This host name is not served here.", "bad_host")
     if credential is None:
         return problem(401, problems.UNAUTHENTICATED, "unauthenticated")
-    try:
-        ballot = contract.BallotIn.model_validate(json.loads(raw or b"null"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8"
-        return problem(400, f"The body is not JSON: {reason}.", "invalid")
-    except RecursionError:  # brackets nested a thousand deep: the client's fault, no trace
-        return problem(400, "The body is not JSON: nested too deeply.", "invalid")
-    except ValidationError as exc:
-        return 400, problems.invalid_body(exc.errors())
+    body = _body(schema, raw)
+    if isinstance(body, tuple):
+        return body
     user_id = await batcher_for(who_sent).submit(None, credential)
     if isinstance(user_id, DomainError):  # the look-up failed (the database is away)
         return user_id.status, problems.domain_error_body(user_id)
@@ -93,16 +124,57 @@ async def _cast(scope, receive, poll_text: str) -> tuple[int, dict | bytes]:
         return problem(403, problems.SECOND_FACTOR_REQUIRED, "second-factor-required")
     if user_id is None:
         return problem(401, problems.UNAUTHENTICATED, "unauthenticated")
-    request = casting.BallotRequest(
-        user_id,
-        ballot.option,
-        ballot.request_key,
-        (scope.get("client") or [None])[0],
-        for_member=ballot.member,
+    return user_id, body
+
+
+# --- sealed (encrypted) ballots of a secret poll: the same stages, their own writer ---------
+
+SEALED_MAX_BODY = 70 * 1024  # the schema allows 64 KiB of hex
+
+
+def write_sealed_batch(poll_id: uuid.UUID, requests: list) -> list:
+    """The writer thread for sealed ballots: each ballot's proofs are checked before the
+    batch's locks are taken, then one transaction for the batch (voting.encrypted)."""
+    return encrypted.cast_sealed_by_public_id(poll_id, requests)
+
+
+async def cast_sealed(scope, receive, send, poll_text: str) -> None:
+    status, body = await _cast_sealed(scope, receive, poll_text)
+    await send_json(
+        send,
+        status,
+        body,
+        content_type="application/json" if status < 400 else "application/problem+json",
     )
-    outcome = await batcher_for(write_batch, linger=WRITE_LINGER).submit(poll_id, request)
+
+
+async def _cast_sealed(scope, receive, poll_text: str) -> tuple[int, dict | bytes]:
+    collector.ballot_arrived()
+    try:
+        poll_id = uuid.UUID(poll_text)
+    except ValueError:
+        return problem(404, "No such poll.", "not-found")
+    raw = await read_body(receive, SEALED_MAX_BODY)
+    if raw is None:
+        return problem(413, f"A ballot is at most {SEALED_MAX_BODY} bytes.", "too_large")
+    sent = await _sender(scope, raw, contract.SealedBallotIn)
+    if len(sent) == 2 and isinstance(sent[0], int) and not isinstance(sent[1], BaseModel):
+        return sent
+    user_id, ballot = sent
+    request = encrypted.SealedRequest(
+        user_id=user_id,
+        ballot=bytes.fromhex(ballot.ballot) if len(ballot.ballot) % 2 == 0 else b"",
+        request_key=ballot.request_key,
+        ip=(scope.get("client") or [None])[0],
+    )
+    outcome = await batcher_for(write_sealed_batch, linger=WRITE_LINGER).submit(poll_id, request)
     if isinstance(outcome, DomainError):
         return outcome.status, problems.domain_error_body(outcome)
-    # Serialised by pydantic in one step (the receipt with its proof is most of the bytes).
-    body = contract.ReceiptOut.of(outcome).model_dump_json(by_alias=True).encode()
-    return (200 if outcome.replayed else 201), body
+    body = contract.SealedReceiptOut(
+        poll_id=outcome.poll_id,
+        tracker=outcome.tracker,
+        voter=outcome.voter,
+        replayed=outcome.replayed,
+        log_receipt=outcome.log_receipt,
+    ).model_dump_json(by_alias=True)
+    return (200 if outcome.replayed else 201), body.encode()

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from besluit import access
@@ -90,7 +91,7 @@ def run_service(request: HttpRequest, form, call: Callable[[], Any]) -> Any | No
             for problem in exc.problems[1:20]:
                 form.add_error(None, problem)
         else:
-            messages.error(request, exc.message)
+            messages.error(request, refusal(exc))
         return None
 
 
@@ -107,6 +108,16 @@ def run_form(
     if result is not None:
         messages.success(request, success(result) if callable(success) else success)
     return result
+
+
+def refusal(exc: DomainError) -> str:
+    """A refusal's message for a page, with its link (``exc.link``) when it has one."""
+    if exc.link is None:
+        return exc.message
+    url, label = exc.link
+    return format_html(
+        '{} <a class="utrecht-link utrecht-link--html-a" href="{}">{}</a>', exc.message, url, label
+    )
 
 
 def crumbs(association: Association | None = None, *more: tuple[str, str]) -> list:

@@ -79,3 +79,28 @@ class ReceiptOut(Camel):
             changed=receipt.changed,
             log_receipt=receipt.log_receipt,
         )
+
+
+class SealedBallotIn(CamelIn):
+    ballot: str = Field(
+        min_length=2,
+        max_length=64 * 1024,
+        pattern=r"^[0-9a-f]+$",
+        description="the encrypted ballot (ciphertexts and proofs, docs/ballot-encryption.md), "
+        "lower-case hex",
+    )
+    request_key: str = Field(
+        min_length=22,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="a fresh random key per ballot (at least 128 bits); the ballot's proofs "
+        "are bound to it through the voter binding; retrying with the same key is safe",
+    )
+
+
+class SealedReceiptOut(Camel):
+    poll_id: UUID
+    tracker: str = Field(description="SHA-256 of the ballot, its leaf in the poll's log")
+    voter: str = Field(description="the voter binding the proofs are bound to")
+    replayed: bool
+    log_receipt: dict = Field(description="leaf, inclusion proof and signed checkpoint")

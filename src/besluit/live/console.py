@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from besluit import access
 from besluit.errors import DomainError
-from besluit.frame.shortcuts import domain_guard, is_htmx, meeting_for
+from besluit.frame.shortcuts import domain_guard, is_htmx, meeting_for, refusal
 from besluit.live import queue
 from besluit.live.pages import console_context
 from besluit.voting import services as voting
@@ -77,7 +77,7 @@ def open_vote(request, slug, meeting_id):
         settings = queue.adjusted(entry.settings, request.POST)
         poll = queue.do_open_vote(actor=request.user, item=item, key=key, settings=settings)
     except DomainError as exc:
-        return _answer(request, meeting, error=exc.message)
+        return _answer(request, meeting, error=refusal(exc))
     return _answer(
         request,
         meeting,

@@ -12,6 +12,11 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("controlepunten.json", views.checkpoints, {"fmt": "json"}, name="checkpoints"),
     path("controlepunten.atom", views.checkpoints, {"fmt": "atom"}, name="checkpoints_atom"),
+    path(
+        "stemmingen/<uuid:poll_id>/controlepunt.json",
+        views.poll_checkpoint,
+        name="poll_checkpoint",
+    ),
     path("<slug:slug>/", views.association_page, name="association"),
     path("<slug:slug>/popolo.json", views.association_download, {"fmt": "json"}, name="popolo"),
     path("<slug:slug>/open-data.zip", views.association_download, {"fmt": "zip"}, name="zip"),

@@ -153,6 +153,47 @@ def poll_bundle(request: HttpRequest, slug: str, poll_id) -> HttpResponse:
     return _download(request, vote_log.bundle_bytes(poll), "json", f"bundel-{poll_id}.json")
 
 
+@require_safe
+def poll_checkpoint(request: HttpRequest, poll_id) -> HttpResponse:
+    """A poll's signed closing checkpoint with the consistency proof from ``?van=SIZE`` (the
+    size of a receipt's tree) to it, for "Controleer uw stem" and outside witnesses.
+
+    Public for every poll, like the checkpoint feed: hashes and sizes only. 404 while the
+    poll has no closing checkpoint (open, or awaiting its trustees)."""
+    import json
+
+    from besluit.core import votelog as vl
+    from besluit.voting import log as vote_log
+    from besluit.voting.models import Poll
+
+    poll = get_object_or_404(Poll, public_id=poll_id)
+    try:
+        found = vote_log.closing_consistency(poll, int(request.GET.get("van", "")))
+    except ValueError as exc:
+        return _json_problem(400, f"'van' must be the size of a receipt's tree: {exc}")
+    if found is None:
+        return _json_problem(404, "this poll has no closing checkpoint yet")
+    public = vl.public_key_for(vote_log.private_key())
+    body = {
+        "poll": str(poll.public_id),
+        "key": {"algorithm": "ed25519", "public_key": public.hex(), "key_id": vl.key_id(public)},
+        **found,
+    }
+    return _download(request, json.dumps(body).encode(), "json", f"controlepunt-{poll_id}.json")
+
+
+def _json_problem(status: int, detail: str) -> HttpResponse:
+    import json
+
+    response = HttpResponse(
+        json.dumps({"status": status, "detail": detail}),
+        status=status,
+        content_type="application/problem+json",
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
 def _checkpoints(limit: int = 500) -> list[dict]:
     from besluit.voting.models import PollLog
 

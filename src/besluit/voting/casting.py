@@ -31,7 +31,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import DataError, IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,8 +55,6 @@ from besluit.voting.models import (
     PollOption,
     RegisterEntry,
     RequestKey,
-    SecretTally,
-    weight_to_micro,
 )
 
 log = logging.getLogger("besluit.voting")
@@ -258,7 +255,6 @@ class _Batch:
         self.changed: list[Ballot] = []  # existing ballots whose vote changes
         self.changed_pks: set[int] = set()
         self.new_keys: list[RequestKey] = []
-        self.tally: dict[int, tuple[Decimal, int]] = {}  # secret polls: option id -> totals
 
     def run(self, now: datetime | None) -> list[Outcome]:
         poll, members, member_ids = self.poll, self.members, self.member_ids
@@ -323,8 +319,14 @@ class _Batch:
             return PermissionDenied(
                 _("%(member)s is not in this poll's register.") % {"member": member}
             )
-        if self.poll.election_id is not None:  # encrypted: voting.encrypted only
-            return ValidationFailed(_("This secret poll takes encrypted ballots only."))
+        if self.poll.is_secret:  # always encrypted: voting.encrypted only
+            return ValidationFailed(
+                _(
+                    "A secret poll takes encrypted ballots only: the choice is encrypted on "
+                    "the voter's device (the vote page, or the API's sealed-ballots call)."
+                ),
+                field="option",
+            )
         for field, text in (("option", request.option_key), ("requestKey", request.request_key)):
             if problem := safetext.problem(text):
                 return ValidationFailed(problem, field=field)
@@ -374,12 +376,9 @@ class _Batch:
         ballot.cast_at = self.now
         ballot.request_key = key
         ballot.proxy, ballot.on_paper = proxy, request.paper  # attend
-        if poll.is_secret:
-            weight, count = self.tally.get(option.pk, (Decimal(0), 0))
-            self.tally[option.pk] = (weight + self.weights[member.pk], count + 1)
-        else:
-            ballot.option = option
-            ballot.cast_by_id = request.user_id
+        # Named only: a secret poll is refused in _check (never a plaintext secret choice).
+        ballot.option = option
+        ballot.cast_by_id = request.user_id
         if key:
             self.used[(member.pk, key)] = poll.pk
             self.new_keys.append(RequestKey(member=member, key=key, poll=poll))
@@ -395,8 +394,7 @@ class _Batch:
                 paper=request.paper,
             )
         )
-        shown = None if poll.is_secret else option.key
-        return _Decided(ballot, len(self.events) - 1, changed=not is_new, option_key=shown)
+        return _Decided(ballot, len(self.events) - 1, changed=not is_new, option_key=option.key)
 
     def _write(self, pending) -> list[Outcome]:
         poll = self.poll
@@ -420,11 +418,6 @@ class _Batch:
             Ballot.objects.bulk_update(
                 self.changed,
                 ["option", "cast_by", "cast_at", "request_key", "log_index", "proxy", "on_paper"],
-            )
-        for option_pk, (weight, count) in self.tally.items():
-            SecretTally.objects.filter(poll=poll, option_id=option_pk).update(
-                weight_micro=F("weight_micro") + weight_to_micro(weight),
-                members=F("members") + count,
             )
         if self.events:
             hooks.emit(hooks.BallotsAccepted(poll=poll, count=len(self.events)))

@@ -5,12 +5,17 @@ The plaintext path is voting.casting; this module uses its locking (``_lock``), 
 both paths close alike: a close waits for ballots in flight and nothing is accepted
 after it. What differs is what is written (models_sealed explains it):
 
-1. before any lock: who votes, with what weight, and the ballot's proofs, checked
+Ballots are cast in batches, as in voting.casting: a web page or an API call is a batch
+of one, the live ballot edge (edge.ballots) gathers what arrives together.
+
+1. before any lock: who votes, with what weight, and each ballot's proofs, checked
    against the poll, the voter binding and the election key (2n+1 fixed-base and
    6n+3 variable-base multiplications, about 2 ms for three options);
-2. under the locks: the participation row (a ``Ballot`` without option, time or
-   ordered id: the database's one-ballot rule), the ``SealedBallot`` (ciphertexts,
-   proofs, tracker, binding, weight units) and its leaf in the poll's log. No totals.
+2. under the locks, a constant number of statements whatever the batch's size: the
+   participation rows (``Ballot`` without option, time or ordered id: the database's
+   one-ballot rule), the ``SealedBallot`` rows (ciphertexts, proofs, tracker, binding,
+   weight units) and their leaves in the poll's log under one signed checkpoint. No
+   totals.
 
 A retry of the same request (same member and request key, hence the same binding)
 gets the receipt of the ballot it cast, whatever ballot bytes it carries now.
@@ -21,7 +26,8 @@ from __future__ import annotations
 import logging
 import secrets
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -29,11 +35,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from besluit import access, hooks
+from besluit.associations.models import Member
 from besluit.core.ballotcrypto import BallotCryptoError
 from besluit.core.ballotcrypto import sealed as core_sealed
 from besluit.core.ballotcrypto.elgamal import weight_units
 from besluit.core.ballotcrypto.group import Point
-from besluit.errors import Conflict, DomainError, NotVisible, PermissionDenied, ValidationFailed
+from besluit.dbthreads import give_back_connection
+from besluit.errors import (
+    Conflict,
+    DomainError,
+    NotFound,
+    NotVisible,
+    PermissionDenied,
+    ValidationFailed,
+)
 from besluit.voting import casting
 from besluit.voting import log as vote_log
 from besluit.voting.models import Ballot, Poll, RegisterEntry, SealedBallot
@@ -84,88 +99,204 @@ def poll_key(poll: Poll) -> Point:
 
 def cast_sealed(poll_pk: int, request: SealedRequest, *, now: datetime | None = None):
     """Accept or refuse one sealed ballot; returns a SealedReceipt or raises DomainError."""
-    poll = Poll.objects.select_related("meeting__association", "election").get(pk=poll_pk)
+    outcome = cast_sealed_batch(poll_pk, [request], now=now)[0]
+    if isinstance(outcome, DomainError):
+        raise outcome
+    return outcome
+
+
+def cast_sealed_by_public_id(poll_id: uuid.UUID, requests: Sequence[SealedRequest]) -> list:
+    """``cast_sealed_batch`` for the poll with this public id (the edge's writer thread)."""
     try:
-        return _cast(poll, request, now)
-    except DomainError as refusal:
+        poll_pk = Poll.objects.filter(public_id=poll_id).values_list("pk", flat=True).first()
+        if poll_pk is None:
+            return [NotFound(_("No such poll."))] * len(requests)
+        return cast_sealed_batch(poll_pk, requests)
+    finally:
+        give_back_connection(keep_sqlite=True)
+
+
+def cast_sealed_batch(
+    poll_pk: int, requests: Sequence[SealedRequest], *, now: datetime | None = None
+) -> list[SealedReceipt | DomainError]:
+    """Accept or refuse each sealed ballot, in order; one transaction for the batch.
+
+    Who votes, with what weight, and every ballot's proofs are checked before any lock
+    (the proofs are most of the work); under the locks a constant number of statements
+    whatever the batch's size. Refusals leave an audit entry, as in voting.casting.
+    """
+    poll = Poll.objects.select_related("meeting__association", "election").get(pk=poll_pk)
+    checked = _check(poll, requests)
+    try:
         with transaction.atomic():
-            casting._record_refusals(poll, [_as_plain(request)], [refusal])
-        raise
+            outcomes = _write(poll, requests, checked, now)
+            casting._record_refusals(poll, [_as_plain(r) for r in requests], outcomes)
+        return outcomes
+    except IntegrityError:  # the same member at the same moment in another process
+        if len(requests) > 1:
+            return [o for r in requests for o in cast_sealed_batch(poll_pk, [r], now=now)]
+        refusal = Conflict(_("This ballot met another at the same moment; try again."))
+        with transaction.atomic():
+            casting._record_refusals(poll, [_as_plain(requests[0])], [refusal])
+        return [refusal]
 
 
 def _as_plain(request: SealedRequest) -> casting.BallotRequest:
     return casting.BallotRequest(user_id=request.user_id, option_key="", ip=request.ip)
 
 
-def _cast(poll: Poll, request: SealedRequest, now) -> SealedReceipt:
+@dataclass(frozen=True)
+class _Checked:
+    member: Member
+    voter: str
+    tracker: str
+    units: int
+    data: bytes
+
+
+def _check(poll: Poll, requests: Sequence[SealedRequest]) -> list[_Checked | DomainError]:
+    """Before any lock: the member each request votes for, its frozen weight, and the
+    ballot's proofs against the poll, the voter binding and the election key."""
     association = poll.meeting.association
-    member = access.represented_members(
-        {request.user_id} if request.user_id is not None else set(), association, poll.meeting
-    ).get(request.user_id)
-    if member is None:
-        if request.user_id is not None and access.viewers({request.user_id}, association):
-            raise PermissionDenied(_("Only a member's representative can vote."))
-        raise NotVisible(_("No such poll."))
-    if not is_sealed(poll):
-        raise ValidationFailed(_("This poll takes no encrypted ballots."))
-    weight = (
-        RegisterEntry.objects.filter(poll=poll, member=member).values_list("weight", flat=True)
-    ).first()
-    if weight is None:
-        raise PermissionDenied(_("%(member)s is not in this poll's register.") % {"member": member})
-    options = poll.options.count()
+    user_ids = {r.user_id for r in requests if r.user_id is not None}
+    members = access.represented_members(user_ids, association, poll.meeting)
+    outsiders = user_ids - set(members)
+    viewers = access.viewers(outsiders, association) if outsiders else set()
+    sealed = is_sealed(poll)
+    weights = (
+        dict(
+            RegisterEntry.objects.filter(
+                poll=poll, member_id__in=[m.pk for m in members.values()]
+            ).values_list("member_id", "weight")
+        )
+        if sealed and members
+        else {}
+    )
+    options = poll.options.count() if sealed else 0
+    key = poll_key(poll) if sealed else None
+    out: list[_Checked | DomainError] = []
+    for request in requests:
+        member = members.get(request.user_id)
+        if member is None:
+            out.append(
+                PermissionDenied(_("Only a member's representative can vote."))
+                if request.user_id in viewers
+                else NotVisible(_("No such poll."))
+            )
+        elif not sealed:
+            out.append(ValidationFailed(_("This poll takes no encrypted ballots.")))
+        elif member.pk not in weights:
+            out.append(
+                PermissionDenied(
+                    _("%(member)s is not in this poll's register.") % {"member": member}
+                )
+            )
+        else:
+            out.append(_proven(poll, member, request, key, options, weights[member.pk]))
+    return out
+
+
+def _proven(poll, member, request, key, options, weight) -> _Checked | DomainError:
     try:
         voter = core_sealed.voter_binding(str(poll.public_id), member.code, request.request_key)
-        core_sealed.verify_sealed(
-            str(poll.public_id), voter, poll_key(poll), options, request.ballot
-        )
+        core_sealed.verify_sealed(str(poll.public_id), voter, key, options, request.ballot)
     except BallotCryptoError as exc:
-        raise ValidationFailed(
+        return ValidationFailed(
             # The reason is the crypto core's technical English; the sentence around it is
             # the reader's language.
             _("The encrypted ballot is refused: %(reason)s (%(code)s).")
             % {"reason": exc.message, "code": exc.code},
             field="ballot",
-        ) from exc
+        )
     units = weight_units(weight, poll.sealed["decimals"])
-    tracker = core_sealed.tracker(request.ballot)
-    try:
-        with transaction.atomic():
-            return _write(poll, member, voter, tracker, units, request.ballot, now)
-    except IntegrityError as exc:  # the same member at the same moment, on PostgreSQL
-        raise Conflict(
-            _("%(member)s has voted in this poll already.") % {"member": member}
-        ) from exc
+    return _Checked(member, voter, core_sealed.tracker(request.ballot), units, request.ballot)
 
 
-def _write(poll, member, voter, tracker, units, data, now) -> SealedReceipt:
+def _write(poll: Poll, requests, checked, now) -> list[SealedReceipt | DomainError]:
     locked = casting._lock(poll.pk)
     poll.status, poll.closes_at = locked.status, locked.closes_at
     now = now or timezone.now()
     refusal = casting._closed(poll, now)
+    ok = [c for c in checked if isinstance(c, _Checked)]
     if refusal:
-        raise Conflict(refusal)
-    earlier = SealedBallot.objects.filter(poll=poll, voter=voter).values_list("tracker", flat=True)
-    if earlier_tracker := earlier.first():
-        return _again(poll, earlier_tracker, voter, now, committed_size=locked.log[1])
-    if Ballot.objects.filter(poll=poll, member=member).exists():
-        raise Conflict(_("%(member)s has voted in this poll already.") % {"member": member})
-    # Participation: the opening time, not the casting time; a random id, not the next.
-    Ballot.objects.create(
-        id=_RANDOM_ID_FLOOR + secrets.randbelow(2**62 - _RANDOM_ID_FLOOR),
-        poll=poll,
-        member=member,
-        cast_at=poll.opened_at,
+        return [Conflict(refusal) if isinstance(c, _Checked) else c for c in checked]
+    earlier = (
+        dict(
+            SealedBallot.objects.filter(poll=poll, voter__in=[c.voter for c in ok]).values_list(
+                "voter", "tracker"
+            )
+        )
+        if ok
+        else {}
     )
-    SealedBallot.objects.create(
-        poll=poll, tracker=tracker, voter=voter, weight_units=units, data=data
+    voted = (
+        set(
+            Ballot.objects.filter(poll=poll, member_id__in=[c.member.pk for c in ok]).values_list(
+                "member_id", flat=True
+            )
+        )
+        if ok
+        else set()
     )
-    event = core_sealed.sealed_event(
-        poll=str(poll.public_id), tracker_hex=tracker, voter=voter, weight_units=units, data=data
-    )
-    receipt = vote_log.append_batch(poll, [event], now, state=locked.log)[0]
-    hooks.emit(hooks.BallotsAccepted(poll=poll, count=1))
-    return SealedReceipt(poll.public_id, tracker, voter, receipt)
+    plan: list = []  # per request: a refusal, ("new", position), ("again", tracker) or ("same", i)
+    first_of: dict[str, int] = {}  # voter binding -> the request that casts it in this batch
+    ballots, sealed, events = [], [], []
+    for i, c in enumerate(checked):
+        if not isinstance(c, _Checked):
+            plan.append(c)
+        elif c.voter in earlier:  # a retry of a ballot cast before: the same receipt
+            plan.append(("again", earlier[c.voter]))
+        elif c.voter in first_of:  # the same request twice in this batch
+            plan.append(("same", first_of[c.voter]))
+        elif c.member.pk in voted:
+            plan.append(
+                Conflict(_("%(member)s has voted in this poll already.") % {"member": c.member})
+            )
+        else:
+            voted.add(c.member.pk)
+            first_of[c.voter] = i
+            # Participation: the opening time, not the casting time; a random id.
+            ballots.append(
+                Ballot(
+                    id=_RANDOM_ID_FLOOR + secrets.randbelow(2**62 - _RANDOM_ID_FLOOR),
+                    poll=poll,
+                    member=c.member,
+                    cast_at=poll.opened_at,
+                )
+            )
+            sealed.append(
+                SealedBallot(
+                    poll=poll, tracker=c.tracker, voter=c.voter, weight_units=c.units, data=c.data
+                )
+            )
+            plan.append(("new", len(events)))
+            events.append(
+                core_sealed.sealed_event(
+                    poll=str(poll.public_id),
+                    tracker_hex=c.tracker,
+                    voter=c.voter,
+                    weight_units=c.units,
+                    data=c.data,
+                )
+            )
+    receipts: list[dict] = []
+    if events:
+        Ballot.objects.bulk_create(ballots)
+        SealedBallot.objects.bulk_create(sealed)
+        receipts = vote_log.append_batch(poll, events, now, state=locked.log)
+        hooks.emit(hooks.BallotsAccepted(poll=poll, count=len(events)))
+    out: list[SealedReceipt | DomainError] = []
+    for c, step in zip(checked, plan, strict=True):
+        if isinstance(step, DomainError):
+            out.append(step)
+        elif step[0] == "new":
+            out.append(SealedReceipt(poll.public_id, c.tracker, c.voter, receipts[step[1]]))
+        elif step[0] == "same":
+            first = out[step[1]]
+            out.append(first if isinstance(first, DomainError) else replace(first, replayed=True))
+        else:
+            out.append(_again(poll, step[1], c.voter, now, committed_size=locked.log[1]))
+    return out
 
 
 def _again(poll: Poll, tracker: str, voter: str, now, *, committed_size: int) -> SealedReceipt:

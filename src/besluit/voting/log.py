@@ -266,7 +266,9 @@ def _sealed_bundle(poll: Poll, state: PollLog) -> bytes:
             ),
         },
         tally={
-            k: poll.sealed[k] for k in ("decimals", "weighted", "counts", "total_units", "ballots")
+            k: poll.sealed[k]
+            for k in ("decimals", "weighted", "counts", "total_units", "ballots", "paper")
+            if k in poll.sealed
         },
         shares=[
             {"trustee": s.trustee.index, "weights": s.weights, "counts": s.counts}
@@ -277,3 +279,31 @@ def _sealed_bundle(poll: Poll, state: PollLog) -> bytes:
     data = core_bundle.serialize_bundle(bundle)
     PollLog.objects.filter(pk=state.pk, bundle="").update(bundle=data.decode())
     return data
+
+
+def closing_consistency(poll: Poll, old_size: int) -> dict | None:
+    """The poll's signed closing checkpoint and the consistency proof from a receipt's
+    tree (``old_size`` leaves) to it: with them a voter's browser checks that the tree
+    its receipt was signed for is a prefix of the closed log (RFC 9162 2.1.4), without
+    trusting the server. None while the poll has no closing checkpoint (open, or an
+    encrypted poll awaiting its trustees); ValueError for a size outside the log."""
+    state = PollLog.objects.filter(poll=poll).values_list("closing_checkpoint", flat=True).first()
+    if not state:
+        return None
+    size = state["checkpoint"]["size"]
+    if not 0 < old_size <= size:
+        raise ValueError(f"the closed log has {size} leaves")
+    tree = merkle.MerkleLog.from_data(
+        d.encode()
+        for d in poll.log_leaves.filter(index__lt=size)
+        .order_by("index")
+        .values_list("data", flat=True)
+    )
+    return {
+        "checkpoint": state,
+        "consistency": {
+            "from": old_size,
+            "to": size,
+            "proof": [h.hex() for h in tree.consistency_proof(old_size, size)],
+        },
+    }

@@ -3,7 +3,8 @@
 Integrity rules live in the schema, not only in code:
 - one ballot per member per poll (UniqueConstraint on ballot (poll, member));
 - a secret poll's ballot row records only that the member voted: no option, no
-  acting person; its choices exist only as per-option totals (SecretTally).
+  acting person; its choices exist only encrypted (SealedBallot, voting.encrypted)
+  and, for a paper round, as the tellers' totals (SecretTally).
 """
 
 import uuid
@@ -259,7 +260,10 @@ class RequestKey(models.Model):
 
 
 class SecretTally(models.Model):
-    """Running totals per option of a secret poll: the only record of its choices.
+    """Totals per option of a secret poll kept in the clear: a paper round's tellers'
+    totals (added once per signed-off round), and the running totals of the plaintext
+    secret polls closed before every secret ballot was encrypted (kept to show and
+    verify them; nothing adds to them per ballot any more).
 
     The weight is kept as an integer number of millionths (weights have 6 decimals), so
     that adding a batch in SQL (``F() + n``) is exact on every database: SQLite stores

@@ -2,8 +2,9 @@
 
 Beside voting.casting, whose locks it takes (``_lock``) and whose rule for a closed poll
 it applies (``_closed``): a batch of paper ballots whose choices exist only as the
-tellers' totals. It adds those totals to the poll's secret tally, so a change to how
-secret totals are stored (SecretTally) must change this module too.
+tellers' totals. It adds those totals to the poll's SecretTally rows, the only totals a
+secret poll keeps in the clear: every electronic secret ballot is encrypted
+(voting.encrypted), and the decryption adds the paper totals (voting.trustees).
 """
 
 from collections.abc import Sequence
@@ -87,6 +88,10 @@ def cast_paper_round(
             ballot.log_index = receipt["index"]
         Ballot.objects.bulk_create(ballots)
         for key, (w, n) in totals.items():
+            # One update per signed-off round of the tellers, never per ballot. An
+            # encrypted poll has no rows until its first paper round; its decryption
+            # adds these totals to the decrypted ones (voting.trustees.paper_totals).
+            SecretTally.objects.get_or_create(poll=poll, option=options[key])
             SecretTally.objects.filter(poll=poll, option=options[key]).update(
                 weight_micro=F("weight_micro") + weight_to_micro(w), members=F("members") + n
             )

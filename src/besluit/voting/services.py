@@ -30,7 +30,6 @@ from besluit.voting.models import (
     Poll,
     PollOption,
     RegisterEntry,
-    SecretTally,
 )
 
 Subject = Poll.Subject
@@ -217,10 +216,6 @@ def do_open_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
             # Encrypted: no totals are kept while the poll is open (voting.encrypted).
             poll.election = election
             poll.sealed = {"decimals": choose_decimals([row.weight for row in register])}
-        elif poll.is_secret:
-            SecretTally.objects.bulk_create(
-                SecretTally(poll=poll, option=option) for option in poll.options.all()
-            )
         poll.eligible_members = len(register)
         poll.eligible_weight = sum((row.weight for row in register), Decimal(0))
         poll.status = Poll.Status.OPEN
@@ -254,12 +249,36 @@ def do_open_poll(*, actor, poll: Poll, now: datetime | None = None) -> Poll:
 
 
 def _election_for(poll: Poll) -> Election | None:
-    """A secret poll is encrypted when its meeting has trustees; their key must be ready."""
+    """A secret poll is always encrypted: its meeting's trustees must have made the key.
+
+    There is no plaintext secret path any more: counting a secret choice in the clear,
+    per ballot, is what linked members to choices in the database files (issue 14).
+    """
     if not poll.is_secret:
         return None
     election = Election.objects.filter(meeting_id=poll.meeting_id).first()
-    if election is not None and election.status != Election.Status.READY:
-        raise Conflict(_("The trustees have not finished making the election key."))
+    if election is None:
+        raise trustees.TrusteesNeeded(
+            _(
+                "A secret vote is encrypted and can open only when this meeting has "
+                "trustees who made the election key. Appoint them on the trustees page."
+            ),
+            meeting=poll.meeting,
+        )
+    if election.status != Election.Status.READY:
+        raise trustees.TrusteesNeeded(
+            _(
+                "A secret vote can open only when the trustees have finished making the "
+                "election key (%(done)s of %(n)s done). See the trustees page."
+            )
+            % {
+                "done": election.trustees.exclude(commitment="").count()
+                if election.status == Election.Status.KEYS
+                else election.trustees.filter(dealt=True).count(),
+                "n": election.trustee_count,
+            },
+            meeting=poll.meeting,
+        )
     return election
 
 
@@ -416,7 +435,10 @@ def compute_result(poll: Poll) -> core.Result:
     """The result from what is stored: reproducible at any time after the close."""
     options = poll.core_options()
     rule = poll.rule
-    if poll.is_secret:
+    if poll.election_id is not None:  # encrypted: decrypted again from the stored shares
+        shares = list(poll.tally_shares.select_related("trustee"))
+        return trustees.decide_sealed(poll, shares[: poll.election.threshold])
+    if poll.is_secret:  # closed before every secret poll was encrypted, or a paper round
         totals = {
             t.option.key: (Decimal(t.weight), t.members)
             for t in poll.secret_tallies.select_related("option")

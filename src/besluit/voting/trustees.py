@@ -31,11 +31,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from besluit import access
-from besluit.audit.services import record
+from besluit.audit.models import AuditEvent
+from besluit.audit.services import record, record_refusal
+from besluit.core import votelog as vl
 from besluit.core import voting as core
 from besluit.core.ballotcrypto import BallotCryptoError
 from besluit.core.ballotcrypto import trustees as kt
@@ -46,9 +49,37 @@ from besluit.core.ballotcrypto.tally import aggregate, decrypt_tally
 from besluit.core.ballotcrypto.threshold import DecryptionShare, make_decryption_share
 from besluit.errors import Conflict, PermissionDenied, ValidationFailed
 from besluit.meetings.models import Meeting
-from besluit.voting.models import Election, Poll, SealedBallot, TallyShare, Trustee, TrusteeShare
+from besluit.voting.models import (
+    Election,
+    Poll,
+    SealedBallot,
+    SecretTally,
+    TallyShare,
+    Trustee,
+    TrusteeShare,
+)
 
 E = Election.Status
+
+
+class TrusteesNeeded(Conflict):
+    """A secret poll cannot open: its meeting has no finished trustee ceremony. Pages
+    add a link to the trustees page (``meeting``) to the message."""
+
+    code = "trustees-needed"
+
+    def __init__(self, message: str, *, meeting: Meeting):
+        super().__init__(message)
+        self.meeting = meeting
+        self.link = (
+            reverse("web:trustees", args=[meeting.association.slug, meeting.pk]),
+            _("Trustees of the secret votes"),
+        )
+
+
+def ready_election(meeting: Meeting) -> Election | None:
+    """The meeting's election when its key is made (a secret poll can open), else None."""
+    return Election.objects.filter(meeting=meeting, status=E.READY).first()
 
 
 def params_of(election: Election) -> kt.ElectionParams:
@@ -230,12 +261,25 @@ def close_sealed(poll: Poll) -> dict:
     ]
     weighted = aggregate(items, n)
     counts = aggregate(((b, 1) for b, _units in items), n)
-    return {
+    sealed = {
         **poll.sealed,
         "weighted": [ct.to_bytes().hex() for ct in weighted],
         "counts": [ct.to_bytes().hex() for ct in counts],
         "total_units": sum(u for _ballot, u in items),
         "ballots": len(items),
+    }
+    if paper := paper_totals(poll):
+        # The tellers' totals of a paper round, published beside the encrypted tally.
+        sealed["paper"] = {k: [vl.canonical_decimal(w), m] for k, (w, m) in paper.items()}
+    return sealed
+
+
+def paper_totals(poll: Poll) -> dict[str, tuple[Decimal, int]]:
+    """A paper round's totals per option key (voting.paper_round); empty without one."""
+    return {
+        t.option.key: (t.weight, t.members)
+        for t in SecretTally.objects.filter(poll=poll).select_related("option")
+        if t.members
     }
 
 
@@ -248,18 +292,53 @@ def tally_of(poll: Poll) -> tuple[tuple[Ciphertext, ...], tuple[Ciphertext, ...]
     return cts("weighted"), cts("counts")
 
 
+class ShareRefused(ValidationFailed):
+    """A decryption share whose proof fails: refused, audited, shown to the chair and the
+    trustees (``refused_shares``); the other trustees' valid shares still decrypt."""
+
+    def __init__(self, message: str, *, trustee: Trustee, reason: str):
+        super().__init__(message, field="share")
+        self.trustee, self.reason = trustee, reason
+
+
 def do_submit_tally_share(*, actor, poll: Poll, weights: bytes, counts: bytes, now=None) -> Poll:
     """A trustee's decryption shares for a closed poll; the k-th valid one decides it."""
-    with transaction.atomic():
-        poll = (
-            Poll.objects.select_for_update(of=("self",))
-            .select_related("meeting", "election")
-            .get(pk=poll.pk)
+    try:
+        with transaction.atomic():
+            poll = (
+                Poll.objects.select_for_update(of=("self",))
+                .select_related("meeting", "election")
+                .get(pk=poll.pk)
+            )
+            trustee = trustee_of(actor, poll.election)
+            _accept_tally_share(poll, trustee, weights, counts, now)
+            record("poll.tally_share", actor=actor, association=poll.meeting.association, obj=poll)
+            return _maybe_finish(poll, actor, now)
+    except ShareRefused as refused:
+        # Nothing of the share is kept; the refusal is, for the chair and the trustees.
+        record_refusal(
+            REFUSED,
+            actor=actor,
+            association=poll.meeting.association,
+            obj=poll,
+            trustee=refused.trustee.index,
+            name=refused.trustee.name,
+            reason=refused.reason,
         )
-        trustee = trustee_of(actor, poll.election)
-        _accept_tally_share(poll, trustee, weights, counts, now)
-        record("poll.tally_share", actor=actor, association=poll.meeting.association, obj=poll)
-        return _maybe_finish(poll, actor, now)
+        raise
+
+
+REFUSED = "poll.tally_share_refused"
+
+
+def refused_shares(poll: Poll) -> list[dict]:
+    """The refused decryption shares of a poll (who, why, when), oldest first."""
+    return [
+        {"name": e.data.get("name", ""), "reason": e.data.get("reason", ""), "at": e.at}
+        for e in AuditEvent.objects.filter(
+            action=REFUSED, object_type="Poll", object_id=str(poll.pk)
+        ).order_by("at")
+    ]
 
 
 def _accept_tally_share(poll: Poll, trustee: Trustee, weights: bytes, counts: bytes, now) -> None:
@@ -281,7 +360,21 @@ def _accept_tally_share(poll: Poll, trustee: Trustee, weights: bytes, counts: by
                 raise BallotCryptoError("trustee_unknown", "the share is another trustee's")
             verify_decryption_share(params, vk, cts, share)
     except BallotCryptoError as exc:
-        raise _refuse(exc, _("The decryption share is refused")) from exc
+        raise ShareRefused(
+            _(
+                "The decryption share of %(name)s is refused: its proof is invalid "
+                "(%(reason)s, %(code)s). Nothing of it is kept; the poll is decrypted as soon "
+                "as %(k)s trustees have sent a valid share."
+            )
+            % {
+                "name": trustee.name,
+                "reason": exc.message,
+                "code": exc.code,
+                "k": poll.election.threshold,
+            },
+            trustee=trustee,
+            reason=exc.code,
+        ) from exc
     TallyShare.objects.create(
         poll=poll,
         trustee=trustee,
@@ -324,8 +417,12 @@ def decide_sealed(poll: Poll, shares: Sequence[TallyShare]) -> core.Result:
         decimals=0,
     )
     options = poll.core_options()
+    paper = {k: (Decimal(w), m) for k, (w, m) in sealed.get("paper", {}).items()}
     totals = {
-        o.key: (weight, int(count))
+        o.key: (
+            weight + paper.get(o.key, (Decimal(0), 0))[0],
+            int(count) + paper.get(o.key, (Decimal(0), 0))[1],
+        )
         for o, weight, count in zip(options, w.weights, c.units, strict=True)
     }
     return core.decide(

@@ -131,6 +131,7 @@ def trustees_page(request, slug, meeting_id):
     mine = None
     if election is not None:
         mine = election.trustees.filter(user=request.user, is_server=False).first()
+    can_chair = access.can_chair(request.user, association)
     return render(
         request,
         "web/sealed/trustees.html",
@@ -142,7 +143,8 @@ def trustees_page(request, slug, meeting_id):
             trustee_list=list(election.trustees.all()) if election else [],
             mine=mine,
             candidates=candidates,
-            can_chair=access.can_chair(request.user, association),
+            can_chair=can_chair,
+            refusals=_refusals(election) if election and (can_chair or mine) else [],
             error=error,
             crumbs=meeting_crumbs(meeting, (_("Trustees"), "")),
         ),
@@ -179,6 +181,7 @@ def trustee_desk(request, slug, meeting_id):
             election=election,
             me=me,
             waiting=list(_waiting(election)),
+            refusals=_refusals(election),
             crumbs=meeting_crumbs(
                 meeting,
                 (_("Trustees"), reverse("web:trustees", args=[slug, meeting.pk])),
@@ -186,6 +189,14 @@ def trustee_desk(request, slug, meeting_id):
             ),
         ),
     )
+
+
+def _refusals(election: Election) -> list:
+    """Each of the election's polls with its refused decryption shares (shown to the chair
+    and the trustees)."""
+    polls = Poll.objects.filter(election=election, status=Poll.Status.CLOSED).order_by("closed_at")
+    found = [(p, trustees.refused_shares(p)) for p in polls]
+    return [(p, items) for p, items in found if items]
 
 
 def _waiting(election: Election):

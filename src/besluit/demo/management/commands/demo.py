@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from besluit.associations.models import Association
+from besluit.demo import trustees as demo_trustees
 from besluit.demo.data import load_demo
 from besluit.demo.texts import load_texts_demo
 from besluit.letters.addresses import add_demo_addresses
@@ -67,6 +68,17 @@ class Command(BaseCommand):
         for a in accounts:
             self.stdout.write(f"{a.username:<{width_user}}  {a.password:<{width_pass}}  {a.role}")
         self.stdout.write("")
+        folder = demo_trustees.key_folder()
+        if folder.exists():
+            self.stdout.write(
+                "Trustees of the Najaars-ALV's secret votes (2 of 3 decrypt): key files in "
+                f"{folder}"
+            )
+            for username, passphrase in demo_trustees.PASSPHRASES.items():
+                files = sorted((folder / username).glob("*.json"))
+                name = files[-1].name if files else "-"
+                self.stdout.write(f"  {username:<13} {name}  passphrase: {passphrase}")
+            self.stdout.write("")
         if host not in settings.ALLOWED_HOSTS and "*" not in settings.ALLOWED_HOSTS:
             self.stderr.write(
                 f"Note: {host} is not in BESLUIT_ALLOWED_HOSTS; requests to it will be refused."
