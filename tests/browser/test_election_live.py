@@ -85,7 +85,7 @@ def test_the_projector_follows_an_election_and_a_receipt_checks_out(
             page.get_by_role("button", name="Controleren").click()
             result = page.locator("[data-result]")
             result.wait_for()
-            assert "utrecht-alert--ok" in result.get_attribute("class")
+            assert "utrecht-alert--ok" in result.get_attribute("class"), result.inner_text()
             assert page.locator("[data-tracker]").inner_text() == tracker
 
     receipt = json.loads(receipt_path.read_text())
