@@ -1,4 +1,4 @@
-"""The ASGI application: two hot routes at the edge (see besluit.edge), the rest Django."""
+"""The ASGI application: three hot routes at the edge (see besluit.edge), the rest Django."""
 
 import os
 import re
@@ -12,7 +12,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
 django_application = get_asgi_application()
 
 from besluit.converters import MAX_ID  # noqa: E402
-from besluit.edge import ballots, collector, events  # noqa: E402  (needs the apps loaded)
+from besluit.edge import ballots, codes, collector, events  # noqa: E402  (needs the apps loaded)
 from besluit.security.addresses import ClientAddress  # noqa: E402
 from besluit.security.bodylimit import BodyLimit  # noqa: E402
 
@@ -22,6 +22,7 @@ collector.configure()
 
 EVENTS = re.compile(r"/live/meetings/(\d{1,25})/events")
 BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/ballots")
+CODE_LOGIN = "/stemcode/"  # live.urls' code_login (tests/edge/test_edge_code_login.py)
 
 
 async def _route(scope, receive, send):
@@ -34,6 +35,8 @@ async def _route(scope, receive, send):
             return await events.stream(scope, receive, send, int(match[1]))
         if scope["method"] == "POST" and (match := BALLOTS.fullmatch(path)):
             return await ballots.cast(scope, receive, send, match[1])
+        if scope["method"] == "POST" and path == CODE_LOGIN:
+            return await codes.login(scope, receive, send, django_application)
     return await django_application(scope, receive, send)
 
 

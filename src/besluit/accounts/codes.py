@@ -306,10 +306,10 @@ def _count_failure(request) -> None:
             )
 
 
-def _log_in(request, found: VotingCode) -> None:
-    """What django.contrib.auth.login() does, without its signal and its early session write."""
+def _fill_session(session, found: VotingCode) -> None:
+    """What django.contrib.auth.login() puts in a session, without its signal and its
+    early session write (the session is saved once, by its caller)."""
     user = found.user
-    session = request.session
     # Data of an anonymous session (or of this account's own) is kept, as login() keeps it;
     # another person's session is not. Either way the session gets a new key: flush()
     # deletes the old row (if there was one) and the new key is made when it is saved.
@@ -324,8 +324,18 @@ def _log_in(request, found: VotingCode) -> None:
     session[SESSION_CODE_KEY] = found.pk
     # A meeting day, not the two weeks of a password session: a fixed end, not renewed.
     session.set_expiry(timedelta(hours=settings.BESLUIT_CODE_SESSION_HOURS))
-    request.user = user
-    rotate_token(request)
+
+
+def _mark_used(found: VotingCode, ip: str | None) -> None:
+    VotingCode.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+    record(
+        "voting_code.login",
+        actor=found.user,
+        association=found.meeting.association,
+        obj=found,
+        member=found.member.code,
+        ip=ip,
+    )
 
 
 def do_code_login(request, code: str) -> VotingCode:
@@ -336,14 +346,41 @@ def do_code_login(request, code: str) -> VotingCode:
     except ValidationFailed:
         _count_failure(request)
         raise
-    _log_in(request, found)
-    VotingCode.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
-    record(
-        "voting_code.login",
-        actor=found.user,
-        association=found.meeting.association,
-        obj=found,
-        member=found.member.code,
-        ip=request.META.get("REMOTE_ADDR"),
-    )
+    _fill_session(request.session, found)
+    request.user = found.user
+    rotate_token(request)
+    _mark_used(found, request.META.get("REMOTE_ADDR"))
     return found
+
+
+# --- the same login outside Django's request cycle (the edge) -------------------------------
+#
+# besluit.edge serves POST /stemcode/ for the common case: a valid code, an address that
+# is not throttled, and a browser without a logged-in session. Everything else (a wrong,
+# revoked or replaced code, a closed meeting, a throttled address, a session of someone
+# logged in) it hands to Django's view (live.views.code_login), which answers with its
+# Dutch form error or page and counts the failure there, once.
+
+
+def valid_for_login(*, code: str, address: str) -> VotingCode | None:
+    """The valid code to log in with now, or None (Django's view must answer); counts
+    nothing and writes nothing."""
+    if throttle.CODE_ADDRESS.locked(address or "-") or throttle.CODE_SPACE.locked(
+        throttle.CODE_SPACE_KEY
+    ):
+        return None
+    try:
+        return find_valid(code)
+    except DomainError:
+        return None
+
+
+def do_code_login_session(*, found: VotingCode, session, ip: str | None) -> None:
+    """Log ``session`` (a session store of settings.SESSION_ENGINE, from the browser's
+    cookie or new) in as the code's account and save it, in one transaction with the
+    code's last use and the audit event: what do_code_login and Django's session
+    middleware do together."""
+    with transaction.atomic():
+        _fill_session(session, found)
+        _mark_used(found, ip)
+        session.save()

@@ -1,0 +1,148 @@
+"""POST /stemcode/ at the edge: logging in with a voting code, without Django's request cycle.
+
+At the start of a general meeting a few hundred to a few thousand representatives log
+in with their code within minutes; through Django each login cost about 15 ms of CPU
+(middleware, session, CSRF, template), almost none of it the code's lookup. Here the
+common case is served with the same rules and the same code (accounts.codes):
+
+- the host (ALLOWED_HOSTS) and Django's own CSRF check (edge.auth);
+- the throttle of wrong codes, per address and for the code space, read before any
+  lookup (a throttled address is not looked up);
+- the code's lookup (valid, not revoked or replaced, its meeting not closed, the
+  second factor its account owes), then, in one transaction, the session (a new key,
+  the data of an anonymous session kept), the code's last use and the audit event;
+- the answer Django's view gives: 302 to the meeting's live page, with the session
+  cookie and a new CSRF cookie (the token rotates at a login, as Django's does).
+
+Anything else goes to Django's view (live.views.code_login) with the body as read:
+a wrong, revoked or replaced code and a closed meeting (its Dutch form error, and the
+failure counted there, once), a throttled address (its 429 page), a failed CSRF check
+(Django's 403 page), a browser with a logged-in session or one that owes its second
+factor, a body that is not a plain form. So the edge only ever answers a success.
+"""
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from importlib import import_module
+from io import BytesIO
+
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.core.handlers.asgi import ASGIRequest
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import http_date
+
+from besluit.accounts import codes
+from besluit.dbthreads import give_back_connection
+from besluit.edge import auth, collector
+from besluit.edge.http import SECURITY_HEADERS, host_allowed, read_body
+from besluit.security.services import SESSION_FLAG
+
+FORM = b"application/x-www-form-urlencoded"
+MAX_BODY = 4096
+# A few threads per worker: a login is a handful of short statements, and its threads'
+# connections come from the pool (as the ballot's writer thread's do).
+_threads = ThreadPoolExecutor(4, thread_name_prefix="besluit-code-login")
+
+App = Callable[[dict, Callable, Callable], Awaitable[None]]
+
+
+def _header(scope, name: bytes) -> bytes:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value
+    return b""
+
+
+def _log_in(code: str, address: str, session_key: str | None):
+    """In a worker thread: the logged-in session store and the page to go to, or None
+    when Django's view must answer."""
+    try:
+        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+        if session_key and (store.get(SESSION_KEY) or store.get(SESSION_FLAG)):
+            return None  # someone is logged in here (or owes a second factor): Django
+        found = codes.valid_for_login(code=code, address=address)
+        if found is None:
+            return None
+        codes.do_code_login_session(found=found, session=store, ip=address or None)
+        meeting = found.meeting
+        return store, reverse("live:participant", args=[meeting.association.slug, meeting.pk])
+    finally:
+        give_back_connection(keep_sqlite=True)
+
+
+def _answer(request, store, location: str) -> tuple[int, list[tuple[bytes, bytes]]]:
+    response = HttpResponseRedirect(location)
+    # The session cookie as django.contrib.sessions' middleware sets it.
+    max_age = None if store.get_expire_at_browser_close() else store.get_expiry_age()
+    response.set_cookie(
+        settings.SESSION_COOKIE_NAME,
+        store.session_key,
+        max_age=max_age,
+        expires=None if max_age is None else http_date(time.time() + max_age),
+        domain=settings.SESSION_COOKIE_DOMAIN,
+        path=settings.SESSION_COOKIE_PATH,
+        secure=settings.SESSION_COOKIE_SECURE or None,
+        httponly=settings.SESSION_COOKIE_HTTPONLY or None,
+        samesite=settings.SESSION_COOKIE_SAMESITE,
+    )
+    auth.rotate_csrf(request, response)  # a new CSRF cookie, as at every login
+    response["Vary"] = "Cookie"
+    response["Cache-Control"] = "no-store"
+    headers = [(k.encode("ascii"), v.encode("latin-1")) for k, v in response.items()]
+    headers += [
+        (b"set-cookie", c.output(header="").encode("ascii").strip())
+        for c in response.cookies.values()
+    ]
+    return response.status_code, headers + SECURITY_HEADERS
+
+
+async def login(scope, receive, send, django: App) -> None:
+    collector.ensure_running()
+    raw = await read_body(receive, MAX_BODY)
+    if raw is None:  # not a form this page sends: Django's view with the body so far
+        return await django(scope, receive, send)
+
+    replayed = False
+
+    async def again():
+        """The body as read, once; then the client's own messages (its disconnect)."""
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    handed = await _try(scope, raw)
+    if handed is None:
+        return await django(scope, again, send)
+    status, headers = handed
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": b""})
+
+
+async def _try(scope, raw: bytes):
+    """The success answer, or None: Django's view answers."""
+    if not _header(scope, b"content-type").lower().startswith(FORM):
+        return None
+    request = ASGIRequest(scope, BytesIO(raw))
+    if not host_allowed(request):
+        return None
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        return None  # Django's security middleware redirects to https first
+    try:
+        auth.check_csrf(request)
+    except Exception:  # CsrfRejected, a bad host in the Origin check: Django's 403 page
+        return None
+    code = request.POST.get("code", "")
+    address = request.META.get("REMOTE_ADDR") or ""
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None
+    done = await asyncio.get_running_loop().run_in_executor(
+        _threads, _log_in, code, address, session_key
+    )
+    if done is None:
+        return None
+    return _answer(request, *done)

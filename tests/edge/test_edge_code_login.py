@@ -1,0 +1,216 @@
+"""POST /stemcode/ at the edge (besluit.edge.codes): the same login as Django's view.
+
+The edge answers a valid code itself; every other case goes to Django's view with the
+body as read, so its answers (the Dutch form error, 429, Django's CSRF page) and the
+failure counting are the view's own. Each test says which of the two answered.
+"""
+
+import re
+import secrets
+import urllib.parse
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.test import Client
+
+from besluit.accounts import codes
+from besluit.accounts.models import VotingCode
+from besluit.audit.models import AuditEvent
+from besluit.edge import codes as edge_codes
+from besluit.meetings import services as meetings
+from besluit.meetings.models import Meeting
+from besluit.security import services as security
+from tests.security import asgi
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NOT_VALID = "Deze stemcode is niet geldig (verkeerd getypt, ingetrokken of vervangen)."
+
+
+@pytest.fixture
+def served(monkeypatch):
+    """Which requests the edge answered itself (True) or handed to Django (False)."""
+    answered: list[bool] = []
+    real = edge_codes._log_in
+
+    def spy(*args):
+        done = real(*args)
+        answered.append(done is not None)
+        return done
+
+    monkeypatch.setattr(edge_codes, "_log_in", spy)
+    return answered
+
+
+def post(code, *, csrf="auto", session=None, address="198.51.100.7", token=None):
+    """POST /stemcode/ through the ASGI application, as a browser sends the form."""
+    csrf = secrets.token_hex(16) if csrf == "auto" else csrf
+    fields = {"code": code}
+    if csrf is not None:
+        fields["csrfmiddlewaretoken"] = token or csrf
+    cookies = [f"csrftoken={csrf}"] if csrf else []
+    if session:
+        cookies.append(f"sessionid={session}")
+    headers = [("Content-Type", "application/x-www-form-urlencoded")]
+    if cookies:
+        headers.append(("Cookie", "; ".join(cookies)))
+    body = urllib.parse.urlencode(fields).encode()
+    return asgi.call("POST", "/stemcode/", headers=headers, body=(body,), client=(address, 5000))
+
+
+def cookies_of(answer) -> dict[str, str]:
+    found = {}
+    for name, value in answer.extra["headers"]:
+        if name == "set-cookie":
+            key, _, rest = value.partition("=")
+            found[key] = rest.split(";")[0]
+    return found
+
+
+def test_a_valid_code_logs_in_at_the_edge_as_djangos_view_does(
+    association, secretariat, meeting, served
+):
+    issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
+    member, code = issued[0]
+    csrf = secrets.token_hex(16)
+    answer = post(code.lower().replace("-", " "), csrf=csrf)
+    assert served == [True]
+    assert answer.status == 302
+    assert answer.headers["location"] == f"/{association.slug}/vergaderingen/{meeting.pk}/live/"
+    cookies = cookies_of(answer)
+    assert cookies["csrftoken"] and cookies["csrftoken"] != csrf  # rotated, as at a login
+    attributes = next(v for k, v in answer.extra["headers"] if v.startswith("sessionid="))
+    assert "HttpOnly" in attributes and "SameSite=Lax" in attributes
+    # A meeting day from the login (BESLUIT_CODE_SESSION_HOURS), a fixed end.
+    assert 43_000 < int(re.search(r"Max-Age=(\d+)", attributes)[1]) <= 43_200
+    # The session is Django's: the same data as the view stores, and the next pages work.
+    row = VotingCode.objects.get(meeting=meeting, member=member)
+    data = Session.objects.get(session_key=cookies["sessionid"]).get_decoded()
+    assert data["_auth_user_id"] == str(row.user_id)
+    assert data["_auth_user_backend"] == codes.CODE_LOGIN_BACKEND
+    assert data[codes.SESSION_CODE_KEY] == row.pk
+    assert data[security.SESSION_FLAG] is False
+    assert row.last_used_at is not None
+    event = AuditEvent.objects.get(action="voting_code.login")
+    assert (event.actor_id, event.ip, event.data) == (
+        row.user_id,
+        "198.51.100.7",
+        {"member": member.code},
+    )
+    browser = Client()
+    browser.cookies["sessionid"] = cookies["sessionid"]
+    assert browser.get(answer.headers["location"]).status_code == 200
+    # The code's scope: only its meeting's voting pages.
+    assert browser.get(f"/{association.slug}/").status_code == 403
+
+
+def test_the_data_of_an_anonymous_session_is_kept_under_a_new_key(
+    association, secretariat, meeting, served
+):
+    issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
+    browser = Client()
+    session = browser.session
+    session["django_language"] = "nl"
+    session.save()
+    answer = post(issued[0][1], session=session.session_key)
+    assert served == [True] and answer.status == 302
+    assert not Session.objects.filter(session_key=session.session_key).exists()
+    data = Session.objects.get().get_decoded()
+    assert data["django_language"] == "nl" and "_auth_user_id" in data
+
+
+@pytest.mark.parametrize("code", ["", "ABCD-EFGH", "not a code at all"])
+def test_a_wrong_code_gets_djangos_dutch_form_error_and_counts_once(
+    association, secretariat, meeting, settings, served, code
+):
+    settings.BESLUIT_CODE_LOGIN_FAILURE_LIMIT = 2
+    issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
+    answer = post(code)
+    assert served == [False]
+    assert answer.status == 400
+    assert NOT_VALID in answer.body.decode()
+    assert not Session.objects.exists()
+    # Counted once (not by the edge and again by the view): one more failure locks.
+    assert post(issued[0][1]).status == 302
+    assert post("WRONG").status == 400
+    assert post(issued[1][1]).status == 429
+
+
+def test_a_revoked_code_and_a_closed_meeting_are_refused_by_djangos_view(
+    association, secretariat, meeting, served
+):
+    issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
+    codes.do_revoke_code(actor=secretariat, code=VotingCode.objects.get(member=issued[0][0]))
+    answer = post(issued[0][1])
+    assert answer.status == 400 and NOT_VALID in answer.body.decode()
+    for status in (Meeting.Status.CONVENED, Meeting.Status.IN_PROGRESS, Meeting.Status.CLOSED):
+        meetings.do_set_meeting_status(actor=secretariat, meeting=meeting, status=status)
+    answer = post(issued[1][1])
+    assert answer.status == 400
+    assert "De vergadering van deze stemcode is gesloten." in answer.body.decode()
+    assert served == [False, False]
+    assert not Session.objects.exists()
+    assert not AuditEvent.objects.filter(action="voting_code.login").exists()
+
+
+def test_a_throttled_address_is_refused_without_a_lookup(
+    association, secretariat, meeting, settings, served
+):
+    settings.BESLUIT_CODE_LOGIN_FAILURE_LIMIT = 3
+    issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
+    for i in range(3):
+        assert post(f"WRONG-{i}", address="203.0.113.9").status == 400
+    refused = post(issued[0][1], address="203.0.113.9")
+    assert refused.status == 429
+    assert refused.headers["retry-after"] == str(codes.THROTTLE_SECONDS)
+    assert "Te veel" in refused.body.decode()
+    assert AuditEvent.objects.filter(action="voting_code.throttled").count() == 1
+    assert served == [False] * 4
+    # Another address is not affected.
+    assert post(issued[0][1], address="203.0.113.10").status == 302
+    assert served[-1] is True
+
+
+def test_without_a_valid_csrf_token_nothing_happens(association, secretariat, meeting, served):
+    issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
+    assert post(issued[0][1], csrf=None).status == 403
+    assert post(issued[0][1], token=secrets.token_hex(16)).status == 403  # another token
+    assert served == []  # not even looked up
+    assert not Session.objects.exists()
+    assert not AuditEvent.objects.filter(action="voting_code.login").exists()
+    assert VotingCode.objects.get(member=issued[0][0]).last_used_at is None
+
+
+def test_a_replayed_login_in_a_logged_in_browser_goes_to_django_and_replaces_the_session(
+    association, secretariat, meeting, served
+):
+    issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
+    first = post(issued[0][1])
+    first_key = cookies_of(first)["sessionid"]
+    # The same request again, now with the session it made (a double submit, a replay).
+    again = post(issued[0][1], session=first_key)
+    assert served == [True, False]  # a logged-in browser: Django's view, as before
+    assert again.status == 302
+    second_key = cookies_of(again)["sessionid"]
+    assert second_key != first_key
+    assert list(Session.objects.values_list("session_key", flat=True)) == [second_key]
+    assert AuditEvent.objects.filter(action="voting_code.login").count() == 2
+
+
+def test_a_session_owing_its_second_factor_goes_to_django(
+    association, secretariat, meeting, served
+):
+    issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
+    browser = Client()
+    session = browser.session
+    session[security.SESSION_FLAG] = True
+    session.save()
+    post(issued[0][1], session=session.session_key)
+    assert served == [False]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    yield
+    cache.clear()
