@@ -6,6 +6,7 @@ Integrity rules live in the schema, not only in code:
   acting person; its choices exist only as per-option totals (SecretTally).
 """
 
+import functools
 import uuid
 from decimal import Decimal
 
@@ -196,7 +197,8 @@ class RegisterEntry(models.Model):
         return self.groups_of(self.province, self.networks)
 
     @staticmethod
-    def groups_of(province: str, networks: str) -> frozenset[str]:
+    @functools.lru_cache(maxsize=4096)  # members share provinces and networks: the close
+    def groups_of(province: str, networks: str) -> frozenset[str]:  # builds each set once
         return frozenset([f"province:{province}"] + [f"network:{n}" for n in networks.split()])
 
 
