@@ -21,6 +21,7 @@ from besluit.edge import codes as edge_codes
 from besluit.meetings import services as meetings
 from besluit.meetings.models import Meeting
 from besluit.security import services as security
+from tests import factories
 from tests.security import asgi
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,14 +33,14 @@ NOT_VALID = "Deze stemcode is niet geldig (verkeerd getypt, ingetrokken of verva
 def served(monkeypatch):
     """Which requests the edge answered itself (True) or handed to Django (False)."""
     answered: list[bool] = []
-    real = edge_codes._log_in
+    real = edge_codes.log_in
 
-    def spy(*args):
-        done = real(*args)
-        answered.append(done is not None)
-        return done
+    def spy(key, requests):
+        outcomes = real(key, requests)
+        answered.extend(done is not None for done in outcomes)
+        return outcomes
 
-    monkeypatch.setattr(edge_codes, "_log_in", spy)
+    monkeypatch.setattr(edge_codes, "log_in", spy)
     return answered
 
 
@@ -208,6 +209,39 @@ def test_a_session_owing_its_second_factor_goes_to_django(
     session.save()
     post(issued[0][1], session=session.session_key)
     assert served == [False]
+
+
+def test_logins_that_arrive_together_take_the_same_statements_for_3_and_for_30():
+    """accounts.code_logins: a batch is two reads and one transaction, whatever its size;
+    each request gets its own outcome (a wrong code or a logged-in browser: None)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from besluit.accounts.code_logins import CodeLogin, do_code_logins
+
+    from besluit.associations.models import Role
+
+    association = factories.make_association(40, slug="batch")
+    secretariat = factories.make_user("secretariaat", association, Role.Kind.SECRETARIAT)
+    meeting = factories.make_meeting(association)
+    issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
+    logged_in = Client()
+    logged_in.force_login(secretariat)
+    counts = []
+    for batch in (issued[:3], issued[3:33]):
+        requests = [CodeLogin(code, "198.51.100.7") for _member, code in batch]
+        requests += [
+            CodeLogin("WRONG", "198.51.100.7"),
+            CodeLogin(batch[0][1], "198.51.100.8", logged_in.session.session_key),
+        ]
+        with CaptureQueriesContext(connection) as captured:
+            outcomes = do_code_logins(requests)
+        counts.append(len(captured))
+        assert [o is not None for o in outcomes] == [True] * len(batch) + [False, False]
+        assert len({o.session_key for o in outcomes if o}) == len(batch)
+    assert counts[0] == counts[1], counts
+    assert AuditEvent.objects.filter(action="voting_code.login").count() == 33
+    assert Session.objects.count() == 33 + 1  # and the secretariat's own
 
 
 @pytest.fixture(autouse=True)

@@ -215,8 +215,9 @@ class TooManyWrongCodes(DomainError):
     code = "throttled"
 
 
-def find_valid(code: str) -> VotingCode:
-    """The valid code with this text, its meeting, member and account; one statement."""
+def valid_codes():
+    """Codes not revoked, with their meeting, member and account, and whether that
+    account owes a second factor (``needs_second_factor``)."""
     # Whether the account must confirm a second factor, as
     # besluit.security.services.second_factor_required decides it, in the same statement.
     # Issuing gives code accounts only the representative role, so this is false unless
@@ -227,17 +228,22 @@ def find_valid(code: str) -> VotingCode:
         association__security_policy__totp_required=True,
     )
     any_policy = SecurityPolicy.objects.filter(totp_required=True)
-    try:
-        found = (
-            VotingCode.objects.select_related("meeting__association", "member", "user")
-            .annotate(
-                needs_second_factor=ExpressionWrapper(
-                    Q(Exists(officer)) | (Q(user__is_superuser=True) & Q(Exists(any_policy))),
-                    output_field=BooleanField(),
-                )
+    return (
+        VotingCode.objects.select_related("meeting__association", "member", "user")
+        .annotate(
+            needs_second_factor=ExpressionWrapper(
+                Q(Exists(officer)) | (Q(user__is_superuser=True) & Q(Exists(any_policy))),
+                output_field=BooleanField(),
             )
-            .get(code_hash=hash_secret(normalise(code)), revoked_at__isnull=True)
         )
+        .filter(revoked_at__isnull=True)
+    )
+
+
+def find_valid(code: str) -> VotingCode:
+    """The valid code with this text, its meeting, member and account; one statement."""
+    try:
+        found = valid_codes().get(code_hash=hash_secret(normalise(code)))
     except VotingCode.DoesNotExist:
         # In the reader's language: the code login page shows it to a member on a phone.
         raise ValidationFailed(
@@ -306,7 +312,7 @@ def _count_failure(request) -> None:
             )
 
 
-def _fill_session(session, found: VotingCode) -> None:
+def fill_session(session, found: VotingCode) -> None:
     """What django.contrib.auth.login() puts in a session, without its signal and its
     early session write (the session is saved once, by its caller)."""
     user = found.user
@@ -326,7 +332,7 @@ def _fill_session(session, found: VotingCode) -> None:
     session.set_expiry(timedelta(hours=settings.BESLUIT_CODE_SESSION_HOURS))
 
 
-def _mark_used(found: VotingCode, ip: str | None) -> None:
+def mark_used(found: VotingCode, ip: str | None) -> None:
     VotingCode.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
     record(
         "voting_code.login",
@@ -346,41 +352,8 @@ def do_code_login(request, code: str) -> VotingCode:
     except ValidationFailed:
         _count_failure(request)
         raise
-    _fill_session(request.session, found)
+    fill_session(request.session, found)
     request.user = found.user
     rotate_token(request)
-    _mark_used(found, request.META.get("REMOTE_ADDR"))
+    mark_used(found, request.META.get("REMOTE_ADDR"))
     return found
-
-
-# --- the same login outside Django's request cycle (the edge) -------------------------------
-#
-# besluit.edge serves POST /stemcode/ for the common case: a valid code, an address that
-# is not throttled, and a browser without a logged-in session. Everything else (a wrong,
-# revoked or replaced code, a closed meeting, a throttled address, a session of someone
-# logged in) it hands to Django's view (live.views.code_login), which answers with its
-# Dutch form error or page and counts the failure there, once.
-
-
-def valid_for_login(*, code: str, address: str) -> VotingCode | None:
-    """The valid code to log in with now, or None (Django's view must answer); counts
-    nothing and writes nothing."""
-    if throttle.CODE_ADDRESS.locked(address or "-") or throttle.CODE_SPACE.locked(
-        throttle.CODE_SPACE_KEY
-    ):
-        return None
-    try:
-        return find_valid(code)
-    except DomainError:
-        return None
-
-
-def do_code_login_session(*, found: VotingCode, session, ip: str | None) -> None:
-    """Log ``session`` (a session store of settings.SESSION_ENGINE, from the browser's
-    cookie or new) in as the code's account and save it, in one transaction with the
-    code's last use and the audit event: what do_code_login and Django's session
-    middleware do together."""
-    with transaction.atomic():
-        _fill_session(session, found)
-        _mark_used(found, ip)
-        session.save()

@@ -4,8 +4,8 @@ A general meeting puts two loads on the server at once: thousands of open event
 streams (every phone, the projector, online viewers) and a burst of ballots in
 the minute after the chair opens a poll (before it, a burst of logins). Django's
 request cycle (middleware, a thread per sync view, the ORM per request) costs 5 to
-15 times what these requests need (see ../docs/benchmarks.md). So ``besluit.asgi`` sends exactly three
-routes here and everything else to Django:
+15 times what these requests need (see ../docs/benchmarks.md). So ``besluit.asgi``
+sends exactly three routes here and everything else to Django:
 
 - ``GET /live/meetings/<id>/events``: the Server-Sent Events stream (edge.events),
   a coroutine per stream, no thread, messages encoded once per broadcast and written

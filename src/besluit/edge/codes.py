@@ -11,6 +11,8 @@ common case is served with the same rules and the same code (accounts.codes):
 - the code's lookup (valid, not revoked or replaced, its meeting not closed, the
   second factor its account owes), then, in one transaction, the session (a new key,
   the data of an anonymous session kept), the code's last use and the audit event;
+  the logins that arrive together are done together (edge.batcher and
+  accounts.code_logins: a fixed number of statements per batch);
 - the answer Django's view gives: 302 to the meeting's live page, with the session
   cookie and a new CSRF cookie (the token rotates at a login, as Django's does).
 
@@ -21,31 +23,25 @@ failure counted there, once), a throttled address (its 429 page), a failed CSRF 
 factor, a body that is not a plain form. So the edge only ever answers a success.
 """
 
-import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
-from importlib import import_module
 from io import BytesIO
 
 from django.conf import settings
-from django.contrib.auth import SESSION_KEY
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import http_date
 
-from besluit.accounts import codes
+from besluit.accounts.code_logins import CodeLogin, LoggedIn, do_code_logins
 from besluit.dbthreads import give_back_connection
 from besluit.edge import auth, collector
+from besluit.edge.batcher import batcher_for
 from besluit.edge.http import SECURITY_HEADERS, host_allowed, read_body
-from besluit.security.services import SESSION_FLAG
+from besluit.errors import DomainError
 
 FORM = b"application/x-www-form-urlencoded"
 MAX_BODY = 4096
-# A few threads per worker: a login is a handful of short statements, and its threads'
-# connections come from the pool (as the ballot's writer thread's do).
-_threads = ThreadPoolExecutor(4, thread_name_prefix="besluit-code-login")
 
 App = Callable[[dict, Callable, Callable], Awaitable[None]]
 
@@ -57,32 +53,25 @@ def _header(scope, name: bytes) -> bytes:
     return b""
 
 
-def _log_in(code: str, address: str, session_key: str | None):
-    """In a worker thread: the logged-in session store and the page to go to, or None
-    when Django's view must answer."""
+def log_in(_key, requests: list[CodeLogin]) -> list[LoggedIn | None]:
+    """In the batch's thread: the logins that arrived together, in one transaction
+    (accounts.code_logins)."""
     try:
-        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-        if session_key and (store.get(SESSION_KEY) or store.get(SESSION_FLAG)):
-            return None  # someone is logged in here (or owes a second factor): Django
-        found = codes.valid_for_login(code=code, address=address)
-        if found is None:
-            return None
-        codes.do_code_login_session(found=found, session=store, ip=address or None)
-        meeting = found.meeting
-        return store, reverse("live:participant", args=[meeting.association.slug, meeting.pk])
+        return do_code_logins(requests)
     finally:
         give_back_connection(keep_sqlite=True)
 
 
-def _answer(request, store, location: str) -> tuple[int, list[tuple[bytes, bytes]]]:
-    response = HttpResponseRedirect(location)
+def _answer(request, done: LoggedIn) -> tuple[int, list[tuple[bytes, bytes]]]:
+    response = HttpResponseRedirect(
+        reverse("live:participant", args=[done.association_slug, done.meeting_id])
+    )
     # The session cookie as django.contrib.sessions' middleware sets it.
-    max_age = None if store.get_expire_at_browser_close() else store.get_expiry_age()
     response.set_cookie(
         settings.SESSION_COOKIE_NAME,
-        store.session_key,
-        max_age=max_age,
-        expires=None if max_age is None else http_date(time.time() + max_age),
+        done.session_key,
+        max_age=done.max_age,
+        expires=http_date(time.time() + done.max_age),
         domain=settings.SESSION_COOKIE_DOMAIN,
         path=settings.SESSION_COOKIE_PATH,
         secure=settings.SESSION_COOKIE_SECURE or None,
@@ -137,12 +126,12 @@ async def _try(scope, raw: bytes):
         auth.check_csrf(request)
     except Exception:  # CsrfRejected, a bad host in the Origin check: Django's 403 page
         return None
-    code = request.POST.get("code", "")
-    address = request.META.get("REMOTE_ADDR") or ""
-    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None
-    done = await asyncio.get_running_loop().run_in_executor(
-        _threads, _log_in, code, address, session_key
+    login = CodeLogin(
+        code=request.POST.get("code", ""),
+        address=request.META.get("REMOTE_ADDR") or "",
+        session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME) or None,
     )
-    if done is None:
+    done = await batcher_for(log_in).submit(None, login)
+    if done is None or isinstance(done, DomainError):  # not ours, or the database is away
         return None
-    return _answer(request, *done)
+    return _answer(request, done)
