@@ -136,3 +136,22 @@ def test_numbered_events_are_sent_once_and_a_gap_is_filled_from_the_database(str
         await asyncio.gather(task, return_exceptions=True)
 
     aio.run(scenario())
+
+
+def test_the_participation_message_is_rarer_when_a_worker_has_many_streams(settings):
+    """Its cost is a write per open stream: BESLUIT_LIVE_WRITES_PER_SECOND bounds it."""
+    from besluit.live.services import ParticipationNotifier
+
+    settings.BESLUIT_LIVE_WRITES_PER_SECOND = 1000
+    notifier = ParticipationNotifier(interval=1.0)
+
+    async def scenario():
+        subscribers = [hub.subscribe(-1) for _ in range(2500)]
+        try:
+            return notifier.tick()
+        finally:
+            for subscriber in subscribers:
+                hub.unsubscribe(-1, subscriber)
+
+    assert notifier.tick() == 1.0  # few streams: once a second
+    assert aio.run(scenario()) == 2.5
