@@ -12,7 +12,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
 django_application = get_asgi_application()
 
 from besluit.converters import MAX_ID  # noqa: E402
-from besluit.edge import ballots, codes, collector, events  # noqa: E402  (needs the apps loaded)
+from besluit.edge import ballots, code_form, codes, collector, events  # noqa: E402 (apps loaded)
 from besluit.security.addresses import ClientAddress  # noqa: E402
 from besluit.security.bodylimit import BodyLimit  # noqa: E402
 
@@ -35,8 +35,10 @@ async def _route(scope, receive, send):
             return await events.stream(scope, receive, send, int(match[1]))
         if scope["method"] == "POST" and (match := BALLOTS.fullmatch(path)):
             return await ballots.cast(scope, receive, send, match[1])
-        if scope["method"] == "POST" and path == CODE_LOGIN:
+        if path == CODE_LOGIN and scope["method"] == "POST":
             return await codes.login(scope, receive, send, django_application)
+        if path == CODE_LOGIN and scope["method"] == "GET":
+            return await code_form.form(scope, receive, send, django_application)
     return await django_application(scope, receive, send)
 
 

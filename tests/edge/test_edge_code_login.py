@@ -218,7 +218,6 @@ def test_logins_that_arrive_together_take_the_same_statements_for_3_and_for_30()
     from django.test.utils import CaptureQueriesContext
 
     from besluit.accounts.code_logins import CodeLogin, do_code_logins
-
     from besluit.associations.models import Role
 
     association = factories.make_association(40, slug="batch")
@@ -248,3 +247,67 @@ def test_logins_that_arrive_together_take_the_same_statements_for_3_and_for_30()
 def _clear_cache():
     yield
     cache.clear()
+
+
+# --- GET /stemcode/: the form, rendered by Django once and kept (edge.code_form) ----------
+
+TOKEN = re.compile(r"\b[A-Za-z0-9]{64}\b")
+
+
+def _masked_secrets(page: str) -> set[str]:
+    from django.middleware.csrf import _unmask_cipher_token
+
+    return {_unmask_cipher_token(t) for t in TOKEN.findall(page)}
+
+
+def test_the_form_is_djangos_page_with_fresh_tokens(association, secretariat, meeting, monkeypatch):
+    from besluit.edge import code_form
+
+    renders = []
+    real = code_form._render
+
+    async def counted(*args):
+        renders.append(1)
+        return await real(*args)
+
+    monkeypatch.setattr(code_form, "_render", counted)
+    code_form._kept.clear()
+    first, second = (asgi.call("GET", "/stemcode/") for _ in range(2))
+    assert (first.status, second.status) == (200, 200)
+    assert len(renders) == 1  # the second answer came from the kept page
+    django = Client().get("/stemcode/")
+    assert TOKEN.sub("T", first.body.decode()) == TOKEN.sub("T", django.content.decode())
+    assert first.headers["content-security-policy"] == django["Content-Security-Policy"]
+    assert first.headers["content-language"] == "nl"
+    # Each browser its own secret, in its cookie and in every token of its page.
+    secrets_seen = []
+    for answer in (first, second):
+        cookie = cookies_of(answer)["csrftoken"]
+        assert _masked_secrets(answer.body.decode()) == {cookie}
+        secrets_seen.append(cookie)
+    assert secrets_seen[0] != secrets_seen[1]
+    # A browser with a CSRF cookie keeps its secret; the page's token logs it in.
+    issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
+    secret = secrets.token_hex(16)
+    page = asgi.call("GET", "/stemcode/", headers=[("Cookie", f"csrftoken={secret}")])
+    assert _masked_secrets(page.body.decode()) == {secret}
+    token = re.search(r'name="csrfmiddlewaretoken" value="(\w+)"', page.body.decode())[1]
+    assert post(issued[0][1], csrf=secret, token=token).status == 302
+
+
+def test_a_form_with_the_code_filled_in_or_a_session_is_djangos(
+    association, secretariat, meeting, monkeypatch
+):
+    from besluit.edge import code_form
+
+    renders = []
+    monkeypatch.setattr(code_form, "_render", lambda *a: renders.append(1))
+    code_form._kept.clear()
+    page = asgi.call("GET", "/stemcode/", query="code=ABCD-EFGH")
+    assert page.status == 200 and 'value="ABCD-EFGH"' in page.body.decode()
+    browser = Client()
+    browser.force_login(secretariat)
+    cookie = f"sessionid={browser.cookies['sessionid'].value}"
+    assert asgi.call("GET", "/stemcode/", headers=[("Cookie", cookie)]).status == 200
+    assert asgi.call("GET", "/stemcode/", headers=[("Cookie", "django_language=en")]).status == 200
+    assert renders == []

@@ -47,4 +47,15 @@ def rotate_csrf(request, response) -> None:
     """A new CSRF secret and its cookie on ``response``, as Django's login() and its CSRF
     middleware do together."""
     rotate_token(request)
+    set_csrf_cookie(request, response)
+
+
+def read_csrf_cookie(request) -> None:
+    """The browser's CSRF secret, as Django's CSRF middleware reads it before a view."""
+    _csrf.process_request(request)
+
+
+def set_csrf_cookie(request, response) -> None:
+    """The CSRF cookie on ``response`` when the request's token was used or made, as
+    Django's CSRF middleware sets it after a view."""
     _csrf.process_response(request, response)
