@@ -578,7 +578,7 @@ def run(
             )  # fmt: skip
             load_pids.append(sse.proc.pid)
             c0 = meter.snapshot()
-            got = sse.read(timeout=300)
+            got = sse.read(timeout=900)  # one worker opening 5,000 on a busy machine
             out["cpu_connect"] = meter.delta(c0, meter.snapshot())
             connected = got["connected"]
             out["streams"] = {
@@ -1128,7 +1128,8 @@ def report(results: list[dict], command: str, m: dict, profiles: dict | None = N
         "| mode (workers, events) @ code | variant | C live clients | N reps | logins/s "
         "| login p50 / p99 | ballots/s | minimal endpoint ballots/s, median (min–max of its "
         "rounds) | ratio | ballot p50 / p95 / p99 | close → result at the "
-        "clients p50 / p99 / max | server RSS idle / with C / per connection | errors | tally; ballots per batch |",
+        "clients p50 / p99 / max | server RSS idle / with C / per connection | errors "
+        "| tally; ballots per batch |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *[row(r) for r in results],
         "",
