@@ -15,10 +15,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connection
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 
 from besluit import access
+from besluit.dbthreads import give_back_connection
 from besluit.live import presence
 from besluit.live.bus import PING, format_event, get_bus, hub
 from besluit.live.models import LiveEvent
@@ -51,9 +51,10 @@ def _db(func):
         try:
             return func(*args, **kwargs)
         finally:
-            # Not inside a transaction someone else owns (a test's, for one).
-            if not connection.in_atomic_block:
-                connection.close()
+            # Not inside a transaction someone else owns (a test's, for one). A SQLite
+            # file stays open: reopening it for each of thousands of streams costs more
+            # than the stream's queries, and it holds no pool's connection.
+            give_back_connection(keep_sqlite=True)
 
     return sync_to_async(run)  # in a request: its thread (a test sees its data)
 
