@@ -31,6 +31,7 @@ from django.middleware.csrf import (
 from besluit.edge import auth
 
 KEEP_SECONDS = 10.0  # the page follows a change (of a template, a setting) within this
+MAX_HOSTS = 64
 TOKEN = re.compile(rb"\b[A-Za-z0-9]{%d}\b" % (2 * CSRF_SECRET_LENGTH))
 
 App = Callable[[dict, Callable, Callable], Awaitable[None]]
@@ -110,6 +111,8 @@ async def form(scope, receive, send, django: App) -> None:
             _kept.pop(key, None)
             return await django(scope, receive, send)
         page = (time.monotonic() + KEEP_SECONDS, *rendered)
+        if len(_kept) >= MAX_HOSTS:  # ALLOWED_HOSTS = ["*"] must not let it grow
+            _kept.clear()
         _kept[key] = page
     _until, status, headers, parts = page
     request = ASGIRequest(scope, BytesIO(b""))
