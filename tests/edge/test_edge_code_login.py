@@ -311,3 +311,24 @@ def test_a_form_with_the_code_filled_in_or_a_session_is_djangos(
     assert asgi.call("GET", "/stemcode/", headers=[("Cookie", cookie)]).status == 200
     assert asgi.call("GET", "/stemcode/", headers=[("Cookie", "django_language=en")]).status == 200
     assert renders == []
+
+
+def test_a_long_body_goes_to_django_whole(association, secretariat, meeting, served):
+    """Over 4 KB (no form of this page is): Django's view gets every byte, in order."""
+    issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
+    csrf = secrets.token_hex(16)
+    body = urllib.parse.urlencode(
+        {"code": issued[0][1], "csrfmiddlewaretoken": csrf, "pad": "x" * 6000}
+    ).encode()
+    answer = asgi.call(
+        "POST",
+        "/stemcode/",
+        headers=[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", f"csrftoken={csrf}"),
+        ],
+        body=(body[:3000], body[3000:5000], body[5000:]),
+    )
+    assert answer.status == 302  # Django's view logged it in
+    assert served == []
+    assert Session.objects.count() == 1

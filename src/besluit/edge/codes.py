@@ -37,7 +37,7 @@ from besluit.accounts.code_logins import CodeLogin, LoggedIn, do_code_logins
 from besluit.dbthreads import give_back_connection
 from besluit.edge import auth, collector
 from besluit.edge.batcher import batcher_for
-from besluit.edge.http import SECURITY_HEADERS, host_allowed, read_body
+from besluit.edge.http import SECURITY_HEADERS, host_allowed
 from besluit.errors import DomainError
 
 FORM = b"application/x-www-form-urlencoded"
@@ -89,22 +89,34 @@ def _answer(request, done: LoggedIn) -> tuple[int, list[tuple[bytes, bytes]]]:
     return response.status_code, headers + SECURITY_HEADERS
 
 
+async def _read(receive, limit: int) -> tuple[list[dict], bool]:
+    """The request's messages up to its body's end, or until the body passes ``limit``
+    (then False: not a form this page sends)."""
+    messages, size = [], 0
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages, False
+        size += len(message.get("body", b""))
+        if size > limit:
+            return messages, False
+        if not message.get("more_body", False):
+            return messages, True
+
+
 async def login(scope, receive, send, django: App) -> None:
     collector.ensure_running()
-    raw = await read_body(receive, MAX_BODY)
-    if raw is None:  # not a form this page sends: Django's view with the body so far
-        return await django(scope, receive, send)
-
-    replayed = False
+    messages, whole = await _read(receive, MAX_BODY)
+    pending = list(messages)
 
     async def again():
-        """The body as read, once; then the client's own messages (its disconnect)."""
-        nonlocal replayed
-        if replayed:
-            return await receive()
-        replayed = True
-        return {"type": "http.request", "body": raw, "more_body": False}
+        """What was read, as it came; then the client's own messages."""
+        return pending.pop(0) if pending else await receive()
 
+    if not whole:  # Django's view, with every byte the client sent
+        return await django(scope, again, send)
+    raw = b"".join(m.get("body", b"") for m in messages)
     handed = await _try(scope, raw)
     if handed is None:
         return await django(scope, again, send)
