@@ -578,7 +578,7 @@ def run(
             )  # fmt: skip
             load_pids.append(sse.proc.pid)
             c0 = meter.snapshot()
-            got = sse.read(timeout=300)
+            got = sse.read(timeout=900)  # one worker opening 5,000 on a busy machine
             out["cpu_connect"] = meter.delta(c0, meter.snapshot())
             connected = got["connected"]
             out["streams"] = {
@@ -835,6 +835,7 @@ def check_tally(base: str, poll: str, token: str, sent: dict, n: int, env: dict)
         "sent": expected,
         "stored": stored,
         "db_ballots": db_info.get("ballots"),
+        "batches": db_info.get("batches"),
         "outcome": result.get("outcome"),
     }
 
@@ -904,6 +905,8 @@ def row(r: dict) -> str:
     )
     tally = r.get("tally", {})
     tally_text = "ok" if tally.get("ok") else ("**FAIL**" if tally else "–")
+    if tally.get("batches"):  # ballots per transaction (a batch: constant statements)
+        tally_text += f"; {tally['db_ballots'] / tally['batches']:.0f} per batch"
     ceiling = r.get("ceiling") or {}
     ceiling_text = (
         f"{fmt(ceiling['per_s'])} ({fmt(ceiling['min_per_s'])}–{fmt(ceiling['max_per_s'])})"
@@ -1125,7 +1128,8 @@ def report(results: list[dict], command: str, m: dict, profiles: dict | None = N
         "| mode (workers, events) @ code | variant | C live clients | N reps | logins/s "
         "| login p50 / p99 | ballots/s | minimal endpoint ballots/s, median (min–max of its "
         "rounds) | ratio | ballot p50 / p95 / p99 | close → result at the "
-        "clients p50 / p99 / max | server RSS idle / with C / per connection | errors | tally |",
+        "clients p50 / p99 / max | server RSS idle / with C / per connection | errors "
+        "| tally; ballots per batch |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *[row(r) for r in results],
         "",
@@ -1194,7 +1198,8 @@ def report_from(args) -> None:
         paths = (
             [work / "result.json"]
             if (work / "result.json").exists()
-            else work.glob("*/result.json")
+            # Its runs, with --repeat one directory each (run1, run2, ...).
+            else [*sorted(work.glob("*/result.json")), *sorted(work.glob("run*/*/result.json"))]
         )
         if (work / "result.json").exists():
             work = work.parent
@@ -1264,6 +1269,12 @@ def main() -> None:
         "worker, in-process events)",
     )
     parser.add_argument("--concurrency", type=int, default=64, help="requests in flight")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="runs of each scenario on the same setup (one row each: the ratio's spread)",
+    )
     parser.add_argument(
         "--ceiling-rounds",
         type=int,
@@ -1341,22 +1352,23 @@ def main() -> None:
         data = Dataset(mode, n, work)
         try:
             sqlite_workers = args.workers if args.sqlite_redis else 1
-            results.append(
-                run(
-                    data,
-                    clients=clients,
-                    workers=args.workers if mode == "postgres" else sqlite_workers,
-                    redis=mode == "postgres" or args.sqlite_redis,
-                    concurrency=args.concurrency,
-                    work=work,
-                    py_spy=args.py_spy,
-                    voters=voters,
-                    phase_timeout=args.phase_timeout,
-                    ceiling_rounds=args.ceiling_rounds,
-                    ceiling_workers=args.ceiling_workers,
+            for repetition in range(args.repeat):
+                results.append(
+                    run(
+                        data,
+                        clients=clients,
+                        workers=args.workers if mode == "postgres" else sqlite_workers,
+                        redis=mode == "postgres" or args.sqlite_redis,
+                        concurrency=args.concurrency,
+                        work=work / f"run{repetition + 1}" if args.repeat > 1 else work,
+                        py_spy=args.py_spy,
+                        voters=voters,
+                        phase_timeout=args.phase_timeout,
+                        ceiling_rounds=args.ceiling_rounds,
+                        ceiling_workers=args.ceiling_workers,
+                    )
                 )
-            )
-            print(row(results[-1]), flush=True)
+                print(row(results[-1]), flush=True)
             if args.gc_automatic and not results[:-1]:
                 results.append(
                     run(

@@ -208,6 +208,8 @@ def verify(poll_id: str) -> None:
                 "status": poll.status,
                 "ballots": ballots.count(),
                 "distinct_members": ballots.values("member").distinct().count(),
+                # The ballots of one batch (one transaction) share their time of casting.
+                "batches": ballots.values("cast_at").distinct().count(),
                 "by_option": by_option,
                 "member_option": members,
             }

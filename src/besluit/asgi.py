@@ -1,4 +1,4 @@
-"""The ASGI application: two hot routes at the edge (see besluit.edge), the rest Django."""
+"""The ASGI application: three hot routes at the edge (see besluit.edge), the rest Django."""
 
 import os
 import re
@@ -12,7 +12,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
 django_application = get_asgi_application()
 
 from besluit.converters import MAX_ID  # noqa: E402
-from besluit.edge import ballots, collector, events  # noqa: E402  (needs the apps loaded)
+from besluit.edge import ballots, code_form, codes, collector, events  # noqa: E402 (apps loaded)
 from besluit.security.addresses import ClientAddress  # noqa: E402
 from besluit.security.bodylimit import BodyLimit  # noqa: E402
 
@@ -23,6 +23,7 @@ collector.configure()
 EVENTS = re.compile(r"/live/meetings/(\d{1,25})/events")
 BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/ballots")
 SEALED_BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/sealed-ballots")
+CODE_LOGIN = "/stemcode/"  # live.urls' code_login (tests/edge/test_edge_code_login.py)
 
 
 async def _route(scope, receive, send):
@@ -37,6 +38,10 @@ async def _route(scope, receive, send):
             return await ballots.cast(scope, receive, send, match[1])
         if scope["method"] == "POST" and (match := SEALED_BALLOTS.fullmatch(path)):
             return await ballots.cast_sealed(scope, receive, send, match[1])
+        if path == CODE_LOGIN and scope["method"] == "POST":
+            return await codes.login(scope, receive, send, django_application)
+        if path == CODE_LOGIN and scope["method"] == "GET":
+            return await code_form.form(scope, receive, send, django_application)
     return await django_application(scope, receive, send)
 
 

@@ -211,6 +211,11 @@ BESLUIT_LOGIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("BESLUIT_LOGIN_ADDRESS_
 # one address; the code-space limit locks every code login, so it is higher still.
 BESLUIT_CODE_LOGIN_FAILURE_LIMIT = int(os.environ.get("BESLUIT_CODE_LOGIN_FAILURE_LIMIT", 50))
 BESLUIT_CODE_SPACE_FAILURE_LIMIT = int(os.environ.get("BESLUIT_CODE_SPACE_FAILURE_LIMIT", 500))
+# The participation message (who has voted, never how) goes to every open stream of
+# the meeting: at most once a second per poll, and less often when a worker has so many
+# streams open that it would cost more than this many stream writes a second
+# (live.services.ParticipationNotifier).
+BESLUIT_LIVE_WRITES_PER_SECOND = max(int(os.environ.get("BESLUIT_LIVE_WRITES_PER_SECOND", 1000)), 1)
 # A code session lasts a meeting day, not the two weeks of a password session; it ends
 # earlier when its code is revoked or replaced, or its meeting is closed.
 BESLUIT_CODE_SESSION_HOURS = float(os.environ.get("BESLUIT_CODE_SESSION_HOURS", 12))

@@ -103,4 +103,5 @@ async def _call(method, path, headers, body, client, query) -> Answer:
         headers={k.decode().lower(): v.decode() for k, v in start.get("headers", [])},
         body=b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"),
         chunks_read=read,
+        extra={"headers": [(k.decode().lower(), v.decode()) for k, v in start.get("headers", [])]},
     )

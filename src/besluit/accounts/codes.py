@@ -215,8 +215,9 @@ class TooManyWrongCodes(DomainError):
     code = "throttled"
 
 
-def find_valid(code: str) -> VotingCode:
-    """The valid code with this text, its meeting, member and account; one statement."""
+def valid_codes():
+    """Codes not revoked, with their meeting, member and account, and whether that
+    account owes a second factor (``needs_second_factor``)."""
     # Whether the account must confirm a second factor, as
     # besluit.security.services.second_factor_required decides it, in the same statement.
     # Issuing gives code accounts only the representative role, so this is false unless
@@ -227,17 +228,22 @@ def find_valid(code: str) -> VotingCode:
         association__security_policy__totp_required=True,
     )
     any_policy = SecurityPolicy.objects.filter(totp_required=True)
-    try:
-        found = (
-            VotingCode.objects.select_related("meeting__association", "member", "user")
-            .annotate(
-                needs_second_factor=ExpressionWrapper(
-                    Q(Exists(officer)) | (Q(user__is_superuser=True) & Q(Exists(any_policy))),
-                    output_field=BooleanField(),
-                )
+    return (
+        VotingCode.objects.select_related("meeting__association", "member", "user")
+        .annotate(
+            needs_second_factor=ExpressionWrapper(
+                Q(Exists(officer)) | (Q(user__is_superuser=True) & Q(Exists(any_policy))),
+                output_field=BooleanField(),
             )
-            .get(code_hash=hash_secret(normalise(code)), revoked_at__isnull=True)
         )
+        .filter(revoked_at__isnull=True)
+    )
+
+
+def find_valid(code: str) -> VotingCode:
+    """The valid code with this text, its meeting, member and account; one statement."""
+    try:
+        found = valid_codes().get(code_hash=hash_secret(normalise(code)))
     except VotingCode.DoesNotExist:
         # In the reader's language: the code login page shows it to a member on a phone.
         raise ValidationFailed(
@@ -306,10 +312,10 @@ def _count_failure(request) -> None:
             )
 
 
-def _log_in(request, found: VotingCode) -> None:
-    """What django.contrib.auth.login() does, without its signal and its early session write."""
+def fill_session(session, found: VotingCode) -> None:
+    """What django.contrib.auth.login() puts in a session, without its signal and its
+    early session write (the session is saved once, by its caller)."""
     user = found.user
-    session = request.session
     # Data of an anonymous session (or of this account's own) is kept, as login() keeps it;
     # another person's session is not. Either way the session gets a new key: flush()
     # deletes the old row (if there was one) and the new key is made when it is saved.
@@ -324,8 +330,18 @@ def _log_in(request, found: VotingCode) -> None:
     session[SESSION_CODE_KEY] = found.pk
     # A meeting day, not the two weeks of a password session: a fixed end, not renewed.
     session.set_expiry(timedelta(hours=settings.BESLUIT_CODE_SESSION_HOURS))
-    request.user = user
-    rotate_token(request)
+
+
+def mark_used(found: VotingCode, ip: str | None) -> None:
+    VotingCode.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
+    record(
+        "voting_code.login",
+        actor=found.user,
+        association=found.meeting.association,
+        obj=found,
+        member=found.member.code,
+        ip=ip,
+    )
 
 
 def do_code_login(request, code: str) -> VotingCode:
@@ -336,14 +352,8 @@ def do_code_login(request, code: str) -> VotingCode:
     except ValidationFailed:
         _count_failure(request)
         raise
-    _log_in(request, found)
-    VotingCode.objects.filter(pk=found.pk).update(last_used_at=timezone.now())
-    record(
-        "voting_code.login",
-        actor=found.user,
-        association=found.meeting.association,
-        obj=found,
-        member=found.member.code,
-        ip=request.META.get("REMOTE_ADDR"),
-    )
+    fill_session(request.session, found)
+    request.user = found.user
+    rotate_token(request)
+    mark_used(found, request.META.get("REMOTE_ADDR"))
     return found

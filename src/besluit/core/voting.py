@@ -391,8 +391,13 @@ def tally(
         if not by_group:
             return result
         groups = []
-        for name in sorted({g for v in everyone for g in v.groups}):
-            members = [v for v in everyone if name in v.groups]
+        # Each group's members in one pass over the register (not one pass per group).
+        members_of: dict[str, list[Voter]] = {}
+        for voter in everyone:
+            for name in voter.groups:
+                members_of.setdefault(name, []).append(voter)
+        for name in sorted(members_of):
+            members = members_of[name]
             counted = _sum_choices(members, choices, options)
             option_totals, _ = _option_totals(options, counted, rule)
             groups.append(

@@ -3,7 +3,7 @@ Django's own CSRF check. Who is behind a credential is accounts.credentials' bus
 (the ORM, in a worker thread)."""
 
 from django.conf import settings
-from django.middleware.csrf import CsrfViewMiddleware
+from django.middleware.csrf import CsrfViewMiddleware, rotate_token
 
 from besluit.accounts.credentials import (  # noqa: F401 (the edge's vocabulary)
     SECOND_FACTOR_OWED,
@@ -41,3 +41,21 @@ _csrf = _CsrfCheck(lambda request: None)
 def check_csrf(request) -> None:
     """Raise CsrfRejected unless the (session-authenticated) request passes CSRF."""
     _csrf.process_view(request, None, (), {})
+
+
+def rotate_csrf(request, response) -> None:
+    """A new CSRF secret and its cookie on ``response``, as Django's login() and its CSRF
+    middleware do together."""
+    rotate_token(request)
+    set_csrf_cookie(request, response)
+
+
+def read_csrf_cookie(request) -> None:
+    """The browser's CSRF secret, as Django's CSRF middleware reads it before a view."""
+    _csrf.process_request(request)
+
+
+def set_csrf_cookie(request, response) -> None:
+    """The CSRF cookie on ``response`` when the request's token was used or made, as
+    Django's CSRF middleware sets it after a view."""
+    _csrf.process_response(request, response)

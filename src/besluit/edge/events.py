@@ -2,7 +2,9 @@
 
 The same stream as Django's view (live.stream.meeting_events, the replay rules
 are there), as a coroutine: no thread and no database connection while it is
-open, about the memory of one asyncio queue per client.
+open. A live message that finds the stream idle is written to the client from the
+hub's delivery itself (live.stream.MeetingStream, ``write_now``): a broadcast to
+thousands of streams costs one write per stream, and wakes no task.
 """
 
 import asyncio
@@ -18,7 +20,7 @@ from django.http.cookie import parse_cookie
 from besluit.edge import auth, collector
 from besluit.edge.http import SECURITY_HEADERS, host_allowed, send_json
 from besluit.http import problems
-from besluit.live.stream import event_stream, load_meeting, parse_last_event_id
+from besluit.live.stream import MeetingStream, load_meeting, parse_last_event_id
 
 CODE_ELSEWHERE = "A voting code gives access only to the voting pages of its own meeting."
 
@@ -99,7 +101,13 @@ async def stream(scope, receive, send, meeting_id: int) -> None:
         if not cut_off.done():
             cut_off.set_result(None)
 
-    events = event_stream(meeting, user.pk if user.is_authenticated else None, last, close)
+    def write_now(chunk: bytes):
+        return send({"type": "http.response.body", "body": chunk, "more_body": True})
+
+    live = MeetingStream(
+        meeting, user.pk if user.is_authenticated else None, last, close, write_now
+    )
+    events = live.chunks()
 
     async def pump() -> None:
         nonlocal sending
@@ -125,7 +133,7 @@ async def stream(scope, receive, send, meeting_id: int) -> None:
             with contextlib.suppress(asyncio.CancelledError, OSError):
                 await task
         await events.aclose()
-    if cut_off.done() and not sending:
+    if cut_off.done() and not sending and not live.writing:
         # Ended while idle (its user opened another stream): end the response properly;
         # the client reconnects. A client stuck mid-send gets no more: the server drops it.
         with contextlib.suppress(OSError):

@@ -1,9 +1,13 @@
 """Fan-out of live messages to the open event streams of every worker process.
 
-Each process keeps its subscribers (one asyncio queue per open stream) in a
+Each process keeps its subscribers (one ``Subscriber`` per open stream) in a
 ``Hub``. Publishing goes through the bus: in-process when there is no Redis,
 else through Redis pub/sub, whose one listener thread per process hands every
 message to the local hub. So a ballot on worker A reaches a projector on worker B.
+
+A message is encoded once, by its publisher: Redis carries the Server-Sent Events
+bytes themselves (after a line with the event's number), so a worker neither parses
+nor formats it, and every stream of the meeting is handed the same bytes object.
 """
 
 import asyncio
@@ -11,9 +15,8 @@ import contextlib
 import json
 import logging
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -22,24 +25,89 @@ log = logging.getLogger("besluit.live")
 CHANNEL_PREFIX = "besluit:live:"
 
 
-@dataclass(eq=False)
 class Subscriber:
-    loop: asyncio.AbstractEventLoop
-    queue: asyncio.Queue  # of (event number or None, the event as sent on the wire)
-    user_id: int | None = None
-    overflowed: bool = field(default=False)
-    # Ends the stream at once, even while it waits for a client that does not read
-    # (the edge cancels its sender); None: the stream ends at its next message.
-    on_close: Callable[[], None] | None = None
+    """One open stream in this process: what the hub hands it, in its own event loop.
+
+    A live message costs a stream one call of ``offer``: while the stream is idle (it
+    waits for news and has set a ``sink``), the sink writes the message's bytes to the
+    client at once, in the hub's turn of the loop, without waking a task (see
+    live.stream). Otherwise the message waits in ``pending`` (at most ``maxsize``) for
+    the stream's own task.
+    """
+
+    __slots__ = (
+        "_waiter",
+        "loop",
+        "maxsize",
+        "on_close",
+        "overflowed",
+        "pending",
+        "sink",
+        "user_id",
+    )  # fmt: skip
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        maxsize: int = 1000,
+        user_id: int | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
+        self.loop = loop
+        self.maxsize = maxsize
+        self.user_id = user_id
+        self.overflowed = False
+        # Ends the stream at once, even while it waits for a client that does not read
+        # (the edge cancels its sender); None: the stream ends when it next wakes.
+        self.on_close = on_close
+        self.pending: deque[tuple[int | None, bytes]] = deque()
+        # Takes a message at once and says whether it did (True: written or dropped as
+        # seen already); set by the stream only while it is idle.
+        self.sink: Callable[[tuple[int | None, bytes]], bool] | None = None
+        self._waiter: asyncio.Future | None = None
+
+    def offer(self, item: tuple[int | None, bytes]) -> None:
+        """In this stream's loop: a message for it."""
+        if self.overflowed:
+            return
+        sink = self.sink
+        if sink is not None and not self.pending and sink(item):
+            return
+        if len(self.pending) >= self.maxsize:
+            # A stream that cannot keep up is ended, at once (its sender may be stuck on a
+            # client that does not read); its client reconnects and replays.
+            self.cut_off()
+            return
+        self.pending.append(item)
+        self.wake()
+
+    def wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    async def wait(self) -> None:
+        """Until a message is pending, the stream is cut off, or someone wakes it."""
+        if self.pending or self.overflowed:
+            return
+        self._waiter = self.loop.create_future()
+        try:
+            await self._waiter
+        finally:
+            self._waiter = None
+
+    def take(self) -> list[tuple[int | None, bytes]]:
+        items = list(self.pending)
+        self.pending.clear()
+        return items
 
     def cut_off(self) -> None:
         """End this stream: it fell behind, or its user opened too many. In its loop."""
         self.overflowed = True
+        self.sink = None
         if self.on_close is not None:
             self.on_close()
-        else:
-            with contextlib.suppress(asyncio.QueueFull):  # full: it ends at the next get
-                self.queue.put_nowait((None, b""))
+        self.wake()
 
 
 def format_event(message: dict[str, Any]) -> bytes:
@@ -53,6 +121,17 @@ def format_event(message: dict[str, Any]) -> bytes:
 
 
 PING = (None, b": ping\n\n")
+
+
+def encode(message: dict[str, Any]) -> bytes:
+    """What goes over Redis: the event's number (or nothing) on a line, then its bytes."""
+    number = message.get("id")
+    return b"%s\n%s" % (b"" if number is None else str(int(number)).encode(), format_event(message))
+
+
+def decode(payload: bytes) -> tuple[int | None, bytes]:
+    number, _, data = payload.partition(b"\n")
+    return (int(number) if number else None), data
 
 
 class Hub:
@@ -75,9 +154,7 @@ class Hub:
     ) -> Subscriber:
         """A new stream. A user with ``per_user`` streams open already loses the oldest: a
         tab closed without a word (a phone gone to sleep) must not lock its owner out."""
-        sub = Subscriber(
-            asyncio.get_running_loop(), asyncio.Queue(maxsize=maxsize), user_id, on_close=on_close
-        )
+        sub = Subscriber(asyncio.get_running_loop(), maxsize, user_id, on_close=on_close)
         evicted: list[Subscriber] = []
         with self._lock:
             self._subscribers[meeting_id].add(sub)
@@ -154,13 +231,7 @@ def _put_all(subs: list[Subscriber], item: tuple[int | None, bytes]) -> None:
         asyncio.get_running_loop().call_soon(_put_all, subs[FANOUT_CHUNK:], item)
         subs = subs[:FANOUT_CHUNK]
     for sub in subs:
-        try:
-            sub.queue.put_nowait(item)
-        except asyncio.QueueFull:
-            # A stream that cannot keep up is ended, at once (its sender may be stuck on a
-            # client that does not read); its client reconnects and replays.
-            if not sub.overflowed:
-                sub.cut_off()
+        sub.offer(item)
 
 
 hub = Hub()
@@ -184,7 +255,7 @@ class RedisBus:
         self._lock = threading.Lock()
 
     def publish(self, meeting_id: int, message: dict[str, Any]) -> None:
-        self._redis.publish(f"{CHANNEL_PREFIX}{meeting_id}", json.dumps(message))
+        self._redis.publish(f"{CHANNEL_PREFIX}{meeting_id}", encode(message))
 
     def ensure_listening(self) -> None:
         with self._lock:
@@ -205,7 +276,7 @@ class RedisBus:
                 for item in pubsub.listen():
                     channel = item["channel"].decode()
                     meeting_id = int(channel.removeprefix(CHANNEL_PREFIX))
-                    hub.deliver(meeting_id, json.loads(item["data"]))
+                    hub.deliver_formatted(meeting_id, decode(item["data"]))
             except Exception:  # reconnect after a Redis restart
                 log.exception("Redis listener failed; reconnecting")
                 threading.Event().wait(1)

@@ -11,14 +11,14 @@ carry no number and are simply passed on.
 import asyncio
 import functools
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import connection
 from django.http import Http404, HttpRequest, StreamingHttpResponse
 
 from besluit import access
+from besluit.dbthreads import give_back_connection
 from besluit.live import presence
 from besluit.live.bus import PING, format_event, get_bus, hub
 from besluit.live.models import LiveEvent
@@ -51,9 +51,10 @@ def _db(func):
         try:
             return func(*args, **kwargs)
         finally:
-            # Not inside a transaction someone else owns (a test's, for one).
-            if not connection.in_atomic_block:
-                connection.close()
+            # Not inside a transaction someone else owns (a test's, for one). A SQLite
+            # file stays open: reopening it for each of thousands of streams costs more
+            # than the stream's queries, and it holds no pool's connection.
+            give_back_connection(keep_sqlite=True)
 
     return sync_to_async(run)  # in a request: its thread (a test sees its data)
 
@@ -77,55 +78,146 @@ def _snapshot(meeting: Meeting) -> dict:
     return snapshot(meeting)
 
 
-async def event_stream(
+class _Continue:
+    """Awaits the rest of a write that ``MeetingStream._at_once`` began and that had to
+    wait (the client's window was full): first the future it waits for, then the rest."""
+
+    __slots__ = ("coro", "future")
+
+    def __init__(self, coro, future) -> None:
+        self.coro, self.future = coro, future
+
+    def __await__(self):
+        try:
+            yield self.future  # the task waits for it, as the write itself would have
+            return (yield from self.coro.__await__())
+        finally:
+            self.coro.close()  # cancelled while waiting: the write is abandoned
+
+
+class MeetingStream:
+    """One client's stream of a meeting: the snapshot or the missed events, then live.
+
+    ``chunks()`` yields its bytes. With ``write_now`` (an async function writing bytes to
+    the client, the edge's), a live message that finds the stream idle is written at
+    once from the hub's delivery, with no task woken for it: a broadcast to 5,000
+    streams then costs one write each. A write that has to wait (a slow client) is
+    finished by the stream's own task before anything else is written, so the order
+    holds. ``on_close`` is called when the stream must end at once (see
+    bus.Subscriber.cut_off).
+    """
+
+    def __init__(
+        self,
+        meeting: Meeting,
+        user_id: int | None,
+        last: int | None,
+        on_close: Callable[[], None] | None = None,
+        write_now: Callable[[bytes], Awaitable[None]] | None = None,
+    ) -> None:
+        self.meeting, self.user_id, self.sent = meeting, user_id, last
+        self.on_close, self.write_now = on_close, write_now
+        self.subscriber = None
+        self._unfinished: _Continue | None = None
+        self._failed: BaseException | None = None
+
+    @property
+    def writing(self) -> bool:
+        """A write of ``write_now`` waits for the client."""
+        return self._unfinished is not None
+
+    def _at_once(self, item: tuple[int | None, bytes]) -> bool:
+        """The subscriber's sink while the stream is idle: write now, or say it cannot."""
+        number, data = item
+        if number is not None:
+            if number <= self.sent:
+                return True  # replayed already
+            if number > self.sent + 1:
+                return False  # a gap: the stream's task fills it from the database
+            self.sent = number
+        coro = self.write_now(data)
+        try:
+            future = coro.send(None)
+        except StopIteration:
+            return True
+        except BaseException as exc:  # the stream's task raises it
+            self._failed = exc
+        else:
+            self._unfinished = _Continue(coro, future)
+        self.subscriber.sink = None  # later messages wait for the stream's task
+        self.subscriber.wake()
+        return True
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        get_bus().ensure_listening()
+        ensure_heartbeat()
+        meeting_id, user_id = self.meeting.pk, self.user_id
+        subscriber = self.subscriber = hub.subscribe(
+            meeting_id,
+            user_id=user_id,
+            per_user=settings.BESLUIT_MAX_STREAMS_PER_USER,
+            on_close=self.on_close,
+        )
+        try:
+            if user_id:
+                await sync_to_async(presence.touch, thread_sensitive=False)(meeting_id, user_id)
+            if self.sent is None:
+                state = await _snapshot(self.meeting)
+                self.sent = state["last_event"]
+                yield format_event({"id": self.sent or None, "event": "snapshot", "data": state})
+            else:
+                for message in await _replay(meeting_id, self.sent):
+                    self.sent = message["id"]
+                    yield format_event(message)
+            yield b"retry: 2000\n\n"
+            while not subscriber.overflowed:
+                if self._unfinished is not None:
+                    await self._unfinished
+                    self._unfinished = None
+                if self._failed is not None:
+                    raise self._failed
+                items = subscriber.take()
+                if not items:
+                    # Idle: everything yielded so far is written (the consumer asks for
+                    # more only then), so a message may be written at once.
+                    subscriber.sink = self._at_once if self.write_now else None
+                    try:
+                        await subscriber.wait()
+                    finally:
+                        subscriber.sink = None
+                    continue
+                for number, data in items:
+                    if number is not None:
+                        if number <= self.sent:
+                            continue  # replayed already
+                        if number > self.sent + 1:
+                            # Two commits' messages crossed on the way: fill the gap from
+                            # the database, where the earlier event is committed already.
+                            for missed in await _replay(meeting_id, self.sent):
+                                if missed["id"] >= number:
+                                    break
+                                self.sent = missed["id"]
+                                yield format_event(missed)
+                        self.sent = number
+                    yield data
+        finally:
+            subscriber.sink = None
+            if self._unfinished is not None:
+                self._unfinished.coro.close()
+            hub.unsubscribe(meeting_id, subscriber)
+            if user_id:  # another open tab touches it again within a heartbeat
+                await sync_to_async(presence.leave, thread_sensitive=False)(meeting_id, user_id)
+
+
+def event_stream(
     meeting: Meeting,
     user_id: int | None,
     last: int | None,
     on_close: Callable[[], None] | None = None,
 ) -> AsyncIterator[bytes]:
-    """The bytes of one client's stream: the snapshot or the missed events, then live.
-
-    ``on_close`` is called when the stream must end at once (see bus.Subscriber.cut_off)."""
-    get_bus().ensure_listening()
-    ensure_heartbeat()
-    subscriber = hub.subscribe(
-        meeting.pk,
-        user_id=user_id,
-        per_user=settings.BESLUIT_MAX_STREAMS_PER_USER,
-        on_close=on_close,
-    )
-    sent = last
-    try:
-        if user_id:
-            await sync_to_async(presence.touch, thread_sensitive=False)(meeting.pk, user_id)
-        if sent is None:
-            state = await _snapshot(meeting)
-            sent = state["last_event"]
-            yield format_event({"id": sent or None, "event": "snapshot", "data": state})
-        else:
-            for message in await _replay(meeting.pk, sent):
-                sent = message["id"]
-                yield format_event(message)
-        yield b"retry: 2000\n\n"
-        while not subscriber.overflowed:
-            number, data = await subscriber.queue.get()
-            if number is not None:
-                if number <= sent:
-                    continue  # replayed already
-                if number > sent + 1:
-                    # Two commits' messages crossed on the way: fill the gap from
-                    # the database, where the earlier event is committed already.
-                    for missed in await _replay(meeting.pk, sent):
-                        if missed["id"] >= number:
-                            break
-                        sent = missed["id"]
-                        yield format_event(missed)
-                sent = number
-            yield data
-    finally:
-        hub.unsubscribe(meeting.pk, subscriber)
-        if user_id:  # another open tab touches it again within a heartbeat
-            await sync_to_async(presence.leave, thread_sensitive=False)(meeting.pk, user_id)
+    """The bytes of one client's stream (Django's view; the edge uses MeetingStream with
+    its writer)."""
+    return MeetingStream(meeting, user_id, last, on_close).chunks()
 
 
 # One heartbeat per process (per event loop), not a timer per stream: it keeps

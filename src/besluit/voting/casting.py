@@ -24,6 +24,7 @@ A refused ballot changes nothing but leaves an audit entry ("ballot.refused").
 
 import json
 import logging
+import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -219,6 +220,13 @@ class _Decided:
     option_key: str | None = None
 
 
+def _random_uuids(n: int):
+    """``n`` random (version 4) UUIDs from one read of the system's randomness, as
+    uuid.uuid4 makes each from its own (one system call per ballot)."""
+    raw = os.urandom(16 * n)
+    return (uuid.UUID(bytes=raw[i : i + 16], version=4) for i in range(0, 16 * n, 16))
+
+
 class _Batch:
     def __init__(self, poll_pk: int, requests: Sequence[BallotRequest]) -> None:
         # Read before the locks what cannot change while the poll is open (its frozen
@@ -255,6 +263,7 @@ class _Batch:
         self.changed: list[Ballot] = []  # existing ballots whose vote changes
         self.changed_pks: set[int] = set()
         self.new_keys: list[RequestKey] = []
+        self._ids = _random_uuids(len(requests))  # the new ballots' public ids
 
     def run(self, now: datetime | None) -> list[Outcome]:
         poll, members, member_ids = self.poll, self.members, self.member_ids
@@ -367,7 +376,13 @@ class _Batch:
             raise Conflict(_("%(member)s has voted in this poll already.") % {"member": member})
         is_new = ballot is None
         if is_new:
-            ballot = Ballot(poll=poll, member=member, cast_at=self.now, request_key=key)
+            ballot = Ballot(
+                poll=poll,
+                member=member,
+                cast_at=self.now,
+                request_key=key,
+                public_id=next(self._ids),
+            )
             self.ballots[member.pk] = ballot
             self.new.append(ballot)
         elif ballot.pk is not None and ballot.pk not in self.changed_pks:  # not new here

@@ -43,17 +43,21 @@ def register_rows(poll: Poll) -> list[dict]:
     return sorted(rows, key=lambda r: r["member"])
 
 
-def _append(poll: Poll, event: dict) -> tuple[int, list[bytes], bytes, int]:
+def _append(poll: Poll, event: dict, *, sign_as: str, at: datetime) -> dict:
+    """Append the opening or the closing leaf and store the signed checkpoint of the new
+    size in ``sign_as`` (its field), in the same UPDATE; return that checkpoint."""
     state = PollLog.objects.select_for_update().get(poll=poll)
     frontier = merkle.MerkleFrontier(state.size, [bytes.fromhex(h) for h in state.frontier])
     data = vl.encode_event(event)
     index = state.size
-    proof = frontier.append_data(data)
+    frontier.append_data(data)
     LogLeaf.objects.create(poll=poll, index=index, data=data.decode())
     state.size = frontier.size
     state.frontier = [h.hex() for h in frontier.hashes]
-    state.save(update_fields=["size", "frontier"])
-    return index, proof, frontier.root(), frontier.size
+    signed = _signed(poll, frontier.size, frontier.root(), at)
+    setattr(state, sign_as, signed)
+    state.save(update_fields=["size", "frontier", sign_as])
+    return signed
 
 
 def _signed(poll: Poll, size: int, root: bytes, at: datetime) -> dict:
@@ -74,8 +78,7 @@ def start(poll: Poll, at: datetime) -> None:
         at=at,
         changes=poll.allow_change,
     )
-    _, _, root, size = _append(poll, event)
-    PollLog.objects.filter(poll=poll).update(opening_checkpoint=_signed(poll, size, root, at))
+    _append(poll, event, sign_as="opening_checkpoint", at=at)
 
 
 def ballot_event(
@@ -214,10 +217,8 @@ _trees_lock = threading.Lock()
 
 def finish(poll: Poll, result, at: datetime) -> dict:
     """The last leaf: the totals as closed; returns the signed closing checkpoint."""
-    _, _, root, size = _append(poll, vl.closed_event(poll=poll.public_id, totals=result, at=at))
-    closing = _signed(poll, size, root, at)
-    PollLog.objects.filter(poll=poll).update(closing_checkpoint=closing)
-    return closing
+    event = vl.closed_event(poll=poll.public_id, totals=result, at=at)
+    return _append(poll, event, sign_as="closing_checkpoint", at=at)
 
 
 def bundle_bytes(poll: Poll) -> bytes:

@@ -7,6 +7,7 @@ Integrity rules live in the schema, not only in code:
   and, for a paper round, as the tellers' totals (SecretTally).
 """
 
+import functools
 import uuid
 from decimal import Decimal
 
@@ -197,7 +198,8 @@ class RegisterEntry(models.Model):
         return self.groups_of(self.province, self.networks)
 
     @staticmethod
-    def groups_of(province: str, networks: str) -> frozenset[str]:
+    @functools.lru_cache(maxsize=4096)  # members share provinces and networks: the close
+    def groups_of(province: str, networks: str) -> frozenset[str]:  # builds each set once
         return frozenset([f"province:{province}"] + [f"network:{n}" for n in networks.split()])
 
 

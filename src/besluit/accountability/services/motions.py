@@ -185,11 +185,13 @@ def create_demand_commitments(
     proposal: Proposal, decision: Decision | None, actor, at: datetime | None
 ) -> list[Commitment]:
     at = at or timezone.now()
-    meeting = proposal.agenda_item.meeting
+    meeting = None  # read only for a demand: a poll's close waits for every round trip
     created = []
     for demand in proposal.accountability_demands.filter(commitment__isnull=True).select_related(
         "theme"
     ):
+        if meeting is None:
+            meeting = proposal.agenda_item.meeting
         created.append(
             _create(
                 actor=actor,
