@@ -18,7 +18,7 @@ from besluit.accounts.models import ApiToken
 from besluit.associations.models import Role
 from besluit.attendance import services as attendance
 from besluit.audit.models import AuditEvent
-from besluit.core import bundle as core_bundle
+from besluit.core import sealedbundle
 from besluit.errors import Conflict, PermissionDenied, ValidationFailed
 from besluit.voting import encrypted
 from besluit.voting import log as vote_log
@@ -114,11 +114,13 @@ def test_the_grantor_is_refused_with_an_audit_entry(association, reps, poll):
     # Naming itself changes nothing; naming another member it holds no proxy of neither.
     with pytest.raises(PermissionDenied, match="bij volmacht vertegenwoordigd"):
         encrypted.cast_sealed(
-            poll.pk, _request(poll, users[0], m(association, 0), 0, for_member=m(association, 0).code)
+            poll.pk,
+            _request(poll, users[0], m(association, 0), 0, for_member=m(association, 0).code),
         )
     with pytest.raises(PermissionDenied, match="geen volmacht van"):
         encrypted.cast_sealed(
-            poll.pk, _request(poll, users[4], m(association, 2), 0, for_member=m(association, 2).code)
+            poll.pk,
+            _request(poll, users[4], m(association, 2), 0, for_member=m(association, 2).code),
         )
     assert not Ballot.objects.filter(poll=poll).exists() and not SealedBallot.objects.exists()
     refusals = AuditEvent.objects.filter(action="ballot.refused", object_id=str(poll.pk))
@@ -131,17 +133,19 @@ def test_a_ballot_made_for_one_member_is_refused_for_another(association, reps, 
     # Member 1 holds the proxy of member 0; a ballot sealed for member 1 itself (its own
     # binding) sent as member 0's fails the proofs, and the other way round.
     data, key = sealedkit.seal(poll, m(association, 1), 0)
-    with pytest.raises(ValidationFailed, match="versleutelde stembiljet"):
+    with pytest.raises(ValidationFailed, match="versleutelde stem is geweigerd"):
         encrypted.cast_sealed(
-            poll.pk, encrypted.SealedRequest(users[1].pk, data, key, for_member=m(association, 0).code)
+            poll.pk,
+            encrypted.SealedRequest(users[1].pk, data, key, for_member=m(association, 0).code),
         )
     data, key = sealedkit.seal(poll, m(association, 0), 0)
-    with pytest.raises(ValidationFailed, match="versleutelde stembiljet"):
+    with pytest.raises(ValidationFailed, match="versleutelde stem is geweigerd"):
         encrypted.cast_sealed(poll.pk, encrypted.SealedRequest(users[1].pk, data, key))
     # Member 3's holder replaying member 0's ballot for member 2 (whose proxy it holds).
-    with pytest.raises(ValidationFailed, match="versleutelde stembiljet"):
+    with pytest.raises(ValidationFailed, match="versleutelde stem is geweigerd"):
         encrypted.cast_sealed(
-            poll.pk, encrypted.SealedRequest(users[3].pk, data, key, for_member=m(association, 2).code)
+            poll.pk,
+            encrypted.SealedRequest(users[3].pk, data, key, for_member=m(association, 2).code),
         )
     assert not Ballot.objects.filter(poll=poll).exists()
     # Sent for the member it was made for, by its holder, it counts.
@@ -186,7 +190,7 @@ def test_the_bundle_of_a_poll_with_proxy_ballots_verifies(association, chair, re
     factories.sealed_vote(poll, users[5], "option-2")
     decided = factories.close_secret(chair, poll)
     data = vote_log.bundle_bytes(decided)
-    assert core_bundle.verify_bundle(data) == []
+    assert sealedbundle.verify_sealed_bundle(data) == []
     path = tmp_path / "bundle.json"
     path.write_bytes(data)
     out = io.StringIO()

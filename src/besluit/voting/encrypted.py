@@ -189,7 +189,9 @@ def _check(poll: Poll, requests: Sequence[SealedRequest]) -> list[_Checked | Dom
             else:
                 entry, proxy = voter
                 checked = _proven(poll, entry.member, request, key, options, entry.weight)
-                out.append(replace(checked, proxy=proxy) if proxy else checked)
+                if proxy is not None and isinstance(checked, _Checked):
+                    checked = replace(checked, proxy=proxy)
+                out.append(checked)
     return out
 
 
