@@ -271,3 +271,50 @@ def test_the_api_takes_the_represented_member_in_the_body(association, reps, pol
     assert accepted.status_code == 201, accepted.content
     assert send(users[1], data, key, member=a.code).json()["replayed"] is True
     assert Ballot.objects.get(poll=poll, member=a).proxy == m(association, 1)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.xdist_group("live-servers")
+def test_the_edge_takes_the_represented_member_in_the_body(transactional_db, tmp_path):
+    from tests.edge.client import bearer, post
+    from tests.live.servers import server
+
+    association = factories.make_association(8, slug="edge-sealed-proxy")
+    chair = factories.make_user("chair", association, Role.Kind.CHAIR)
+    secretariat = factories.make_user("sec", association, Role.Kind.SECRETARIAT)
+    attendance.do_set_proxy_rule(
+        actor=secretariat, association=association, valid_from=date(2020, 1, 1), max_represented=2
+    )
+    meeting = factories.make_meeting(association)
+    users = [
+        factories.make_user(
+            f"r{i}", association, Role.Kind.REPRESENTATIVE, member=m(association, i)
+        )
+        for i in range(2)
+    ]
+    attendance.do_check_in(actor=secretariat, meeting=meeting, member=m(association, 1))
+    attendance.do_request_proxy(
+        actor=secretariat,
+        meeting=meeting,
+        grantor=m(association, 0),
+        holder=m(association, 1),
+        approve=True,
+    )
+    poll = factories.open_poll(chair, meeting, is_secret=True)
+    a = m(association, 0)
+    data, key = sealedkit.seal(poll, a, 1)
+    body = {"ballot": data.hex(), "requestKey": key}
+    with server(data_dir=tmp_path) as base:
+        grantor = post(base, poll.public_id, body, bearer(users[0]), path="sealed-ballots")
+        holder = post(
+            base,
+            poll.public_id,
+            {**body, "member": a.code},
+            bearer(users[1]),
+            path="sealed-ballots",
+        )
+    assert grantor[0] == 403, grantor
+    assert holder[0] == 201, holder
+    assert Ballot.objects.get(poll=poll, member=a).proxy == m(association, 1)
+    decided = factories.close_secret(chair, poll)
+    assert decided.outcome.option("option-2").weight == _weight(poll, a)
