@@ -522,6 +522,7 @@ def cast_sealed_ballot(request, poll_id: UUID, body: s.SealedBallotIn):
             ballot=bytes.fromhex(body.ballot) if len(body.ballot) % 2 == 0 else b"",
             request_key=body.request_key,
             ip=client_ip(request),
+            for_member=body.member,
         ),
     )
     return Status(

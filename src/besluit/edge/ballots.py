@@ -166,6 +166,7 @@ async def _cast_sealed(scope, receive, poll_text: str) -> tuple[int, dict | byte
         ballot=bytes.fromhex(ballot.ballot) if len(ballot.ballot) % 2 == 0 else b"",
         request_key=ballot.request_key,
         ip=(scope.get("client") or [None])[0],
+        for_member=ballot.member,
     )
     outcome = await batcher_for(write_sealed_batch, linger=WRITE_LINGER).submit(poll_id, request)
     if isinstance(outcome, DomainError):

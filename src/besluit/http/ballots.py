@@ -96,6 +96,13 @@ class SealedBallotIn(CamelIn):
         description="a fresh random key per ballot (at least 128 bits); the ballot's proofs "
         "are bound to it through the voter binding; retrying with the same key is safe",
     )
+    member: str = Field(
+        default="",
+        max_length=10,
+        description="the code of the member voted for, when your member holds its proxy "
+        "(volmacht) in this poll; empty: your own member. The voter binding is that "
+        "member's, so the ballot must be encrypted for it",
+    )
 
 
 class SealedReceiptOut(Camel):

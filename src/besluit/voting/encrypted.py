@@ -66,6 +66,10 @@ class SealedRequest:
     ballot: bytes
     request_key: str
     ip: str | None = None
+    # attend: the code of the member voted for when the sender's member holds its proxy
+    # (volmacht) frozen at opening; empty: the sender's own member. The voter binding is
+    # the represented member's, so a ballot made for one member fails for another.
+    for_member: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,11 +151,12 @@ def _as_plain(request: SealedRequest) -> casting.BallotRequest:
 
 @dataclass(frozen=True)
 class _Checked:
-    member: Member
+    member: Member  # whose ballot it is: the sender's member or the one it holds a proxy of
     voter: str
     tracker: str
     units: int
     data: bytes
+    proxy: Member | None = None  # the holder casting for ``member`` (as Ballot.proxy)
 
 
 def _check(poll: Poll, requests: Sequence[SealedRequest]) -> list[_Checked | DomainError]:
@@ -163,15 +168,7 @@ def _check(poll: Poll, requests: Sequence[SealedRequest]) -> list[_Checked | Dom
     outsiders = user_ids - set(members)
     viewers = access.viewers(outsiders, association) if outsiders else set()
     sealed = is_sealed(poll)
-    weights = (
-        dict(
-            RegisterEntry.objects.filter(
-                poll=poll, member_id__in=[m.pk for m in members.values()]
-            ).values_list("member_id", "weight")
-        )
-        if sealed and members
-        else {}
-    )
+    entries = _register(poll, members, requests) if sealed and members else {}
     options = poll.options.count() if sealed else 0
     key = poll_key(poll) if sealed else None
     out: list[_Checked | DomainError] = []
@@ -185,15 +182,54 @@ def _check(poll: Poll, requests: Sequence[SealedRequest]) -> list[_Checked | Dom
             )
         elif not sealed:
             out.append(ValidationFailed(_("This poll takes no encrypted ballots.")))
-        elif member.pk not in weights:
-            out.append(
-                PermissionDenied(
-                    _("%(member)s is not in this poll's register.") % {"member": member}
-                )
-            )
         else:
-            out.append(_proven(poll, member, request, key, options, weights[member.pk]))
+            voter = _voter(member, request, entries)
+            if isinstance(voter, DomainError):
+                out.append(voter)
+            else:
+                entry, proxy = voter
+                checked = _proven(poll, entry.member, request, key, options, entry.weight)
+                if proxy is not None and isinstance(checked, _Checked):
+                    checked = replace(checked, proxy=proxy)
+                out.append(checked)
     return out
+
+
+def _register(poll: Poll, members: dict, requests) -> dict:
+    """The frozen register entries a batch needs, by member code: the senders' members
+    and the members named as represented; one query."""
+    codes = {m.code for m in members.values()} | {r.for_member for r in requests if r.for_member}
+    return {
+        e.member.code: e
+        for e in RegisterEntry.objects.filter(poll=poll, member__code__in=codes).select_related(
+            "member"
+        )
+    }
+
+
+def _voter(member: Member, request: SealedRequest, entries: dict):
+    """(register entry of the member voted for, the proxy holder or None), or a refusal;
+    the rules of voting.casting._Batch._attend_voters for named polls."""
+    if request.for_member and request.for_member != member.code:
+        entry = entries.get(request.for_member)
+        if entry is None or entry.represented_by_id != member.pk:
+            return PermissionDenied(
+                _("%(holder)s holds no proxy of %(member)s in this poll.")
+                % {"holder": member, "member": request.for_member},
+                field="member",
+            )
+        return entry, member
+    entry = entries.get(member.code)
+    if entry is None:
+        return PermissionDenied(
+            _("%(member)s is not in this poll's register.") % {"member": member}
+        )
+    if entry.represented_by_id is not None:
+        return PermissionDenied(
+            _("%(member)s is represented by proxy in this poll: its proxy votes for it.")
+            % {"member": member}
+        )
+    return entry, None
 
 
 def _proven(poll, member, request, key, options, weight) -> _Checked | DomainError:
@@ -261,6 +297,7 @@ def _write(poll: Poll, requests, checked, now) -> list[SealedReceipt | DomainErr
                     id=_RANDOM_ID_FLOOR + secrets.randbelow(2**62 - _RANDOM_ID_FLOOR),
                     poll=poll,
                     member=c.member,
+                    proxy=c.proxy,  # who cast it, as in a named poll; no choice here
                     cast_at=poll.opened_at,
                 )
             )

@@ -64,6 +64,7 @@ def poll_vote_sealed(request, slug, poll_id):
         ballot=_hex(request, "ballot"),
         request_key=request.POST.get("request_key", ""),
         ip=client_ip(request),
+        for_member=request.POST.get("member", "")[:10],
     )
     try:
         receipt = encrypted.cast_sealed(poll.pk, req)

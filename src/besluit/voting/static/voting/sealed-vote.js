@@ -1,7 +1,9 @@
 // The sealed vote on the poll and live pages (web/sealed/_vote.html): encrypt the choice
 // here, show its tracker, then cast it or audit it (Benaloh: open it, check it holds the
 // choice, discard it). The receipt is kept in this browser only (localStorage), since
-// the server cannot tell which encrypted vote is this member's.
+// the server cannot tell which encrypted vote is this member's. A proxy holder's form for a
+// member it represents (data-for) binds the proofs to that member and names it in the
+// request; its receipt is kept under the poll and that member (data-receipt).
 import { encryptBallot, auditBallot, voterBinding, newRequestKey } from "./ballotcrypto.js";
 
 const state = new WeakMap();
@@ -18,11 +20,11 @@ function message(form, text, kind) {
   box.hidden = false;
 }
 
-function showReceipt(root, pollId) {
-  const saved = localStorage.getItem(`besluit-receipt-${pollId}`);
+function showReceipt(root, receiptKey) {
+  const saved = localStorage.getItem(`besluit-receipt-${receiptKey}`);
   if (!saved) return false;
   const receipt = JSON.parse(saved);
-  for (const box of root.querySelectorAll(`[data-sealed-receipt="${pollId}"]`)) {
+  for (const box of root.querySelectorAll(`[data-sealed-receipt="${receiptKey}"]`)) {
     box.querySelector("[data-tracker]").textContent = receipt.tracker;
     const blob = new Blob([JSON.stringify(receipt, null, 2)], { type: "application/json" });
     box.querySelector("[data-download]").href = URL.createObjectURL(blob);
@@ -31,9 +33,13 @@ function showReceipt(root, pollId) {
   return true;
 }
 
+function receiptKeyOf(form) {
+  return form.dataset.receipt || form.dataset.poll;
+}
+
 function init(root) {
   for (const form of root.querySelectorAll("form[data-sealed-vote]")) {
-    if (showReceipt(document, form.dataset.poll)) continue; // voted from this browser
+    if (showReceipt(document, receiptKeyOf(form))) continue; // voted from this browser
     form.hidden = false;
   }
 }
@@ -68,6 +74,7 @@ async function cast(form) {
   body.set("csrfmiddlewaretoken", form.querySelector("[name=csrfmiddlewaretoken]").value);
   body.set("ballot", Array.from(s.ballot.bytes, (b) => b.toString(16).padStart(2, "0")).join(""));
   body.set("request_key", s.requestKey);
+  if (form.dataset.for) body.set("member", form.dataset.for);
   form.querySelector("[data-cast]").disabled = true;
   let answer;
   try {
@@ -79,9 +86,9 @@ async function cast(form) {
     form.querySelector("[data-cast]").disabled = false;
     return;
   }
-  localStorage.setItem(`besluit-receipt-${form.dataset.poll}`, JSON.stringify(answer.receipt));
+  localStorage.setItem(`besluit-receipt-${receiptKeyOf(form)}`, JSON.stringify(answer.receipt));
   form.hidden = true;
-  showReceipt(document, form.dataset.poll);
+  showReceipt(document, receiptKeyOf(form));
 }
 
 function audit(form) {
