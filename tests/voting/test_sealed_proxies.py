@@ -318,3 +318,25 @@ def test_the_edge_takes_the_represented_member_in_the_body(transactional_db, tmp
     assert Ballot.objects.get(poll=poll, member=a).proxy == m(association, 1)
     decided = factories.close_secret(chair, poll)
     assert decided.outcome.option("option-2").weight == _weight(poll, a)
+
+
+def test_the_grantor_sees_who_votes_for_it_instead_of_a_form(association, reps, poll):
+    """The grantor's representative is told who votes for its member, and is offered no
+    vote form (the server would refuse it, see above), on the poll page and in the list
+    of open polls on the association's home page."""
+    users, _meeting = reps
+    grantor = Client()
+    grantor.force_login(users[0])
+    page = grantor.get(reverse("web:poll", args=[association.slug, poll.public_id]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "heeft voor deze stemming een volmacht gegeven" in html, html
+    assert m(association, 1).name in html
+    assert "data-sealed-vote" not in html and 'name="ballot"' not in html
+    home = grantor.get(reverse("web:home"))
+    assert "u kunt stemmen" not in home.content.decode()
+    holder = Client()
+    holder.force_login(users[1])
+    own = holder.get(reverse("web:poll", args=[association.slug, poll.public_id]))
+    assert "volmacht gegeven" not in own.content.decode()
+    assert "u kunt stemmen" in holder.get(reverse("web:home")).content.decode()

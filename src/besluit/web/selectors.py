@@ -180,7 +180,12 @@ def open_polls(association: Association, member: Member | None):
     if member is None:
         return qs.annotate(can_vote=Value(False, output_field=BooleanField()))
     return qs.annotate(
-        in_register=Exists(RegisterEntry.objects.filter(poll=OuterRef("pk"), member=member)),
+        # On the register and not represented by a proxy holder (who votes for it).
+        in_register=Exists(
+            RegisterEntry.objects.filter(
+                poll=OuterRef("pk"), member=member, represented_by__isnull=True
+            )
+        ),
         has_voted=Exists(Ballot.objects.filter(poll=OuterRef("pk"), member=member)),
     ).annotate(
         can_vote=ExpressionWrapper(

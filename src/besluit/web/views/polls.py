@@ -138,7 +138,11 @@ def _vote_context(request, poll: Poll) -> dict:
         ctx.update(
             entry=entry,
             voting_ended=ended,
-            can_vote=entry is not None and not ended and (ballot is None or poll.allow_change),
+            # A member whose proxy was frozen at opening votes through its holder only.
+            can_vote=entry is not None
+            and entry.represented_by_id is None
+            and not ended
+            and (ballot is None or poll.allow_change),
             request_key=uuid.uuid4().hex,
         )
     return ctx
