@@ -122,6 +122,10 @@ export function checkReceipt(receipt, publicKeyHex) {
 
 const page = document.querySelector("[data-receipt-check]");
 if (page) {
+  // The button is disabled in the page until this module (and its imports) has loaded:
+  // a click before would submit the form to the server, which checks nothing.
+  const button = page.querySelector("[data-check-button]");
+  if (button) button.disabled = false;
   page.querySelector("[data-form]").addEventListener("submit", async (event) => {
     event.preventDefault();
     const box = page.querySelector("[data-result]");
@@ -130,6 +134,13 @@ if (page) {
       const receipt = data.log ?? data; // a sealed receipt wraps the log receipt
       const tracker = checkReceipt(receipt, page.dataset.publicKey);
       const latest = page.querySelector("[data-latest]");
+      // The receipt itself checks out: say so at once; the closing checkpoint follows
+      // (a fetch that fails or does not extend the tree turns the answer into an error).
+      box.className = "utrecht-alert utrecht-alert--ok";
+      box.querySelector("p").textContent = page.dataset.msgOk;
+      box.querySelector("[data-tracker]").textContent = tracker;
+      latest.textContent = "";
+      box.hidden = false;
       const url = page.dataset.latestUrl.replace("00000000-0000-0000-0000-000000000000", receipt.poll);
       const answer = await fetch(`${url}?van=${receipt.checkpoint.checkpoint.size}`);
       if (answer.status === 404) {
@@ -140,9 +151,6 @@ if (page) {
         const size = checkLatest(receipt, await answer.json(), page.dataset.publicKey);
         latest.textContent = page.dataset.msgClosed.replace("{size}", size);
       }
-      box.className = "utrecht-alert utrecht-alert--ok";
-      box.querySelector("p").textContent = page.dataset.msgOk;
-      box.querySelector("[data-tracker]").textContent = tracker;
     } catch (err) {
       box.className = "utrecht-alert utrecht-alert--error";
       box.querySelector("p").textContent = `${page.dataset.msgBad} ${err.message}`;
