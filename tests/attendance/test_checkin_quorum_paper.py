@@ -41,6 +41,18 @@ def test_checking_in_twice_is_refused_and_a_departure_ends_presence(
     assert AuditEvent.objects.filter(action="attendance.checked_in").count() == 2
 
 
+def test_a_closed_meeting_takes_no_arrival_and_no_departure(association, meeting, secretariat):
+    attendance.do_check_in(actor=secretariat, meeting=meeting, member=m(association, 0))
+    meeting.status = meeting.Status.CLOSED
+    meeting.save(update_fields=["status"])
+    for call in (attendance.do_check_out, attendance.do_check_in):
+        with pytest.raises(Conflict, match="vergadering is gesloten"):
+            call(actor=secretariat, meeting=meeting, member=m(association, 0))
+    (kept,) = Attendance.objects.all()
+    assert kept.departed_at is None
+    assert not AuditEvent.objects.filter(action="attendance.checked_out").exists()
+
+
 def test_self_check_in_only_when_the_meeting_allows_it(association, meeting, secretariat, reps):
     with pytest.raises(Conflict, match="op afstand"):
         attendance.do_self_check_in(actor=reps[0], meeting=meeting)

@@ -133,7 +133,10 @@ def do_self_check_in(
 def do_check_out(
     *, actor, meeting: Meeting, member: Member, now: datetime | None = None, ip=None
 ) -> Attendance:
+    """The secretariat records a departure. Refused once the meeting is closed: the
+    attendance is then the record the minutes are made from."""
     access.require_administer(actor, meeting.association)
+    _open(meeting)
     with transaction.atomic():
         attendance = (
             Attendance.objects.select_for_update()
