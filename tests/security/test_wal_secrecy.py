@@ -13,6 +13,7 @@ holds a total, an option or a time that differs by choice.
 """
 
 import sqlite3
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -31,6 +32,20 @@ from tests.voting import sealedkit
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 CHOICES = ["for", "against", "for", "abstain", "against", "for", "for", "against"]
+
+
+def _read_live(path: str) -> bytes:
+    """A file of the live test database, read by another process. Not ``open()`` here:
+    closing any descriptor of a file drops every POSIX lock this process holds on it,
+    SQLite's included; another process (a server a later test starts) could then take
+    the database for its own, check it out of WAL mode at its close and delete the WAL
+    and shared-memory files under this process's connections ("disk I/O error")."""
+    return subprocess.run(["cat", path], capture_output=True, check=True).stdout
+
+
+def _files() -> tuple[bytes, bytes]:
+    name = connection.settings_dict["NAME"]
+    return _read_live(name), _read_live(f"{name}-wal")
 
 
 def _states(db: bytes, wal: bytes):
@@ -75,8 +90,7 @@ def _value(row: tuple, column: str):
 
 def _attack(poll_pk: int, options: dict[int, str]) -> tuple[dict[int, str], set[str]]:
     """Member id -> choice, as the audit recovered it; and every table a ballot touched."""
-    name = connection.settings_dict["NAME"]
-    db, wal = Path(name).read_bytes(), Path(f"{name}-wal").read_bytes()
+    db, wal = _files()
     linked: dict[int, str] = {}
     touched: set[str] = set()
     with tempfile.TemporaryDirectory() as folder:
@@ -191,8 +205,7 @@ def test_the_attack_finds_nothing_in_a_sealed_poll(wal_kept):
 
     # No state in the files holds a choice next to a member: participation rows carry no
     # option and one time for all; there are no running totals for the poll.
-    name = connection.settings_dict["NAME"]
-    db, wal = Path(name).read_bytes(), Path(f"{name}-wal").read_bytes()
+    db, wal = _files()
     with tempfile.TemporaryDirectory() as folder:
         for image in _states(db, wal):
             tables = _tables(image, Path(folder))
