@@ -19,6 +19,7 @@ from besluit.errors import DomainError, NotFound
 from besluit.errors import PermissionDenied as DomainPermissionDenied
 from besluit.languages import use_association_language
 from besluit.meetings.models import Meeting
+from besluit.proposals.models import Motion
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -108,6 +109,29 @@ def run_form(
     if result is not None:
         messages.success(request, success(result) if callable(success) else success)
     return result
+
+
+def say_submitted(request: HttpRequest, submission, on_time: str) -> None:
+    """Confirm a motion or amendment with ``on_time``; one received after the deadline is
+    told instead that the chair decides whether it is admitted."""
+    if not submission.is_late:
+        messages.success(request, on_time)
+    elif isinstance(submission, Motion):
+        messages.warning(
+            request,
+            _(
+                "Your motion has been received after the deadline (late, nagekomen). "
+                "The chair decides whether it is admitted."
+            ),
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "Your amendment has been received after the deadline (late, "
+                "nagekomen). The chair decides whether it is admitted."
+            ),
+        )
 
 
 def refusal(exc: DomainError) -> str:
