@@ -46,12 +46,15 @@ def require(request: HttpRequest, association: Association, capability: str) -> 
         raise PermissionDenied(_(message))
 
 
-def association_for(request: HttpRequest, slug: str) -> Association:
-    """The association, if the user may see it; 404 otherwise (existence is no one's business)."""
+def association_for(request: HttpRequest, slug: str, capability: str | None = None) -> Association:
+    """The association, if the user may see it; 404 otherwise (existence is no one's business).
+    With ``capability``, a 403 page unless the user has it there (see ``require``)."""
     association = get_object_or_404(Association, slug=slug)
     if not access.can_view(request.user, association):
         raise Http404("No such association.")
     use_association_language(request, association)
+    if capability is not None:
+        require(request, association, capability)
     return association
 
 

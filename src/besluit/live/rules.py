@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from besluit.frame.shortcuts import association_for, context, crumbs, require, run_service
+from besluit.frame.shortcuts import association_for, context, crumbs, run_service
 from besluit.live import queue
 from besluit.voting.models import Poll
 
@@ -44,8 +44,7 @@ class VotingDefaultsForm(forms.Form):
 
 @login_required
 def voting_rules(request, slug):
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     initial = {
         "default_majority": association.default_majority,
         "default_quorum": association.default_quorum * 100,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from besluit import access
-from besluit.frame.shortcuts import association_for, domain_guard, require, run_service
+from besluit.frame.shortcuts import association_for, domain_guard, run_service
 from besluit.texts import books, jobs, selectors, services
 from besluit.texts.forms import BookForm, BrandingForm
 from besluit.texts.models import Branding, PdfJob
@@ -107,8 +107,7 @@ def job_download(request, slug, job_id):
 @require_http_methods(["GET", "POST"])
 @domain_guard
 def branding(request, slug):
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     current = Branding.objects.filter(association=association).first()
     form = BrandingForm(
         request.POST or None,

@@ -70,8 +70,7 @@ def meetings(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     form = MeetingForm(request.POST or None, association=association)
     status = 200
     if request.method == "POST":
