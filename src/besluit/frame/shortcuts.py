@@ -58,11 +58,18 @@ def association_for(request: HttpRequest, slug: str, capability: str | None = No
     return association
 
 
-def meeting_for(request: HttpRequest, slug: str, meeting_id: int) -> Meeting:
+def meeting_for(
+    request: HttpRequest, slug: str, meeting_id: int, capability: str | None = None
+) -> Meeting:
+    """The meeting of a visible association (else 404); with ``capability``, then a 403 page
+    unless the user has it in the association."""
     association = association_for(request, slug)
-    return get_object_or_404(
+    meeting = get_object_or_404(
         Meeting.objects.select_related("association"), pk=meeting_id, association=association
     )
+    if capability is not None:
+        require(request, association, capability)
+    return meeting
 
 
 def domain_guard(view):

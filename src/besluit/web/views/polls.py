@@ -57,9 +57,8 @@ def _decisions_crumb(meeting: Meeting) -> tuple[str, str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def poll_create(request, slug, meeting_id):
-    meeting = meeting_for(request, slug, meeting_id)
+    meeting = meeting_for(request, slug, meeting_id, "chair")
     association = meeting.association
-    require(request, association, "chair")
     # The statutes' rules, as on the chair console; the form lets the chair change them.
     initial = {
         "quorum": association.default_quorum * 100,
@@ -351,9 +350,8 @@ def poll_list(request, slug, meeting_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def acclamation(request, slug, meeting_id):
-    meeting = meeting_for(request, slug, meeting_id)
+    meeting = meeting_for(request, slug, meeting_id, "chair")
     association = meeting.association
-    require(request, association, "chair")
     initial = {}
     for name in ("motion", "amendment", "agenda_item"):
         value = request.GET.get(name, "")
