@@ -15,7 +15,7 @@ from besluit.associations.models import Association, Member
 from besluit.associations.selectors import members_register
 from besluit.core.voting import share_text
 from besluit.errors import Conflict, NotFound, ValidationFailed
-from besluit.meetings.models import Meeting
+from besluit.meetings.models import AgendaItem, Meeting
 from besluit.proposals import services as proposals
 from besluit.proposals.models import Amendment, Motion, Proposal
 from besluit.voting import encrypted
@@ -202,6 +202,17 @@ AGENDA_SORT = Sorting(
 )
 
 
+def _agenda_item_out(i: AgendaItem, proposal_id: int | None) -> s.AgendaItemOut:
+    return s.AgendaItemOut(
+        id=i.id,
+        number=i.number,
+        title=i.title,
+        requested_decision=i.requested_decision,
+        explanation=i.explanation,
+        proposal_id=proposal_id,
+    )
+
+
 @api.get(
     "/meetings/{meeting_id}/agenda-items",
     response=list[s.AgendaItemOut],
@@ -214,17 +225,7 @@ def list_agenda_items(request, response: HttpResponse, meeting_id: s.Id, params:
         Proposal.objects.filter(agenda_item__meeting=meeting).values_list("agenda_item_id", "id")
     )
     items = [
-        (
-            position,
-            s.AgendaItemOut(
-                id=i.id,
-                number=i.number,
-                title=i.title,
-                requested_decision=i.requested_decision,
-                explanation=i.explanation,
-                proposal_id=proposal_ids.get(i.id),
-            ),
-        )
+        (position, _agenda_item_out(i, proposal_ids.get(i.id)))
         for position, i in enumerate(meeting.agenda_items.all())
     ]
     return [item for _, item in paginate(request, response, items, params, AGENDA_SORT)]
