@@ -101,28 +101,27 @@ class MinutesAdopted:
 
 
 @dataclass(frozen=True)
-class ElectionRoundOpened:
-    """A round of an election of persons opened (elections.services.rounds)."""
-
+class _ElectionRoundEvent:
     election: Any
     round: Any
+
+
+@dataclass(frozen=True)
+class ElectionRoundOpened(_ElectionRoundEvent):
+    """A round of an election of persons opened (elections.services.rounds)."""
+
     actor: Any
 
 
 @dataclass(frozen=True)
-class ElectionBallotAccepted:
+class ElectionBallotAccepted(_ElectionRoundEvent):
     """A ballot of an election round was accepted. It names no member and no choice."""
-
-    election: Any
-    round: Any
 
 
 @dataclass(frozen=True)
-class ElectionRoundClosed:
+class ElectionRoundClosed(_ElectionRoundEvent):
     """A round was closed and counted (``round.result``), or declared unopposed."""
 
-    election: Any
-    round: Any
     actor: Any
 
 
@@ -141,22 +140,7 @@ Event = (
     | ElectionBallotAccepted
     | ElectionRoundClosed
 )
-E = TypeVar(
-    "E",
-    SubmissionDecided,
-    PollOpened,
-    BallotsAccepted,
-    PollCountdown,
-    PollClosed,
-    DecisionRecorded,
-    MeetingPublished,
-    LetterSent,
-    CommitmentChanged,
-    MinutesAdopted,
-    ElectionRoundOpened,
-    ElectionBallotAccepted,
-    ElectionRoundClosed,
-)
+E = TypeVar("E", bound=Event)
 
 # A listener is a callable or "module:function", imported at the first event: an app whose
 # listener module is heavy (accountability pulls in the voting services) need not load it

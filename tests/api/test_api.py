@@ -100,6 +100,24 @@ def test_representative_submits_motion_with_co_submitter(
     assert motion["status"] == "admitted" and motion["isLate"] is False
 
 
+def test_motions_list_filters_on_status_submitter_and_lateness(
+    client, association, representative, meeting
+):
+    body = {"meetingId": meeting.pk, "title": "t", "considerations": "c", "request": "r"}
+    auth = bearer(representative)
+    made = client.post("/api/v1/motions", body, content_type="application/json", **auth).json()
+    code = factories.member(association).code
+
+    def listed(query: str) -> list:
+        url = f"/api/v1/motions?meeting={meeting.pk}&{query}"
+        return [m["id"] for m in client.get(url, **auth).json()]
+
+    assert listed(f"submitter=%20{code.lower()}&status=admitted&isLate=false") == [made["id"]]
+    assert listed("isLate=true") == []
+    assert listed("status=withdrawn") == []
+    assert listed("submitter=GM0000") == []
+
+
 def test_invalid_motion_is_a_400_problem_naming_the_field(client, representative, meeting):
     response = client.post(
         "/api/v1/motions",

@@ -5,7 +5,7 @@ from uuid import UUID
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Status
+from ninja import Field, Query, Schema, Status
 
 from besluit import access
 from besluit.api import schemas as s
@@ -15,7 +15,7 @@ from besluit.associations.models import Association, Member
 from besluit.associations.selectors import members_register
 from besluit.core.voting import share_text
 from besluit.errors import Conflict, NotFound, ValidationFailed
-from besluit.meetings.models import Meeting
+from besluit.meetings.models import AgendaItem, Meeting
 from besluit.proposals import services as proposals
 from besluit.proposals.models import Amendment, Motion, Proposal
 from besluit.voting import encrypted
@@ -202,6 +202,17 @@ AGENDA_SORT = Sorting(
 )
 
 
+def _agenda_item_out(i: AgendaItem, proposal_id: int | None) -> s.AgendaItemOut:
+    return s.AgendaItemOut(
+        id=i.id,
+        number=i.number,
+        title=i.title,
+        requested_decision=i.requested_decision,
+        explanation=i.explanation,
+        proposal_id=proposal_id,
+    )
+
+
 @api.get(
     "/meetings/{meeting_id}/agenda-items",
     response=list[s.AgendaItemOut],
@@ -214,17 +225,7 @@ def list_agenda_items(request, response: HttpResponse, meeting_id: s.Id, params:
         Proposal.objects.filter(agenda_item__meeting=meeting).values_list("agenda_item_id", "id")
     )
     items = [
-        (
-            position,
-            s.AgendaItemOut(
-                id=i.id,
-                number=i.number,
-                title=i.title,
-                requested_decision=i.requested_decision,
-                explanation=i.explanation,
-                proposal_id=proposal_ids.get(i.id),
-            ),
-        )
+        (position, _agenda_item_out(i, proposal_ids.get(i.id)))
         for position, i in enumerate(meeting.agenda_items.all())
     ]
     return [item for _, item in paginate(request, response, items, params, AGENDA_SORT)]
@@ -282,35 +283,45 @@ SUBMISSION_SORT = Sorting(
 )
 
 
-def _filter_submissions(items, status: str | None, submitter: str | None, late: bool | None):
-    return [
-        x
-        for x in items
-        if (status is None or x.status == status)
-        and (submitter is None or x.submitter == submitter.strip().upper())
-        and (late is None or x.is_late == late)
-    ]
+class SubmissionFilters(Schema):
+    """The filters of the motions and amendments collections."""
+
+    status: str | None = None
+    submitter: str | None = None
+    is_late: bool | None = Field(None, alias="isLate")
+
+    def apply(self, items: list) -> list:
+        submitter = self.submitter.strip().upper() if self.submitter is not None else None
+        return [
+            x
+            for x in items
+            if (self.status is None or x.status == self.status)
+            and (submitter is None or x.submitter == submitter)
+            and (self.is_late is None or x.is_late == self.is_late)
+        ]
+
+
+SUBMISSIONS = (
+    "Filter with status, submitter (member code) and isLate. " + SUBMISSION_SORT.describe()
+)
 
 
 @api.get(
     "/motions",
     response=list[s.MotionOut],
     tags=["motions"],
-    description="The motions of a meeting. Filter with status, submitter (member code) and "
-    "isLate. " + SUBMISSION_SORT.describe(),
+    description="The motions of a meeting. " + SUBMISSIONS,
 )
 def list_motions(
     request,
     response: HttpResponse,
     meeting: s.Id,
     params: Query[ListParams],
-    status: str | None = None,
-    submitter: str | None = None,
-    is_late: bool | None = Query(None, alias="isLate"),
+    filters: Query[SubmissionFilters],
 ):
     m = _meeting(request, meeting)
     qs = m.motions.select_related("submitter").prefetch_related("co_submitters")
-    motions = _filter_submissions([_motion_out(x) for x in qs], status, submitter, is_late)
+    motions = filters.apply([_motion_out(x) for x in qs])
     return paginate(request, response, motions, params, SUBMISSION_SORT)
 
 
@@ -346,17 +357,14 @@ def submit_motion(request, body: s.MotionIn):
     "/amendments",
     response=list[s.AmendmentOut],
     tags=["amendments"],
-    description="The amendments in a meeting. Filter with status, submitter (member code) and "
-    "isLate. " + SUBMISSION_SORT.describe(),
+    description="The amendments in a meeting. " + SUBMISSIONS,
 )
 def list_amendments(
     request,
     response: HttpResponse,
     meeting: s.Id,
     params: Query[ListParams],
-    status: str | None = None,
-    submitter: str | None = None,
-    is_late: bool | None = Query(None, alias="isLate"),
+    filters: Query[SubmissionFilters],
 ):
     m = _meeting(request, meeting)
     qs = (
@@ -364,7 +372,7 @@ def list_amendments(
         .select_related("submitter")
         .prefetch_related("co_submitters")
     )
-    amendments = _filter_submissions([_amendment_out(x) for x in qs], status, submitter, is_late)
+    amendments = filters.apply([_amendment_out(x) for x in qs])
     return paginate(request, response, amendments, params, SUBMISSION_SORT)
 
 

@@ -9,7 +9,13 @@ from pydantic import Field
 
 from besluit import access
 from besluit.api import schemas as s
-from besluit.api.endpoints import _association, _meeting, _meeting_out, _poll_out
+from besluit.api.endpoints import (
+    _agenda_item_out,
+    _association,
+    _meeting,
+    _meeting_out,
+    _poll_out,
+)
 from besluit.api.router import api
 from besluit.errors import NotFound, ValidationFailed
 from besluit.meetings import services as meetings
@@ -80,14 +86,7 @@ class AgendaItemIn(s.CamelIn):
 
 def _item_out(item: AgendaItem) -> s.AgendaItemOut:
     proposal = Proposal.objects.filter(agenda_item=item).values_list("id", flat=True).first()
-    return s.AgendaItemOut(
-        id=item.pk,
-        number=item.number,
-        title=item.title,
-        requested_decision=item.requested_decision,
-        explanation=item.explanation,
-        proposal_id=proposal,
-    )
+    return _agenda_item_out(item, proposal)
 
 
 def _item(request, item_id: int, *, administer: bool = True) -> AgendaItem:

@@ -213,17 +213,7 @@ def _style_info(word) -> dict[str, _Style]:
         based = s.find(qn("w:basedOn"))
         ppr = s.find(qn("w:pPr"))
         rpr = s.find(qn("w:rPr"))
-        num_id = ilvl = outline = None
-        if ppr is not None:
-            numpr = ppr.find(qn("w:numPr"))
-            if numpr is not None:
-                n = numpr.find(qn("w:numId"))
-                lv = numpr.find(qn("w:ilvl"))
-                num_id = n.get(qn("w:val")) if n is not None else None
-                ilvl = int(lv.get(qn("w:val"), 0)) if lv is not None else None
-            ol = ppr.find(qn("w:outlineLvl"))
-            if ol is not None:
-                outline = int(ol.get(qn("w:val"), 9))
+        num_id, ilvl, outline = _numbering(ppr, qn)
         out[sid] = _Style(
             name=(name_el.get(qn("w:val")) if name_el is not None else sid or "").lower(),
             based_on=based.get(qn("w:val")) if based is not None else None,
@@ -234,6 +224,22 @@ def _style_info(word) -> dict[str, _Style]:
             outline=outline,
         )
     return out
+
+
+def _numbering(ppr, qn) -> tuple[str | None, int | None, int | None]:
+    """A paragraph's or style's list (numId, level) and outline level, from its pPr."""
+    num_id = ilvl = outline = None
+    if ppr is not None:
+        numpr = ppr.find(qn("w:numPr"))
+        if numpr is not None:
+            n = numpr.find(qn("w:numId"))
+            lv = numpr.find(qn("w:ilvl"))
+            num_id = n.get(qn("w:val")) if n is not None else None
+            ilvl = int(lv.get(qn("w:val"), 0)) if lv is not None else None
+        ol = ppr.find(qn("w:outlineLvl"))
+        if ol is not None:
+            outline = int(ol.get(qn("w:val"), 9))
+    return num_id, ilvl, outline
 
 
 def _toggle(rpr, tag: str, qn) -> bool | None:
@@ -285,19 +291,10 @@ def _numbering_formats(part) -> dict[tuple[str, int], str]:
 def _paragraph_kind(p, styles, numbering, qn) -> tuple[Kind, int]:
     ppr = p.find(qn("w:pPr"))
     sid = None
-    num_id = ilvl = outline = None
     if ppr is not None:
         ps = ppr.find(qn("w:pStyle"))
         sid = ps.get(qn("w:val")) if ps is not None else None
-        numpr = ppr.find(qn("w:numPr"))
-        if numpr is not None:
-            n = numpr.find(qn("w:numId"))
-            lv = numpr.find(qn("w:ilvl"))
-            num_id = n.get(qn("w:val")) if n is not None else None
-            ilvl = int(lv.get(qn("w:val"), 0)) if lv is not None else None
-        ol = ppr.find(qn("w:outlineLvl"))
-        if ol is not None:
-            outline = int(ol.get(qn("w:val"), 9))
+    num_id, ilvl, outline = _numbering(ppr, qn)
     chain = _style_chain(sid, styles)
     names = [s.name for s in chain]
     # Headings: by style name (Word writes built-in names in English) or outline level.

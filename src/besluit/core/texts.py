@@ -453,24 +453,21 @@ def note_numbers(doc: Document) -> dict[tuple[str, int], int]:
 # --- plain text and Markdown ----------------------------------------------------------------
 
 
-def to_plain_text(doc: Document) -> str:
-    """The text as plain text (the proposal's text mirror): Markdown-like, without formatting.
+def _line(b: Block, text: str, marker: str, indent: str) -> str:
+    """A block as one line: a heading behind its "#"s, a list item indented behind its
+    marker."""
+    if b.kind == Kind.HEADING:
+        return "#" * b.level + " " + text
+    if b.kind in (Kind.BULLET, Kind.NUMBERED):
+        return indent * (b.level - 1) + marker + " " + text
+    return text
 
-    Headings start with "#" per level, list items with their label; notes follow at the end.
-    """
-    labels = list_labels(doc)
+
+def _join(lines: list[tuple[Block, str]]) -> str:
+    """The blocks' lines, a blank line between two blocks but not between two list items."""
     parts: list[str] = []
     previous: Block | None = None
-    notes: list[str] = []
-    numbers = note_numbers(doc)
-    for b in doc.blocks:
-        if b.kind == Kind.HEADING:
-            line = "#" * b.level + " " + b.text
-        elif b.kind in (Kind.BULLET, Kind.NUMBERED):
-            label = "-" if b.kind == Kind.BULLET else labels[b.id]
-            line = "   " * (b.level - 1) + label + " " + b.text
-        else:
-            line = b.text
+    for b, line in lines:
         tight = (
             previous is not None
             and previous.kind in (Kind.BULLET, Kind.NUMBERED)
@@ -479,12 +476,28 @@ def to_plain_text(doc: Document) -> str:
         if parts:
             parts.append("\n" if tight else "\n\n")
         parts.append(line)
+        previous = b
+    return "".join(parts)
+
+
+def to_plain_text(doc: Document) -> str:
+    """The text as plain text (the proposal's text mirror): Markdown-like, without formatting.
+
+    Headings start with "#" per level, list items with their label; notes follow at the end.
+    """
+    labels = list_labels(doc)
+    lines: list[tuple[Block, str]] = []
+    notes: list[str] = []
+    numbers = note_numbers(doc)
+    for b in doc.blocks:
+        marker = "-" if b.kind == Kind.BULLET else labels.get(b.id, "")
+        lines.append((b, _line(b, b.text, marker, "   ")))
         for i, note in enumerate(b.notes):
             notes.append(f"[{numbers[(b.id, i)]}] {note.text}")
-        previous = b
+    text = _join(lines)
     if notes:
-        parts.append("\n\n---\n\n" + "\n".join(notes))
-    return "".join(parts) + ("\n" if parts else "")
+        text += "\n\n---\n\n" + "\n".join(notes)
+    return text + ("\n" if lines else "")
 
 
 _MD_ESCAPE = re.compile(r"([\\`*_\[\]<>#~|&!])")
@@ -543,9 +556,8 @@ def _wrap_emphasis(piece: str, bold: bool, italic: bool) -> str:
 
 def to_markdown(doc: Document) -> str:
     """The document as Markdown (for editing a draft); :func:`from_markdown` reads it back."""
-    parts: list[str] = []
+    lines: list[tuple[Block, str]] = []
     notes: list[str] = []
-    previous: Block | None = None
     n = 0
     for b in doc.blocks:
         refs = {}
@@ -553,26 +565,12 @@ def to_markdown(doc: Document) -> str:
             n += 1
             refs[i] = str(n)
             notes.append(f"[^{n}]: {_md_escape(note.text)}")
-        inline = _md_inline(b, refs)
-        if b.kind == Kind.HEADING:
-            line = "#" * b.level + " " + inline
-        elif b.kind in (Kind.BULLET, Kind.NUMBERED):
-            marker = "-" if b.kind == Kind.BULLET else "1."
-            line = "    " * (b.level - 1) + marker + " " + inline
-        else:
-            line = inline
-        tight = (
-            previous is not None
-            and previous.kind in (Kind.BULLET, Kind.NUMBERED)
-            and b.kind in (Kind.BULLET, Kind.NUMBERED)
-        )
-        if parts:
-            parts.append("\n" if tight else "\n\n")
-        parts.append(line)
-        previous = b
+        marker = "-" if b.kind == Kind.BULLET else "1."
+        lines.append((b, _line(b, _md_inline(b, refs), marker, "    ")))
+    text = _join(lines)
     if notes:
-        parts.append("\n\n" + "\n\n".join(notes))
-    return "".join(parts) + ("\n" if parts else "")
+        text += "\n\n" + "\n\n".join(notes)
+    return text + ("\n" if lines else "")
 
 
 # --- building blocks from formatted runs ---------------------------------------------------

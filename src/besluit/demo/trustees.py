@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography.hazmat.primitives import hashes
@@ -43,10 +43,32 @@ def key_folder() -> Path:
 
 @dataclass
 class DemoTrustee:
+    """One trustee's device, as trustee.js is in the browser: its secrets and what it sends."""
+
     user: object
     index: int
-    comm: Scalar
-    seed: bytes
+    comm: Scalar = field(default_factory=Scalar.random)
+    seed: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+    def make_key(self, election: Election) -> tuple[bytes, bytes]:
+        """The communication key and the commitment to the own polynomial."""
+        params = trustees.params_of(election)
+        poly = kt.Polynomial.from_seed(params, self.index, self.seed)
+        ck = kt.CommKey.create(params, self.index, self.comm, Scalar.random())
+        return ck.to_bytes(), poly.commit(params, Scalar.random()).to_bytes()
+
+    def deal(self, election: Election) -> list[bytes]:
+        """The own polynomial's value for each other trustee, encrypted to its key."""
+        params = trustees.params_of(election)
+        state = trustees.ceremony_state(election)
+        poly = kt.Polynomial.from_seed(params, self.index, self.seed)
+        return [
+            kt.encrypt_share(
+                params, self.index, kt.CommKey.decode(bytes.fromhex(key)), poly(j), Scalar.random()
+            ).to_bytes()
+            for j, key in sorted(state["comm_keys"].items())
+            if j != self.index
+        ]
 
     def key_share(self, election: Election) -> Scalar:
         """x_j: the own polynomial's value plus the boxes the others sent (Feldman-checked)."""
@@ -62,36 +84,41 @@ class DemoTrustee:
             x = x + s
         return x
 
+    def tally_share(self, poll: Poll) -> tuple[bytes, bytes]:
+        """The decryption shares of the poll's weighted and counted tallies."""
+        params = trustees.params_of(poll.election)
+        x = self.key_share(poll.election)
+        weighted, counted = trustees.tally_of(poll)
+        w = make_decryption_share(params, self.index, x, weighted, seed=secrets.token_bytes(32))
+        c = make_decryption_share(params, self.index, x, counted, seed=secrets.token_bytes(32))
+        return w.to_bytes(), c.to_bytes()
+
+
+def ceremony(
+    *, chair, meeting, users, threshold: int, server: bool = False
+) -> tuple[Election, list[DemoTrustee]]:
+    """Appoint ``users`` (``threshold`` of them decrypt); each makes its key and deals its
+    shares to the others."""
+    election = trustees.do_create_election(
+        actor=chair, meeting=meeting, trustees=users, threshold=threshold, server=server
+    )
+    people = [DemoTrustee(u, i) for i, u in enumerate(users, start=1)]
+    for t in people:
+        comm_key, commitment = t.make_key(election)
+        election = trustees.do_submit_trustee_key(
+            actor=t.user, election=election, comm_key=comm_key, commitment=commitment
+        )
+    for t in people:
+        election = trustees.do_submit_trustee_shares(
+            actor=t.user, election=election, shares=t.deal(election)
+        )
+    return election, people
+
 
 def make_election(*, chair, meeting, users) -> tuple[Election, list[DemoTrustee]]:
     """Appoint ``users`` (2 of them decrypt), make their keys and deal their shares, and
     write each one's key file."""
-    election = trustees.do_create_election(
-        actor=chair, meeting=meeting, trustees=users, threshold=2
-    )
-    params = trustees.params_of(election)
-    people = [
-        DemoTrustee(u, i, Scalar.random(), secrets.token_bytes(32))
-        for i, u in enumerate(users, start=1)
-    ]
-    for t in people:
-        poly = kt.Polynomial.from_seed(params, t.index, t.seed)
-        ck = kt.CommKey.create(params, t.index, t.comm, Scalar.random())
-        dc = poly.commit(params, Scalar.random())
-        election = trustees.do_submit_trustee_key(
-            actor=t.user, election=election, comm_key=ck.to_bytes(), commitment=dc.to_bytes()
-        )
-    state = trustees.ceremony_state(election)
-    for t in people:
-        poly = kt.Polynomial.from_seed(params, t.index, t.seed)
-        shares = [
-            kt.encrypt_share(
-                params, t.index, kt.CommKey.decode(bytes.fromhex(key)), poly(j), Scalar.random()
-            ).to_bytes()
-            for j, key in sorted(state["comm_keys"].items())
-            if j != t.index
-        ]
-        election = trustees.do_submit_trustee_shares(actor=t.user, election=election, shares=shares)
+    election, people = ceremony(chair=chair, meeting=meeting, users=users, threshold=2)
     for t in people:
         write_key_file(election, t)
     return election, people
@@ -149,14 +176,9 @@ def open_key_file(path: Path, passphrase: str) -> dict:
 
 def decrypt(poll: Poll, people: list[DemoTrustee], *, now=None) -> Poll:
     """The first two trustees send their decryption shares: the result appears."""
-    election = poll.election
-    params = trustees.params_of(election)
-    for t in people[: election.threshold]:
-        x = t.key_share(election)
-        weighted, counted = trustees.tally_of(poll)
-        w = make_decryption_share(params, t.index, x, weighted, seed=secrets.token_bytes(32))
-        c = make_decryption_share(params, t.index, x, counted, seed=secrets.token_bytes(32))
+    for t in people[: poll.election.threshold]:
+        weights, counts = t.tally_share(poll)
         poll = trustees.do_submit_tally_share(
-            actor=t.user, poll=poll, weights=w.to_bytes(), counts=c.to_bytes(), now=now
+            actor=t.user, poll=poll, weights=weights, counts=counts, now=now
         )
     return poll

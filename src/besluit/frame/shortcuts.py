@@ -19,6 +19,7 @@ from besluit.errors import DomainError, NotFound
 from besluit.errors import PermissionDenied as DomainPermissionDenied
 from besluit.languages import use_association_language
 from besluit.meetings.models import Meeting
+from besluit.proposals.models import Motion
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -45,20 +46,30 @@ def require(request: HttpRequest, association: Association, capability: str) -> 
         raise PermissionDenied(_(message))
 
 
-def association_for(request: HttpRequest, slug: str) -> Association:
-    """The association, if the user may see it; 404 otherwise (existence is no one's business)."""
+def association_for(request: HttpRequest, slug: str, capability: str | None = None) -> Association:
+    """The association, if the user may see it; 404 otherwise (existence is no one's business).
+    With ``capability``, a 403 page unless the user has it there (see ``require``)."""
     association = get_object_or_404(Association, slug=slug)
     if not access.can_view(request.user, association):
         raise Http404("No such association.")
     use_association_language(request, association)
+    if capability is not None:
+        require(request, association, capability)
     return association
 
 
-def meeting_for(request: HttpRequest, slug: str, meeting_id: int) -> Meeting:
+def meeting_for(
+    request: HttpRequest, slug: str, meeting_id: int, capability: str | None = None
+) -> Meeting:
+    """The meeting of a visible association (else 404); with ``capability``, then a 403 page
+    unless the user has it in the association."""
     association = association_for(request, slug)
-    return get_object_or_404(
+    meeting = get_object_or_404(
         Meeting.objects.select_related("association"), pk=meeting_id, association=association
     )
+    if capability is not None:
+        require(request, association, capability)
+    return meeting
 
 
 def domain_guard(view):
@@ -108,6 +119,29 @@ def run_form(
     if result is not None:
         messages.success(request, success(result) if callable(success) else success)
     return result
+
+
+def say_submitted(request: HttpRequest, submission, on_time: str) -> None:
+    """Confirm a motion or amendment with ``on_time``; one received after the deadline is
+    told instead that the chair decides whether it is admitted."""
+    if not submission.is_late:
+        messages.success(request, on_time)
+    elif isinstance(submission, Motion):
+        messages.warning(
+            request,
+            _(
+                "Your motion has been received after the deadline (late, nagekomen). "
+                "The chair decides whether it is admitted."
+            ),
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "Your amendment has been received after the deadline (late, "
+                "nagekomen). The chair decides whether it is admitted."
+            ),
+        )
 
 
 def refusal(exc: DomainError) -> str:

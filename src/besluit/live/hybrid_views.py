@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from besluit.frame.shortcuts import context, domain_guard, meeting_for, require, run_service
+from besluit.frame.shortcuts import context, domain_guard, meeting_for, run_service
 from besluit.live import hybrid
 from besluit.live.models import MeetingState
 
@@ -35,8 +35,7 @@ class StreamForm(forms.Form):
 @login_required
 @domain_guard
 def stream_settings(request, slug, meeting_id):
-    meeting = meeting_for(request, slug, meeting_id)
-    require(request, meeting.association, "administer")
+    meeting = meeting_for(request, slug, meeting_id, "administer")
     state = MeetingState.objects.filter(meeting=meeting).first()
     if request.method == "POST":
         form = StreamForm(request.POST)

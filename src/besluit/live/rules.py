@@ -4,13 +4,12 @@ turnout below which closing a vote asks for a confirmation. Set by the secretari
 from decimal import Decimal
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from besluit.frame.shortcuts import association_for, context, crumbs, require, run_service
+from besluit.frame.shortcuts import association_for, context, crumbs, run_form
 from besluit.live import queue
 from besluit.voting.models import Poll
 
@@ -44,29 +43,27 @@ class VotingDefaultsForm(forms.Form):
 
 @login_required
 def voting_rules(request, slug):
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     initial = {
         "default_majority": association.default_majority,
         "default_quorum": association.default_quorum * 100,
         "turnout_warning": association.turnout_warning * 100,
     }
     form = VotingDefaultsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        done = run_service(
+    if request.method == "POST":
+        done = run_form(
             request,
             form,
-            lambda: queue.do_set_voting_defaults(
+            lambda d: queue.do_set_voting_defaults(
                 actor=request.user,
                 association=association,
                 default_quorum=d["default_quorum"] / 100,
                 default_majority=d["default_majority"],
                 turnout_warning=d["turnout_warning"] / 100,
             ),
+            _("The voting rules have been saved."),
         )
         if done is not None:
-            messages.success(request, _("The voting rules have been saved."))
             return redirect("live:voting_rules", slug)
     return render(
         request,

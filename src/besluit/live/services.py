@@ -299,9 +299,6 @@ class ParticipationNotifier:
             return
         from django.db import close_old_connections
 
-        from besluit.live.selectors import participation_message
-        from besluit.voting.models import Poll
-
         try:
             claimed = [poll_id for poll_id in dirty if self._claim(poll_id)]
             with self._lock:  # another process had this tick: publish on the next one
@@ -309,10 +306,17 @@ class ParticipationNotifier:
                     self._dirty.setdefault(poll_id, dirty[poll_id])
             if len(claimed) < len(dirty):
                 self._wake.set()
-            for poll in Poll.objects.filter(pk__in=claimed).select_related("meeting"):
-                publish_ephemeral(poll.meeting_id, "participation", participation_message(poll))
+            self.publish({pk: dirty[pk] for pk in claimed})
         finally:
             close_old_connections()
+
+    def publish(self, claimed: dict[int, int]) -> None:
+        """Announce the participation of the claimed polls (poll id: meeting id)."""
+        from besluit.live.selectors import participation_message
+        from besluit.voting.models import Poll
+
+        for poll in Poll.objects.filter(pk__in=list(claimed)).select_related("meeting"):
+            publish_ephemeral(poll.meeting_id, "participation", participation_message(poll))
 
     def _run(self) -> None:
         while True:
@@ -336,28 +340,14 @@ class ElectionParticipationNotifier(ParticipationNotifier):
     def _claim(self, poll_id: int) -> bool:
         return super()._claim(-poll_id)  # a negative key: never a poll's
 
-    def flush(self) -> None:
-        with self._lock:
-            dirty, self._dirty = self._dirty, {}
-        if not dirty:
-            return
-        from django.db import close_old_connections
-
+    def publish(self, claimed: dict[int, int]) -> None:
+        """Announce the participation of the claimed rounds (round id: meeting id)."""
         from besluit.elections.selectors import participation_message
 
-        try:
-            claimed = [pk for pk in dirty if self._claim(pk)]
-            with self._lock:
-                for pk in dirty.keys() - set(claimed):
-                    self._dirty.setdefault(pk, dirty[pk])
-            if len(claimed) < len(dirty):
-                self._wake.set()
-            for pk in claimed:
-                message = participation_message(pk)
-                if message is not None:
-                    publish_ephemeral(dirty[pk], "election-participation", message)
-        finally:
-            close_old_connections()
+        for pk, meeting_id in claimed.items():
+            message = participation_message(pk)
+            if message is not None:
+                publish_ephemeral(meeting_id, "election-participation", message)
 
 
 election_notifier = ElectionParticipationNotifier()

@@ -43,6 +43,13 @@ def _not_adopted(minutes: Minutes) -> None:
         raise Conflict(_("These minutes are adopted and can no longer change."))
 
 
+def _lock_unadopted(minutes: Minutes) -> Minutes:
+    """The minutes' row, locked until the transaction ends; a Conflict once adopted."""
+    minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
+    _not_adopted(minutes)
+    return minutes
+
+
 def latest_published(minutes: Minutes) -> MinutesVersion | None:
     return (
         MinutesVersion.objects.filter(minutes=minutes, status=V.Status.PUBLISHED)
@@ -73,8 +80,7 @@ def do_make_draft(*, actor, meeting: Meeting) -> MinutesVersion:
         minutes, _created = Minutes.objects.get_or_create(
             meeting=meeting, defaults={"created_by": actor}
         )
-        minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
-        _not_adopted(minutes)
+        minutes = _lock_unadopted(minutes)
         current = editing_version(minutes)
         if current is not None:
             current.delete()
@@ -105,8 +111,7 @@ def do_edit(*, actor, minutes: Minutes, markdown: str, summary: str = "") -> Min
     access.require_administer(actor, minutes.meeting.association)
     document = _parse(markdown)
     with transaction.atomic():
-        minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
-        _not_adopted(minutes)
+        minutes = _lock_unadopted(minutes)
         version = editing_version(minutes)
         base = latest_published(minutes)
         if version is None:
@@ -154,8 +159,7 @@ def do_publish(*, actor, minutes: Minutes, now=None) -> MinutesVersion:
     access.require_administer(actor, minutes.meeting.association)
     now = now or timezone.now()
     with transaction.atomic():
-        minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
-        _not_adopted(minutes)
+        minutes = _lock_unadopted(minutes)
         version = editing_version(minutes)
         if version is None:
             raise Conflict(_("There is no draft to publish: edit the minutes first."))
@@ -184,8 +188,7 @@ def do_link_item(*, actor, minutes: Minutes, item: AgendaItem | None) -> Minutes
     if item is not None and item.meeting.association_id != association.pk:
         raise ValidationFailed(_("That agenda item belongs to another association."), field="item")
     with transaction.atomic():
-        minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
-        _not_adopted(minutes)
+        minutes = _lock_unadopted(minutes)
         minutes.adoption_item = item
         minutes.save()
         record(
@@ -206,8 +209,7 @@ def do_propose_correction(*, actor, minutes: Minutes, markdown: str, reason: str
         raise ValidationFailed(_("Say what the correction is and why."), field="reason")
     document = _parse(markdown)
     with transaction.atomic():
-        minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
-        _not_adopted(minutes)
+        minutes = _lock_unadopted(minutes)
         base = latest_published(minutes)
         if minutes.status != Minutes.Status.CONCEPT or base is None:
             raise Conflict(_("Corrections can be proposed once the concept is published."))
@@ -245,8 +247,7 @@ def do_accept_correction(*, actor, correction: MinutesVersion) -> MinutesVersion
     if correction.kind != V.Kind.CORRECTION:
         raise ValidationFailed(_("Only a correction can be taken over."))
     with transaction.atomic():
-        minutes = Minutes.objects.select_for_update().get(pk=minutes.pk)
-        _not_adopted(minutes)
+        minutes = _lock_unadopted(minutes)
         if editing_version(minutes) is not None:
             raise Conflict(_("Publish or discard the draft being written first."))
         base = latest_published(minutes)

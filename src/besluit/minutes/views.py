@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from besluit import access
 from besluit.core import texts as ct
-from besluit.frame.shortcuts import context, crumbs, domain_guard, meeting_for, require, run_service
+from besluit.frame.shortcuts import context, crumbs, domain_guard, meeting_for, run_service
 from besluit.meetings.models import Meeting
 from besluit.minutes import attendance as minutes_attendance
 from besluit.minutes import draft, selectors, services
@@ -116,8 +116,7 @@ def make_draft(request, slug, meeting_id):
 @require_http_methods(["GET", "POST"])
 @domain_guard
 def edit(request, slug, meeting_id):
-    meeting = meeting_for(request, slug, meeting_id)
-    require(request, meeting.association, "administer")
+    meeting = meeting_for(request, slug, meeting_id, "administer")
     minutes = selectors.minutes_of(meeting)
     if minutes is None:
         return redirect("minutes:page", slug, meeting.pk)

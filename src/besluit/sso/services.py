@@ -194,6 +194,12 @@ def roles_from_claims(provider: Provider, claims: dict) -> list[tuple[str, str, 
     ]
 
 
+def _refuse_roleless(association, claims: dict, ip: str | None) -> None:
+    record(
+        "sso.refused", association=association, ip=ip, subject=str(claims["sub"]), reason="no role"
+    )
+
+
 def do_sign_in(*, provider: Provider, claims: dict, ip: str | None = None) -> User | None:
     """The person behind these (verified) claims, with the roles they name; None when
     the claims name no role and the person has none here (nobody gets in role-less)."""
@@ -204,13 +210,7 @@ def do_sign_in(*, provider: Provider, claims: dict, ip: str | None = None) -> Us
         user = _person(provider, claims)
         wanted = roles_from_claims(provider, claims)
         if user is None and not wanted:
-            record(
-                "sso.refused",
-                association=association,
-                ip=ip,
-                subject=str(claims["sub"]),
-                reason="no role",
-            )
+            _refuse_roleless(association, claims, ip)
             return None
         created = user is None
         if created:
@@ -222,13 +222,7 @@ def do_sign_in(*, provider: Provider, claims: dict, ip: str | None = None) -> Us
         )
         added, removed = _sync_roles(provider, user, wanted)
         if not user.roles.filter(association=association).exists():
-            record(
-                "sso.refused",
-                association=association,
-                ip=ip,
-                subject=str(claims["sub"]),
-                reason="no role",
-            )
+            _refuse_roleless(association, claims, ip)
             return None
         record(
             "sso.login",

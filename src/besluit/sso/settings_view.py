@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from besluit.frame.shortcuts import association_for, context, crumbs, require, run_service
+from besluit.frame.shortcuts import association_for, context, crumbs, run_service
 from besluit.sso import services
 from besluit.sso.forms import ProviderForm
 from besluit.sso.models import Provider
@@ -16,8 +16,7 @@ from besluit.sso.models import Provider
 @login_required
 @require_http_methods(["GET", "POST"])
 def provider_settings(request, slug):
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     current = Provider.objects.filter(association=association).first()
     initial = {}
     if current is not None:

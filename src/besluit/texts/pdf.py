@@ -223,12 +223,10 @@ def _logo(branding: Branding) -> str:
     return data_uri(branding.logo)
 
 
-def meeting_book(data: BookData, out, progress: Progress = _no_progress) -> int:
-    """The meeting book: cover, convocation letter, contents, agenda, and every item with its
-    requested decision, explanation, line-numbered proposal text, amendments and motions."""
-    items = [{"item": i, "text": text_context(i.text)} for i in data.items]
+def _book(template: str, data: BookData, items: list, out, progress: Progress) -> int:
+    """A document of the meeting book's kind: its cover, branding and running head."""
     return _render(
-        "texts/pdf/meeting_book.html",
+        template,
         {
             "data": data,
             "b": data.branding,
@@ -240,25 +238,20 @@ def meeting_book(data: BookData, out, progress: Progress = _no_progress) -> int:
         out,
         progress,
     )
+
+
+def meeting_book(data: BookData, out, progress: Progress = _no_progress) -> int:
+    """The meeting book: cover, convocation letter, contents, agenda, and every item with its
+    requested decision, explanation, line-numbered proposal text, amendments and motions."""
+    items = [{"item": i, "text": text_context(i.text)} for i in data.items]
+    return _book("texts/pdf/meeting_book.html", data, items, out, progress)
 
 
 def decision_list(data: BookData, out, progress: Progress = _no_progress) -> int:
     """The decision list (besluitenlijst): per agenda item its decisions in the order they
     were taken, with results, page numbers and a block for the signatures."""
     items = [i for i in data.items if i.decisions or i.amendments or i.motions]
-    return _render(
-        "texts/pdf/decision_list.html",
-        {
-            "data": data,
-            "b": data.branding,
-            "logo": _logo(data.branding),
-            "items": items,
-            "running": data.meeting_title,
-            "cover_lines": [data.meeting_title, data.when, data.where],
-        },
-        out,
-        progress,
-    )
+    return _book("texts/pdf/decision_list.html", data, items, out, progress)
 
 
 def redline_pdf(data: RedlineData, out, progress: Progress = _no_progress) -> int:

@@ -8,9 +8,14 @@ from besluit import hooks
 from besluit.webhooks.services import announce
 
 
+def _announce(owner, name: str, data: dict) -> None:
+    """Deliver ``name`` to the webhooks of ``owner``'s association (owner: anything with an
+    ``association``); the payload starts with the association's slug."""
+    announce(owner.association_id, name, {"association": owner.association.slug} | data)
+
+
 def _poll_data(poll) -> dict:
     return {
-        "association": poll.meeting.association.slug,
         "meetingId": poll.meeting_id,
         "pollId": str(poll.public_id),
         "title": poll.title,
@@ -20,20 +25,18 @@ def _poll_data(poll) -> dict:
 
 def poll_opened(event: hooks.PollOpened) -> None:
     poll = event.poll
-    data = _poll_data(poll) | {"openedAt": poll.opened_at}
-    announce(poll.meeting.association_id, "poll.opened", data)
+    _announce(poll.meeting, "poll.opened", _poll_data(poll) | {"openedAt": poll.opened_at})
 
 
 def poll_closed(event: hooks.PollClosed) -> None:
     poll = event.poll
     data = _poll_data(poll) | {"closedAt": poll.closed_at, "outcome": event.result.outcome.value}
-    announce(poll.meeting.association_id, "poll.closed", data)
+    _announce(poll.meeting, "poll.closed", data)
 
 
 def decision_recorded(event: hooks.DecisionRecorded) -> None:
     d = event.decision
     data = {
-        "association": d.meeting.association.slug,
         "meetingId": d.meeting_id,
         "decisionId": d.pk,
         "agendaItemId": d.agenda_item_id,
@@ -43,38 +46,30 @@ def decision_recorded(event: hooks.DecisionRecorded) -> None:
         "subject": d.subject,
         "text": d.text,
     }
-    announce(d.meeting.association_id, "decision.recorded", data)
+    _announce(d.meeting, "decision.recorded", data)
 
 
 def meeting_published(event: hooks.MeetingPublished) -> None:
     m = event.meeting
     data = {
-        "association": m.association.slug,
         "meetingId": m.pk,
         "title": m.title,
         "kind": m.kind,
         "startsAt": m.starts_at,
         "status": m.status,
     }
-    announce(m.association_id, "meeting.published", data)
+    _announce(m, "meeting.published", data)
 
 
 def letter_sent(event: hooks.LetterSent) -> None:
     x = event.letter
-    data = {
-        "association": x.association.slug,
-        "letterId": x.pk,
-        "number": x.number,
-        "subject": x.subject,
-        "meetingId": x.meeting_id,
-    }
-    announce(x.association_id, "letter.sent", data)
+    data = {"letterId": x.pk, "number": x.number, "subject": x.subject, "meetingId": x.meeting_id}
+    _announce(x, "letter.sent", data)
 
 
 def commitment_changed(event: hooks.CommitmentChanged) -> None:
     c = event.commitment
     data = {
-        "association": c.association.slug,
         "commitmentId": c.pk,
         "change": event.kind,
         "title": c.title,
@@ -82,17 +77,14 @@ def commitment_changed(event: hooks.CommitmentChanged) -> None:
         "progress": c.progress,
         "dueDate": c.due_date,
     }
-    announce(c.association_id, "commitment.changed", data)
+    _announce(c, "commitment.changed", data)
 
 
 def minutes_adopted(event: hooks.MinutesAdopted) -> None:
     m = event.meeting
-    data = {
-        "association": m.association.slug,
-        "meetingId": m.pk,
-        "minutesId": getattr(event.minutes, "pk", None),
-    }
-    announce(m.association_id, "minutes.adopted", data)
+    _announce(
+        m, "minutes.adopted", {"meetingId": m.pk, "minutesId": getattr(event.minutes, "pk", None)}
+    )
 
 
 def register() -> None:

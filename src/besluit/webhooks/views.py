@@ -7,23 +7,21 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from besluit.frame.shortcuts import association_for, context, crumbs, require, run_service
+from besluit.frame.shortcuts import association_for, context, crumbs, run_service
 from besluit.webhooks import services
 from besluit.webhooks.forms import SubscriptionForm
 from besluit.webhooks.models import EVENTS, Subscription
 
 
 def _subscription(request, slug: str, subscription_id: int):
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     return association, get_object_or_404(Subscription, pk=subscription_id, association=association)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def subscription_list(request, slug):
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     form = SubscriptionForm(request.POST or None)
     status = 200
     if request.method == "POST":

@@ -63,6 +63,12 @@ def _load(slug, pk):
     return association, selectors.commitment_in(association, pk)
 
 
+def _require_progress(request, c: Commitment) -> None:
+    """Refuse (403) unless the user may post progress on the commitment."""
+    if not access.can_post_progress(request.user, c):
+        raise PermissionDenied(_("Only the board, the secretariat or the owner may do this."))
+
+
 def _back(c: Commitment):
     return redirect("accountability:commitment", c.association.slug, c.pk)
 
@@ -105,8 +111,7 @@ def commitment_edit(request, slug, pk):
 @require_POST
 def commitment_update(request, slug, pk):
     association, c = _load(slug, pk)
-    if not access.can_post_progress(request.user, c):
-        raise PermissionDenied(_("Only the board, the secretariat or the owner may do this."))
+    _require_progress(request, c)
     form = UpdateForm(request.POST, request.FILES, commitment=c)
     done = run_form(
         request,
@@ -133,8 +138,7 @@ def commitment_update(request, slug, pk):
 @require_POST
 def milestone_add(request, slug, pk):
     association, c = _load(slug, pk)
-    if not access.can_post_progress(request.user, c):
-        raise PermissionDenied(_("Only the board, the secretariat or the owner may do this."))
+    _require_progress(request, c)
     form = MilestoneForm(request.POST)
     done = run_form(
         request,
@@ -156,8 +160,7 @@ def milestone_add(request, slug, pk):
 @require_POST
 def milestone(request, slug, pk, milestone_id):
     _association, c = _load(slug, pk)
-    if not access.can_post_progress(request.user, c):
-        raise PermissionDenied(_("Only the board, the secretariat or the owner may do this."))
+    _require_progress(request, c)
     item = get_object_or_404(Milestone, pk=milestone_id, commitment=c)
     action = request.POST.get("action")
 

@@ -38,17 +38,16 @@ def reports(request, slug):
     form = None
     if can_follow_up:
         form = ReportCreateForm(request.POST or None, association=association)
-        if request.method == "POST" and form.is_valid():
-            d = form.cleaned_data
-            report = run_service(
+        if request.method == "POST":
+            report = run_form(
                 request,
                 form,
-                lambda: services.do_create_report(
+                lambda d: services.do_create_report(
                     actor=request.user, meeting=d["meeting"], title=d["title"]
                 ),
+                _("The report has been created. Add the commitments."),
             )
             if report is not None:
-                messages.success(request, _("The report has been created. Add the commitments."))
                 return redirect("accountability:report", slug, report.pk)
     elif request.method == "POST":
         require(request, association, "follow_up")

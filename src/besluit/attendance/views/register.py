@@ -26,7 +26,6 @@ from besluit.frame.shortcuts import (
     domain_guard,
     is_htmx,
     meeting_for,
-    require,
     run_service,
 )
 
@@ -85,8 +84,7 @@ def register_csv(request, slug, meeting_id):
 def check_in(request, slug, meeting_id):
     """The phone page at the door: search by name or code (or scan the letter's QR
     code), tap to check in."""
-    meeting = meeting_for(request, slug, meeting_id)
-    require(request, meeting.association, "administer")
+    meeting = meeting_for(request, slug, meeting_id, "administer")
     search = SearchForm(request.GET or None)
     form = CheckInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -129,8 +127,7 @@ def check_in(request, slug, meeting_id):
 @require_POST
 @domain_guard
 def check_out(request, slug, meeting_id):
-    meeting = meeting_for(request, slug, meeting_id)
-    require(request, meeting.association, "administer")
+    meeting = meeting_for(request, slug, meeting_id, "administer")
     form = CheckOutForm(request.POST)
     try:
         if not form.is_valid():
@@ -171,8 +168,7 @@ def self_check_in(request, slug, meeting_id):
 @login_required
 @domain_guard
 def meeting_settings(request, slug, meeting_id):
-    meeting = meeting_for(request, slug, meeting_id)
-    require(request, meeting.association, "administer")
+    meeting = meeting_for(request, slug, meeting_id, "administer")
     current = selectors.settings_of(meeting)
     form = SettingsForm(
         request.POST or None,
@@ -212,8 +208,7 @@ def qr_cards(request, slug, meeting_id):
     with the member's letter (and its voting code) for this meeting."""
     from besluit.attendance.qr import member_qr_data_uri
 
-    meeting = meeting_for(request, slug, meeting_id)
-    require(request, meeting.association, "administer")
+    meeting = meeting_for(request, slug, meeting_id, "administer")
     members = meeting.association.members.filter(active=True).order_by("name")
     ctx = context(
         request,

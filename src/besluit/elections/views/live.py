@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from besluit.frame.shortcuts import meeting_for, require
+from besluit.frame.shortcuts import meeting_for
 
 
 def _render(request, meeting, template: str, **extra):
@@ -26,8 +26,7 @@ def projector_panel(request, slug, meeting_id):
 @login_required
 @require_GET
 def console_panel(request, slug, meeting_id):
-    meeting = meeting_for(request, slug, meeting_id)
-    require(request, meeting.association, "chair")
+    meeting = meeting_for(request, slug, meeting_id, "chair")
     back = reverse("live:console", args=[slug, meeting.pk])
     return _render(request, meeting, "elections/_console_panel.html", console_back=back)
 

@@ -182,9 +182,12 @@ def do_import_draft(
     return Imported(version, result.warnings)
 
 
-def _require_editing(version: TextVersion) -> None:
+def _lock_draft(version: TextVersion) -> TextVersion:
+    """The version's row, locked until the transaction ends; a Conflict once published."""
+    version = TextVersion.objects.select_for_update().get(pk=version.pk)
     if version.is_published:
         raise Conflict(_("This version is published; it cannot change. Start a new draft."))
+    return version
 
 
 def do_edit_draft(
@@ -199,8 +202,7 @@ def do_edit_draft(
     association = _association(version.proposal)
     access.require_administer(actor, association)
     with transaction.atomic():
-        version = TextVersion.objects.select_for_update().get(pk=version.pk)
-        _require_editing(version)
+        version = _lock_draft(version)
         changed = []
         if markdown is not None:
             document = cr.carry_ids(version.document, _parse(markdown))
@@ -237,8 +239,7 @@ def do_discard_draft(*, actor, version: TextVersion) -> int:
     association = _association(version.proposal)
     access.require_administer(actor, association)
     with transaction.atomic():
-        version = TextVersion.objects.select_for_update().get(pk=version.pk)
-        _require_editing(version)
+        version = _lock_draft(version)
         record("text.draft_discarded", actor=actor, association=association, obj=version)
         ChangeReason.objects.filter(version=version).delete()
         number = version.number
@@ -254,8 +255,7 @@ def do_set_change_reasons(
     access.require_administer(actor, association)
     inputs = list(inputs)
     with transaction.atomic():
-        version = TextVersion.objects.select_for_update().get(pk=version.pk)
-        _require_editing(version)
+        version = _lock_draft(version)
         if block_id not in version.document:
             raise ValidationFailed(_("That paragraph is not in this draft."), field="block")
         for i in inputs:
@@ -284,8 +284,7 @@ def do_publish_version(*, actor, version: TextVersion, now: datetime | None = No
     access.require_administer(actor, association)
     now = now or timezone.now()
     with transaction.atomic():
-        version = TextVersion.objects.select_for_update().get(pk=version.pk)
-        _require_editing(version)
+        version = _lock_draft(version)
         if not version.blocks:
             raise ValidationFailed(_("An empty text cannot be published."))
         version.status = V.Status.PUBLISHED

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from besluit import access
 from besluit.core import texts as ct
-from besluit.frame.shortcuts import association_for, domain_guard, run_service
+from besluit.frame.shortcuts import association_for, domain_guard, run_service, say_submitted
 from besluit.proposals.models import Amendment
 from besluit.texts import rendering, selectors, services
 from besluit.texts.forms import AmendForm, ConfirmForm, VoteOrderForm
@@ -141,20 +141,12 @@ def amend(request, slug, proposal_id):
             ),
         )
         if amendment is not None:
-            if amendment.is_late:
-                messages.warning(
-                    request,
-                    _(
-                        "Your amendment has been received after the deadline (late, "
-                        "nagekomen). The chair decides whether it is admitted."
-                    ),
-                )
-            else:
-                messages.success(
-                    request,
-                    _("Amendment %(n)s has been submitted on %(passage)s.")
-                    % {"n": amendment.number, "passage": amendment.passage},
-                )
+            say_submitted(
+                request,
+                amendment,
+                _("Amendment %(n)s has been submitted on %(passage)s.")
+                % {"n": amendment.number, "passage": amendment.passage},
+            )
             return redirect(
                 reverse("texts:amendments", args=[slug, proposal.pk])
                 + f"#amendment-{amendment.number}"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from besluit import access
-from besluit.frame.shortcuts import association_for, domain_guard, require, run_service
+from besluit.frame.shortcuts import association_for, domain_guard, run_form, run_service
 from besluit.texts import books, jobs, selectors, services
 from besluit.texts.forms import BookForm, BrandingForm
 from besluit.texts.models import Branding, PdfJob
@@ -107,8 +107,7 @@ def job_download(request, slug, job_id):
 @require_http_methods(["GET", "POST"])
 @domain_guard
 def branding(request, slug):
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     current = Branding.objects.filter(association=association).first()
     form = BrandingForm(
         request.POST or None,
@@ -118,12 +117,11 @@ def branding(request, slug):
             "signature": current.signature if current else "",
         },
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        done = run_service(
+    if request.method == "POST":
+        done = run_form(
             request,
             form,
-            lambda: services.do_set_branding(
+            lambda d: services.do_set_branding(
                 actor=request.user,
                 association=association,
                 sender=d["sender"],
@@ -131,9 +129,9 @@ def branding(request, slug):
                 logo=d["logo"],
                 remove_logo=d["remove_logo"],
             ),
+            _("The house style has been saved."),
         )
         if done is not None:
-            messages.success(request, _("The house style has been saved."))
             return redirect("texts:branding", slug)
     return render(
         request,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from besluit import access
 from besluit.core import texts as ct
-from besluit.frame.shortcuts import association_for, domain_guard, require, run_service
+from besluit.frame.shortcuts import association_for, domain_guard, require, run_form, run_service
 from besluit.texts import rendering, selectors, services
 from besluit.texts.forms import ConfirmForm, DraftForm, ImportForm, ReasonsForm
 from besluit.texts.models import PdfJob, TextVersion
@@ -235,12 +235,11 @@ def draft(request, slug, proposal_id):
             "text": ct.to_markdown(version.document),
         },
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        saved = run_service(
+    if request.method == "POST":
+        saved = run_form(
             request,
             form,
-            lambda: services.do_edit_draft(
+            lambda d: services.do_edit_draft(
                 actor=request.user,
                 version=version,
                 markdown=d["text"],
@@ -248,9 +247,9 @@ def draft(request, slug, proposal_id):
                 summary=d["summary"],
                 kind=d["kind"],
             ),
+            _("The draft has been saved."),
         )
         if saved is not None:
-            messages.success(request, _("The draft has been saved."))
             return redirect("texts:draft", slug, proposal.pk)
     return _draft_page(request, association, proposal, version, form)
 

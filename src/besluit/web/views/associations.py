@@ -186,8 +186,7 @@ def _report_key(association: Association) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def members_import(request: HttpRequest, slug: str) -> HttpResponse:
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     trail = crumbs(
         association,
         (_("Members"), reverse("web:members", args=[slug])),
@@ -428,8 +427,7 @@ def weights(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def people(request: HttpRequest, slug: str) -> HttpResponse:
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     form = PersonForm(request.POST or None, association=association)
     status = 200
     if request.method == "POST":

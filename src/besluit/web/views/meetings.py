@@ -70,8 +70,7 @@ def meetings(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def meeting_create(request: HttpRequest, slug: str) -> HttpResponse:
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     form = MeetingForm(request.POST or None, association=association)
     status = 200
     if request.method == "POST":
@@ -158,8 +157,7 @@ def meeting(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def meeting_status(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
-    meeting = meeting_for(request, slug, meeting_id)
-    require(request, meeting.association, "administer")
+    meeting = meeting_for(request, slug, meeting_id, "administer")
     form = MeetingStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose one of the statuses."))
@@ -183,9 +181,8 @@ def meeting_status(request: HttpRequest, slug: str, meeting_id: int) -> HttpResp
 @login_required
 @require_http_methods(["GET", "POST"])
 def agenda_item_create(request: HttpRequest, slug: str, meeting_id: int) -> HttpResponse:
-    meeting = meeting_for(request, slug, meeting_id)
+    meeting = meeting_for(request, slug, meeting_id, "administer")
     association = meeting.association
-    require(request, association, "administer")
     last = meeting.agenda_items.order_by("-position").first()
     suggested = ""
     if last is not None and last.number.isdigit():

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from besluit.accounts.people import do_import_people
 from besluit.errors import DomainError
-from besluit.frame.shortcuts import association_for, client_ip, context, crumbs, require
+from besluit.frame.shortcuts import association_for, client_ip, context, crumbs
 
 EXAMPLE = (
     "naam,e-mail,lidcode,functie,rol\n"
@@ -30,8 +30,7 @@ class PeopleImportForm(forms.Form):
 
 @require_http_methods(["GET", "POST"])
 def people_import(request: HttpRequest, slug: str) -> HttpResponse:
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     form = PeopleImportForm(request.POST or None, request.FILES or None)
     problems: list[str] = []
     if request.method == "POST" and form.is_valid():

@@ -20,6 +20,7 @@ from besluit.frame.shortcuts import (
     is_htmx,
     meeting_for,
     require,
+    run_form,
     run_service,
 )
 from besluit.live import queue as live_queue
@@ -57,9 +58,8 @@ def _decisions_crumb(meeting: Meeting) -> tuple[str, str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def poll_create(request, slug, meeting_id):
-    meeting = meeting_for(request, slug, meeting_id)
+    meeting = meeting_for(request, slug, meeting_id, "chair")
     association = meeting.association
-    require(request, association, "chair")
     # The statutes' rules, as on the chair console; the form lets the chair change them.
     initial = {
         "quorum": association.default_quorum * 100,
@@ -351,21 +351,19 @@ def poll_list(request, slug, meeting_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def acclamation(request, slug, meeting_id):
-    meeting = meeting_for(request, slug, meeting_id)
+    meeting = meeting_for(request, slug, meeting_id, "chair")
     association = meeting.association
-    require(request, association, "chair")
     initial = {}
     for name in ("motion", "amendment", "agenda_item"):
         value = request.GET.get(name, "")
         if value.isdigit():
             initial[name] = int(value)
     form = AcclamationForm(request.POST or None, meeting=meeting, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        decision = run_service(
+    if request.method == "POST":
+        decision = run_form(
             request,
             form,
-            lambda: services.do_record_acclamation(
+            lambda d: services.do_record_acclamation(
                 actor=request.user,
                 meeting=meeting,
                 subject=d["subject"] or "",
@@ -374,9 +372,9 @@ def acclamation(request, slug, meeting_id):
                 motion=d["motion"],
                 amendment=d["amendment"],
             ),
+            _("The decision by acclamation has been recorded."),
         )
         if decision is not None:
-            messages.success(request, _("The decision by acclamation has been recorded."))
             return redirect("web:decisions", slug, meeting.pk)
     return render(
         request,

@@ -9,15 +9,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from besluit.associations import services as assoc_services
-from besluit.frame.shortcuts import association_for, context, crumbs, require, run_form
+from besluit.frame.shortcuts import association_for, context, crumbs, run_form
 from besluit.web.forms.associations import AssociationSettingsForm
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def association_settings(request: HttpRequest, slug: str) -> HttpResponse:
-    association = association_for(request, slug)
-    require(request, association, "administer")
+    association = association_for(request, slug, "administer")
     initial = {
         "language": association.language or settings.LANGUAGE_CODE,
         "publish_decisions": association.publish_decisions,

@@ -10,7 +10,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from besluit import access
-from besluit.frame.shortcuts import context, domain_guard, meeting_for, run_form, run_service
+from besluit.frame.shortcuts import (
+    context,
+    domain_guard,
+    meeting_for,
+    run_form,
+    run_service,
+    say_submitted,
+)
 from besluit.meetings import selectors as meeting_selectors
 from besluit.proposals import selectors as proposal_selectors
 from besluit.proposals import services
@@ -60,16 +67,7 @@ def motion_create(request, slug, meeting_id):
             ),
         )
         if motion is not None:
-            if motion.is_late:
-                messages.warning(
-                    request,
-                    _(
-                        "Your motion has been received after the deadline (late, nagekomen). "
-                        "The chair decides whether it is admitted."
-                    ),
-                )
-            else:
-                messages.success(request, _("Your motion has been submitted."))
+            say_submitted(request, motion, _("Your motion has been submitted."))
             return redirect("web:motion", slug, meeting.pk, motion.number)
     return render(
         request,
@@ -127,16 +125,7 @@ def amendment_create(request, slug, meeting_id, item_id):
             ),
         )
         if amendment is not None:
-            if amendment.is_late:
-                messages.warning(
-                    request,
-                    _(
-                        "Your amendment has been received after the deadline (late, "
-                        "nagekomen). The chair decides whether it is admitted."
-                    ),
-                )
-            else:
-                messages.success(request, _("Your amendment has been submitted."))
+            say_submitted(request, amendment, _("Your amendment has been submitted."))
             return redirect("web:amendment", slug, meeting.pk, amendment.pk)
     ctx.update(
         form=form,
