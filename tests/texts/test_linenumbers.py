@@ -71,8 +71,8 @@ def json_lines(doc, width):
 
 class PdfLines(HTMLParser):
     """Collects (number, text) from the PDF's markup (texts/pdf/lines.html): a line starts at
-    its number and ends at a line break or the end of its block; list labels and note
-    references are skipped."""
+    its number and ends at a line break (a newline character or <br>), the next number or the
+    end of its block; list labels and note references are skipped."""
 
     def __init__(self):
         super().__init__()
@@ -113,7 +113,11 @@ class PdfLines(HTMLParser):
         if self.mode == "no":
             self.number += data
         elif self.mode == "text":
-            self.text.append(data)
+            line, newline, rest = data.partition("\n")
+            self.text.append(line)
+            if newline:
+                self._end()
+                assert not rest, "text after a line break before the next number"
 
 
 def pdf_lines(doc, width):

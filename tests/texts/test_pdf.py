@@ -160,3 +160,23 @@ def test_a_failed_job_says_so_and_a_dead_one_is_stale(published, secretariat):
         heartbeat_at=timezone.now() - timedelta(hours=1),
     )
     assert jobs.is_stale(stuck)
+
+
+def test_page_references_are_kept_until_a_page_is_added():
+    """texts.pdf caches pydyf's page references (WeasyPrint's tagging reads them once per
+    structure element); the cache must give what pydyf gives, and follow added pages."""
+    import pydyf
+
+    from besluit.texts import pdf
+
+    pdf._cache_page_references()
+    pdf._cache_page_references()  # twice is harmless
+    document = pydyf.PDF()
+    pages = [pydyf.Dictionary({"Type": "/Page"}) for _ in range(3)]
+    for page in pages:
+        document.add_page(page)
+    first = document.page_references
+    assert document.page_references is first  # not rebuilt on each read
+    assert first == tuple(f"{page.number} 0 R".encode() for page in pages)
+    document.add_page(pydyf.Dictionary({"Type": "/Page"}))
+    assert len(document.page_references) == 4 and document.page_references[:3] == first

@@ -181,10 +181,38 @@ def qr_png(text: str) -> str:
     return data_uri(buf.getvalue(), "image/png")
 
 
+def _cache_page_references() -> None:
+    """Make pydyf's ``PDF.page_references`` keep its tuple until a page is added.
+
+    pydyf (0.13) builds the tuple of every page's reference anew on each read, and WeasyPrint's
+    tagging reads it once per structure element to take one page's reference: for a 214-page
+    meeting book (about 37,000 elements) that is 8 million encoded strings, 2.6 s of CPU time,
+    growing with pages × elements. The cached tuple is the same value (the page list only
+    grows, through ``add_page``), so the PDF is byte for byte the same.
+    """
+    import pydyf
+
+    original = pydyf.PDF.__dict__.get("page_references")
+    if not isinstance(original, property) or getattr(original.fget, "cached", False):
+        return
+
+    def page_references(self):
+        count = len(self.pages["Kids"])
+        cached = self.__dict__.get("_besluit_page_references")
+        if cached is None or cached[0] != count:
+            cached = (count, original.fget(self))
+            self.__dict__["_besluit_page_references"] = cached
+        return cached[1]
+
+    page_references.cached = True
+    pydyf.PDF.page_references = property(page_references, doc=original.__doc__)
+
+
 def html_to_pdf(html: str, out, progress: Progress = _no_progress) -> int:
     """Lay out the HTML and write a tagged PDF/UA-1 document; returns the number of pages."""
     from weasyprint import HTML
 
+    _cache_page_references()
     progress(0.15, translation.gettext("laying out the pages"))
     document = HTML(string=html, url_fetcher=_no_fetching()).render()
     pages = len(document.pages)
