@@ -34,9 +34,15 @@ def test_prints_a_table_per_rule(association):
 
 def test_by_member_and_rule_selection(association):
     out, _err = analyse(
-        "--association", association.slug, "--rule", "current,equal", "--by", "member",
-        "--quota", "two_thirds",
-    )  # fmt: skip
+        "--association",
+        association.slug,
+        "--rule",
+        "current,equal",
+        "--by",
+        "member",
+        "--quota",
+        "two_thirds",
+    )
     assert "at least two thirds" in out
     assert "== Proportional" not in out and "Approximation" not in out
     assert out.count("Testgemeente ") == 2 * 12  # not "Testgemeenten" in the title
@@ -72,9 +78,15 @@ def test_bad_brackets_file_names_file_and_line(association, tmp_path):
     err = io.StringIO()
     with pytest.raises(CommandError, match=r"bad.txt: not a valid bracket table \(1 problems\)"):
         call_command(
-            "weights", "analyse", "--association", association.slug,
-            "--brackets-file", str(table), stdout=io.StringIO(), stderr=err,
-        )  # fmt: skip
+            "weights",
+            "analyse",
+            "--association",
+            association.slug,
+            "--brackets-file",
+            str(table),
+            stdout=io.StringIO(),
+            stderr=err,
+        )
     assert f"{table}: line 2: expected 'from_inhabitants votes'" in err.getvalue()
 
 

@@ -171,8 +171,10 @@ def test_known_game_end_to_end_with_overrides():
     assert rule.dummies == ()
     assert rule.minimum_winning_size == 2
     coalition = rule.smallest_winning_coalition
-    assert [m.name for m in coalition.members] == [rule.members[0].member.name,
-                                                   rule.members[2].member.name]  # fmt: skip
+    assert [m.name for m in coalition.members] == [
+        rule.members[0].member.name,
+        rule.members[2].member.name,
+    ]
     assert coalition.weight == 51 and coalition.weight_share == F(51, 100)
     assert "3 fixed weights (overrides)" in rule.description
 

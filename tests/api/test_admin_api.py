@@ -28,8 +28,14 @@ def other(db):
 def send(client, user, method, path, body=None, **extra):
     raw = ApiToken.issue(user, "t")[1]
     data = body if isinstance(body, str) else json.dumps(body) if body is not None else ""
-    return client.generic(method, f"/api/v1{path}", data, content_type="application/json",
-                          HTTP_AUTHORIZATION=f"Bearer {raw}", **extra)  # fmt: skip
+    return client.generic(
+        method,
+        f"/api/v1{path}",
+        data,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+        **extra,
+    )
 
 
 def changes() -> int:
@@ -40,40 +46,106 @@ def changes() -> int:
 @pytest.mark.parametrize(
     "method, path, body, field",
     [
-        ("POST", "/associations/vvg/weight-rules", {"validFrom": "morgen", "kind": "equal"},
-         "validFrom"),
-        ("POST", "/associations/vvg/weight-rules", {"validFrom": "2001-01-01", "kind": "cubic"},
-         "kind"),
-        ("POST", "/associations/vvg/weight-rules",
-         {"validFrom": "2001-01-01", "kind": "brackets", "brackets": [{"minInhabitants": "veel",
-          "votes": 1}]}, "brackets.0.minInhabitants"),
-        ("POST", "/associations/vvg/weight-rules", {"validFrom": "2001-01-01", "kind": "brackets",
-         "brackets": []}, None),
+        (
+            "POST",
+            "/associations/vvg/weight-rules",
+            {"validFrom": "morgen", "kind": "equal"},
+            "validFrom",
+        ),
+        (
+            "POST",
+            "/associations/vvg/weight-rules",
+            {"validFrom": "2001-01-01", "kind": "cubic"},
+            "kind",
+        ),
+        (
+            "POST",
+            "/associations/vvg/weight-rules",
+            {
+                "validFrom": "2001-01-01",
+                "kind": "brackets",
+                "brackets": [{"minInhabitants": "veel", "votes": 1}],
+            },
+            "brackets.0.minInhabitants",
+        ),
+        (
+            "POST",
+            "/associations/vvg/weight-rules",
+            {"validFrom": "2001-01-01", "kind": "brackets", "brackets": []},
+            None,
+        ),
         ("PUT", "/associations/vvg/networks/G4", {"members": ["GM9999"]}, "members"),
         ("PUT", "/associations/vvg/networks/G4", {"members": "GM1000"}, "members"),
         ("POST", "/associations/vvg/people", {"username": "x", "role": "king"}, "role"),
-        ("POST", "/associations/vvg/people", {"username": "x", "role": "representative",
-         "member": "GM9999", "function": "mayor"}, "member"),
-        ("POST", "/associations/vvg/people", {"username": "x", "role": "observer",
-         "password": "kort"}, "password"),
-        ("POST", "/meetings", {"association": "vvg", "kind": "alv", "title": "T",
-         "startsAt": "volgende week", "isDigital": True}, "startsAt"),
-        ("POST", "/meetings", {"association": "vvg", "kind": "alv", "title": "T",
-         "startsAt": "2030-01-01T10:00:00+01:00"}, "location"),
+        (
+            "POST",
+            "/associations/vvg/people",
+            {"username": "x", "role": "representative", "member": "GM9999", "function": "mayor"},
+            "member",
+        ),
+        (
+            "POST",
+            "/associations/vvg/people",
+            {"username": "x", "role": "observer", "password": "kort"},
+            "password",
+        ),
+        (
+            "POST",
+            "/meetings",
+            {
+                "association": "vvg",
+                "kind": "alv",
+                "title": "T",
+                "startsAt": "volgende week",
+                "isDigital": True,
+            },
+            "startsAt",
+        ),
+        (
+            "POST",
+            "/meetings",
+            {
+                "association": "vvg",
+                "kind": "alv",
+                "title": "T",
+                "startsAt": "2030-01-01T10:00:00+01:00",
+            },
+            "location",
+        ),
         ("PATCH", "/meetings/{meeting}", {"status": "done"}, "status"),
-        ("POST", "/meetings/{meeting}/agenda-items", {"number": "07", "title": "Dubbel"},
-         "number"),
-        ("POST", "/polls", {"meetingId": "{meeting}", "subject": "free",
-         "alternatives": ["A"]}, "alternatives"),
-        ("POST", "/polls", {"meetingId": "{meeting}", "subject": "proposal",
-         "proposalId": 999999}, "proposalId"),
-        ("POST", "/polls", {"meetingId": "{meeting}", "subject": "free",
-         "alternatives": ["A", "B"], "quorum": "veel"}, "quorum"),
+        ("POST", "/meetings/{meeting}/agenda-items", {"number": "07", "title": "Dubbel"}, "number"),
+        (
+            "POST",
+            "/polls",
+            {"meetingId": "{meeting}", "subject": "free", "alternatives": ["A"]},
+            "alternatives",
+        ),
+        (
+            "POST",
+            "/polls",
+            {"meetingId": "{meeting}", "subject": "proposal", "proposalId": 999999},
+            "proposalId",
+        ),
+        (
+            "POST",
+            "/polls",
+            {
+                "meetingId": "{meeting}",
+                "subject": "free",
+                "alternatives": ["A", "B"],
+                "quorum": "veel",
+            },
+            "quorum",
+        ),
         ("POST", "/letters", {"association": "vvg", "kind": "results"}, "meeting"),
-        ("POST", "/tokens", {"name": "x", "scopes": ["read"], "expiresInDays": 1000},
-         "expiresInDays"),
+        (
+            "POST",
+            "/tokens",
+            {"name": "x", "scopes": ["read"], "expiresInDays": 1000},
+            "expiresInDays",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_input_is_a_400_naming_the_field_and_changes_nothing(
     client, association, secretariat, meeting, method, path, body, field
 ):
@@ -91,8 +163,11 @@ def test_another_associations_objects_are_unknown(client, association, secretari
     before = changes()
     item = their_proposal.agenda_item
     for method, path, body in [
-        ("POST", "/polls", {"meetingId": their_meeting.pk, "subject": "free",
-                            "alternatives": ["A", "B"]}),
+        (
+            "POST",
+            "/polls",
+            {"meetingId": their_meeting.pk, "subject": "free", "alternatives": ["A", "B"]},
+        ),
         ("PATCH", f"/meetings/{their_meeting.pk}", {"status": "closed"}),
         ("POST", f"/meetings/{their_meeting.pk}/agenda-items", {"number": "99", "title": "X"}),
         ("PUT", f"/agenda-items/{item.pk}", {"number": "07", "title": "X"}),
@@ -101,18 +176,31 @@ def test_another_associations_objects_are_unknown(client, association, secretari
         ("PUT", "/associations/ander/networks/G4", {"members": []}),
         ("POST", "/associations/ander/weight-rules", {"validFrom": "2001-01-01", "kind": "equal"}),
         ("GET", "/associations/ander/people", None),
-        ("POST", "/letters", {"association": "ander", "kind": "other", "subject": "S",
-                              "body": "B"}),
-        ("POST", "/letters", {"association": "vvg", "kind": "convocation",
-                              "meetingId": their_meeting.pk}),
+        (
+            "POST",
+            "/letters",
+            {"association": "ander", "kind": "other", "subject": "S", "body": "B"},
+        ),
+        (
+            "POST",
+            "/letters",
+            {"association": "vvg", "kind": "convocation", "meetingId": their_meeting.pk},
+        ),
         ("GET", "/letters?association=ander", None),
         ("GET", "/commitments?association=ander", None),
-    ]:  # fmt: skip
+    ]:
         assert_problem(send(client, secretariat, method, path, body), 404)
     # A proposal of another meeting named in a poll of one's own: refused, not used.
     problem = assert_problem(
-        send(client, secretariat, "POST", "/polls", {"meetingId": meeting.pk,
-             "subject": "proposal", "proposalId": their_proposal.pk}), 400)  # fmt: skip
+        send(
+            client,
+            secretariat,
+            "POST",
+            "/polls",
+            {"meetingId": meeting.pk, "subject": "proposal", "proposalId": their_proposal.pk},
+        ),
+        400,
+    )
     assert problem["invalidParams"][0]["name"] == "proposalId"
     assert changes() == before
 
@@ -124,10 +212,23 @@ def test_roles_below_the_secretariat_are_refused(
     assert_problem(send(client, representative, "POST", items, {"number": "99", "title": "X"}), 403)
     assert_problem(send(client, chair, "POST", "/associations", {"name": "X", "slug": "x"}), 403)
     # The chair may create a poll; a representative may not.
-    assert_problem(send(client, representative, "POST", "/polls", {"meetingId": meeting.pk,
-                   "subject": "free", "alternatives": ["A", "B"]}), 403)  # fmt: skip
-    created = send(client, chair, "POST", "/polls", {"meetingId": meeting.pk, "subject": "free",
-                   "alternatives": ["A", "B"]})  # fmt: skip
+    assert_problem(
+        send(
+            client,
+            representative,
+            "POST",
+            "/polls",
+            {"meetingId": meeting.pk, "subject": "free", "alternatives": ["A", "B"]},
+        ),
+        403,
+    )
+    created = send(
+        client,
+        chair,
+        "POST",
+        "/polls",
+        {"meetingId": meeting.pk, "subject": "free", "alternatives": ["A", "B"]},
+    )
     assert created.status_code == 201
 
 
@@ -148,8 +249,11 @@ def test_new_collections_are_paginated_and_have_etags(client, association, secre
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     first = client.get("/api/v1/associations/vvg/people?pageSize=1&sort=-username", **auth)
     assert first.status_code == 200 and first["X-Total-Count"] == "1"
-    again = client.get("/api/v1/associations/vvg/people?pageSize=1&sort=-username",
-                       HTTP_IF_NONE_MATCH=first["ETag"], **auth)  # fmt: skip
+    again = client.get(
+        "/api/v1/associations/vvg/people?pageSize=1&sort=-username",
+        HTTP_IF_NONE_MATCH=first["ETag"],
+        **auth,
+    )
     assert again.status_code == 304
     rules = client.get("/api/v1/associations/vvg/weight-rules", **auth)
     assert rules.json()[0]["inForce"] is True and 'rel="first"' in rules["Link"]
@@ -169,11 +273,18 @@ def test_member_overrides_and_networks_and_letter_edits(client, association, sec
     members = send(client, secretariat, "GET", "/associations/vvg/members?pageSize=50").json()
     row = next(m for m in members if m["code"] == code)
     assert row["weightStatus"] == "overridden" and Decimal(row["weight"]) == Decimal("5.5")
-    assert_problem(send(client, secretariat, "PATCH", "/associations/vvg/members/GM9999",
-                        {"networks": []}), 404)  # fmt: skip
+    assert_problem(
+        send(client, secretariat, "PATCH", "/associations/vvg/members/GM9999", {"networks": []}),
+        404,
+    )
 
-    letter = send(client, secretariat, "POST", "/letters", {"association": "vvg", "kind": "other",
-                  "subject": "Eerste", "body": "Tekst"}).json()  # fmt: skip
+    letter = send(
+        client,
+        secretariat,
+        "POST",
+        "/letters",
+        {"association": "vvg", "kind": "other", "subject": "Eerste", "body": "Tekst"},
+    ).json()
     edited = send(client, secretariat, "PATCH", f"/letters/{letter['id']}", {"subject": "Tweede"})
     assert edited.status_code == 200 and edited.json()["subject"] == "Tweede"
     assert edited.json()["body"] == "Tekst"
@@ -182,12 +293,25 @@ def test_member_overrides_and_networks_and_letter_edits(client, association, sec
 def test_roles_are_given_and_taken_away(client, association, secretariat, board, other):
     base = "/associations/vvg/people/bestuurslid/roles"
     code = factories.member(association, 4).code
-    given = send(client, secretariat, "PUT", f"{base}/representative",
-                 {"member": code, "function": "alderman"})  # fmt: skip
+    given = send(
+        client,
+        secretariat,
+        "PUT",
+        f"{base}/representative",
+        {"member": code, "function": "alderman"},
+    )
     assert given.status_code == 200, given.content
     assert given.json()["role"] == "representative" and given.json()["function"] == "alderman"
-    assert_problem(send(client, secretariat, "PUT", f"{base}/representative",
-                        {"member": "GM9999", "function": "mayor"}), 400)  # fmt: skip
+    assert_problem(
+        send(
+            client,
+            secretariat,
+            "PUT",
+            f"{base}/representative",
+            {"member": "GM9999", "function": "mayor"},
+        ),
+        400,
+    )
     assert_problem(send(client, secretariat, "PUT", f"{base}/king", {}), 400)
     assert send(client, secretariat, "DELETE", f"{base}/board").status_code == 204
     assert set(board.roles.values_list("kind", flat=True)) == {"representative"}

@@ -63,38 +63,65 @@ def admin(client):
     out = io.StringIO()
     call_command("createuser", "beheer", "--superuser", "--no-password", stdout=out)
     out = io.StringIO()
-    call_command("tokens", "create", "beheer", "--name", "inrichting", "--scopes", "read,write",
-                 stdout=out, stderr=io.StringIO())  # fmt: skip
+    call_command(
+        "tokens",
+        "create",
+        "beheer",
+        "--name",
+        "inrichting",
+        "--scopes",
+        "read,write",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
     return Api(client, out.getvalue().strip())
 
 
 def representatives_csv(codes: list[str]) -> bytes:
     rows = ["naam,e-mail,lidcode,functie,rol"]
-    rows += [f"Burgemeester {c},burgemeester@{c.lower()}.nl,{c},burgemeester,vertegenwoordiger"
-             for c in codes]  # fmt: skip
-    rows.append(f"Griffier {codes[0]},griffier@{codes[0].lower()}.nl,{codes[0]},griffier,"
-                "vertegenwoordiger")  # fmt: skip
+    rows += [
+        f"Burgemeester {c},burgemeester@{c.lower()}.nl,{c},burgemeester,vertegenwoordiger"
+        for c in codes
+    ]
+    rows.append(
+        f"Griffier {codes[0]},griffier@{codes[0].lower()}.nl,{codes[0]},griffier,vertegenwoordiger"
+    )
     return ("\n".join(rows) + "\n").encode()
 
 
 def test_a_whole_meeting_through_the_api(client, admin):
     # The association and its register.
-    admin.post("/associations", {"name": "Vereniging van Nederlandse Gemeenten", "slug": "vng",
-                                 "shortName": "VNG"}, status=201)  # fmt: skip
+    admin.post(
+        "/associations",
+        {"name": "Vereniging van Nederlandse Gemeenten", "slug": "vng", "shortName": "VNG"},
+        status=201,
+    )
     report = admin.post("/associations/vng/members/import", csv_body=GEMEENTEN.read_bytes())
     assert report == {"created": 342, "updated": 0, "unchanged": 0}
     before = admin.get("/associations/vng/members?pageSize=5")
     assert before[0]["weight"] is None and before[0]["weightStatus"] == "none yet"
 
     # Two weight rules: the bracket table now, square roots from 2030.
-    admin.post("/associations/vng/weight-rules", {"validFrom": "2000-01-01", "kind": "brackets",
-               "brackets": BRACKETS, "label": "Statuten art. 12"}, status=201)  # fmt: skip
-    admin.post("/associations/vng/weight-rules", {"validFrom": "2030-01-01",
-               "kind": "square_root", "decimals": 2}, status=201)  # fmt: skip
+    admin.post(
+        "/associations/vng/weight-rules",
+        {
+            "validFrom": "2000-01-01",
+            "kind": "brackets",
+            "brackets": BRACKETS,
+            "label": "Statuten art. 12",
+        },
+        status=201,
+    )
+    admin.post(
+        "/associations/vng/weight-rules",
+        {"validFrom": "2030-01-01", "kind": "square_root", "decimals": 2},
+        status=201,
+    )
     rules = admin.get("/associations/vng/weight-rules")
     assert [(r["kind"], r["inForce"]) for r in rules] == [
-        ("square_root", False), ("brackets", True)
-    ]  # fmt: skip
+        ("square_root", False),
+        ("brackets", True),
+    ]
     members = admin.get("/associations/vng/members?pageSize=500")
     assert len(members) == 342 and all(m["weightStatus"] == "computed" for m in members)
     weight = {m["code"]: Decimal(m["weight"]) for m in members}
@@ -103,8 +130,11 @@ def test_a_whole_meeting_through_the_api(client, admin):
 
     # People: the secretariat and the chair, 343 representatives, and their tokens.
     for username, role in (("secretariaat", "secretariat"), ("voorzitter", "chair")):
-        admin.post("/associations/vng/people", {"username": username, "role": role,
-                   "email": f"{username}@vng.nl"}, status=201)  # fmt: skip
+        admin.post(
+            "/associations/vng/people",
+            {"username": username, "role": role, "email": f"{username}@vng.nl"},
+            status=201,
+        )
     codes = sorted(weight)
     created = admin.post(
         "/associations/vng/people/import", csv_body=representatives_csv(codes), status=201
@@ -114,35 +144,65 @@ def test_a_whole_meeting_through_the_api(client, admin):
     assert len(people) == 343
 
     def token_for(username: str, scopes: list[str]) -> Api:
-        new = admin.post("/tokens", {"name": "alv", "scopes": scopes, "username": username,
-                         "association": "vng", "expiresInDays": 7}, status=201)  # fmt: skip
+        new = admin.post(
+            "/tokens",
+            {
+                "name": "alv",
+                "scopes": scopes,
+                "username": username,
+                "association": "vng",
+                "expiresInDays": 7,
+            },
+            status=201,
+        )
         return Api(client, new["token"])
 
     secretariat = token_for("secretariaat@vng", ["read", "write"])
     chair = token_for("voorzitter@vng", ["read", "write"])
 
     # The meeting, its agenda and the proposal: by the secretariat.
-    meeting = secretariat.post("/meetings", {
-        "association": "vng", "kind": "alv", "title": "Najaars-ALV",
-        "startsAt": "2026-12-11T10:00:00+01:00", "endsAt": "2026-12-11T16:00:00+01:00",
-        "location": "Jaarbeurs Utrecht", "standardAgenda": False,
-    }, status=201)  # fmt: skip
+    meeting = secretariat.post(
+        "/meetings",
+        {
+            "association": "vng",
+            "kind": "alv",
+            "title": "Najaars-ALV",
+            "startsAt": "2026-12-11T10:00:00+01:00",
+            "endsAt": "2026-12-11T16:00:00+01:00",
+            "location": "Jaarbeurs Utrecht",
+            "standardAgenda": False,
+        },
+        status=201,
+    )
     mid = meeting["id"]
-    secretariat.post(f"/meetings/{mid}/agenda-items", {"number": "01", "title": "Opening"},
-                     status=201)  # fmt: skip
-    item = secretariat.post(f"/meetings/{mid}/agenda-items", {
-        "number": "07", "title": "Resolutie kabinetsformatie",
-        "requestedDecision": "De ALV stemt in met de resolutie.",
-    }, status=201)  # fmt: skip
-    proposal = secretariat.put(f"/agenda-items/{item['id']}/proposal", {
-        "title": "Resolutie kabinetsformatie", "text": "De ALV besluit het fonds te herstellen.",
-    })  # fmt: skip
+    secretariat.post(
+        f"/meetings/{mid}/agenda-items", {"number": "01", "title": "Opening"}, status=201
+    )
+    item = secretariat.post(
+        f"/meetings/{mid}/agenda-items",
+        {
+            "number": "07",
+            "title": "Resolutie kabinetsformatie",
+            "requestedDecision": "De ALV stemt in met de resolutie.",
+        },
+        status=201,
+    )
+    proposal = secretariat.put(
+        f"/agenda-items/{item['id']}/proposal",
+        {
+            "title": "Resolutie kabinetsformatie",
+            "text": "De ALV besluit het fonds te herstellen.",
+        },
+    )
     assert secretariat.get(f"/meetings/{mid}/agenda-items")[1]["proposalId"] == proposal["id"]
     assert secretariat.patch(f"/meetings/{mid}", {"status": "convened"})["status"] == "convened"
 
     # The poll: created, opened by the chair.
-    poll = chair.post("/polls", {"meetingId": mid, "subject": "proposal",
-                                 "proposalId": proposal["id"]}, status=201)  # fmt: skip
+    poll = chair.post(
+        "/polls",
+        {"meetingId": mid, "subject": "proposal", "proposalId": proposal["id"]},
+        status=201,
+    )
     assert [o["key"] for o in poll["options"]] == ["for", "against", "abstain"]
     assert chair.post(f"/polls/{poll['id']}/open")["status"] == "open"
 

@@ -50,8 +50,14 @@ def test_scopes_decide_what_a_token_may_do(client, association, secretariat, cha
     read = issue(client, secretariat)["token"]
     assert client.get("/api/v1/associations", **auth(read)).status_code == 200
     body = assert_problem(
-        client.post("/api/v1/tokens", {"name": "x", "scopes": ["read"]},
-                    content_type="application/json", **auth(read)), 403)  # fmt: skip
+        client.post(
+            "/api/v1/tokens",
+            {"name": "x", "scopes": ["read"]},
+            content_type="application/json",
+            **auth(read),
+        ),
+        403,
+    )
     assert body["type"].endswith("token-scope") and "'write'" in body["detail"]
     rep = factories.make_user(
         "wethouder", association, Role.Kind.REPRESENTATIVE, member=factories.member(association, 2)
@@ -102,8 +108,13 @@ def test_every_use_is_audited(client, secretariat):
 def test_the_secretariat_issues_tokens_only_for_its_own_people(
     client, association, secretariat, representative
 ):
-    new = issue(client, secretariat, username="burgemeester", association=association.slug,
-                scopes=["read", "vote"])  # fmt: skip
+    new = issue(
+        client,
+        secretariat,
+        username="burgemeester",
+        association=association.slug,
+        scopes=["read", "vote"],
+    )
     assert new["username"] == "burgemeester"
     assert AuditEvent.objects.filter(action="api_token.issued", actor=secretariat).count() == 1
     other = factories.make_association(3, slug="ander")
@@ -128,9 +139,19 @@ def test_the_secretariat_issues_tokens_only_for_its_own_people(
     # A representative cannot issue for someone else.
     rep_raw = ApiToken.issue(representative, "rep")[1]
     assert_problem(
-        client.post("/api/v1/tokens", {"name": "x", "scopes": ["read"], "username": "secretariaat",
-                    "association": association.slug}, content_type="application/json",
-                    **auth(rep_raw)), 403)  # fmt: skip
+        client.post(
+            "/api/v1/tokens",
+            {
+                "name": "x",
+                "scopes": ["read"],
+                "username": "secretariaat",
+                "association": association.slug,
+            },
+            content_type="application/json",
+            **auth(rep_raw),
+        ),
+        403,
+    )
 
 
 @pytest.mark.parametrize(
@@ -155,8 +176,19 @@ def test_bad_token_requests_are_400_and_change_nothing(client, secretariat, body
 
 def test_cli_creates_lists_and_revokes(secretariat):
     out, err = io.StringIO(), io.StringIO()
-    call_command("tokens", "create", "secretariaat", "--name", "cli", "--scopes", "read,write",
-                 "--days", "7", stdout=out, stderr=err)  # fmt: skip
+    call_command(
+        "tokens",
+        "create",
+        "secretariaat",
+        "--name",
+        "cli",
+        "--scopes",
+        "read,write",
+        "--days",
+        "7",
+        stdout=out,
+        stderr=err,
+    )
     raw = out.getvalue().strip()
     assert raw.startswith("bsl_") and "shown only this once" in err.getvalue()
     token = ApiToken.objects.get(name="cli")
@@ -168,8 +200,17 @@ def test_cli_creates_lists_and_revokes(secretariat):
     token.refresh_from_db()
     assert token.revoked_at is not None
     with pytest.raises(CommandError, match="scopes"):
-        call_command("tokens", "create", "secretariaat", "--name", "x", "--scopes", "root",
-                     stdout=io.StringIO(), stderr=io.StringIO())  # fmt: skip
+        call_command(
+            "tokens",
+            "create",
+            "secretariaat",
+            "--name",
+            "x",
+            "--scopes",
+            "root",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
     with pytest.raises(CommandError, match="No person"):
         call_command("tokens", "create", "niemand", "--name", "x", stdout=io.StringIO())
 

@@ -200,8 +200,12 @@ def test_the_besluit_command_answers_exit_codes_and_a_line_per_problem(tmp_path)
     bad = people_csv(association, 2) + "Kees,kees@vvg.nl,GM0014,,keizer\n"
     result = subprocess.run(
         [*besluit, "--association", association.slug],
-        input=bad, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        input=bad,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert "stdin: line 4, field 'rol': unknown role 'keizer'" in result.stderr
     assert "CommandError: stdin: nothing imported (1 problem)." in result.stderr
@@ -209,8 +213,12 @@ def test_the_besluit_command_answers_exit_codes_and_a_line_per_problem(tmp_path)
 
     result = subprocess.run(
         [*besluit, "--association", association.slug],
-        input=people_csv(association, 4), env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        input=people_csv(association, 4),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "stdin: 4 people created." in result.stdout
     assert Role.objects.filter(association=association, kind="representative").count() == 4

@@ -20,19 +20,27 @@ def test_check_in_proxy_and_votes_through_the_api(
     client, association, meeting, secretariat, chair, reps
 ):
     base = f"/api/v1/meetings/{meeting.pk}"
-    post(client, "/api/v1/proxy-rules",
-         {"association": association.slug, "validFrom": "2020-01-01", "maxRepresented": 2},
-         secretariat)  # fmt: skip
+    post(
+        client,
+        "/api/v1/proxy-rules",
+        {"association": association.slug, "validFrom": "2020-01-01", "maxRepresented": 2},
+        secretariat,
+    )
     answer = post(client, f"{base}/check-ins", {"member": m(association, 1).code}, secretariat)
     assert answer.status_code == 201 and answer.json()["member"] == m(association, 1).code
     twice = post(client, f"{base}/check-ins", {"member": m(association, 1).code}, secretariat)
     assert_problem(twice, 409, detail_contains="al aangemeld")
     assert Attendance.objects.count() == 1
     assert_problem(
-        post(client, f"{base}/proxies", {"grantor": m(association, 0).code,
-                                         "holder": m(association, 0).code}, reps[0]),
-        400, detail_contains="zichzelf",
-    )  # fmt: skip
+        post(
+            client,
+            f"{base}/proxies",
+            {"grantor": m(association, 0).code, "holder": m(association, 0).code},
+            reps[0],
+        ),
+        400,
+        detail_contains="zichzelf",
+    )
     pair = {"grantor": m(association, 0).code, "holder": m(association, 1).code}
     made = post(client, f"{base}/proxies", pair, reps[0])
     assert made.status_code == 201 and made.json()["status"] == "pending"
@@ -51,19 +59,27 @@ def test_check_in_proxy_and_votes_through_the_api(
     assert by_proxy.status_code == 201 and by_proxy.json()["member"] == m(association, 0).code
     assert post(client, url, {"option": "option-2"}, reps[1]).status_code == 201
     assert_problem(
-        post(client, f"/api/v1/proxies/{proxy_id}/revocation", {}, reps[0]), 409,
+        post(client, f"/api/v1/proxies/{proxy_id}/revocation", {}, reps[0]),
+        409,
         detail_contains="intrekken",
-    )  # fmt: skip
-    paper = post(client, f"/api/v1/polls/{poll.public_id}/paper-ballots",
-                 {"member": m(association, 4).code, "option": "option-2", "handedInBy": "Griffier"},
-                 secretariat)  # fmt: skip
+    )
+    paper = post(
+        client,
+        f"/api/v1/polls/{poll.public_id}/paper-ballots",
+        {"member": m(association, 4).code, "option": "option-2", "handedInBy": "Griffier"},
+        secretariat,
+    )
     assert paper.status_code == 201
     assert_problem(
-        post(client, f"/api/v1/polls/{poll.public_id}/paper-ballots",
-             {"member": m(association, 1).code, "option": "option-2", "handedInBy": "x"},
-             secretariat),
-        409, detail_contains="digitaal",
-    )  # fmt: skip
+        post(
+            client,
+            f"/api/v1/polls/{poll.public_id}/paper-ballots",
+            {"member": m(association, 1).code, "option": "option-2", "handedInBy": "x"},
+            secretariat,
+        ),
+        409,
+        detail_contains="digitaal",
+    )
     assert Ballot.objects.filter(poll=poll).count() == 3
     assert Proxy.objects.get().status == Proxy.Status.APPROVED
 
@@ -85,6 +101,7 @@ def test_the_meeting_quorum_is_required_through_the_api(
     )
     assert answer.status_code == 200 and answer.json()["required"] is True
     assert_problem(
-        client.post(f"/api/v1/polls/{poll.public_id}/open", **bearer(chair)), 409,
+        client.post(f"/api/v1/polls/{poll.public_id}/open", **bearer(chair)),
+        409,
         detail_contains="vergaderquorum",
-    )  # fmt: skip
+    )

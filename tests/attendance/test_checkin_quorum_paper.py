@@ -124,9 +124,12 @@ def test_a_named_paper_ballot_counts_is_logged_and_shows_in_the_bundle(
         )
     with pytest.raises(PermissionDenied):
         attendance.do_enter_paper_ballot(
-            actor=chair, poll=poll, member=m(association, 2), option_key="option-2",
+            actor=chair,
+            poll=poll,
+            member=m(association, 2),
+            option_key="option-2",
             handed_in_by="x",
-        )  # fmt: skip
+        )
     receipt = attendance.do_enter_paper_ballot(
         actor=secretariat,
         poll=poll,
@@ -159,9 +162,12 @@ def test_a_secret_paper_round_needs_two_tellers_and_matching_totals(
     w3, w4 = weights[m(association, 3).pk], weights[m(association, 4).pk]
     with pytest.raises(ValidationFailed):
         attendance.do_enter_paper_ballot(
-            actor=secretariat, poll=poll, member=m(association, 3), option_key="option-1",
+            actor=secretariat,
+            poll=poll,
+            member=m(association, 3),
+            option_key="option-1",
             handed_in_by="x",
-        )  # fmt: skip
+        )
     paper = attendance.do_enter_paper_round(
         actor=secretariat,
         poll=poll,

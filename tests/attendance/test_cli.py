@@ -24,27 +24,64 @@ def run(*args):
 
 
 def test_checkin_proxy_and_list_from_the_command_line(association, meeting, secretariat, chair):
-    code, out, _ = run("checkin", "--user", "secretariaat", "--meeting", str(meeting.pk),
-                       m(association, 1).code)  # fmt: skip
+    code, out, _ = run(
+        "checkin", "--user", "secretariaat", "--meeting", str(meeting.pk), m(association, 1).code
+    )
     assert code == 0 and "checked in" in out
-    code, _, err = run("checkin", "--user", "secretariaat", "--meeting", str(meeting.pk),
-                       m(association, 1).code)  # fmt: skip
+    code, _, err = run(
+        "checkin", "--user", "secretariaat", "--meeting", str(meeting.pk), m(association, 1).code
+    )
     assert code == 1 and "al aangemeld" in err and "(member)" in err
     assert Attendance.objects.count() == 1
-    run("proxy-rule", "--user", "secretariaat", "--association", association.slug,
-        "--valid-from", "2020-01-01", "--max", "1")  # fmt: skip
-    code, out, _ = run("proxy", "--user", "secretariaat", "--meeting", str(meeting.pk),
-                       "--grantor", m(association, 0).code, "--holder", m(association, 1).code,
-                       "--approve")  # fmt: skip
+    run(
+        "proxy-rule",
+        "--user",
+        "secretariaat",
+        "--association",
+        association.slug,
+        "--valid-from",
+        "2020-01-01",
+        "--max",
+        "1",
+    )
+    code, out, _ = run(
+        "proxy",
+        "--user",
+        "secretariaat",
+        "--meeting",
+        str(meeting.pk),
+        "--grantor",
+        m(association, 0).code,
+        "--holder",
+        m(association, 1).code,
+        "--approve",
+    )
     assert code == 0 and Proxy.objects.get().status == "approved"
-    code, _, err = run("proxy", "--user", "secretariaat", "--meeting", str(meeting.pk),
-                       "--grantor", m(association, 2).code,
-                       "--holder", m(association, 1).code)  # fmt: skip
+    code, _, err = run(
+        "proxy",
+        "--user",
+        "secretariaat",
+        "--meeting",
+        str(meeting.pk),
+        "--grantor",
+        m(association, 2).code,
+        "--holder",
+        m(association, 1).code,
+    )
     assert code == 1 and "ten hoogste 1" in err
     code, out, _ = run("list", "--meeting", str(meeting.pk), "--csv")
     assert f"{m(association, 0).code},{m(association, 0).name}" in out and "represented" in out
     poll = factories.open_poll(chair, meeting)
-    code, out, _ = run("paper", "--user", "secretariaat", str(poll.public_id),
-                       "--member", m(association, 5).code, "--option", "option-1",
-                       "--handed-in-by", "Griffier")  # fmt: skip
+    code, out, _ = run(
+        "paper",
+        "--user",
+        "secretariaat",
+        str(poll.public_id),
+        "--member",
+        m(association, 5).code,
+        "--option",
+        "option-1",
+        "--handed-in-by",
+        "Griffier",
+    )
     assert code == 0 and "paper ballot" in out

@@ -38,10 +38,12 @@ def test_a_holder_votes_for_the_member_it_represents_at_the_edge(transactional_d
     poll = voting.do_open_poll(
         actor=chair,
         poll=voting.do_create_poll(
-            actor=chair, meeting=meeting, subject="proposal",
+            actor=chair,
+            meeting=meeting,
+            subject="proposal",
             proposal=factories.make_proposal(meeting),
         ),
-    )  # fmt: skip
+    )
     token = bearer(rep)
     with server(data_dir=tmp_path) as base:
         status, _, body = post(

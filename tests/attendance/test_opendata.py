@@ -26,9 +26,12 @@ def test_popolo_shows_attendance_and_ballots_by_proxy_and_on_paper(
         actor=secretariat, meeting=meeting, member=m(association, 1), representative="J. Jansen"
     )
     attendance.do_request_proxy(
-        actor=secretariat, meeting=meeting, grantor=m(association, 0), holder=m(association, 1),
+        actor=secretariat,
+        meeting=meeting,
+        grantor=m(association, 0),
+        holder=m(association, 1),
         approve=True,
-    )  # fmt: skip
+    )
     poll = factories.open_poll(
         chair, meeting, subject="proposal", proposal=factories.make_proposal(meeting)
     )
@@ -36,9 +39,12 @@ def test_popolo_shows_attendance_and_ballots_by_proxy_and_on_paper(
         actor=reps[1], poll=poll, option_key="for", for_member=m(association, 0).code
     )
     attendance.do_enter_paper_ballot(
-        actor=secretariat, poll=poll, member=m(association, 3), option_key="against",
+        actor=secretariat,
+        poll=poll,
+        member=m(association, 3),
+        option_key="against",
         handed_in_by="Griffier",
-    )  # fmt: skip
+    )
     voting.do_close_poll(actor=chair, poll=poll)
     export = json.loads(formats.to_json(popolo.export(association, meeting)))
     event = next(e for e in export["events"] if e["classification"] == "alv")
@@ -70,9 +76,12 @@ def test_the_decision_list_pdf_records_attendance(
     settings.MEDIA_ROOT = tmp_path
     attendance.do_check_in(actor=secretariat, meeting=meeting, member=m(association, 1))
     attendance.do_request_proxy(
-        actor=secretariat, meeting=meeting, grantor=m(association, 0), holder=m(association, 1),
+        actor=secretariat,
+        meeting=meeting,
+        grantor=m(association, 0),
+        holder=m(association, 1),
         approve=True,
-    )  # fmt: skip
+    )
     data = books.book_data(meeting, decisions=True)
     assert data.attendance[1] == f"Aanwezig: {m(association, 1).name}."
     out = io.BytesIO()

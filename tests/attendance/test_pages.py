@@ -86,9 +86,12 @@ def test_the_holder_votes_for_both_members_from_the_live_page(
 ):
     attendance.do_check_in(actor=secretariat, meeting=meeting, member=m(association, 1))
     attendance.do_request_proxy(
-        actor=secretariat, meeting=meeting, grantor=m(association, 0), holder=m(association, 1),
+        actor=secretariat,
+        meeting=meeting,
+        grantor=m(association, 0),
+        holder=m(association, 1),
         approve=True,
-    )  # fmt: skip
+    )
     poll = factories.open_poll(chair, meeting)
     client.force_login(reps[1])
     live = client.get(reverse("live:participant", args=[association.slug, meeting.pk]))

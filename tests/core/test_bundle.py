@@ -70,9 +70,16 @@ def make_poll(*, secret=False, votes=VOTES, key=None, by_group=False, register=R
     key = key or V.generate_private_key()
     log = V.PollLog(POLL, key)
     log.append(
-        V.opened_event(poll=POLL, title=TITLE, register=register, options=YES_NO, rule=Rule(),
-                       secret=secret, at=T0)
-    )  # fmt: skip
+        V.opened_event(
+            poll=POLL,
+            title=TITLE,
+            register=register,
+            options=YES_NO,
+            rule=Rule(),
+            secret=secret,
+            at=T0,
+        )
+    )
     checkpoints = [log.signed_checkpoint(T0)]
     receipts = []
     for n, (member, option) in enumerate(votes.items(), start=1):
@@ -127,9 +134,13 @@ def forged(poll, events, *, key=None, **overrides):
     if poll.secret:
         overrides.setdefault("voters", poll.bundle.get("voters"))
     bundle = B.build_bundle(
-        register=register, leaves=log.leaves, checkpoints=checkpoints, private_key=key,
-        check=False, **overrides,
-    )  # fmt: skip
+        register=register,
+        leaves=log.leaves,
+        checkpoints=checkpoints,
+        private_key=key,
+        check=False,
+        **overrides,
+    )
     return B.serialize_bundle(bundle)
 
 
@@ -151,16 +162,26 @@ def test_a_named_bundle_verifies_and_has_the_documented_shape(named):
     assert B.verify_bundle(named.bundle) == []
     b = named.bundle
     assert sorted(b) == [
-        "choices", "decision", "format", "key", "log", "poll", "register", "signature", "totals"
-    ]  # fmt: skip
+        "choices",
+        "decision",
+        "format",
+        "key",
+        "log",
+        "poll",
+        "register",
+        "signature",
+        "totals",
+    ]
     assert b["format"] == "besluit-poll-bundle/1"
     assert b["choices"] == VOTES
     assert b["decision"] == {"outcome": "adopted", "winner": "for"}
     assert b["totals"] == count(REGISTER, VOTES).to_dict()
     assert b["register"][0] == {
-        "member": "GM0014", "name": "Groningen", "weight": "5",
+        "member": "GM0014",
+        "name": "Groningen",
+        "weight": "5",
         "groups": ["network:G40", "province:Groningen"],
-    }  # fmt: skip
+    }
     assert b["key"]["key_id"] == V.key_id(V.public_key_for(named.key))
     assert [c["checkpoint"]["size"] for c in b["log"]["checkpoints"]] == [1, 6]
     assert named.data == V.canonical_json(b) + b"\n"
@@ -194,13 +215,16 @@ def test_build_bundle_refuses_to_produce_a_bundle_that_fails():
     poll = make_poll()
     with pytest.raises(B.BundleError) as info:
         B.build_bundle(
-            register=REGISTER, leaves=poll.log.leaves,
-            checkpoints=[poll.log.signed_checkpoint(T0, 1)], private_key=poll.key,
-        )  # fmt: skip
+            register=REGISTER,
+            leaves=poll.log.leaves,
+            checkpoints=[poll.log.signed_checkpoint(T0, 1)],
+            private_key=poll.key,
+        )
     assert "must sign the whole log" in str(info.value)
     with pytest.raises(ValueError, match="closed log"):
-        B.build_bundle(register=REGISTER, leaves=poll.log.leaves[:-1], checkpoints=[],
-                       private_key=poll.key)  # fmt: skip
+        B.build_bundle(
+            register=REGISTER, leaves=poll.log.leaves[:-1], checkpoints=[], private_key=poll.key
+        )
 
 
 def test_receipts_check_out_against_the_bundle(named, secret):
@@ -491,8 +515,17 @@ def small_poll(secret):
     register = [{**r, "name": "", "groups": []} for r in REGISTER[:3]]
     key = V.generate_private_key()
     log = V.PollLog(POLL, key)
-    log.append(V.opened_event(poll=POLL, title="M", register=register, options=YES_NO,
-                              rule=Rule(), secret=secret, at=T0))  # fmt: skip
+    log.append(
+        V.opened_event(
+            poll=POLL,
+            title="M",
+            register=register,
+            options=YES_NO,
+            rule=Rule(),
+            secret=secret,
+            at=T0,
+        )
+    )
     votes = {"GM0014": "for", "GM0034": "against"}
     for n, (member, option) in enumerate(votes.items()):
         log.append(
@@ -502,9 +535,12 @@ def small_poll(secret):
         )
     log.append(V.closed_event(poll=POLL, totals=count(register, votes), at=T0))
     bundle = B.build_bundle(
-        register=register, leaves=log.leaves, checkpoints=[log.signed_checkpoint(T0)],
-        private_key=key, voters=list(votes) if secret else None,
-    )  # fmt: skip
+        register=register,
+        leaves=log.leaves,
+        checkpoints=[log.signed_checkpoint(T0)],
+        private_key=key,
+        voters=list(votes) if secret else None,
+    )
     return B.serialize_bundle(bundle)
 
 
@@ -634,16 +670,22 @@ def test_the_script_runs_as_a_plain_file_without_django(named, secret, tmp_path,
         path.write_bytes(poll.data)
         result = subprocess.run(
             [sys.executable, str(SCRIPT), str(path)],
-            env=env, cwd=tmp_path, capture_output=True, text=True,
-        )  # fmt: skip
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(f"OK: poll {TITLE}, 4 ballots, root ")
     tampered = tmp_path / "tampered.json"
     tampered.write_bytes(named.data.replace(b'"weight":"10"', b'"weight":"11"', 1))
     result = subprocess.run(
         [sys.executable, str(SCRIPT), str(tampered), "--key-id", "00"],
-        env=env, cwd=tmp_path, capture_output=True, text=True,
-    )  # fmt: skip
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 1
     assert "register fingerprint" in result.stdout and "expected key is 00" in result.stdout
     broken = tmp_path / "broken.json"
@@ -665,8 +707,11 @@ def test_the_script_runs_as_a_module_without_django(named, tmp_path, no_django):
     path.write_bytes(named.data)
     result = subprocess.run(
         [sys.executable, "-m", "besluit.verify", str(path)],
-        env=env, cwd=tmp_path, capture_output=True, text=True,
-    )  # fmt: skip
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("OK: poll ")
     assert not marker.exists()
@@ -692,13 +737,28 @@ def test_alternatives_poll_with_fractional_weights():
         Option("abstain", "Onthouding", is_abstention=True),
     )
     register = [{"member": f"GM{i:04d}", "weight": D(i) / 4} for i in range(1, 8)]
-    votes = {"GM0001": "board", "GM0002": "amended", "GM0003": "amended", "GM0007": "amended",
-             "GM0005": "against_both", "GM0006": "abstain"}  # fmt: skip
+    votes = {
+        "GM0001": "board",
+        "GM0002": "amended",
+        "GM0003": "amended",
+        "GM0007": "amended",
+        "GM0005": "against_both",
+        "GM0006": "abstain",
+    }
     key = V.generate_private_key()
     rule = Rule(majority="two_thirds", quorum=D("0.5"))
     log = V.PollLog(POLL, key)
-    log.append(V.opened_event(poll=POLL, title="Statutenwijziging", register=register,
-                              options=options, rule=rule, secret=False, at=T0))  # fmt: skip
+    log.append(
+        V.opened_event(
+            poll=POLL,
+            title="Statutenwijziging",
+            register=register,
+            options=options,
+            rule=rule,
+            secret=False,
+            at=T0,
+        )
+    )
     for n, (member, option) in enumerate(votes.items()):
         log.append(V.ballot_event(poll=POLL, ballot=f"b{n}", member=member, option=option, at=T0))
     index = {r["member"]: n for n, r in enumerate(register)}
@@ -709,8 +769,12 @@ def test_alternatives_poll_with_fractional_weights():
         rule=rule,
     )
     log.append(V.closed_event(poll=POLL, totals=result, at=T0))
-    bundle = B.build_bundle(register=register, leaves=log.leaves,
-                            checkpoints=[log.signed_checkpoint(T0)], private_key=key)  # fmt: skip
+    bundle = B.build_bundle(
+        register=register,
+        leaves=log.leaves,
+        checkpoints=[log.signed_checkpoint(T0)],
+        private_key=key,
+    )
     # 3 of 4.5 cast is exactly two thirds: enough
     assert bundle["decision"] == {"outcome": "adopted", "winner": "amended"}
     assert B.verify_bundle(B.serialize_bundle(bundle)) == []

@@ -20,24 +20,38 @@ def build(ballots, *, check=False) -> bytes:
     """A named poll's bundle; ``ballots``: (id, member, option, extra fields of the leaf)."""
     log = V.PollLog(POLL, KEY)
     log.append(
-        V.opened_event(poll=POLL, title=TITLE, register=REGISTER, options=YES_NO, rule=Rule(),
-                       secret=False, at=T0, changes=False)
-    )  # fmt: skip
+        V.opened_event(
+            poll=POLL,
+            title=TITLE,
+            register=REGISTER,
+            options=YES_NO,
+            rule=Rule(),
+            secret=False,
+            at=T0,
+            changes=False,
+        )
+    )
     checkpoints = [log.signed_checkpoint(T0)]
     votes = {}
     for n, (ballot, member, option, extra) in enumerate(ballots, start=1):
         event = V.ballot_event(
-            poll=POLL, ballot=ballot, member=member, option=option,
+            poll=POLL,
+            ballot=ballot,
+            member=member,
+            option=option,
             at=T0 + timedelta(minutes=n),
-        )  # fmt: skip
+        )
         log.append({**event, **extra})
         votes[member] = option
     log.append(V.closed_event(poll=POLL, totals=count(REGISTER, votes), at=T0 + timedelta(hours=1)))
     checkpoints.append(log.signed_checkpoint(T0 + timedelta(hours=1)))
     bundle = B.build_bundle(
-        register=REGISTER, leaves=log.leaves, checkpoints=checkpoints, private_key=KEY,
+        register=REGISTER,
+        leaves=log.leaves,
+        checkpoints=checkpoints,
+        private_key=KEY,
         check=check,
-    )  # fmt: skip
+    )
     return B.serialize_bundle(bundle)
 
 

@@ -19,9 +19,17 @@ def build(ballots, *, opened_changes, bundle_changes=None, check=False):
     """Bundle bytes and receipts of a named poll with ``ballots`` as (id, member, option)."""
     log = V.PollLog(POLL, KEY)
     log.append(
-        V.opened_event(poll=POLL, title=TITLE, register=REGISTER, options=YES_NO, rule=Rule(),
-                       secret=False, at=T0, changes=opened_changes)
-    )  # fmt: skip
+        V.opened_event(
+            poll=POLL,
+            title=TITLE,
+            register=REGISTER,
+            options=YES_NO,
+            rule=Rule(),
+            secret=False,
+            at=T0,
+            changes=opened_changes,
+        )
+    )
     checkpoints = [log.signed_checkpoint(T0)]
     last: dict[str, str] = {}
     receipts = []
@@ -35,9 +43,13 @@ def build(ballots, *, opened_changes, bundle_changes=None, check=False):
     log.append(V.closed_event(poll=POLL, totals=count(REGISTER, last), at=T0 + timedelta(hours=1)))
     checkpoints.append(log.signed_checkpoint(T0 + timedelta(hours=1)))
     bundle = B.build_bundle(
-        register=REGISTER, leaves=log.leaves, checkpoints=checkpoints, private_key=KEY,
-        changes=bundle_changes, check=check,
-    )  # fmt: skip
+        register=REGISTER,
+        leaves=log.leaves,
+        checkpoints=checkpoints,
+        private_key=KEY,
+        changes=bundle_changes,
+        check=check,
+    )
     return B.serialize_bundle(bundle), receipts
 
 

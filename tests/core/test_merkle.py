@@ -218,10 +218,15 @@ def test_malformed_consistency_input_does_not_raise():
 
 def test_log_refuses_bad_requests():
     log = MerkleLog.from_data(LEAVES[:3])
-    for bad in [lambda: log.inclusion_proof(3), lambda: log.inclusion_proof(0, 4),
-                lambda: log.root_at(4), lambda: log.append_hash(b"short"),
-                lambda: log.consistency_proof(2, 5), lambda: log.leaf_hash(3),
-                lambda: root_from_inclusion_proof(leaf_hash(b""), 0, 0, [])]:  # fmt: skip
+    for bad in [
+        lambda: log.inclusion_proof(3),
+        lambda: log.inclusion_proof(0, 4),
+        lambda: log.root_at(4),
+        lambda: log.append_hash(b"short"),
+        lambda: log.consistency_proof(2, 5),
+        lambda: log.leaf_hash(3),
+        lambda: root_from_inclusion_proof(leaf_hash(b""), 0, 0, []),
+    ]:
         with pytest.raises(MerkleError):
             bad()
 

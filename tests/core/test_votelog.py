@@ -94,9 +94,17 @@ def test_any_spelling_of_a_value_has_the_same_canonical_bytes(value):
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(D("12.000"), "12"), (D("0.50"), "0.5"), (D("1E+2"), "100"), (7, "7"), ("3.10", "3.1"),
-     (D("0.000"), "0"), (D("-0"), "0"), (D("2.5E-3"), "0.0025")],
-)  # fmt: skip
+    [
+        (D("12.000"), "12"),
+        (D("0.50"), "0.5"),
+        (D("1E+2"), "100"),
+        (7, "7"),
+        ("3.10", "3.1"),
+        (D("0.000"), "0"),
+        (D("-0"), "0"),
+        (D("2.5E-3"), "0.0025"),
+    ],
+)
 def test_canonical_decimal(value, text):
     assert V.canonical_decimal(value) == text
 
@@ -152,9 +160,14 @@ def test_register_fingerprint_is_sha256_of_the_sorted_member_weight_list():
 
 def test_events_have_the_documented_fields():
     opened = V.opened_event(
-        poll=UUID(POLL), title="Motie 7", register=REGISTER, options=YES_NO, rule=Rule(),
-        secret=False, at=T0,
-    )  # fmt: skip
+        poll=UUID(POLL),
+        title="Motie 7",
+        register=REGISTER,
+        options=YES_NO,
+        rule=Rule(),
+        secret=False,
+        at=T0,
+    )
     assert opened == {
         "type": "opened",
         "poll": POLL,
@@ -271,10 +284,15 @@ def named_log(key, votes=(("GM0014", "for"), ("GM0363", "against"), ("GM0880", "
     log = V.PollLog(POLL, key)
     log.append(
         V.opened_event(
-            poll=POLL, title="Motie 7", register=REGISTER, options=YES_NO, rule=Rule(),
-            secret=False, at=T0,
+            poll=POLL,
+            title="Motie 7",
+            register=REGISTER,
+            options=YES_NO,
+            rule=Rule(),
+            secret=False,
+            at=T0,
         )
-    )  # fmt: skip
+    )
     receipts = []
     for n, (member, option) in enumerate(votes, start=1):
         at = T0 + timedelta(minutes=n)

@@ -67,9 +67,12 @@ def world(association, meeting, chair, representative):
 
     factories.make_proposal(meeting)
     proposals.do_submit_motion(
-        actor=representative, meeting=meeting, title="Jeugdzorg", considerations="- x",
+        actor=representative,
+        meeting=meeting,
+        title="Jeugdzorg",
+        considerations="- x",
         request="y",
-    )  # fmt: skip
+    )
     poll = voting.do_create_poll(
         actor=chair, meeting=meeting, subject="free", alternatives=["A", "B"]
     )

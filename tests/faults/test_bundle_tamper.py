@@ -40,8 +40,9 @@ def test_every_single_byte_change_fails_verification(tmp_path, secret):
     )
     poll = voting.do_open_poll(actor=chair, poll=poll)
     for i in range(3):
-        rep = factories.make_user(f"r{i}", association, Role.Kind.REPRESENTATIVE,
-                                  member=factories.member(association, i))  # fmt: skip
+        rep = factories.make_user(
+            f"r{i}", association, Role.Kind.REPRESENTATIVE, member=factories.member(association, i)
+        )
         choice = ("option-1", "option-2")[i % 2]
         if secret:
             factories.sealed_vote(poll, rep, choice)
@@ -85,8 +86,11 @@ def test_every_single_byte_change_fails_verification(tmp_path, secret):
         path.write_bytes(data)
         return subprocess.run(
             [sys.executable, "-m", "besluit.cli", "verify", str(path), "--key-id", key_id],
-            env=env, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
     if secret:
         return

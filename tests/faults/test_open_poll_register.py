@@ -32,10 +32,11 @@ def test_register_changes_during_an_open_poll_leave_it_alone(secret, tmp_path):
     chair = factories.make_user("voorzitter", association, Role.Kind.CHAIR)
     secretariat = factories.make_user("secretariaat", association, Role.Kind.SECRETARIAT)
     reps = [
-        factories.make_user(f"r{i}", association, Role.Kind.REPRESENTATIVE,
-                            member=factories.member(association, i))
+        factories.make_user(
+            f"r{i}", association, Role.Kind.REPRESENTATIVE, member=factories.member(association, i)
+        )
         for i in range(6)
-    ]  # fmt: skip
+    ]
     poll = factories.open_poll(
         chair, meeting, subject="free", alternatives=["A", "B"], is_secret=secret
     )
@@ -45,12 +46,17 @@ def test_register_changes_during_an_open_poll_leave_it_alone(secret, tmp_path):
 
     # 1. Weights: a new rule in force since before the meeting, and an override.
     assoc.do_set_weight_rule(
-        actor=secretariat, association=association, valid_from=date(2001, 1, 1), kind="equal",
-    )  # fmt: skip
+        actor=secretariat,
+        association=association,
+        valid_from=date(2001, 1, 1),
+        kind="equal",
+    )
     assoc.do_override_weight(
-        actor=secretariat, member=factories.member(association, 1), weight=Decimal("99"),
+        actor=secretariat,
+        member=factories.member(association, 1),
+        weight=Decimal("99"),
         reason="test",
-    )  # fmt: skip
+    )
     # 2. Members: a new one imported, one made inactive, networks changed.
     csv = factories.register_csv(14).decode().splitlines()
     assoc.do_import_members(

@@ -23,9 +23,11 @@ VOTERS, CLOSERS = 60, 6
 def _post(path: str, token: str, data=None):
     try:
         return Client().post(
-            path, data=data or {}, content_type="application/json",
+            path,
+            data=data or {},
+            content_type="application/json",
             HTTP_AUTHORIZATION=f"Bearer {token}",
-        )  # fmt: skip
+        )
     finally:
         connection.close()
 
@@ -37,11 +39,16 @@ def test_every_acknowledged_ballot_is_in_the_closing_checkpoint_and_nothing_else
     chair_token = ApiToken.issue(chair, "t")[1]
     tokens = [
         ApiToken.issue(
-            factories.make_user(f"r{i}", association, Role.Kind.REPRESENTATIVE,
-                                member=factories.member(association, i)), "t",
+            factories.make_user(
+                f"r{i}",
+                association,
+                Role.Kind.REPRESENTATIVE,
+                member=factories.member(association, i),
+            ),
+            "t",
         )[1]
         for i in range(VOTERS)
-    ]  # fmt: skip
+    ]
     poll = voting.do_create_poll(
         actor=chair, meeting=meeting, subject="free", alternatives=["A", "B"]
     )

@@ -16,9 +16,11 @@ pytestmark = [pytest.mark.dbbackend, pytest.mark.django_db]
 @pytest.fixture
 def setup(association, meeting, chair):
     rep = factories.make_user(
-        "burgemeester", association, Role.Kind.REPRESENTATIVE,
+        "burgemeester",
+        association,
+        Role.Kind.REPRESENTATIVE,
         member=factories.member(association, 0),
-    )  # fmt: skip
+    )
     token = ApiToken.issue(rep, "t")[1]
 
     def poll(**kwargs) -> Poll:

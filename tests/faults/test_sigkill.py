@@ -54,10 +54,22 @@ def start_server(data_dir) -> tuple[subprocess.Popen, str]:
         del env["DATABASE_URL"]
         (data_dir / "besluit.sqlite3").symlink_to(connection.settings_dict["NAME"])
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "besluit.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--lifespan", "off", "--log-level", "critical"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "besluit.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+            "--log-level",
+            "critical",
+        ],
         env=env,
-    )  # fmt: skip
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
@@ -74,9 +86,11 @@ def start_server(data_dir) -> tuple[subprocess.Popen, str]:
 def call(base: str, path: str, token: str, data: dict | None = None, method="POST"):
     body = json.dumps(data or {}).encode() if method == "POST" else None
     request = urllib.request.Request(
-        base + path, data=body, method=method,
+        base + path,
+        data=body,
+        method=method,
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )  # fmt: skip
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status, response.read()
@@ -93,11 +107,16 @@ def test_sigkill_during_a_burst_loses_no_acknowledged_ballot(tmp_path):
     chair_token = ApiToken.issue(chair, "t")[1]
     tokens = [
         ApiToken.issue(
-            factories.make_user(f"r{i}", association, Role.Kind.REPRESENTATIVE,
-                                member=factories.member(association, i)), "t",
+            factories.make_user(
+                f"r{i}",
+                association,
+                Role.Kind.REPRESENTATIVE,
+                member=factories.member(association, i),
+            ),
+            "t",
         )[1]
         for i in range(VOTERS)
-    ]  # fmt: skip
+    ]
     poll = voting.do_create_poll(
         actor=chair, meeting=meeting, subject="free", alternatives=["A", "B"]
     )
@@ -141,14 +160,16 @@ def test_sigkill_during_a_burst_loses_no_acknowledged_ballot(tmp_path):
         assert {e["ballot"] for e in leaves if e["type"] == "ballot"} == stored
 
         # Clients retry what got no answer, with the same request key: nothing counts twice.
-        retried = [call(base, path, tokens[n], {"option": "option-1", "requestKey": f"k{n}"})
-                   for n in lost]  # fmt: skip
+        retried = [
+            call(base, path, tokens[n], {"option": "option-1", "requestKey": f"k{n}"}) for n in lost
+        ]
         assert all(status in (200, 201) for status, _ in retried), retried
         replayed = sum(1 for status, _ in retried if status == 200)
         status, _ = call(base, f"/api/v1/polls/{poll.public_id}/close", chair_token)
         assert status == 200
-        status, bundle = call(base, f"/api/v1/polls/{poll.public_id}/bundle", chair_token,
-                              method="GET")  # fmt: skip
+        status, bundle = call(
+            base, f"/api/v1/polls/{poll.public_id}/bundle", chair_token, method="GET"
+        )
         assert status == 200
     finally:
         process.terminate()

@@ -55,9 +55,14 @@ def run_worker():
 
     with mock.patch.object(db_worker, "close_old_connections", lambda: None):
         call_command(
-            "db_worker", "--batch", "--queue-name", "*", "--no-startup-delay", "--no-reload",
+            "db_worker",
+            "--batch",
+            "--queue-name",
+            "*",
+            "--no-startup-delay",
+            "--no-reload",
             verbosity=0,
-        )  # fmt: skip
+        )
 
 
 def queued_jobs() -> int:
@@ -211,12 +216,14 @@ def test_secretariat_marks_a_bounce_by_hand(letter, secretariat, client):
 
 
 def test_members_without_an_address_and_representatives(association, secretariat, meeting):
-    rep = factories.make_user("wethouder", association, Role.Kind.REPRESENTATIVE,
-                              member=factories.member(association, 0))  # fmt: skip
+    rep = factories.make_user(
+        "wethouder", association, Role.Kind.REPRESENTATIVE, member=factories.member(association, 0)
+    )
     rep.email = "Wethouder@Example.org"
     rep.save()
-    inactive = factories.make_user("oud", association, Role.Kind.REPRESENTATIVE,
-                                   member=factories.member(association, 1))  # fmt: skip
+    inactive = factories.make_user(
+        "oud", association, Role.Kind.REPRESENTATIVE, member=factories.member(association, 1)
+    )
     inactive.email, inactive.is_active = "oud@example.org", False
     inactive.save()
     letter = services.do_create_letter(
@@ -230,9 +237,11 @@ def test_members_without_an_address_and_representatives(association, secretariat
 
 def test_numbers_templates_and_the_calendar(association, secretariat, meeting):
     first = services.do_create_letter(
-        actor=secretariat, association=association, kind=Letter.Kind.DEADLINE_REMINDER,
+        actor=secretariat,
+        association=association,
+        kind=Letter.Kind.DEADLINE_REMINDER,
         meeting=meeting,
-    )  # fmt: skip
+    )
     second = services.do_create_letter(
         actor=secretariat, association=association, kind=Letter.Kind.RESULTS, meeting=meeting
     )
@@ -247,9 +256,14 @@ def test_numbers_templates_and_the_calendar(association, secretariat, meeting):
         assert made.subject and meeting.title in made.body
     with pytest.raises(Exception, match="al in gebruik"):
         services.do_update_letter(
-            actor=secretariat, letter=second, number=first.number, subject="x", body="y",
-            meeting=meeting, include_invitation=False,
-        )  # fmt: skip
+            actor=secretariat,
+            letter=second,
+            number=first.number,
+            subject="x",
+            body="y",
+            meeting=meeting,
+            include_invitation=False,
+        )
 
     one, two = ics.meeting_calendar(meeting), ics.meeting_calendar(meeting, sequence=1)
     event_one = Calendar.from_ical(one).walk("VEVENT")[0]
@@ -274,9 +288,14 @@ def test_pages_for_the_secretariat_and_the_members(
     assert response.status_code == 302 and response["Location"].endswith(f"/{letter.pk}/bewerken/")
     edit = client.post(
         f"{base}{letter.pk}/bewerken/",
-        {"number": letter.number, "subject": "Convocatie ALV", "body": "Tekst",
-         "meeting": meeting.pk, "include_invitation": "on"},
-    )  # fmt: skip
+        {
+            "number": letter.number,
+            "subject": "Convocatie ALV",
+            "body": "Tekst",
+            "meeting": meeting.pk,
+            "include_invitation": "on",
+        },
+    )
     assert edit.status_code == 302
     preview = client.get(f"{base}{letter.pk}/versturen/")
     assert preview.status_code == 200 and "uitnodiging.ics" in preview.content.decode()

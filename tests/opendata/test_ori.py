@@ -21,18 +21,24 @@ PREFIXES = {"schema", "opengov", "meeting", "org", "rdf", "xsd", "dcterms", "bes
 def decided(association, secretariat, chair, representative, meeting):
     meetings.do_set_meeting_status(actor=secretariat, meeting=meeting, status="convened")
     proposal = factories.make_proposal(meeting)
-    motion = proposals.do_submit_motion(actor=representative, meeting=meeting, title="Jeugdzorg",
-                                        considerations="- x", request="y")  # fmt: skip
-    named = voting.do_create_poll(actor=chair, meeting=meeting, subject="proposal",
-                                  proposal=proposal)  # fmt: skip
+    motion = proposals.do_submit_motion(
+        actor=representative, meeting=meeting, title="Jeugdzorg", considerations="- x", request="y"
+    )
+    named = voting.do_create_poll(
+        actor=chair, meeting=meeting, subject="proposal", proposal=proposal
+    )
     voting.do_open_poll(actor=chair, poll=named)
     voting.cast_ballot(actor=representative, poll=named, option_key="for")
     voting.do_close_poll(actor=chair, poll=named)
     secret = factories.open_poll(chair, meeting, is_secret=True, title="Geheim")
     factories.sealed_vote(secret, representative, "option-1")
     secret = factories.close_secret(chair, secret)
-    voting.do_record_acclamation(actor=chair, meeting=meeting, subject="Notulen vastgesteld",
-                                 agenda_item=meeting.agenda_items.get(number="04"))  # fmt: skip
+    voting.do_record_acclamation(
+        actor=chair,
+        meeting=meeting,
+        subject="Notulen vastgesteld",
+        agenda_item=meeting.agenda_items.get(number="04"),
+    )
     draft = factories.make_meeting(association)
     return meeting, named, secret, motion, draft
 
@@ -60,8 +66,9 @@ def test_the_association_feed_maps_onto_ori(client, association, decided):
     items = {n["@id"]: n for n in by_type(doc, "meeting:AgendaItem")}
     assert agenda == sorted(items, key=lambda i: items[i]["schema:position"])
     assert all(i["schema:superEvent"] == {"@id": m["@id"]} for i in items.values())
-    (motion_node,) = [n for n in by_type(doc, "opengov:Motion") if n["@id"].endswith(
-        f"/motions/{motion.pk}")]  # fmt: skip
+    (motion_node,) = [
+        n for n in by_type(doc, "opengov:Motion") if n["@id"].endswith(f"/motions/{motion.pk}")
+    ]
     assert motion_node["schema:creator"]["@id"] == f"vvg/organizations/{motion.submitter.code}"
 
     events = {n["@id"]: n for n in by_type(doc, "opengov:VoteEvent")}
@@ -69,8 +76,11 @@ def test_the_association_feed_maps_onto_ori(client, association, decided):
     assert named_event["opengov:result"] == {"@id": "opengov:ResultPassed"}
     yes = next(c for c in named_event["opengov:count"] if c["@type"] == "opengov:YesCount")
     assert yes["rdf:value"] == 1
-    (vote,) = [v for v in named_event["opengov:vote"]
-               if v["opengov:voteOption"] == {"@id": "opengov:VoteOptionYes"}]  # fmt: skip
+    (vote,) = [
+        v
+        for v in named_event["opengov:vote"]
+        if v["opengov:voteOption"] == {"@id": "opengov:VoteOptionYes"}
+    ]
     assert Decimal(vote["besluit:weight"]["@value"]) > 0
     # A secret poll: totals only, no votes.
     assert "opengov:vote" not in events[f"vvg/vote-events/{secret.public_id}"]
@@ -84,9 +94,12 @@ def test_every_reference_resolves_and_every_prefix_is_declared(client, associati
     doc = get(client, f"/open/{association.slug}/ori.jsonld")
     ids = {n["@id"] for n in doc["@graph"] if "@id" in n}
     text = json.dumps(doc["@graph"])
-    vocab = {"opengov:ResultPassed", "opengov:ResultFailed", "meeting:EventConfirmed",
-             "meeting:EventCompleted"} | {f"opengov:VoteOption{o}" for o in
-                                          ("Yes", "No", "Abstain", "Absent")}  # fmt: skip
+    vocab = {
+        "opengov:ResultPassed",
+        "opengov:ResultFailed",
+        "meeting:EventConfirmed",
+        "meeting:EventCompleted",
+    } | {f"opengov:VoteOption{o}" for o in ("Yes", "No", "Abstain", "Absent")}
     for ref in re.findall(r'\{"@id": "([^"]+)"\}', text):
         assert ref in ids or ref in vocab, ref
     keys = set(re.findall(r'"([a-zA-Z]+):[A-Za-z]+":', text))

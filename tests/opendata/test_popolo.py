@@ -44,9 +44,11 @@ def _vote_and_close(association, poll, chair, choices):
     voting.do_open_poll(actor=chair, poll=poll)
     for i, choice in enumerate(choices):
         rep = factories.make_user(
-            f"rep-{poll.pk}-{i}", association, Role.Kind.REPRESENTATIVE,
+            f"rep-{poll.pk}-{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
-        )  # fmt: skip
+        )
         if poll.is_secret:
             factories.sealed_vote(poll, rep, choice)
         else:
@@ -128,9 +130,12 @@ def test_secret_poll_publishes_only_its_totals(association, chair, meeting):
     meetings_service_convene(meeting, chair)
     proposal = factories.make_proposal(meeting)
     poll = voting.do_create_poll(
-        actor=chair, meeting=meeting, subject=Poll.Subject.PROPOSAL, proposal=proposal,
+        actor=chair,
+        meeting=meeting,
+        subject=Poll.Subject.PROPOSAL,
+        proposal=proposal,
         is_secret=True,
-    )  # fmt: skip
+    )
     _vote_and_close(association, poll, chair, ["for", "against", "for", "abstain"])
     export = exported(association)
     assert validation.errors(export) == []
@@ -178,8 +183,17 @@ def test_csv_tables_and_the_bulk_zip(association, chair, meeting):
     assert totals == {"yes": 2, "no": 1, "abstain": 0}
     archive = zipfile.ZipFile(io.BytesIO(formats.to_zip(export, name=association.name)))
     names = set(archive.namelist())
-    assert {"popolo.json", "README.txt", "meetings.csv", "agenda-items.csv", "motions.csv",
-            "amendments.csv", "vote-events.csv", "counts.csv", "votes.csv"} <= names  # fmt: skip
+    assert {
+        "popolo.json",
+        "README.txt",
+        "meetings.csv",
+        "agenda-items.csv",
+        "motions.csv",
+        "amendments.csv",
+        "vote-events.csv",
+        "counts.csv",
+        "votes.csv",
+    } <= names
     assert json.loads(archive.read("popolo.json"))["vote_events"][0]["result"] in ("pass", "fail")
     # The same data gives the same bytes: downloads can be cached by ETag.
     assert formats.to_zip(export, name=association.name) == formats.to_zip(
@@ -234,9 +248,12 @@ def test_a_named_choice_between_alternatives_validates(association, chair, meeti
     """A free poll's options are its own keys ("option-1"); Popolo's vote option is a free
     string (its vocabulary is a recommendation), so the export stays valid."""
     poll = voting.do_create_poll(
-        actor=chair, meeting=meeting, subject="free", title="Keuze van de vergaderlocatie",
+        actor=chair,
+        meeting=meeting,
+        subject="free",
+        title="Keuze van de vergaderlocatie",
         alternatives=["Utrecht", "Zwolle"],
-    )  # fmt: skip
+    )
     _vote_and_close(association, poll, chair, ["option-1", "option-2", "option-1"])
     export = exported(association, meeting)
     assert validation.errors(export) == []

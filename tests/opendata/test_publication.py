@@ -11,21 +11,44 @@ import besluit
 ROOT = Path(__file__).resolve().parents[2]
 # The categories the publiccode.yml standard defines (a subset: the ones that can fit us).
 KNOWN_CATEGORIES = {
-    "collaboration", "communications", "document-management", "event-management",
-    "knowledge-management", "survey", "workflow-management", "digital-citizenship",
-}  # fmt: skip
+    "collaboration",
+    "communications",
+    "document-management",
+    "event-management",
+    "knowledge-management",
+    "survey",
+    "workflow-management",
+    "digital-citizenship",
+}
 DEVELOPMENT_STATUS = {"concept", "development", "beta", "stable", "obsolete"}
 SOFTWARE_TYPES = {
-    "standalone/mobile", "standalone/iot", "standalone/desktop", "standalone/web",
-    "standalone/backend", "standalone/other", "addon", "library", "configurationFiles",
-}  # fmt: skip
+    "standalone/mobile",
+    "standalone/iot",
+    "standalone/desktop",
+    "standalone/web",
+    "standalone/backend",
+    "standalone/other",
+    "addon",
+    "library",
+    "configurationFiles",
+}
 
 
 def test_publiccode_yml_has_the_required_fields():
     doc = yaml.safe_load((ROOT / "publiccode.yml").read_text(encoding="utf-8"))
-    for key in ("publiccodeYmlVersion", "name", "url", "platforms", "categories",
-                "developmentStatus", "softwareType", "description", "legal", "maintenance",
-                "localisation"):  # fmt: skip
+    for key in (
+        "publiccodeYmlVersion",
+        "name",
+        "url",
+        "platforms",
+        "categories",
+        "developmentStatus",
+        "softwareType",
+        "description",
+        "legal",
+        "maintenance",
+        "localisation",
+    ):
         assert doc.get(key), key
     assert doc["publiccodeYmlVersion"] == "0.4"
     assert doc["url"].startswith("https://")

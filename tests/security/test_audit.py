@@ -106,14 +106,17 @@ SERVICES = _services()
     ("module", "name", "called"),
     [
         pytest.param(
-            m, n, c,
+            m,
+            n,
+            c,
             id=f"{m}:{n}",
             marks=[pytest.mark.xfail(strict=True, reason="no audit event")]
-            if f"{m}:{n}" in KNOWN_GAPS else [],
+            if f"{m}:{n}" in KNOWN_GAPS
+            else [],
         )
         for m, n, c in SERVICES
     ],
-)  # fmt: skip
+)
 def test_every_service_writes_an_audit_event(module, name, called):
     assert AUDIT_CALLS & called, f"{module}:{name} changes state without an audit event"
 

@@ -33,10 +33,11 @@ def test_backup_during_ballots_restores_and_every_bundle_verifies(tmp_path, sett
     meeting = factories.make_meeting(association)
     chair = factories.make_user("voorzitter", association, Role.Kind.CHAIR)
     reps = [
-        factories.make_user(f"r{i}", association, Role.Kind.REPRESENTATIVE,
-                            member=factories.member(association, i))
+        factories.make_user(
+            f"r{i}", association, Role.Kind.REPRESENTATIVE, member=factories.member(association, i)
+        )
         for i in range(40)
-    ]  # fmt: skip
+    ]
     meetings.do_add_attachment(
         actor=chair,
         agenda_item=meeting.agenda_items.first(),
@@ -114,8 +115,10 @@ def test_backup_during_ballots_restores_and_every_bundle_verifies(tmp_path, sett
     path = tmp_path / "live.json"
     path.write_bytes(vote_log.bundle_bytes(Poll.objects.get(pk=live.pk)))
     assert verify.main([str(path)], out=io.StringIO()) == 0
-    print(f"backup during a burst: {ballots} of 30 ballots in the snapshot, log consistent; "
-          f"3 bundles verify after restore")  # fmt: skip
+    print(
+        f"backup during a burst: {ballots} of 30 ballots in the snapshot, log consistent; "
+        f"3 bundles verify after restore"
+    )
 
 
 def test_restore_refuses_a_damaged_archive(tmp_path):

@@ -43,11 +43,13 @@ def open_poll(chair, meeting) -> Poll:
 def representatives(association, n: int):
     return [
         factories.make_user(
-            f"rep{i}", association, Role.Kind.REPRESENTATIVE,
+            f"rep{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
         )
         for i in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def assert_problem(response, status: int) -> dict:
@@ -195,10 +197,20 @@ def test_nul_in_any_string_of_any_api_request_body_is_a_400(
             if not values:  # no string to carry a NUL (a yes/no, numbers only)
                 continue
             url = "/api/v1" + path.format(
-                poll_id=poll.public_id, meeting_id=meeting.pk, election_id=uuid.uuid4(),
-                slug=association.slug, code="G4", item_id=1, letter_id=1, commitment_id=1,
-                subscription_id=1, token_id=1, username="x", kind="observer", proxy_id=uuid.uuid4(),
-            )  # fmt: skip
+                poll_id=poll.public_id,
+                meeting_id=meeting.pk,
+                election_id=uuid.uuid4(),
+                slug=association.slug,
+                code="G4",
+                item_id=1,
+                letter_id=1,
+                commitment_id=1,
+                subscription_id=1,
+                token_id=1,
+                username="x",
+                kind="observer",
+                proxy_id=uuid.uuid4(),
+            )
             response = client.generic(
                 method.upper(), url, json.dumps(values), content_type="application/json", **auth
             )

@@ -171,6 +171,8 @@ def test_no_module_writes_csv_but_through_csvsafe():
                 offenders.append(f"{path.relative_to(SRC)}:{node.lineno} csv.{node.attr}")
             if isinstance(node, ast.ImportFrom) and node.module == "csv":
                 names = {a.name for a in node.names} & {"writer", "DictWriter"}
-                offenders += [f"{path.relative_to(SRC)}:{node.lineno} from csv import {n}"
-                              for n in sorted(names)]  # fmt: skip
+                offenders += [
+                    f"{path.relative_to(SRC)}:{node.lineno} from csv import {n}"
+                    for n in sorted(names)
+                ]
     assert offenders == [], "write CSV with besluit.csvsafe.writer: " + ", ".join(offenders)

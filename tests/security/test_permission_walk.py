@@ -462,13 +462,15 @@ def world(settings, tmp_path):
     users = {
         "observer": factories.make_user("waarnemer", association, Role.Kind.OBSERVER),
         "representative": factories.make_user(
-            "burgemeester", association, Role.Kind.REPRESENTATIVE,
+            "burgemeester",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, 0),
         ),
         "board": factories.make_user("bestuurslid", association, Role.Kind.BOARD),
         "chair": factories.make_user("voorzitter", association, Role.Kind.CHAIR),
         "secretariat": factories.make_user("secretariaat", association, Role.Kind.SECRETARIAT),
-    }  # fmt: skip
+    }
     from besluit.accounts.models import User
 
     users["superuser"] = User.objects.create_superuser("root", password="correct horse battery")
@@ -539,9 +541,12 @@ def _optional_objects(association, meeting, proposal, motion, users) -> dict:
     found["version"] = version.number
     texts.do_start_draft(actor=sec, proposal=proposal)  # a draft to edit, publish or discard
     consultation = texts.do_open_consultation(
-        actor=sec, proposal=proposal, title="Raadpleging", opens_on=date.today(),
+        actor=sec,
+        proposal=proposal,
+        title="Raadpleging",
+        opens_on=date.today(),
         closes_on=date.today() + timedelta(days=14),
-    )  # fmt: skip
+    )
     found["consultation_id"] = consultation.pk
     found["input_id"] = 10**6
     job = texts.do_request_pdf(actor=sec, kind="decision_list", meeting=meeting)
@@ -607,10 +612,12 @@ def _optional_objects(association, meeting, proposal, motion, users) -> dict:
         actor=sec, association=association, valid_from=date(2000, 1, 1), max_represented=2
     )
     found["proxy_id"] = attendance.do_request_proxy(
-        actor=rep, meeting=meeting, grantor=rep.roles.get().member,
+        actor=rep,
+        meeting=meeting,
+        grantor=rep.roles.get().member,
         holder=association.members.order_by("code")[1],
         document=SimpleUploadedFile("volmacht.pdf", b"%PDF-1.7\n%%EOF\n"),
-    ).public_id  # fmt: skip
+    ).public_id
     from django.test import override_settings
 
     from besluit.webhooks import services as webhooks
@@ -702,18 +709,27 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
     """A schema-valid body, so that the permission check is what answers."""
     return {
         "api:submit_motion": {
-            "meetingId": kwargs["meeting_id"], "title": "t", "considerations": "c", "request": "r",
+            "meetingId": kwargs["meeting_id"],
+            "title": "t",
+            "considerations": "c",
+            "request": "r",
         },
         "api:submit_amendment": {
-            "proposalId": kwargs["proposal_id"], "passage": "1", "oldText": "fonds",
+            "proposalId": kwargs["proposal_id"],
+            "passage": "1",
+            "oldText": "fonds",
             "newText": "x",
         },
         "api:cast_ballot": {"option": "option-1"},
         "api:cast_election_ballot": {"ranking": ["k1"]},
         "api:create_body": {"kind": "committee", "name": "Walk"},
         "api:create_election": {
-            "bodyId": kwargs["body_id"], "title": "W", "seats": 1, "termStarts": "2031-01-01",
-            "termEnds": "2034-12-31", "method": "ranked",
+            "bodyId": kwargs["body_id"],
+            "title": "W",
+            "seats": 1,
+            "termStarts": "2031-01-01",
+            "termEnds": "2034-12-31",
+            "method": "ranked",
             "nominationDeadline": "2030-01-01T10:00:00+01:00",
         },
         "api:nominate": {"name": "Walk"},
@@ -724,7 +740,9 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         "api:decide_proxy": {"approve": False, "reason": "walk"},
         "api:revoke_proxy": {},
         "api:set_proxy_rule": {
-            "association": "vvg", "validFrom": "2001-01-01", "maxRepresented": 2,
+            "association": "vvg",
+            "validFrom": "2001-01-01",
+            "maxRepresented": 2,
         },
         "api:enter_paper_ballot": {"member": "GM1005", "option": "option-1", "handedInBy": "x"},
         "api:enter_paper_round": {"members": ["GM1005"], "totals": {}},
@@ -735,15 +753,21 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         "api:put_network": {"members": []},
         "api:create_person": {"username": "walker", "role": "observer"},
         "api:create_meeting": {
-            "association": "vvg", "kind": "alv", "title": "W",
-            "startsAt": "2030-01-01T10:00:00+01:00", "isDigital": True,
+            "association": "vvg",
+            "kind": "alv",
+            "title": "W",
+            "startsAt": "2030-01-01T10:00:00+01:00",
+            "isDigital": True,
         },
         "api:update_meeting": {"status": "convened"},
         "api:create_agenda_item": {"number": "99", "title": "W"},
         "api:update_agenda_item": {"number": "07", "title": "W"},
         "api:put_proposal": {"title": "W", "text": "De ALV besluit het fonds te herstellen."},
-        "api:create_poll": {"meetingId": kwargs["meeting_id"], "subject": "free",
-                            "alternatives": ["A", "B"]},
+        "api:create_poll": {
+            "meetingId": kwargs["meeting_id"],
+            "subject": "free",
+            "alternatives": ["A", "B"],
+        },
         "api:create_letter": {"association": "vvg", "kind": "other", "subject": "W", "body": "W"},
         "api:send_letter": {},
         "api:update_commitment": {"title": "W"},
@@ -752,7 +776,7 @@ def _api_body(name: str, kwargs: dict) -> dict | None:
         "api:create_webhook": {"url": "https://93.184.216.34/hook", "events": ["poll.opened"]},
         "api:update_letter": {"subject": "Nieuw onderwerp"},
         "api:cast_sealed_ballot": {"ballot": "00", "requestKey": "k" * 22},
-    }.get(name)  # fmt: skip
+    }.get(name)
 
 
 # The reading walk and the writing walk run as two tests, each on a world of its own, so
@@ -820,10 +844,12 @@ def test_walk_every_url_for_every_role(world, capsys, methods):
                 elif allowed and method != "GET":
                     consumed.add(url)  # it may have deleted or closed what later roles ask for
     with capsys.disabled():
-        print(f"\npermission walk: {len(routes)} URLs × {len(ROLES)} roles → {count} requests, "
-              f"{len(problems)} unexpected, {known_bugs} known 500s (bugs), {len(not_reached)} "
-              f"refused-role POSTs stopped by form validation before the permission check: "
-              f"{sorted(set(n.split(' as ')[0] for n in not_reached))}")  # fmt: skip
+        print(
+            f"\npermission walk: {len(routes)} URLs × {len(ROLES)} roles → {count} requests, "
+            f"{len(problems)} unexpected, {known_bugs} known 500s (bugs), {len(not_reached)} "
+            f"refused-role POSTs stopped by form validation before the permission check: "
+            f"{sorted(set(n.split(' as ')[0] for n in not_reached))}"
+        )
     assert not problems, "\n".join(problems)
 
 

@@ -143,9 +143,11 @@ def test_the_edge_sees_the_same_address(settings):
         "type": "http",
         "scheme": "http",
         "client": ("127.0.0.1", 5000),
-        "headers": [(b"x-forwarded-for", b"203.0.113.66, 198.51.100.7"),
-                    (b"x-forwarded-proto", b"https")],
-    }  # fmt: skip
+        "headers": [
+            (b"x-forwarded-for", b"203.0.113.66, 198.51.100.7"),
+            (b"x-forwarded-proto", b"https"),
+        ],
+    }
     settings.BESLUIT_TRUSTED_PROXIES = ["127.0.0.1"]
     aio.run(addresses.ClientAddress(app)(scope, None, None))
     assert seen == {"client": ("198.51.100.7", 5000), "scheme": "https"}
@@ -218,8 +220,9 @@ def test_sixty_wrong_codes_from_rotating_addresses_are_throttled(
 ):
     settings.BESLUIT_CODE_SPACE_FAILURE_LIMIT = 40
     issued = codes.do_issue_codes(actor=secretariat, meeting=meeting)
-    statuses = [_code_login(f"198.51.{i // 250}.{i % 250}", f"WRONG-{i}").status_code
-                for i in range(60)]  # fmt: skip
+    statuses = [
+        _code_login(f"198.51.{i // 250}.{i % 250}", f"WRONG-{i}").status_code for i in range(60)
+    ]
     assert statuses == [400] * 40 + [429] * 20
     # Meanwhile every code login waits, also a right code from a new address.
     paused = _code_login("192.0.2.1", issued[0][1])

@@ -93,17 +93,24 @@ def test_another_associations_pre_created_account_never_votes_for_our_member(
     old_name = f"stemcode-{meeting.pk}-{member.code.lower()}"
     squatters = [
         accounts.do_create_person(
-            actor=b_secretariat, association=b, username=name, password=PASSWORD,
+            actor=b_secretariat,
+            association=b,
+            username=name,
+            password=PASSWORD,
             kind=Role.Kind.OBSERVER,
         ).user
         for name in (old_name, "stemcode-anything")
-    ]  # fmt: skip
+    ]
     # Even a code row of A's meeting that points at a foreign account (as the old issuing
     # could leave behind) does not make the issuing reuse that account.
     VotingCode.objects.create(
-        meeting=meeting, member=member, code_hash="0" * 64, issued_at=timezone.now(),
-        revoked_at=timezone.now(), user=squatters[0],
-    )  # fmt: skip
+        meeting=meeting,
+        member=member,
+        code_hash="0" * 64,
+        issued_at=timezone.now(),
+        revoked_at=timezone.now(),
+        user=squatters[0],
+    )
 
     issued = dict(codes.do_issue_codes(actor=secretariat, meeting=meeting))
     poll = _open_poll(chair, meeting)
@@ -164,9 +171,12 @@ def test_a_code_account_name_cannot_be_created_by_hand(association, secretariat,
         call_command("createuser", name, "--password", PASSWORD)
     with pytest.raises(ValidationFailed) as refused:
         accounts.do_create_person(
-            actor=secretariat, association=association, username=name, password=PASSWORD,
+            actor=secretariat,
+            association=association,
+            username=name,
+            password=PASSWORD,
             kind=Role.Kind.OBSERVER,
-        )  # fmt: skip
+        )
     assert refused.value.field == "username"
     form = PersonForm(
         {"username": name, "password": PASSWORD, "kind": Role.Kind.OBSERVER},
@@ -322,10 +332,11 @@ def test_after_revocation_a_code_session_cannot_vote(association, secretariat, t
         voting.cast_ballot(actor=row.user, poll=t["own"], option_key="for")
     outcomes = edge_ballots.write_batch(
         t["own"].public_id,
-        [casting.BallotRequest(u, "for") for u in edge_ballots.who_sent(
-            None, [edge_auth.Credential("session", session_key)]
-        )],
-    )  # fmt: skip
+        [
+            casting.BallotRequest(u, "for")
+            for u in edge_ballots.who_sent(None, [edge_auth.Credential("session", session_key)])
+        ],
+    )
     assert isinstance(outcomes[0], PermissionDenied)
     assert _api_vote(client, t["own"]).status_code in (401, 403)
     assert not Ballot.objects.filter(poll=t["own"]).exists()
@@ -463,9 +474,12 @@ def test_upgrading_stops_trusting_a_pre_created_code_account(association):
         if extra_role:
             Role.objects.create(user=user, association=b, kind=extra_role)
         VotingCode.objects.create(
-            meeting=meeting, member=member, user=user, code_hash=secrets.token_hex(32),
+            meeting=meeting,
+            member=member,
+            user=user,
+            code_hash=secrets.token_hex(32),
             issued_at=timezone.now(),
-        )  # fmt: skip
+        )
         return user.pk
 
     honest = legacy(made, "!" + secrets.token_hex(20))

@@ -132,13 +132,15 @@ def _setting():
     reps = [
         (
             factories.make_user(
-                f"r{i}", association, Role.Kind.REPRESENTATIVE,
+                f"r{i}",
+                association,
+                Role.Kind.REPRESENTATIVE,
                 member=factories.member(association, i),
             ),
             factories.member(association, i),
         )
         for i in range(len(CHOICES))
-    ]  # fmt: skip
+    ]
     return association, meeting, chair, reps
 
 

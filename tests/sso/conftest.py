@@ -40,8 +40,11 @@ def _provider(tmp_path):
         """Change a provider user's groups (their claims at the next login)."""
         subprocess.run(
             [sys.executable, "-m", "tests.sso.provider.seed", "--groups", username, *groups],
-            env=envs[issuer], cwd=ROOT, check=True, capture_output=True,
-        )  # fmt: skip
+            env=envs[issuer],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
 
     def start(redirect_uri: str) -> str:
         port = _free_port()
@@ -57,13 +60,19 @@ def _provider(tmp_path):
             env.pop(key, None)
         subprocess.run(
             [sys.executable, "-m", "tests.sso.provider.seed", redirect_uri],
-            env=env, cwd=ROOT, check=True, capture_output=True,
-        )  # fmt: skip
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
         log = open(tmp_path / "provider.log", "wb")  # noqa: SIM115 (open while it runs)
         process = subprocess.Popen(
             [sys.executable, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload"],
-            env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         processes.append((process, log))
         discovery = f"{url}/openid/.well-known/openid-configuration"
         for _ in range(200):

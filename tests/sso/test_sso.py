@@ -30,10 +30,24 @@ def issuer(module_provider):
 
 @pytest.fixture
 def provider(association, issuer):
-    call_command("sso", "configure", "--association", association.slug, "--issuer", issuer,
-                 "--client-id", "besluit", "--client-secret", "besluit-secret",
-                 "--role-map", json.dumps(ROLE_MAP), "--name", "VNG-account",
-                 "--scopes", "openid email profile besluit")  # fmt: skip
+    call_command(
+        "sso",
+        "configure",
+        "--association",
+        association.slug,
+        "--issuer",
+        issuer,
+        "--client-id",
+        "besluit",
+        "--client-secret",
+        "besluit-secret",
+        "--role-map",
+        json.dumps(ROLE_MAP),
+        "--name",
+        "VNG-account",
+        "--scopes",
+        "openid email profile besluit",
+    )
     return association.sso_provider
 
 
@@ -47,10 +61,15 @@ def sign_in(client, slug: str, username: str, password: str = "provider-pass", i
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
     back = idp.post(
         page.url,
-        data={"username": username, "password": password, "csrfmiddlewaretoken": csrf,
-              "next": parse_qs(urlsplit(page.url).query)["next"][0]},
-        headers={"Referer": page.url}, allow_redirects=False,
-    )  # fmt: skip
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": csrf,
+            "next": parse_qs(urlsplit(page.url).query)["next"][0],
+        },
+        headers={"Referer": page.url},
+        allow_redirects=False,
+    )
     location = back.headers["Location"]
     while not location.startswith(CALLBACK):  # the provider's own redirects, then ours
         back = idp.get(urljoin(page.url, location), allow_redirects=False)
@@ -120,8 +139,9 @@ def test_the_second_factor_policy_or_the_providers_amr(client, association, prov
 def test_password_logins_still_work_and_sso_is_offered(client, association, provider, chair):
     page = client.get("/accounts/login/").content.decode()
     assert f'href="/accounts/sso/{association.slug}/"' in page
-    response = client.post("/accounts/login/", {"username": "voorzitter",
-                                                "password": "correct horse battery"})  # fmt: skip
+    response = client.post(
+        "/accounts/login/", {"username": "voorzitter", "password": "correct horse battery"}
+    )
     assert response.status_code == 302 and user_in(client) == chair
 
 
@@ -135,9 +155,13 @@ def test_configuring_needs_a_real_provider(association):
     from besluit.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed, match="OpenID-configuratie"):
-        sso.do_configure_provider(actor=None, association=association,
-                                  issuer="http://127.0.0.1:9/openid", client_id="x",
-                                  client_secret="y")  # fmt: skip
+        sso.do_configure_provider(
+            actor=None,
+            association=association,
+            issuer="http://127.0.0.1:9/openid",
+            client_id="x",
+            client_secret="y",
+        )
 
 
 def test_the_secretariat_sets_it_up_on_a_page(client, association, secretariat, issuer):
@@ -147,10 +171,17 @@ def test_the_secretariat_sets_it_up_on_a_page(client, association, secretariat, 
     url = f"/accounts/sso/{association.slug}/instellingen/"
     page = client.get(url).content.decode()
     assert "http://testserver/accounts/sso/callback/" in page
-    form = {"name": "VNG", "issuer": issuer, "client_id": "besluit", "client_secret": "s",
-            "role_claim": "besluit_roles", "role_map": "{\"griffie\": \"koning\"}",
-            "member_claim": "gemeentecode", "function_claim": "functie",
-            "scopes": "openid email profile besluit"}  # fmt: skip
+    form = {
+        "name": "VNG",
+        "issuer": issuer,
+        "client_id": "besluit",
+        "client_secret": "s",
+        "role_claim": "besluit_roles",
+        "role_map": '{"griffie": "koning"}',
+        "member_claim": "gemeentecode",
+        "function_claim": "functie",
+        "scopes": "openid email profile besluit",
+    }
     assert client.post(url, form).status_code == 400  # an unknown role
     form["role_map"] = json.dumps(ROLE_MAP)
     assert client.post(url, form).status_code == 302

@@ -31,10 +31,22 @@ def idp(module_provider):
 
 @pytest.fixture
 def provider(association, idp):
-    call_command("sso", "configure", "--association", association.slug, "--issuer", idp[0],
-                 "--client-id", "besluit", "--client-secret", "besluit-secret",
-                 "--role-map", json.dumps(ROLE_MAP),
-                 "--scopes", "openid email profile besluit")  # fmt: skip
+    call_command(
+        "sso",
+        "configure",
+        "--association",
+        association.slug,
+        "--issuer",
+        idp[0],
+        "--client-id",
+        "besluit",
+        "--client-secret",
+        "besluit-secret",
+        "--role-map",
+        json.dumps(ROLE_MAP),
+        "--scopes",
+        "openid email profile besluit",
+    )
     return association.sso_provider
 
 
@@ -94,8 +106,9 @@ def test_a_role_given_in_besluit_is_never_taken_or_changed_by_sso(
     do_import_people(actor=None, association=association, data=data)
     try:
         # The claims name a representative role for another member: the imported role wins.
-        set_groups("vertegenwoordiger",
-                   ["role:burgemeesters", "gemeente:GM1002", "functie:burgemeester"])  # fmt: skip
+        set_groups(
+            "vertegenwoordiger", ["role:burgemeesters", "gemeente:GM1002", "functie:burgemeester"]
+        )
         sign_in(client, association.slug, "vertegenwoordiger")
         user = user_in(client)
         role = Role.objects.get(user=user, association=association)
@@ -123,8 +136,9 @@ def test_a_claimed_representative_follows_the_member_and_function_in_the_claims(
         assert (role.member.code, role.function) == ("GM1003", "alderman")
         assert kinds(user, association) == {"representative": True}
     finally:
-        set_groups("burgemeester",
-                   ["role:burgemeesters", "gemeente:GM1000", "functie:burgemeester"])  # fmt: skip
+        set_groups(
+            "burgemeester", ["role:burgemeesters", "gemeente:GM1000", "functie:burgemeester"]
+        )
 
 
 def test_logout_after_sso_logs_out_at_the_provider_too(client, association, provider, idp):
@@ -159,8 +173,7 @@ def test_logout_after_sso_logs_out_at_the_provider_too(client, association, prov
 def test_logout_without_sso_or_without_an_end_session_endpoint_is_besluits_own(
     client, association, provider, chair
 ):
-    client.post("/accounts/login/", {"username": "voorzitter",
-                                     "password": "correct horse battery"})  # fmt: skip
+    client.post("/accounts/login/", {"username": "voorzitter", "password": "correct horse battery"})
     response = client.post("/accounts/logout/")
     assert response.status_code == 302 and response["Location"] == "/"
     assert user_in(client) is None

@@ -30,9 +30,19 @@ from besluit.voting.models import Ballot, Decision, Poll
 def counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (Association, Member, User, Role, Meeting, Amendment, Motion, Poll, Ballot,
-                      Decision)
-    }  # fmt: skip
+        for model in (
+            Association,
+            Member,
+            User,
+            Role,
+            Meeting,
+            Amendment,
+            Motion,
+            Poll,
+            Ballot,
+            Decision,
+        )
+    }
 
 
 def test_demo_members_are_deterministic_and_fictional():
@@ -98,7 +108,7 @@ def test_load_demo():
         "algemene en minder specifieke uitkeringen",
         "geen verdere bezuinigingen",
     ):
-        assert phrase in text, phrase  # fmt: skip
+        assert phrase in text, phrase
 
     # Amendments and motions: in time, from different members, with pre-advice.
     amendments = list(Amendment.objects.filter(proposal=item07.proposal))
@@ -273,7 +283,9 @@ def test_the_demo_alv_is_in_session_on_the_day_it_is_loaded(monkeypatch):
     assert Ballot.objects.filter(poll__meeting=meeting).earliest("cast_at").cast_at >= (
         meeting.starts_at
     )
-    submissions = [*Amendment.objects.filter(proposal__agenda_item__meeting=meeting),
-                   *meeting.motions.all()]  # fmt: skip
+    submissions = [
+        *Amendment.objects.filter(proposal__agenda_item__meeting=meeting),
+        *meeting.motions.all(),
+    ]
     assert submissions and not any(s.is_late for s in submissions)
     assert (meeting.starts_at.date() - meeting.convocation_date).days == 28

@@ -20,9 +20,14 @@ import besluit
 PACKAGE = Path(besluit.__file__).resolve().parent
 
 RAISED = {
-    "ValidationFailed", "Conflict", "PermissionDenied", "NotFound", "NotVisible",
-    "DomainError", "ValidationError",
-}  # fmt: skip
+    "ValidationFailed",
+    "Conflict",
+    "PermissionDenied",
+    "NotFound",
+    "NotVisible",
+    "DomainError",
+    "ValidationError",
+}
 MESSAGES = {"success", "info", "warning", "error", "debug", "add_message"}
 
 # Where a bare message is right, and why.

@@ -262,8 +262,14 @@ def test_poll_of_another_association_is_404(en, association, meeting, chair):
 def test_poll_form_reports_service_refusals(en, association, meeting, chair):
     en.force_login(chair)
     create = reverse("web:poll_create", args=[association.slug, meeting.pk])
-    data = {"subject": "free", "alternatives": "Alleen één", "is_secret": "0",
-            "majority": "simple", "abstentions": "not_cast", "quorum": "50"}  # fmt: skip
+    data = {
+        "subject": "free",
+        "alternatives": "Alleen één",
+        "is_secret": "0",
+        "majority": "simple",
+        "abstentions": "not_cast",
+        "quorum": "50",
+    }
     response = en.post(create, data)
     assert response.status_code == 200
     assert "Give at least two alternatives." in response.content.decode()
@@ -316,8 +322,14 @@ def scenario(n: int, slug: str):
     association = factories.make_association(n, slug=slug, networks={"G4": [0, 1]})
     chair = factories.make_user(f"chair-{slug}", association, Role.Kind.CHAIR)
     meeting = factories.make_meeting(association, kind=Meeting.Kind.WRITTEN)
-    poll = factories.open_poll(chair, meeting, subject="free", title="Cao", alternatives=["A", "B"],
-                     closes_at=timezone.now() + timedelta(days=7))  # fmt: skip
+    poll = factories.open_poll(
+        chair,
+        meeting,
+        subject="free",
+        title="Cao",
+        alternatives=["A", "B"],
+        closes_at=timezone.now() + timedelta(days=7),
+    )
     users = []
     for i, member in enumerate(association.members.order_by("code")):
         user = quick_representative(association, member, f"{slug}-{i}")

@@ -9,8 +9,15 @@ from django.core.management import call_command
 from besluit.webhooks.models import Delivery, Subscription
 from tests.webhooks.receiver import Receiver, start
 
-ALL_EVENTS = ["poll.opened", "poll.closed", "decision.recorded", "meeting.published",
-              "letter.sent", "commitment.changed", "minutes.adopted"]  # fmt: skip
+ALL_EVENTS = [
+    "poll.opened",
+    "poll.closed",
+    "decision.recorded",
+    "meeting.published",
+    "letter.sent",
+    "commitment.changed",
+    "minutes.adopted",
+]
 
 
 @pytest.fixture
@@ -25,8 +32,15 @@ def run_worker(django_capture_on_commit_callbacks):
             mock.patch.object(db_worker, "close_old_connections", lambda: None),
             django_capture_on_commit_callbacks(execute=True),
         ):
-            call_command("db_worker", "--batch", "--queue-name", "*", "--no-startup-delay",
-                         "--no-reload", verbosity=0)  # fmt: skip
+            call_command(
+                "db_worker",
+                "--batch",
+                "--queue-name",
+                "*",
+                "--no-startup-delay",
+                "--no-reload",
+                verbosity=0,
+            )
 
     return run
 

@@ -185,10 +185,22 @@ def test_a_killed_worker_process_is_taken_over_after_its_lease(tmp_path, setting
         }
         env.pop("PYTEST_VERSION", None)
         worker = subprocess.Popen(
-            [sys.executable, "-m", "besluit.cli", "db_worker", "--queue-name", "*",
-             "--no-startup-delay", "--no-reload", "--interval", "0.2"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "besluit.cli",
+                "db_worker",
+                "--queue-name",
+                "*",
+                "--no-startup-delay",
+                "--no-reload",
+                "--interval",
+                "0.2",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         assert receiver.held.wait(timeout=90), "the worker never sent the delivery"
         worker.kill()
         worker.wait(timeout=30)

@@ -48,8 +48,10 @@ def test_events_arrive_signed_and_a_failure_is_retried_by_the_worker(
         voting.do_close_poll(actor=chair, poll=poll)
     run_worker()
     assert {p["type"] for p in receiver.payloads()} == {
-        "poll.opened", "poll.closed", "decision.recorded",
-    }  # fmt: skip
+        "poll.opened",
+        "poll.closed",
+        "decision.recorded",
+    }
     closed = receiver.payloads("poll.closed")[0]["data"]
     assert closed["outcome"] in ("adopted", "rejected", "no_quorum", "no_majority")
     # The delivery log on the page, with each attempt's status.
@@ -97,8 +99,9 @@ def test_the_test_button_sends_a_test_event(
     assert test["data"]["association"] == association.slug
 
 
-def test_a_receiver_that_keeps_failing_ends_failed(subscribed, receiver, chair, meeting,
-                                                   django_capture_on_commit_callbacks):  # fmt: skip
+def test_a_receiver_that_keeps_failing_ends_failed(
+    subscribed, receiver, chair, meeting, django_capture_on_commit_callbacks
+):
     receiver.fail_next = 100
     with django_capture_on_commit_callbacks(execute=True):
         factories.open_poll(chair, meeting)
@@ -121,8 +124,9 @@ def test_every_event_kind_makes_a_delivery(subscribed, association, secretariat,
     from besluit.letters.models import MemberAddress
 
     MemberAddress.objects.create(member=factories.member(association, 0), email="lid@example.org")
-    letter = letters.do_create_letter(actor=secretariat, association=association, kind="other",
-                                      subject="Onderwerp", body="Tekst")  # fmt: skip
+    letter = letters.do_create_letter(
+        actor=secretariat, association=association, kind="other", subject="Onderwerp", body="Tekst"
+    )
     letters.do_send_letter(actor=secretariat, letter=letter)
     kinds = set(Delivery.objects.values_list("event_type", flat=True))
     assert {"meeting.published", "minutes.adopted", "letter.sent"} <= kinds
@@ -148,9 +152,15 @@ def test_unsubscribed_or_paused_means_nothing_is_sent(
 
 @pytest.mark.parametrize(
     "url",
-    ["http://127.0.0.1:8000/x", "http://localhost/x", "http://10.0.0.5/x", "ftp://example.org/",
-     "http://user:pw@example.org/", "javascript:alert(1)"],
-)  # fmt: skip
+    [
+        "http://127.0.0.1:8000/x",
+        "http://localhost/x",
+        "http://10.0.0.5/x",
+        "ftp://example.org/",
+        "http://user:pw@example.org/",
+        "javascript:alert(1)",
+    ],
+)
 def test_private_or_odd_addresses_are_refused(association, secretariat, url, settings):
     settings.BESLUIT_WEBHOOKS_ALLOW_PRIVATE = False
     with pytest.raises(ValidationFailed):
@@ -177,14 +187,23 @@ def test_the_api_subscribes_tests_and_shows_the_log(
 
     auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(secretariat, 't')[1]}"}
     base = f"/api/v1/associations/{association.slug}/webhooks"
-    bad = client.post(base, {"url": "ftp://x", "events": ["poll.opened"]},
-                      content_type="application/json", **auth)  # fmt: skip
+    bad = client.post(
+        base, {"url": "ftp://x", "events": ["poll.opened"]}, content_type="application/json", **auth
+    )
     assert bad.status_code == 400 and bad["Content-Type"] == "application/problem+json"
-    unknown = client.post(base, {"url": receiver.url, "events": ["poll.exploded"]},
-                          content_type="application/json", **auth)  # fmt: skip
+    unknown = client.post(
+        base,
+        {"url": receiver.url, "events": ["poll.exploded"]},
+        content_type="application/json",
+        **auth,
+    )
     assert unknown.status_code == 400
-    created = client.post(base, {"url": receiver.url, "events": ["poll.opened"]},
-                          content_type="application/json", **auth)  # fmt: skip
+    created = client.post(
+        base,
+        {"url": receiver.url, "events": ["poll.opened"]},
+        content_type="application/json",
+        **auth,
+    )
     assert created.status_code == 201, created.content
     receiver.secret = created.json()["secret"]
     sid = created.json()["id"]

@@ -60,10 +60,14 @@ def do_code_logins(requests: list[CodeLogin]) -> list[LoggedIn | None]:
     now = timezone.now()
     # The browsers' sessions (unexpired, as Django's session store reads them).
     keys = {r.session_key for r in requests if r.session_key}
-    sessions = {
-        row.session_key: store_class().decode(row.session_data)
-        for row in Session.objects.filter(session_key__in=keys, expire_date__gt=now)
-    } if keys else {}  # fmt: skip
+    sessions = (
+        {
+            row.session_key: store_class().decode(row.session_data)
+            for row in Session.objects.filter(session_key__in=keys, expire_date__gt=now)
+        }
+        if keys
+        else {}
+    )
     # The throttles, before any code is looked up; from the cache, once per address.
     space_locked = bool(throttle.CODE_SPACE.locked(throttle.CODE_SPACE_KEY))
     locked = {

@@ -559,34 +559,71 @@ def write_csv(analysis: Analysis, by: str, out: IO[str]) -> int:
     count = 0
     if by == "member":
         writer.writerow(
-            [*common, "code", "name", "province", "networks", "size_class", "inhabitants",
-             "weight", *measures, "dummy"]
-        )  # fmt: skip
+            [
+                *common,
+                "code",
+                "name",
+                "province",
+                "networks",
+                "size_class",
+                "inhabitants",
+                "weight",
+                *measures,
+                "dummy",
+            ]
+        )
         for rule in analysis.rules:
             head = [rule.key, rule.label, analysis.quota.value, analysis.on, _resolution(rule)]
             for p in rule.members:
                 m = p.member
                 writer.writerow(
-                    [_cell(v) for v in (
-                        *head, m.code, m.name, m.province, " ".join(m.networks), m.size_class,
-                        m.inhabitants, p.weight, m.population_share, p.weight_share, p.banzhaf,
-                        p.shapley_shubik, p.banzhaf_ratio, p.shapley_shubik_ratio,
-                        "yes" if p.dummy else "no",
-                    )]
-                )  # fmt: skip
+                    [
+                        _cell(v)
+                        for v in (
+                            *head,
+                            m.code,
+                            m.name,
+                            m.province,
+                            " ".join(m.networks),
+                            m.size_class,
+                            m.inhabitants,
+                            p.weight,
+                            m.population_share,
+                            p.weight_share,
+                            p.banzhaf,
+                            p.shapley_shubik,
+                            p.banzhaf_ratio,
+                            p.shapley_shubik_ratio,
+                            "yes" if p.dummy else "no",
+                        )
+                    ]
+                )
                 count += 1
         return count
-    writer.writerow([*common, "group", "group_label", "members", "inhabitants", *measures,
-                     "dummies"])  # fmt: skip
+    writer.writerow(
+        [*common, "group", "group_label", "members", "inhabitants", *measures, "dummies"]
+    )
     for rule in analysis.rules:
         head = [rule.key, rule.label, analysis.quota.value, analysis.on, _resolution(rule)]
         for g in rule.groups[by]:
             writer.writerow(
-                [_cell(v) for v in (
-                    *head, g.key, g.label, g.members, g.inhabitants, g.population_share,
-                    g.weight_share, g.banzhaf, g.shapley_shubik, g.banzhaf_ratio,
-                    g.shapley_shubik_ratio, g.dummies,
-                )]
-            )  # fmt: skip
+                [
+                    _cell(v)
+                    for v in (
+                        *head,
+                        g.key,
+                        g.label,
+                        g.members,
+                        g.inhabitants,
+                        g.population_share,
+                        g.weight_share,
+                        g.banzhaf,
+                        g.shapley_shubik,
+                        g.banzhaf_ratio,
+                        g.shapley_shubik_ratio,
+                        g.dummies,
+                    )
+                ]
+            )
             count += 1
     return count

@@ -31,20 +31,32 @@ COLUMNS = {
 REQUIRED = ("name", "email", "role")
 
 FUNCTIONS = {
-    "burgemeester": "mayor", "mayor": "mayor",
-    "wethouder": "alderman", "alderman": "alderman",
-    "raadslid": "council_member", "council_member": "council_member",
+    "burgemeester": "mayor",
+    "mayor": "mayor",
+    "wethouder": "alderman",
+    "alderman": "alderman",
+    "raadslid": "council_member",
+    "council_member": "council_member",
     "council member": "council_member",
-    "gemeentesecretaris": "secretary", "secretaris": "secretary", "secretary": "secretary",
-    "griffier": "clerk", "clerk": "clerk",
-}  # fmt: skip
+    "gemeentesecretaris": "secretary",
+    "secretaris": "secretary",
+    "secretary": "secretary",
+    "griffier": "clerk",
+    "clerk": "clerk",
+}
 ROLES = {
-    "vertegenwoordiger": "representative", "representative": "representative",
-    "secretariaat": "secretariat", "secretariat": "secretariat",
-    "voorzitter": "chair", "chair": "chair",
-    "bestuur": "board", "bestuurslid": "board", "board": "board",
-    "waarnemer": "observer", "observer": "observer",
-}  # fmt: skip
+    "vertegenwoordiger": "representative",
+    "representative": "representative",
+    "secretariaat": "secretariat",
+    "secretariat": "secretariat",
+    "voorzitter": "chair",
+    "chair": "chair",
+    "bestuur": "board",
+    "bestuurslid": "board",
+    "board": "board",
+    "waarnemer": "observer",
+    "observer": "observer",
+}
 
 _EMAIL = re.compile(r"^[^@\s,;]+@[^@\s,;]+\.[^@\s,;]+$")
 _USERNAME = re.compile(r"^[\w.+-]+$")

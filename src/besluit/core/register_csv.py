@@ -192,8 +192,12 @@ def _cbs_role(header: str) -> str | None:
         return "province"
     if folded in ("geslacht", "leeftijd", "burgerlijkestaat", "migratieachtergrond"):
         return "total"
-    prefixes = ("bevolkingop1januari", "totalebevolking", "aantalinwoners",
-                "bevolkingaanhetbeginvandeperiode")  # fmt: skip
+    prefixes = (
+        "bevolkingop1januari",
+        "totalebevolking",
+        "aantalinwoners",
+        "bevolkingaanhetbeginvandeperiode",
+    )
     return "inhabitants" if folded.startswith(prefixes) else None
 
 
@@ -233,14 +237,24 @@ def _plain_layout(line: int, header: list[str]) -> _Layout:
             expected=", ".join(PLAIN_REQUIRED),
             found=", ".join(header),
         )
-    roles = {"gemeentecode": "code", "naam": "name", "provincie": "province",
-             "inwoners": "inhabitants", "peildatum": "date"}  # fmt: skip
+    roles = {
+        "gemeentecode": "code",
+        "naam": "name",
+        "provincie": "province",
+        "inwoners": "inhabitants",
+        "peildatum": "date",
+    }
     columns = {roles[n]: i for i, n in enumerate(names)}
     return _Layout(line, header, columns, {roles[n]: n for n in names}, cbs=False)
 
 
-_PLAIN_NAME = {"code": "gemeentecode", "name": "naam", "province": "provincie",
-               "inhabitants": "inwoners", "date": "peildatum"}  # fmt: skip
+_PLAIN_NAME = {
+    "code": "gemeentecode",
+    "name": "naam",
+    "province": "provincie",
+    "inhabitants": "inwoners",
+    "date": "peildatum",
+}
 
 
 def _layout(records: list[tuple[int, list[str]]]) -> _Layout:

@@ -62,9 +62,19 @@ __all__ = [
 SEALED_FORMAT = "besluit-sealed-bundle/1"
 SEALED_RECEIPT_FORMAT = "besluit-sealed-receipt/1"
 _KEYS = {
-    "format", "poll", "register", "voters", "log", "election", "tally", "shares",
-    "totals", "decision", "key", "signature",
-}  # fmt: skip
+    "format",
+    "poll",
+    "register",
+    "voters",
+    "log",
+    "election",
+    "tally",
+    "shares",
+    "totals",
+    "decision",
+    "key",
+    "signature",
+}
 
 
 def build_sealed_bundle(
@@ -341,9 +351,13 @@ class _Check:
             return None
         try:
             w = decrypt_tally(
-                params, weighted, shares_w, vks,
-                total_units=total, decimals=tally["decimals"],
-            )  # fmt: skip
+                params,
+                weighted,
+                shares_w,
+                vks,
+                total_units=total,
+                decimals=tally["decimals"],
+            )
             c = decrypt_tally(params, counts, shares_c, vks, total_units=len(ballots), decimals=0)
         except BallotCryptoError as exc:
             self.fail(f"decryption: {exc.message} ({exc.code})")

@@ -466,8 +466,13 @@ def do_retry_failed(*, actor, letter: Letter) -> int:
         )
         if count:
             Letter.objects.filter(pk=letter.pk).update(status=Letter.Status.SENDING)
-            record("letter.retried", actor=actor, association=letter.association, obj=letter,
-                   deliveries=count)  # fmt: skip
+            record(
+                "letter.retried",
+                actor=actor,
+                association=letter.association,
+                obj=letter,
+                deliveries=count,
+            )
             letter_id = letter.pk
             transaction.on_commit(lambda: enqueue(letter_id))
     return count

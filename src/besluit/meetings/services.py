@@ -77,11 +77,21 @@ def deadline_warnings(meeting: Meeting) -> list[str]:
         return []
     warnings = []
     deadlines_by_kind = (
-        (meeting.amendment_deadline, _("The deadline for amendments (%(deadline)s) falls "
-                                       "before the convocation (%(convocation)s).")),
-        (meeting.motion_deadline, _("The deadline for motions (%(deadline)s) falls before "
-                                    "the convocation (%(convocation)s).")),
-    )  # fmt: skip
+        (
+            meeting.amendment_deadline,
+            _(
+                "The deadline for amendments (%(deadline)s) falls "
+                "before the convocation (%(convocation)s)."
+            ),
+        ),
+        (
+            meeting.motion_deadline,
+            _(
+                "The deadline for motions (%(deadline)s) falls before "
+                "the convocation (%(convocation)s)."
+            ),
+        ),
+    )
     for deadline, message in deadlines_by_kind:
         if deadline is not None and timezone.localtime(deadline).date() < meeting.convocation_date:
             warnings.append(

@@ -67,17 +67,30 @@ def _organizations(export: dict) -> list[dict]:
     nodes = []
     for o in export["organizations"]:
         if o["classification"] == "association":
-            nodes.append(_clean({
-                "@id": slug, "@type": "org:Organization", "schema:name": o["name"],
-                "org:classification": "association",
-            }))  # fmt: skip
+            nodes.append(
+                _clean(
+                    {
+                        "@id": slug,
+                        "@type": "org:Organization",
+                        "schema:name": o["name"],
+                        "org:classification": "association",
+                    }
+                )
+            )
         else:
-            nodes.append(_clean({
-                "@id": f"{slug}/organizations/{o['id']}", "@type": "org:Organization",
-                "schema:name": o["name"], "org:identifier": o["id"],
-                "org:classification": o["classification"], "org:memberOf": _ref(slug),
-                "schema:areaServed": o.get("province"),
-            }))  # fmt: skip
+            nodes.append(
+                _clean(
+                    {
+                        "@id": f"{slug}/organizations/{o['id']}",
+                        "@type": "org:Organization",
+                        "schema:name": o["name"],
+                        "org:identifier": o["id"],
+                        "org:classification": o["classification"],
+                        "org:memberOf": _ref(slug),
+                        "schema:areaServed": o.get("province"),
+                    }
+                )
+            )
     return nodes
 
 
@@ -103,24 +116,39 @@ def _events(export: dict) -> list[dict]:
     nodes = []
     for e in export["events"]:
         if e["classification"] == "agenda-item":
-            nodes.append(_clean({
-                "@id": e["id"], "@type": "meeting:AgendaItem", "schema:name": e["name"],
-                "schema:position": e["position"], "schema:superEvent": _ref(e["parent_id"]),
-                "schema:description": e.get("requested_decision"),
-                "schema:disambiguatingDescription": e.get("explanation"),
-                "opengov:motion": [_ref(i) for i in motions_of.get(e["id"], [])],
-                "opengov:voteEvent": [_ref(i) for i in votes_of.get(e["id"], [])],
-            }))  # fmt: skip
+            nodes.append(
+                _clean(
+                    {
+                        "@id": e["id"],
+                        "@type": "meeting:AgendaItem",
+                        "schema:name": e["name"],
+                        "schema:position": e["position"],
+                        "schema:superEvent": _ref(e["parent_id"]),
+                        "schema:description": e.get("requested_decision"),
+                        "schema:disambiguatingDescription": e.get("explanation"),
+                        "opengov:motion": [_ref(i) for i in motions_of.get(e["id"], [])],
+                        "opengov:voteEvent": [_ref(i) for i in votes_of.get(e["id"], [])],
+                    }
+                )
+            )
             continue
         agenda = sorted(items_of.get(e["id"], []), key=lambda i: i["position"])
-        nodes.append(_clean({
-            "@id": e["id"], "@type": "meeting:Meeting", "schema:name": e["name"],
-            "schema:additionalType": e["classification"],
-            "schema:startDate": _date(e.get("start_date")),
-            "schema:endDate": _date(e.get("end_date")), "schema:location": e.get("location"),
-            "schema:organizer": _ref(slug), "schema:eventStatus": _ref(STATUS.get(e["status"])),
-            "meeting:agenda": {"@list": [_ref(i["id"]) for i in agenda]},
-        }))  # fmt: skip
+        nodes.append(
+            _clean(
+                {
+                    "@id": e["id"],
+                    "@type": "meeting:Meeting",
+                    "schema:name": e["name"],
+                    "schema:additionalType": e["classification"],
+                    "schema:startDate": _date(e.get("start_date")),
+                    "schema:endDate": _date(e.get("end_date")),
+                    "schema:location": e.get("location"),
+                    "schema:organizer": _ref(slug),
+                    "schema:eventStatus": _ref(STATUS.get(e["status"])),
+                    "meeting:agenda": {"@list": [_ref(i["id"]) for i in agenda]},
+                }
+            )
+        )
     return nodes
 
 
@@ -131,19 +159,28 @@ def _motions(export: dict) -> list[dict]:
         types = ["opengov:Motion"]
         if m["classification"] == "amendment":
             types.append("meeting:Amendment")
-        nodes.append(_clean({
-            "@id": m["id"], "@type": types, "schema:name": m.get("title"),
-            "schema:text": m.get("text"), "schema:additionalType": m["classification"],
-            "schema:identifier": m.get("identifier"),
-            "schema:creator": _member(slug, m.get("creator_id")),
-            "meeting:cocreator": [_member(slug, c) for c in m.get("co_creator_ids", [])],
-            "schema:dateSubmitted": _date(m.get("date")), "schema:publisher": _ref(slug),
-            "opengov:legislativeSession": _ref(m.get("legislative_session_id")),
-            "opengov:requirement": m.get("requirement"),
-            "meeting:amends": _ref(m.get("amends_id")),
-            "besluit:status": m.get("status"), "besluit:preAdvice": m.get("pre_advice"),
-            "besluit:result": _ref(RESULT.get(m.get("result") or "")),
-        }))  # fmt: skip
+        nodes.append(
+            _clean(
+                {
+                    "@id": m["id"],
+                    "@type": types,
+                    "schema:name": m.get("title"),
+                    "schema:text": m.get("text"),
+                    "schema:additionalType": m["classification"],
+                    "schema:identifier": m.get("identifier"),
+                    "schema:creator": _member(slug, m.get("creator_id")),
+                    "meeting:cocreator": [_member(slug, c) for c in m.get("co_creator_ids", [])],
+                    "schema:dateSubmitted": _date(m.get("date")),
+                    "schema:publisher": _ref(slug),
+                    "opengov:legislativeSession": _ref(m.get("legislative_session_id")),
+                    "opengov:requirement": m.get("requirement"),
+                    "meeting:amends": _ref(m.get("amends_id")),
+                    "besluit:status": m.get("status"),
+                    "besluit:preAdvice": m.get("pre_advice"),
+                    "besluit:result": _ref(RESULT.get(m.get("result") or "")),
+                }
+            )
+        )
     return nodes
 
 
@@ -152,37 +189,52 @@ def _vote_events(export: dict) -> list[dict]:
     nodes = []
     for v in export["vote_events"]:
         counts = [
-            _clean({
-                "@type": COUNT.get(c["option"], "opengov:Count"), "rdf:value": c["value"],
-                "schema:name": c["label"], "besluit:option": c["key"],
-                "besluit:weight": _decimal(c["weight"]), "besluit:share": c.get("share"),
-            })
+            _clean(
+                {
+                    "@type": COUNT.get(c["option"], "opengov:Count"),
+                    "rdf:value": c["value"],
+                    "schema:name": c["label"],
+                    "besluit:option": c["key"],
+                    "besluit:weight": _decimal(c["weight"]),
+                    "besluit:share": c.get("share"),
+                }
+            )
             for c in v["counts"]
-        ]  # fmt: skip
+        ]
         votes = [
-            _clean({
-                "@type": "opengov:Vote", "schema:agent": _member(slug, vote["voter_id"]),
-                "opengov:voteOption": _ref(OPTION.get(vote["option"])) or vote["option"],
-                "besluit:weight": _decimal(vote.get("weight")),
-            })
+            _clean(
+                {
+                    "@type": "opengov:Vote",
+                    "schema:agent": _member(slug, vote["voter_id"]),
+                    "opengov:voteOption": _ref(OPTION.get(vote["option"])) or vote["option"],
+                    "besluit:weight": _decimal(vote.get("weight")),
+                }
+            )
             for vote in v.get("votes", [])
-        ]  # fmt: skip
+        ]
         turnout = v.get("turnout", {})
-        nodes.append(_clean({
-            "@id": v["id"], "@type": "opengov:VoteEvent", "schema:name": v.get("title"),
-            "opengov:motion": _ref(v["motion_id"]),
-            "opengov:result": _ref(RESULT.get(v["result"])),
-            "schema:organizer": _ref(slug),
-            "schema:superEvent": _ref(v["legislative_session_id"]),
-            "schema:startDate": _date(v.get("start_date")),
-            "schema:endDate": _date(v.get("end_date")),
-            "opengov:count": counts, "opengov:vote": votes,
-            "besluit:secret": v.get("secret"),
-            "besluit:votedMembers": turnout.get("voted_members"),
-            "besluit:eligibleMembers": turnout.get("eligible_members"),
-            "besluit:eligibleWeight": _decimal(turnout.get("eligible_weight")),
-            "besluit:votedWeight": _decimal(turnout.get("voted_weight")),
-        }))  # fmt: skip
+        nodes.append(
+            _clean(
+                {
+                    "@id": v["id"],
+                    "@type": "opengov:VoteEvent",
+                    "schema:name": v.get("title"),
+                    "opengov:motion": _ref(v["motion_id"]),
+                    "opengov:result": _ref(RESULT.get(v["result"])),
+                    "schema:organizer": _ref(slug),
+                    "schema:superEvent": _ref(v["legislative_session_id"]),
+                    "schema:startDate": _date(v.get("start_date")),
+                    "schema:endDate": _date(v.get("end_date")),
+                    "opengov:count": counts,
+                    "opengov:vote": votes,
+                    "besluit:secret": v.get("secret"),
+                    "besluit:votedMembers": turnout.get("voted_members"),
+                    "besluit:eligibleMembers": turnout.get("eligible_members"),
+                    "besluit:eligibleWeight": _decimal(turnout.get("eligible_weight")),
+                    "besluit:votedWeight": _decimal(turnout.get("voted_weight")),
+                }
+            )
+        )
     return nodes
 
 
@@ -192,16 +244,24 @@ def _decisions(association: Association, meetings) -> list[dict]:
     decisions = Decision.objects.filter(meeting__in=meetings).select_related("poll")
     for d in decisions.order_by("recorded_at", "pk"):
         vote_event = popolo.vote_event_id(association, d.poll) if d.poll_id else None
-        nodes.append(_clean({
-            "@id": f"{association.slug}/decisions/{d.pk}", "@type": "opengov:Result",
-            "schema:name": d.subject, "schema:text": d.text,
-            "opengov:voteEvent": _ref(vote_event),
-            "schema:about": _ref(popolo.agenda_item_id(association, d.agenda_item_id))
-            if d.agenda_item_id else None,
-            "schema:superEvent": _ref(popolo.meeting_id(association, d.meeting_id)),
-            "besluit:method": d.method, "besluit:outcome": d.outcome,
-            "dcterms:created": _date(popolo.when(d.recorded_at)),
-        }))  # fmt: skip
+        nodes.append(
+            _clean(
+                {
+                    "@id": f"{association.slug}/decisions/{d.pk}",
+                    "@type": "opengov:Result",
+                    "schema:name": d.subject,
+                    "schema:text": d.text,
+                    "opengov:voteEvent": _ref(vote_event),
+                    "schema:about": _ref(popolo.agenda_item_id(association, d.agenda_item_id))
+                    if d.agenda_item_id
+                    else None,
+                    "schema:superEvent": _ref(popolo.meeting_id(association, d.meeting_id)),
+                    "besluit:method": d.method,
+                    "besluit:outcome": d.outcome,
+                    "dcterms:created": _date(popolo.when(d.recorded_at)),
+                }
+            )
+        )
     return nodes
 
 

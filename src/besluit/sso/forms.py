@@ -12,9 +12,11 @@ class ProviderForm(forms.Form):
         label=_("Issuer"),
         max_length=300,
         assume_scheme="https",
-        help_text=_("For example https://login.microsoftonline.com/<tenant>/v2.0 or "
-                    "https://keycloak.example/realms/gemeenten; its discovery document is read."),
-    )  # fmt: skip
+        help_text=_(
+            "For example https://login.microsoftonline.com/<tenant>/v2.0 or "
+            "https://keycloak.example/realms/gemeenten; its discovery document is read."
+        ),
+    )
     client_id = forms.CharField(label=_("Client ID"), max_length=200)
     client_secret = forms.CharField(
         label=_("Client secret"), max_length=300, widget=forms.PasswordInput(render_value=False)
@@ -25,19 +27,23 @@ class ProviderForm(forms.Form):
         initial="openid email profile",
         help_text=_("Space-separated; add the scope that carries the roles, if any."),
     )
-    role_claim = forms.CharField(label=_("Claim with the roles"), max_length=100,
-                                 initial="besluit_roles")  # fmt: skip
+    role_claim = forms.CharField(
+        label=_("Claim with the roles"), max_length=100, initial="besluit_roles"
+    )
     role_map = forms.CharField(
         label=_("Roles (JSON)"),
         widget=forms.Textarea(attrs={"rows": 4}),
         initial='{"griffie": "secretariat", "burgemeesters": "representative"}',
-        help_text=_("Value of the claim -> role: secretariat, chair, board, representative, "
-                    "observer."),
-    )  # fmt: skip
-    member_claim = forms.CharField(label=_("Claim with the member code"), max_length=100,
-                                   initial="gemeentecode")  # fmt: skip
-    function_claim = forms.CharField(label=_("Claim with the function"), max_length=100,
-                                     initial="functie")  # fmt: skip
+        help_text=_(
+            "Value of the claim -> role: secretariat, chair, board, representative, observer."
+        ),
+    )
+    member_claim = forms.CharField(
+        label=_("Claim with the member code"), max_length=100, initial="gemeentecode"
+    )
+    function_claim = forms.CharField(
+        label=_("Claim with the function"), max_length=100, initial="functie"
+    )
     accept_amr = forms.BooleanField(
         label=_("Accept the provider's second factor (amr claim)"), required=False, initial=True
     )

@@ -22,9 +22,17 @@ def provider_settings(request, slug):
     if current is not None:
         initial = {
             f: getattr(current, f)
-            for f in ("name", "issuer", "client_id", "role_claim", "member_claim",
-                      "function_claim", "accept_amr", "scopes")
-        }  # fmt: skip
+            for f in (
+                "name",
+                "issuer",
+                "client_id",
+                "role_claim",
+                "member_claim",
+                "function_claim",
+                "accept_amr",
+                "scopes",
+            )
+        }
         initial["role_map"] = __import__("json").dumps(current.role_map)
     form = ProviderForm(request.POST or None, initial=initial)
     status = 200
@@ -35,13 +43,20 @@ def provider_settings(request, slug):
                 request,
                 form,
                 lambda: services.do_configure_provider(
-                    actor=request.user, association=association, issuer=d["issuer"],
-                    client_id=d["client_id"], client_secret=d["client_secret"], name=d["name"],
-                    role_claim=d["role_claim"], role_map=d["role_map"],
-                    member_claim=d["member_claim"], function_claim=d["function_claim"],
-                    accept_amr=d["accept_amr"], scopes=d["scopes"],
+                    actor=request.user,
+                    association=association,
+                    issuer=d["issuer"],
+                    client_id=d["client_id"],
+                    client_secret=d["client_secret"],
+                    name=d["name"],
+                    role_claim=d["role_claim"],
+                    role_map=d["role_map"],
+                    member_claim=d["member_claim"],
+                    function_claim=d["function_claim"],
+                    accept_amr=d["accept_amr"],
+                    scopes=d["scopes"],
                 ),
-            )  # fmt: skip
+            )
             if provider is not None:
                 messages.success(request, _("Single sign-on has been set up."))
                 return redirect("sso:settings", slug)

@@ -37,11 +37,15 @@ def main(redirect_uri: str) -> None:
         # username: (first, last, email, groups)
         "griffier": ("Gea", "Griffier", "griffier@vng.example", ["role:griffie", "mfa"]),
         "voorzitter": ("Vera", "Voorzitter", "voorzitter@vng.example", ["role:voorzitter"]),
-        "burgemeester": ("Bram", "Burgemeester", "b@gm0014.example",
-                         ["role:burgemeesters", "gemeente:GM1000", "functie:burgemeester"]),
+        "burgemeester": (
+            "Bram",
+            "Burgemeester",
+            "b@gm0014.example",
+            ["role:burgemeesters", "gemeente:GM1000", "functie:burgemeester"],
+        ),
         "buitenstaander": ("Bo", "Buiten", "bo@example.org", []),
         "vertegenwoordiger": ("Iris", "Import", "iris@gm1001.example", []),
-    }  # fmt: skip
+    }
     for username, (first, last, email, groups) in people.items():
         user = User.objects.create_user(
             username, email=email, password="provider-pass", first_name=first, last_name=last

@@ -211,9 +211,11 @@ def proposal_demands(request, slug, proposal_id):
             if hasattr(demand, "commitment"):
                 messages.success(
                     request,
-                    _("The demand has been marked; the proposal was adopted, so its commitment "
-                      "has been created."),
-                )  # fmt: skip
+                    _(
+                        "The demand has been marked; the proposal was adopted, so its commitment "
+                        "has been created."
+                    ),
+                )
             else:
                 messages.success(request, _("The demand has been marked."))
             return redirect("accountability:proposal_demands", slug, proposal.pk)

@@ -60,9 +60,16 @@ def register_csv(request, slug, meeting_id):
     response["Content-Disposition"] = f'attachment; filename="aanwezigheid-{meeting.pk}.csv"'
     writer = csvsafe.writer(response)
     writer.writerow(
-        ["gemeentecode", "naam", "gewicht", "status", "vertegenwoordigd_door", "namens_lid",
-         "aankomst"]
-    )  # fmt: skip
+        [
+            "gemeentecode",
+            "naam",
+            "gewicht",
+            "status",
+            "vertegenwoordigd_door",
+            "namens_lid",
+            "aankomst",
+        ]
+    )
     for row in found.rows:
         a = row.attendance
         writer.writerow(

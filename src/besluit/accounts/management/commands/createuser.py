@@ -104,8 +104,17 @@ class Command(BaseCommand):
         self.stdout.write(f"{'Created' if created else 'Updated'} user {user.username}.")
 
     def _many(self, o) -> None:
-        single = ("username", "password", "role", "member", "function", "email", "first_name",
-                  "last_name", "superuser")  # fmt: skip
+        single = (
+            "username",
+            "password",
+            "role",
+            "member",
+            "function",
+            "email",
+            "first_name",
+            "last_name",
+            "superuser",
+        )
         given = [name for name in single if o[name]]
         if given:
             flags = ", ".join(n if n == "username" else "--" + n.replace("_", "-") for n in given)
