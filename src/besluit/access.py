@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import BooleanField, Exists, F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext, gettext_noop
 
@@ -128,7 +128,7 @@ def _represented_sql(association_id: int, meeting_id: int | None) -> tuple:
     parameters, the place of the users' ids among them, and its compiler (which
     converts the rows as a queryset's iteration would).
 
-    The users are a sub-select of one array (PostgreSQL) or JSON list (SQLite), not an
+    The users are one array (PostgreSQL: ``= ANY``) or JSON list (SQLite), not an
     ``IN`` list of their own length; whether the meeting is closed is read by the
     query itself, not from the caller's copy of the meeting."""
     key = (connection.vendor, association_id, meeting_id)
@@ -138,23 +138,30 @@ def _represented_sql(association_id: int, meeting_id: int | None) -> tuple:
     from besluit.accounts.models import VotingCode
     from besluit.meetings.models import Meeting
 
-    users = (
-        "SELECT unnest(%s::bigint[])"
+    column = f'"{Role._meta.db_table}"."user_id"'
+    users = RawSQL(
+        f"{column} = ANY(%s::bigint[])"
         if connection.vendor == "postgresql"
-        else "SELECT value FROM json_each(%s)"
+        else f"{column} IN (SELECT value FROM json_each(%s))",
+        (_USER_IDS,),
+        output_field=BooleanField(),
     )
     may = Q(user__code_meeting__isnull=True)
     if meeting_id is not None:
         valid_code = VotingCode.objects.filter(
             user_id=OuterRef("user_id"), meeting_id=meeting_id, revoked_at__isnull=True
-        ).exclude(meeting__status=Meeting.Status.CLOSED)
-        may |= Q(user__code_meeting_id=meeting_id, user__code_member=F("member")) & Q(
-            Exists(valid_code)
+        )
+        not_closed = [s for s in Meeting.Status.values if s != Meeting.Status.CLOSED]
+        may |= Q(
+            Exists(valid_code),
+            user__code_meeting_id=meeting_id,
+            user__code_meeting__status__in=not_closed,
+            user__code_member=F("member"),
         )
     roles = (
         Role.objects.filter(
             may,
-            user_id__in=RawSQL(users, (_USER_IDS,)),
+            users,
             association_id=association_id,
             kind=K.REPRESENTATIVE,
             member__isnull=False,
