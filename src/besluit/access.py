@@ -5,10 +5,13 @@ Roles are per association (see associations.models.Role). A superuser may
 administer everything but never votes: only representatives cast ballots.
 """
 
+import json
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import connection
+from django.db.models import BooleanField, Exists, F, OuterRef, Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext, gettext_noop
 
 from besluit.associations.models import Association, Member, Role
@@ -92,25 +95,87 @@ def represented_members(user_ids, association: Association, meeting=None) -> dic
     its own meeting, while that meeting is not closed and the account still has a
     valid code, and only for the member it was made for. (Whether the user may sign in
     is authentication's business, as for every other check here.)
-    """
-    from besluit.accounts.models import VotingCode
 
-    may = Q(user__code_meeting__isnull=True)
-    if meeting is not None and meeting.status != meeting.Status.CLOSED:
-        valid_code = VotingCode.objects.filter(
-            user_id=OuterRef("user_id"), meeting=meeting, revoked_at__isnull=True
-        )
-        may |= Q(user__code_meeting=meeting, user__code_member=F("member")) & Q(Exists(valid_code))
-    roles = Role.objects.filter(
-        may,
-        user_id__in=list(user_ids),
-        association=association,
-        kind=K.REPRESENTATIVE,
-        member__isnull=False,
-    ).select_related("member")
+    The query's SQL is built by the ORM once per (association, meeting) and process;
+    a call only passes its users (one array parameter), since a batch of ballots asks
+    it for every batch (see ``_represented_sql``).
+    """
+    ids = sorted({int(u) for u in user_ids if u is not None})
+    if not ids:
+        return {}
+    sql, params, at, compiler = _represented_sql(association.pk, meeting.pk if meeting else None)
+    params = list(params)
+    params[at] = ids if connection.vendor == "postgresql" else json.dumps(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     found: dict[int, Member] = {}
-    for role in roles.order_by("pk"):
-        found.setdefault(role.user_id, role.member)
+    names = _MEMBER_FIELDS
+    for row in compiler.results_iter(results=[rows]):  # the ORM's conversions; by role id
+        if row[0] not in found:
+            found[row[0]] = Member.from_db(connection.alias, names, row[1:])
+    return found
+
+
+# The users' ids, in the SQL built once: a constant text whatever their number.
+_USER_IDS = "besluit:user-ids"
+_represented_sqls: dict[tuple, tuple] = {}
+_MEMBER_FIELDS = [f.attname for f in Member._meta.concrete_fields]
+
+
+def _represented_sql(association_id: int, meeting_id: int | None) -> tuple:
+    """The SQL of ``represented_members`` for this association and meeting, its
+    parameters, the place of the users' ids among them, and its compiler (which
+    converts the rows as a queryset's iteration would).
+
+    The users are one array (PostgreSQL: ``= ANY``) or JSON list (SQLite), not an
+    ``IN`` list of their own length; whether the meeting is closed is read by the
+    query itself, not from the caller's copy of the meeting."""
+    key = (connection.vendor, association_id, meeting_id)
+    found = _represented_sqls.get(key)
+    if found is not None:
+        return found
+    from besluit.accounts.models import VotingCode
+    from besluit.meetings.models import Meeting
+
+    column = f'"{Role._meta.db_table}"."user_id"'
+    users = RawSQL(
+        f"{column} = ANY(%s::bigint[])"
+        if connection.vendor == "postgresql"
+        else f"{column} IN (SELECT value FROM json_each(%s))",
+        (_USER_IDS,),
+        output_field=BooleanField(),
+    )
+    may = Q(user__code_meeting__isnull=True)
+    if meeting_id is not None:
+        valid_code = VotingCode.objects.filter(
+            user_id=OuterRef("user_id"), meeting_id=meeting_id, revoked_at__isnull=True
+        )
+        not_closed = [s for s in Meeting.Status.values if s != Meeting.Status.CLOSED]
+        may |= Q(
+            Exists(valid_code),
+            user__code_meeting_id=meeting_id,
+            user__code_meeting__status__in=not_closed,
+            user__code_member=F("member"),
+        )
+    roles = (
+        Role.objects.filter(
+            may,
+            users,
+            association_id=association_id,
+            kind=K.REPRESENTATIVE,
+            member__isnull=False,
+        )
+        .annotate(voter=F("user_id"))
+        .order_by("pk")
+        .values_list("voter", *(f"member__{name}" for name in _MEMBER_FIELDS))
+    )
+    compiler = roles.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    found = (sql, tuple(params), list(params).index(_USER_IDS), compiler)
+    if len(_represented_sqls) > 256:
+        _represented_sqls.clear()
+    _represented_sqls[key] = found
     return found
 
 

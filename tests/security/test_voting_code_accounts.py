@@ -317,6 +317,29 @@ def test_after_the_meeting_is_closed_a_code_session_cannot_vote(
     assert not Ballot.objects.filter(poll=t["own"]).exists()
 
 
+def test_a_poll_kept_by_the_writer_still_refuses_a_code_once_its_meeting_closed(
+    association, secretariat, two_meetings, meeting
+):
+    """The edge's writer keeps an open poll, with its meeting, from one batch to the next
+    (voting.casting._open_polls); whether the meeting has closed since is read by each
+    batch's query, not from that copy."""
+    t = two_meetings
+    _code_client(t["code"])
+    account = User.objects.get(code_meeting=meeting, code_member=t["member"])
+    other = factories.make_user(
+        "wethouder-b", association, Role.Kind.REPRESENTATIVE,
+        member=factories.member(association, 1),
+    )  # fmt: skip
+    first = casting.cast_batch(t["own"].pk, [casting.BallotRequest(other.pk, "for")])
+    assert isinstance(first[0], casting.Receipt)
+    assert casting._open_polls[t["own"].pk].meeting.status != Meeting.Status.CLOSED
+    for status in (Meeting.Status.CONVENED, Meeting.Status.IN_PROGRESS, Meeting.Status.CLOSED):
+        meetings.do_set_meeting_status(actor=secretariat, meeting=meeting, status=status)
+    refused = casting.cast_batch(t["own"].pk, [casting.BallotRequest(account.pk, "for")])
+    assert isinstance(refused[0], PermissionDenied), refused
+    assert not Ballot.objects.filter(poll=t["own"], member=t["member"]).exists()
+
+
 def test_after_revocation_a_code_session_cannot_vote(association, secretariat, two_meetings):
     t = two_meetings
     client = _code_client(t["code"])

@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -473,9 +474,16 @@ def generate_private_key() -> bytes:
     return Ed25519PrivateKey.generate().private_bytes_raw()
 
 
-def public_key_for(private_key: bytes) -> bytes:
+@functools.lru_cache(maxsize=8)
+def _signing_key(private_key: bytes) -> tuple[Ed25519PrivateKey, bytes]:
+    """The key object and its raw public key, made once per key (every batch of ballots
+    signs a checkpoint)."""
     key = Ed25519PrivateKey.from_private_bytes(private_key)
-    return key.public_key().public_bytes_raw()
+    return key, key.public_key().public_bytes_raw()
+
+
+def public_key_for(private_key: bytes) -> bytes:
+    return _signing_key(bytes(private_key))[1]
 
 
 def key_id(public_key: bytes) -> str:
@@ -484,7 +492,7 @@ def key_id(public_key: bytes) -> str:
 
 
 def sign(private_key: bytes, message: bytes) -> bytes:
-    return Ed25519PrivateKey.from_private_bytes(private_key).sign(message)
+    return _signing_key(bytes(private_key))[0].sign(message)
 
 
 def verify_signature(public_key: bytes, message: bytes, signature: bytes) -> bool:

@@ -5,7 +5,7 @@ and then stores its ballots, request keys, log leaves and the log's new state. W
 the ORM that is six statements, each a round trip while the poll's log row is
 locked: in a burst, batches of one poll queue for that lock, so every round trip
 under it is paid by every waiting ballot. Here it is one read and one write (a
-data-modifying WITH that inserts from arrays). The same rows as the ORM writes;
+data-modifying WITH that inserts from JSON record sets). The same rows as the ORM writes;
 the database's constraints (one ballot per member, a key once) hold as before, and
 a row it refuses fails the statement as it failed the ORM's (voting.casting then
 casts the batch again in halves). SQLite keeps the ORM: its statements are calls
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
-from besluit.voting.models import Ballot, RequestKey
+from besluit.voting.models import Ballot
 
 # The columns written; tests/voting/test_batch_sql.py checks they are all of Ballot's
 # (a new column must be written here too, or have a database default).
@@ -42,22 +42,31 @@ _READ = (
     "WHERE poll_id = %s AND member_id = ANY(%s::bigint[])"
 )
 
+# The rows of a batch go as JSON documents, one per table, read by json_to_recordset:
+# the json module quotes them in C, where psycopg quotes an array parameter element by
+# element in Python (a log leaf is JSON itself, full of quotes to escape). PostgreSQL
+# reads each value back as it was sent; a value it cannot store (a NUL, a number out of
+# range) fails the statement as an array's did.
 _WRITE = (
     "WITH leaves AS ("
     ' INSERT INTO voting_logleaf (poll_id, "index", data)'
-    " SELECT %s, i, d FROM unnest(%s::integer[], %s::text[]) AS t(i, d)"
+    " SELECT %s, i, d FROM json_to_recordset(%s::json) AS t(i integer, d text)"
     "), log AS ("
     " UPDATE voting_polllog SET size = %s, frontier = %s::jsonb WHERE id = %s"
     "), ballots AS ("
     f" INSERT INTO voting_ballot ({', '.join(BALLOT_COLUMNS)})"
     " SELECT u, %s, m, o, c, %s, k, x, p, q"
-    " FROM unnest(%s::uuid[], %s::bigint[], %s::bigint[], %s::bigint[], %s::varchar[],"
-    " %s::integer[], %s::bigint[], %s::boolean[]) AS t(u, m, o, c, k, x, p, q)"
+    " FROM json_to_recordset(%s::json)"
+    " AS t(u uuid, m bigint, o bigint, c bigint, k varchar, x integer, p bigint, q boolean)"
     "), keys AS ("
     " INSERT INTO voting_requestkey (member_id, key, poll_id)"
-    " SELECT m, k, %s FROM unnest(%s::bigint[], %s::varchar[]) AS t(m, k)"
+    " SELECT m, k, %s FROM json_to_recordset(%s::json) AS t(m bigint, k varchar)"
     ") SELECT 1"
 )
+
+
+def _json(rows: list[dict]) -> str:
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
 def read_existing(
@@ -82,30 +91,36 @@ def write(
     poll_pk: int,
     appended,  # voting.log.Appended
     ballots: Sequence[Ballot],
-    keys: Sequence[RequestKey],
+    keys: Sequence[tuple[int, str]],
     cast_at,
 ) -> None:
-    """Store new ballots, request keys, log leaves and the log's state; one statement."""
+    """Store new ballots, request keys ((member id, key) pairs), log leaves and the log's
+    state; one statement."""
     params = [
         poll_pk,
-        [i for i, _ in appended.leaves],
-        [d for _, d in appended.leaves],
+        _json([{"i": i, "d": d} for i, d in appended.leaves]),
         appended.size,
         json.dumps(appended.frontier),
         appended.log_pk,
         poll_pk,
         cast_at,
-        [b.public_id for b in ballots],
-        [b.member_id for b in ballots],
-        [b.option_id for b in ballots],
-        [b.cast_by_id for b in ballots],
-        [b.request_key for b in ballots],
-        [b.log_index for b in ballots],
-        [b.proxy_id for b in ballots],  # the member whose proxy cast it (attendance)
-        [b.on_paper for b in ballots],
+        _json(
+            [
+                {
+                    "u": str(b.public_id),
+                    "m": b.member_id,
+                    "o": b.option_id,
+                    "c": b.cast_by_id,
+                    "k": b.request_key,
+                    "x": b.log_index,
+                    "p": b.proxy_id,  # the member whose proxy cast it (attendance)
+                    "q": b.on_paper,
+                }
+                for b in ballots
+            ]
+        ),
         poll_pk,
-        [k.member_id for k in keys],
-        [k.key for k in keys],
+        _json([{"m": m, "k": k} for m, k in keys]),
     ]
     with connection.cursor() as cursor:
         cursor.execute(_WRITE, params)

@@ -22,6 +22,7 @@ Concurrency, in one place:
 A refused ballot changes nothing but leaves an audit entry ("ballot.refused").
 """
 
+import copy
 import json
 import logging
 import os
@@ -155,11 +156,54 @@ _DATA_ERRORS = (DataError, IntegrityError, UnicodeError)
 
 
 def _cast_once(poll_pk: int, requests: Sequence[BallotRequest], now) -> list[Outcome]:
-    batch = _Batch(poll_pk, requests)
+    try:
+        return _cast_in_transaction(poll_pk, requests, now, kept=True)
+    except _KeptIsStale:  # this process's copy of the poll is not the row it locked
+        _forget(poll_pk)
+        return _cast_in_transaction(poll_pk, requests, now, kept=False)
+    except Poll.DoesNotExist:
+        _forget(poll_pk)
+        raise
+
+
+def _cast_in_transaction(poll_pk: int, requests, now, *, kept: bool) -> list[Outcome]:
+    batch = _Batch(poll_pk, requests, kept=kept)
     with transaction.atomic():
         outcomes = batch.run(now)
         _record_refusals(batch.poll, requests, outcomes)
     return outcomes
+
+
+class _KeptIsStale(Exception):
+    """The poll kept in this process (``_open_polls``) is not the one its primary key
+    names now (a row deleted and its key used again: SQLite, tests rolled back)."""
+
+
+# Per process: each open poll as read with its meeting and association, by primary key,
+# so that a batch reads no poll row before its locks. What a batch uses of it does not
+# change while the poll is open (its public id, meeting, association, secrecy, whether a
+# vote may be changed); what does (the status, the closing time) and the poll's public
+# id are read under the locks (``_lock``), and a poll no longer open is forgotten there.
+_open_polls: dict[int, Poll] = {}
+
+
+def _poll(poll_pk: int, *, kept: bool) -> tuple[Poll, bool]:
+    """The poll (a copy of its own) and whether it came from ``_open_polls``."""
+    found = _open_polls.get(poll_pk) if kept else None
+    if found is not None:
+        return copy.copy(found), True
+    poll = Poll.objects.select_related("meeting__association").get(pk=poll_pk)
+    if poll.status == Poll.Status.OPEN:
+        while len(_open_polls) >= MAX_POLLS_KEPT:
+            _open_polls.pop(next(iter(_open_polls)), None)
+        _open_polls[poll_pk] = copy.copy(poll)
+    return poll, False
+
+
+def _forget(poll_pk: int) -> None:
+    found = _open_polls.pop(poll_pk, None)
+    if found is not None:
+        _facts.pop(found.public_id, None)
 
 
 def _unstorable(poll_pk: int, request: BallotRequest, exc: Exception) -> DomainError:
@@ -185,6 +229,7 @@ class _Locked:
     status: str
     closes_at: datetime | None
     log: tuple[int, int, list[str]] | None  # the log row's id, size and frontier
+    public_id: uuid.UUID
 
 
 def _lock(poll_pk: int) -> _Locked:
@@ -193,7 +238,7 @@ def _lock(poll_pk: int) -> _Locked:
         # offers FOR UPDATE of one table only, hence the raw statement.
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT p.status, p.closes_at, l.id, l.size, l.frontier "
+                "SELECT p.status, p.closes_at, l.id, l.size, l.frontier, p.public_id "
                 "FROM voting_poll p JOIN voting_polllog l ON l.poll_id = p.id "
                 "WHERE p.id = %s FOR SHARE OF p FOR UPDATE OF l",
                 [poll_pk],
@@ -201,12 +246,14 @@ def _lock(poll_pk: int) -> _Locked:
             row = cursor.fetchone()
         if row is not None:
             frontier = row[4] if isinstance(row[4], list) else json.loads(row[4])
-            return _Locked(row[0], row[1], (row[2], row[3], frontier))
+            return _Locked(row[0], row[1], (row[2], row[3], frontier), row[5])
         # A draft poll has no log row and locks nothing; it refuses the ballots.
     # SQLite: the IMMEDIATE transaction holds the database's one write lock already.
-    status, closes_at = Poll.objects.filter(pk=poll_pk).values_list("status", "closes_at").get()
+    status, closes_at, public_id = (
+        Poll.objects.filter(pk=poll_pk).values_list("status", "closes_at", "public_id").get()
+    )
     log = PollLog.objects.filter(poll_id=poll_pk).values_list("pk", "size", "frontier").first()
-    return _Locked(status, closes_at, log)
+    return _Locked(status, closes_at, log, public_id)
 
 
 @dataclass
@@ -228,12 +275,12 @@ def _random_uuids(n: int):
 
 
 class _Batch:
-    def __init__(self, poll_pk: int, requests: Sequence[BallotRequest]) -> None:
-        # Read before the locks what cannot change while the poll is open (its frozen
-        # register and options) or may be read a moment early (who represents whom):
-        # the locks are held for as few statements as possible, and batches of one
-        # poll queue for them.
-        self.poll = Poll.objects.select_related("meeting__association").get(pk=poll_pk)
+    def __init__(self, poll_pk: int, requests: Sequence[BallotRequest], *, kept: bool) -> None:
+        # Read before the locks what cannot change while the poll is open (the poll
+        # itself but its status, its frozen register and options: kept per process) or
+        # may be read a moment early (who represents whom): the locks are held for as
+        # few statements as possible, and batches of one poll queue for them.
+        self.poll, self.kept = _poll(poll_pk, kept=kept)
         self.requests = requests
         self.members = access.represented_members(
             {r.user_id for r in requests if r.user_id is not None},
@@ -262,13 +309,17 @@ class _Batch:
         self.new: list[Ballot] = []
         self.changed: list[Ballot] = []  # existing ballots whose vote changes
         self.changed_pks: set[int] = set()
-        self.new_keys: list[RequestKey] = []
+        self.new_keys: list[tuple[int, str]] = []  # (member id, request key)
         self._ids = _random_uuids(len(requests))  # the new ballots' public ids
 
     def run(self, now: datetime | None) -> list[Outcome]:
         poll, members, member_ids = self.poll, self.members, self.member_ids
         locked = _lock(poll.pk)
+        if self.kept and locked.public_id != poll.public_id:
+            raise _KeptIsStale
         poll.status, poll.closes_at = locked.status, locked.closes_at
+        if poll.status != Poll.Status.OPEN:
+            _forget(poll.pk)
         self.log_state = locked.log
         # Taken after the locks: batches append to the log in the order they take the time.
         self.now = now or timezone.now()
@@ -396,7 +447,7 @@ class _Batch:
         ballot.cast_by_id = request.user_id
         if key:
             self.used[(member.pk, key)] = poll.pk
-            self.new_keys.append(RequestKey(member=member, key=key, poll=poll))
+            self.new_keys.append((member.pk, key))
         ballot.log_index = len(self.events)  # within the batch, until the log is appended
         self.events.append(
             vote_log.ballot_event(
@@ -428,7 +479,9 @@ class _Batch:
             if planned:
                 vote_log.store_batch(poll, planned)
             Ballot.objects.bulk_create(self.new)
-            RequestKey.objects.bulk_create(self.new_keys)
+            RequestKey.objects.bulk_create(
+                RequestKey(member_id=m, key=k, poll=poll) for m, k in self.new_keys
+            )
         if self.changed:
             Ballot.objects.bulk_update(
                 self.changed,
