@@ -6,6 +6,7 @@ acknowledged ballot is there, the log has exactly one leaf per ballot, retries w
 the same request key count nothing twice, and the closed poll's bundle verifies.
 """
 
+import http.client
 import json
 import os
 import signal
@@ -96,8 +97,9 @@ def call(base: str, path: str, token: str, data: dict | None = None, method="POS
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         return exc.code, exc.read()
-    except OSError:
-        return None, b""  # killed: no answer, so not acknowledged
+    except (OSError, http.client.HTTPException):
+        # killed: no answer, or half of one (IncompleteRead), so not acknowledged
+        return None, b""
 
 
 def test_sigkill_during_a_burst_loses_no_acknowledged_ballot(tmp_path):
