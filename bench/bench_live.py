@@ -1318,6 +1318,12 @@ def main() -> None:
         help="only rebuild the report from earlier runs' work directories",
     )
     args = parser.parse_args()  # fmt: skip
+    import importlib.util
+
+    missing = [m for m in ("asyncpg", "starlette") if importlib.util.find_spec(m) is None]
+    if missing and args.ceiling_rounds:
+        # Without it the minimal endpoint dies in its own log and the run stops minutes later.
+        sys.exit(f"bench_live: {', '.join(missing)} missing: .venv/bin/pip install -e '.[bench]'")
 
     raise_fd_limit()
     command = ".venv/bin/python bench/bench_live.py " + " ".join(
