@@ -398,13 +398,15 @@ def _write(poll: Poll, requests, checked, now) -> list[SealedReceipt | DomainErr
             first = out[step[1]]
             out.append(first if isinstance(first, DomainError) else replace(first, replayed=True))
         else:
-            out.append(_again(poll, step[1], c.voter, now, committed_size=locked.log[1]))
+            out.append(_again(poll, c.voter, step[1], now, committed_size=locked.log[1]))
     return out
 
 
-def _again(poll: Poll, tracker: str, voter: str, now, *, committed_size: int) -> SealedReceipt:
-    """The receipt of the ballot this binding cast before, proven at the current size."""
-    leaves = poll.log_leaves.order_by("index").values_list("data", flat=True)
-    index = next(i for i, d in enumerate(leaves) if f'"tracker":"{tracker}"' in d)
-    receipt = vote_log.receipt_again(poll, index, now, committed_size=committed_size)
+def _again(poll: Poll, voter: str, tracker: str, now, *, committed_size: int) -> SealedReceipt:
+    """The receipt of the ballot this binding cast before, proven at the current size
+    (voting.log.receipt_again: its leaf found by tracker in the process's tree, read
+    alone; the log's other leaves are not read again)."""
+    receipt = vote_log.receipt_again(
+        poll, None, now, committed_size=committed_size, tracker=tracker
+    )
     return SealedReceipt(poll.public_id, tracker, voter, receipt, replayed=True)
