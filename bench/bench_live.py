@@ -741,7 +741,10 @@ def run(
         # 6b. The same representatives (same sessions, connections and load generator)
         # cast sealed ballots in the secret poll, made before the run (issue 14).
         if data.sealed and info.get("sealed_poll_id"):
+            spy = start_py_spy(server, run_dir, "-sealed") if py_spy else None
             out["sealed"] = sealed_phase(server, data, reps, meter, env, phase_timeout)
+            if spy:
+                out["sealed"]["py_spy"] = stop_py_spy(spy)
             out["sealed"]["ratio"] = (
                 out["sealed"]["per_s"] / out["vote"]["per_s"]
                 if out["sealed"]["per_s"] and out["vote"]["per_s"]
@@ -909,13 +912,13 @@ def check_tally(base: str, poll: str, token: str, sent: dict, n: int, env: dict)
     }
 
 
-def start_py_spy(server: Server, run_dir: Path):
+def start_py_spy(server: Server, run_dir: Path, phase: str = ""):
     exe = shutil.which("py-spy") or str(Path(PY).parent / "py-spy")
     if not Path(exe).exists():
         log("py-spy not found (pip install py-spy): no profile")
         return None
     pid = server.worker_pids()[0]
-    out = run_dir / f"py-spy-{pid}.txt"
+    out = run_dir / f"py-spy-{pid}{phase}.txt"
     proc = subprocess.Popen(
         [exe, "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
          "--output", str(out), "--nonblocking", "--threads", "--gil"],

@@ -99,25 +99,36 @@ def proof_contexts(poll_id: uuid.UUID, items: Sequence[tuple[int, str]]) -> list
     Only a hint for ``prove``: the writer computes the binding again from what it
     finds under its locks and checks the proofs itself when they differ."""
     try:
-        poll = (
-            Poll.objects.select_related("meeting__association", "election")
-            .filter(public_id=poll_id)
-            .first()
-        )
-        if poll is None or not is_sealed(poll):
-            return [None] * len(items)
-        members = access.represented_members(
-            {u for u, _ in items}, poll.meeting.association, poll.meeting
-        )
-        options = poll.options.count()
+        found = _open_polls.get(poll_id)
+        if found is None:
+            poll = (
+                Poll.objects.select_related("meeting__association", "election")
+                .filter(public_id=poll_id)
+                .first()
+            )
+            if poll is None or not is_sealed(poll):
+                return [None] * len(items)
+            found = (poll.meeting, poll.election.public_key, poll.options.count())
+            if poll.status == Poll.Status.OPEN:  # key and options are fixed while open
+                _open_polls[poll_id] = found
+                while len(_open_polls) > 16:
+                    _open_polls.pop(next(iter(_open_polls)))
+        meeting, public_key, options = found
+        members = access.represented_members({u for u, _ in items}, meeting.association, meeting)
         out: list = []
         for user_id, for_member in items:
             member = members.get(user_id)
             code = (for_member or member.code) if member is not None else None
-            out.append(None if code is None else (code, poll.election.public_key, options))
+            out.append(None if code is None else (code, public_key, options))
         return out
     finally:
         give_back_connection(keep_sqlite=True)
+
+
+# Per process, for ``proof_contexts`` (its thread only): an open sealed poll's meeting,
+# election key and number of options, by public id. A stale entry (the poll closed, the
+# meeting changed) costs at most a check in the writer, which reads everything itself.
+_open_polls: dict = {}
 
 
 def prove(
