@@ -2,7 +2,7 @@
 """Live meeting benchmark: C live clients (SSE) and N representatives voting at once.
 
     .venv/bin/python bench/bench_live.py [--mode postgres|sqlite|both] [--clients 5000]
-        [--reps 2000] [--mass 20000] [--workers 2] [--concurrency 64]
+        [--reps 2000] [--mass 20000] [--workers 2] [--concurrency 64] [--sealed]
 
 For each scenario (PostgreSQL with N = --reps, PostgreSQL with N = --mass, SQLite demo
 mode with N = --reps) it:
@@ -21,6 +21,10 @@ mode with N = --reps) it:
    closes the poll through the API, and every stream times the poll-closed event;
 4. checks that every ballot got 201, that the stored tally and each member's stored
    choice equal what was sent, and that there are exactly N ballots;
+   with --sealed, then the same representatives send sealed (encrypted) ballots to a
+   secret poll of the same meeting (made at setup, as the browsers would), which is
+   checked too (one participation and one sealed row per member, the trackers sent,
+   no choice stored): sealed ballots/s against plaintext and the minimal endpoint;
 5. prints a markdown report and writes it to the "## Live meeting" section of
    docs/benchmarks.md (replacing that section only).
 
@@ -438,8 +442,8 @@ class Dataset:
     copied from it (CREATE DATABASE ... TEMPLATE). SQLite: the file is copied.
     """
 
-    def __init__(self, mode: str, n: int, work: Path) -> None:
-        self.mode, self.n = mode, n
+    def __init__(self, mode: str, n: int, work: Path, sealed: bool = False) -> None:
+        self.mode, self.n, self.sealed = mode, n, sealed
         self.dir = work / f"data-{mode}-{n}"
         self.secret = "bench-" + secrets.token_urlsafe(40)
         self.template = f"{PG_DB}_tpl_{n}"
@@ -455,7 +459,7 @@ class Dataset:
         started = time.monotonic()
         result = subprocess.run(
             [PY, str(HERE / "live" / "setup_data.py"), "setup", "--reps", str(n),
-             "--out", str(self.dir)],
+             "--out", str(self.dir), *(["--sealed"] if sealed else [])],
             env=env, capture_output=True, text=True, timeout=900,
         )  # fmt: skip
         if result.returncode:
@@ -734,6 +738,23 @@ def run(
         if not out["tally"]["ok"]:
             out["errors"]["tally"] = 1
 
+        # 6b. The same representatives (same sessions, connections and load generator)
+        # cast sealed ballots in the secret poll, made before the run (issue 14).
+        if data.sealed and info.get("sealed_poll_id"):
+            spy = start_py_spy(server, run_dir, "-sealed") if py_spy else None
+            out["sealed"] = sealed_phase(server, data, reps, meter, env, phase_timeout)
+            if spy:
+                out["sealed"]["py_spy"] = stop_py_spy(spy)
+            out["sealed"]["ratio"] = (
+                out["sealed"]["per_s"] / out["vote"]["per_s"]
+                if out["sealed"]["per_s"] and out["vote"]["per_s"]
+                else None
+            )
+            if out["sealed"]["error_count"] or not out["sealed"]["check"]["ok"]:
+                out["errors"]["sealed"] = out["sealed"]["error_count"] or 1
+            log(f"sealed ballots: {out['sealed']['ok']} at {fmt(out['sealed']['per_s'])}/s, "
+                f"{fmt(out['sealed']['ratio'], 2)} of plaintext")  # fmt: skip
+
         # 7. The ceiling's other rounds, and Besluit's rate as a fraction of its median.
         if ceiling:
             for _ in range(ceiling_rounds // 2):
@@ -752,6 +773,8 @@ def run(
             }
             log(f"ceiling: {median:.0f}/s (rounds {', '.join(f'{r:.0f}' for r in rates)}); "
                 f"Besluit at {out['ceiling']['ratio']:.2f} of it")  # fmt: skip
+            if out.get("sealed") and median and out["sealed"]["per_s"]:
+                out["sealed"]["ceiling_ratio"] = out["sealed"]["per_s"] / median
     finally:
         if ceiling is not None:
             ceiling.stop()
@@ -771,6 +794,55 @@ def run(
     out["source"] = short_source(SOURCE["label"])
     (run_dir / "result.json").write_text(json.dumps(out, indent=1, default=str))
     return out
+
+
+def sealed_phase(server, data: Dataset, reps, meter, env: dict, timeout: float) -> dict:
+    """Open the secret poll, let every representative send its sealed ballot (made at
+    setup: the browsers' encryption is not the server's work), close it, check it."""
+    info, token = data.info, data.info["chair_token"]
+    poll = info["sealed_poll_id"]
+    status, body = api(server.base, "POST", f"/polls/{poll}/open", token)
+    if status != 200:
+        raise RuntimeError(f"opening the secret poll: HTTP {status} {body}")
+    time.sleep(1)
+    c0 = meter.snapshot()
+    reps.send(f"sealed {poll} {data.dir / 'sealed.txt'} {timeout}")
+    got = reps.read(timeout=timeout + 300)
+    cpu = meter.delta(c0, meter.snapshot())
+    wall = got["ended"] - got["started"]
+    ok = got["ok"]
+    time.sleep(1.5)
+    status, body = api(server.base, "POST", f"/polls/{poll}/close", token)
+    closed = status == 200
+    db = subprocess.run(
+        [PY, str(HERE / "live" / "setup_data.py"), "verify-sealed", "--poll", poll,
+         "--out", str(data.dir)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    stored = json.loads(db.stdout) if db.returncode == 0 else {"error": db.stderr[-500:]}
+    n = got["attempted"]
+    checks = {
+        "every_ballot_201": ok == n,
+        "closed": closed,
+        "db_ballots_equal_n": stored.get("ballots") == n == stored.get("distinct_members"),
+        "sealed_rows_equal_n": stored.get("sealed") == n,
+        "members_as_sent": stored.get("members") == sorted(got["sent"]),
+        "trackers_as_sent": all((stored.get("trackers") or {}).get(m) for m in got["sent"]),
+        "no_choice_stored": stored.get("choices_stored") == 0,
+    }
+    return {
+        "ok": ok,
+        "seconds": wall,
+        "per_s": ok / wall if wall else None,
+        "p50_ms": pct(got["latency_ms"], 50),
+        "p95_ms": pct(got["latency_ms"], 95),
+        "p99_ms": pct(got["latency_ms"], 99),
+        "statuses": got["statuses"],
+        "errors": got["errors"][:3],
+        "error_count": got["error_count"],
+        "cpu": cpu,
+        "check": {"ok": all(checks.values()), "checks": checks},
+    }
 
 
 def meter_for(ceiling: Ceiling, load_pids: list[int]) -> procs.CpuMeter:
@@ -840,13 +912,13 @@ def check_tally(base: str, poll: str, token: str, sent: dict, n: int, env: dict)
     }
 
 
-def start_py_spy(server: Server, run_dir: Path):
+def start_py_spy(server: Server, run_dir: Path, phase: str = ""):
     exe = shutil.which("py-spy") or str(Path(PY).parent / "py-spy")
     if not Path(exe).exists():
         log("py-spy not found (pip install py-spy): no profile")
         return None
     pid = server.worker_pids()[0]
-    out = run_dir / f"py-spy-{pid}.txt"
+    out = run_dir / f"py-spy-{pid}{phase}.txt"
     proc = subprocess.Popen(
         [exe, "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
          "--output", str(out), "--nonblocking", "--threads", "--gil"],
@@ -1098,6 +1170,50 @@ def ratio_lines(results: list[dict]) -> list[str]:
     return [*lines, ""]
 
 
+def sealed_lines(results: list[dict]) -> list[str]:
+    """Encrypted ballots (issue 14) in the same runs as the plaintext ones."""
+    runs = [r for r in results if r.get("sealed")]
+    if not runs:
+        return []
+
+    def ms(r: dict, key: str, part: str) -> str:
+        phase = r["sealed"] if key == "sealed" else r
+        cpu = phase.get("cpu" if key == "sealed" else "cpu_vote") or {}
+        n = phase.get("ok") if key == "sealed" else (r.get("vote") or {}).get("ok")
+        return fmt(cpu.get(part, 0) * 1000 / n, 2) if n and cpu else "–"
+
+    lines = [
+        "Encrypted (sealed) ballots in the same runs (issue 14): after the plaintext poll "
+        "is closed, the same representatives (same sessions, connections, load generator) "
+        "send POST /api/v1/polls/{id}/sealed-ballots to a secret poll on the same proposal, "
+        "each with the ballot its browser would have encrypted (made at setup, not timed). "
+        "Targets: sealed ≥ 0.5 × plaintext ballots/s (issue 14), sealed ≥ 0.15 × the "
+        "minimal endpoint (issue 20).",
+        "",
+        "| mode (workers) @ code | C | N | plaintext ballots/s | sealed ballots/s "
+        "| **sealed / plaintext** | minimal endpoint ballots/s | **sealed / minimal** "
+        "| sealed p50 / p95 / p99 | server ms per ballot: plaintext / sealed "
+        "| PostgreSQL ms per ballot: plaintext / sealed | errors | check |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in runs:
+        sealed, vote, ceiling = r["sealed"], r.get("vote") or {}, r.get("ceiling") or {}
+        ratio = f"**{sealed['ratio']:.2f}**" if sealed.get("ratio") else "–"
+        c_ratio = f"**{sealed['ceiling_ratio']:.2f}**" if sealed.get("ceiling_ratio") else "–"
+        failed = [k for k, v in sealed["check"]["checks"].items() if not v]
+        lines.append(
+            f"| {r['mode']} ({r['workers']}w) @ {r.get('source', '')} | {r['clients']:,} "
+            f"| {n_text(r)} | {fmt(vote.get('per_s'))} | {fmt(sealed['per_s'])} | {ratio} "
+            f"| {fmt(ceiling.get('per_s'))} | {c_ratio} "
+            f"| {fmt(sealed['p50_ms'])} / {fmt(sealed['p95_ms'])} / {fmt(sealed['p99_ms'])} ms "
+            f"| {ms(r, 'vote', 'server_cpu_s')} / {ms(r, 'sealed', 'server_cpu_s')} "
+            f"| {ms(r, 'vote', 'postgres_cpu_s')} / {ms(r, 'sealed', 'postgres_cpu_s')} "
+            f"| {sealed['error_count']} "
+            f"| {'ok' if not failed else '**FAIL** ' + ', '.join(failed)} |"
+        )
+    return [*lines, ""]
+
+
 def report(results: list[dict], command: str, m: dict, profiles: dict | None = None) -> str:
     lines = [
         SECTION,
@@ -1134,6 +1250,7 @@ def report(results: list[dict], command: str, m: dict, profiles: dict | None = N
         *[row(r) for r in results],
         "",
         *ratio_lines(results),
+        *sealed_lines(results),
         "Where the time goes (CPU milliseconds per request during the phase, from /proc; "
         '"others" is CPU used on the machine by processes outside the benchmark):',
         "",
@@ -1301,6 +1418,13 @@ def main() -> None:
         default="worktree",
         help="what to serve: the work tree (default) or a git revision",
     )
+    parser.add_argument(
+        "--sealed",
+        action="store_true",
+        help="also a secret (encrypted) poll: the same representatives send sealed ballots "
+        "made at setup; reports sealed ballots/s against plaintext and the minimal endpoint "
+        "(not in the --mass run)",
+    )
     parser.add_argument("--py-spy", action="store_true", help="profile a worker during ballots")
     parser.add_argument(
         "--no-profile",
@@ -1355,7 +1479,7 @@ def main() -> None:
     results = []
     profiles: dict = {}
     for mode, n, clients, voters in scenarios:
-        data = Dataset(mode, n, work)
+        data = Dataset(mode, n, work, sealed=args.sealed and n == args.reps)
         try:
             sqlite_workers = args.workers if args.sqlite_redis else 1
             for repetition in range(args.repeat):

@@ -7,6 +7,9 @@ JSON lines protocol; commands on stdin:
               (302 + session cookie). Prints {"type": "login", ...}.
   ``vote [timeout_s]``  - every representative: POST /api/v1/polls/<poll>/ballots with the session
               cookie and the X-CSRFToken header. Prints {"type": "vote", ...}.
+  ``sealed POLL FILE [timeout_s]`` - every representative: POST .../polls/<POLL>/sealed-ballots
+              with the sealed ballot made for its member beforehand (FILE: setup_data.py's
+              sealed.txt). Prints {"type": "vote", ...}; "sent" maps member to option.
   ``ceiling PORT [timeout_s]`` - the same ballots (sessions, bodies, connections) sent to
               another server: bench/ceiling.py's minimal endpoint. Prints {"type": "vote", ...}.
   ``quit``
@@ -124,12 +127,21 @@ class Reps:
             "error_count": len(errors),
         }
 
-    async def vote(self, timeout: float, port: int | None = None) -> dict:
+    async def vote(
+        self, timeout: float, port: int | None = None, sealed: tuple[str, str] | None = None
+    ) -> dict:
         latencies, ends, errors, statuses = [], [], [], {}
         retried: list[str] = []
         sent: dict[str, str] = {}
         path = f"/api/v1/polls/{self.args.poll}/ballots"
         starts: list[float] = []
+        bodies: dict[str, tuple[str, bytes]] = {}  # member: (option, body), sealed
+        if sealed:
+            path = f"/api/v1/polls/{sealed[0]}/sealed-ballots"
+            for line in Path(sealed[1]).read_text().splitlines():
+                code, option, key, data = line.split()
+                body = json.dumps({"ballot": data, "requestKey": key}).encode()
+                bodies[code] = (option, body)
 
         async def one(index: int, conn: Connection) -> None:
             member, _ = self.codes[index]
@@ -137,8 +149,11 @@ class Reps:
             if session is None:
                 errors.append(f"{member}: not logged in")
                 return
-            option = option_for(index)
-            body = json.dumps({"option": option, "requestKey": uuid.uuid4().hex}).encode()
+            if sealed:
+                option, body = bodies[member]
+            else:
+                option = option_for(index)
+                body = json.dumps({"option": option, "requestKey": uuid.uuid4().hex}).encode()
             headers = {
                 "Content-Type": "application/json",
                 "Accept": "application/json",
@@ -198,6 +213,10 @@ async def main_async(args) -> None:
         if not line or line == "quit":
             break
         command, *rest = line.split()
+        if command == "sealed":
+            timeout = float(rest[2]) if len(rest) > 2 else 3600.0
+            emit(await reps.vote(timeout, sealed=(rest[0], rest[1])))
+            continue
         if command == "ceiling":
             timeout = float(rest[1]) if len(rest) > 1 else 3600.0
             emit(await reps.vote(timeout, port=int(rest[0])))

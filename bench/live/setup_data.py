@@ -1,6 +1,6 @@
 """Benchmark data through the services, in a process of its own (one Django configuration).
 
-    python bench/live/setup_data.py setup --reps N --out DIR
+    python bench/live/setup_data.py setup --reps N --out DIR [--sealed]
     python bench/live/setup_data.py verify --poll UUID
     python bench/live/setup_data.py profile --poll UUID --out DIR  (SQL and time per request)
 
@@ -10,6 +10,10 @@ observer session made here is valid there.
 
 ``setup`` writes DIR/setup.json (ids, chair token, observer session) and
 DIR/codes.txt (``member_code voting_code`` per line; the plain codes exist only there).
+With ``--sealed`` it also makes the meeting's trustees (tests/voting/sealedkit.py, what
+their browsers do), a secret poll on the same proposal (encrypted: sealed ballots) and
+DIR/sealed.txt: per member ``member_code option_index request_key ballot_hex``, the
+browsers' encryption done here, before anything is timed.
 """
 
 import argparse
@@ -112,7 +116,34 @@ def make_user(username: str, association, kind: str) -> User:
     return user
 
 
-def setup(n: int, out: Path) -> None:
+def sealed_ballots(chair, meeting, proposal, out: Path) -> tuple[Poll, float]:
+    """The secret (encrypted) poll and every member's sealed ballot, made beforehand."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tests/ (sealedkit)
+    from tests.voting import sealedkit
+
+    users = [chair] + [
+        User.objects.create_user(username=f"bench-trustee-{i}", first_name=f"Trustee {i}")
+        for i in (2, 3)
+    ]
+    election, _ = sealedkit.ceremony(chair, meeting, users, 2)
+    poll = voting.do_create_poll(
+        actor=chair, meeting=meeting, subject="proposal", proposal=proposal, is_secret=True,
+        title="Resolutie benchmark (geheim)",
+    )  # fmt: skip
+    t = time.perf_counter()
+    poll = Poll.objects.get(pk=poll.pk)
+    poll.election = election  # the key its opening will take (voting.services)
+    keys = [o.key for o in poll.options.all()]
+    members = Member.objects.filter(association=meeting.association).order_by("code")
+    with open(out / "sealed.txt", "w") as f:
+        for i, member in enumerate(members):
+            choice = i % len(keys)
+            data, key = sealedkit.seal(poll, member, choice)
+            f.write(f"{member.code} {keys[choice]} {key} {data.hex()}\n")
+    return poll, time.perf_counter() - t
+
+
+def setup(n: int, out: Path, sealed: bool = False) -> None:
     timings = {}
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
@@ -172,6 +203,10 @@ def setup(n: int, out: Path) -> None:
         for member, code in sorted(issued, key=lambda mc: mc[0].code):
             f.write(f"{member.code} {code}\n")
 
+    sealed_poll = None
+    if sealed:
+        sealed_poll, timings["sealed_ballots"] = sealed_ballots(chair, meeting, proposal, out)
+
     _, chair_token = ApiToken.issue(chair, "benchmark")
     from django.test import Client
 
@@ -186,6 +221,7 @@ def setup(n: int, out: Path) -> None:
         "meeting_id": meeting.pk,
         "poll_id": str(poll.public_id),
         "options": [o.key for o in poll.options.all()],
+        "sealed_poll_id": str(sealed_poll.public_id) if sealed_poll else None,
         "chair_token": chair_token,
         "observer_session": client.cookies["sessionid"].value,
         "timings_s": {k: round(v, 2) for k, v in timings.items()},
@@ -212,6 +248,35 @@ def verify(poll_id: str) -> None:
                 "batches": ballots.values("cast_at").distinct().count(),
                 "by_option": by_option,
                 "member_option": members,
+            }
+        )
+    )
+
+
+def verify_sealed(poll_id: str, out: Path) -> None:
+    """An encrypted poll after its ballots: one participation row per member, one sealed
+    ballot per member, the stored trackers those of the ballots sent (sealed.txt)."""
+    import hashlib
+
+    from besluit.voting.models import SealedBallot
+
+    poll = Poll.objects.get(public_id=poll_id)
+    sent = {}
+    for line in (out / "sealed.txt").read_text().splitlines():
+        member, _, _, data = line.split()
+        sent[member] = hashlib.sha256(bytes.fromhex(data)).hexdigest()
+    stored = set(SealedBallot.objects.filter(poll=poll).values_list("tracker", flat=True))
+    ballots = Ballot.objects.filter(poll=poll)
+    print(
+        json.dumps(
+            {
+                "status": poll.status,
+                "ballots": ballots.count(),
+                "distinct_members": ballots.values("member").distinct().count(),
+                "sealed": len(stored),
+                "members": sorted(ballots.values_list("member__code", flat=True)),
+                "trackers": {m: t in stored for m, t in sent.items()},
+                "choices_stored": Ballot.objects.filter(poll=poll, option__isnull=False).count(),
             }
         )
     )
@@ -365,17 +430,23 @@ def main() -> None:
     p = sub.add_parser("setup")
     p.add_argument("--reps", type=int, required=True)
     p.add_argument("--out", type=Path, required=True)
+    p.add_argument("--sealed", action="store_true", help="also an encrypted poll and ballots")
     p = sub.add_parser("verify")
     p.add_argument("--poll", required=True)
+    p = sub.add_parser("verify-sealed")
+    p.add_argument("--poll", required=True)
+    p.add_argument("--out", type=Path, required=True)
     p = sub.add_parser("profile")
     p.add_argument("--poll", required=True)
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--count", type=int, default=300)
     args = parser.parse_args()
     if args.cmd == "setup":
-        setup(args.reps, args.out)
+        setup(args.reps, args.out, args.sealed)
     elif args.cmd == "verify":
         verify(args.poll)
+    elif args.cmd == "verify-sealed":
+        verify_sealed(args.poll, args.out)
     else:
         profile(args.poll, args.out, args.count)
     sys.stdout.flush()

@@ -3,6 +3,7 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from besluit.associations.models import Role
 from besluit.voting import casting, encrypted
@@ -163,4 +164,59 @@ def test_a_batch_of_sealed_ballots_costs_what_one_costs():
         return len(captured)
 
     small, large = batch(reps[:5]), batch(reps[5:65])
+    assert small == large, (small, large)
+
+
+def test_a_retried_sealed_ballot_costs_the_same_whatever_the_log_size(
+    django_capture_on_commit_callbacks,
+):
+    """A retry (same member and request key) finds its leaf by tracker in the process's
+    tree of the log, which this process's own commits keep up to date: the same
+    statements after 3 or 40 ballots, the catch-up read finds no leaf to read, one leaf
+    is read, and the receipt is the one a fresh process builds from the whole log."""
+    from besluit.voting import log as vote_log
+    from besluit.voting.models import PollLog
+
+    association = factories.make_association(45, slug="sealed-retry")
+    chair = factories.make_user("chair-retry", association, Role.Kind.CHAIR)
+    meeting = factories.make_meeting(association)
+    factories.trustees_for(chair, meeting)
+    reps = [
+        factories.make_user(
+            f"rep-retry-{i}", association, Role.Kind.REPRESENTATIVE,
+            member=factories.member(association, i),
+        )
+        for i in range(43)
+    ]  # fmt: skip
+
+    def retry_after(users):
+        with django_capture_on_commit_callbacks(execute=True):
+            poll = factories.open_poll(chair, meeting, is_secret=True, title=f"{len(users)}")
+            requests = []
+            for i, u in enumerate(users):
+                member = factories.member(association, reps.index(u))
+                data, key = sealedkit.seal(poll, member, i % 2)
+                requests.append(encrypted.SealedRequest(u.pk, data, key))
+            first = encrypted.cast_sealed_batch(poll.pk, requests[:1])[0]
+            for i in range(1, len(requests), 7):
+                encrypted.cast_sealed_batch(poll.pk, requests[i : i + 7])
+        size = PollLog.objects.get(poll=poll).size
+        assert size == len(users) + 1  # the opening leaf and one per ballot
+        assert vote_log._trees[poll.public_id].tree.size == size  # nothing left to read
+        now = timezone.now()
+        with CaptureQueriesContext(connection) as captured:
+            again = encrypted.cast_sealed(poll.pk, requests[0], now=now)
+        assert again.replayed and again.log_receipt["index"] == first.log_receipt["index"]
+        leaf_reads = [q["sql"] for q in captured.captured_queries if "logleaf" in q["sql"]]
+        # The catch-up from the log's size (nothing new) and the one leaf, by index.
+        index = first.log_receipt["index"]
+        assert len(leaf_reads) == 2, leaf_reads
+        assert f'"index" >= {size}' in leaf_reads[0], leaf_reads
+        assert f'"index" = {index}' in leaf_reads[1], leaf_reads
+        # A process that never saw this log (after a restart) reads it all, to the same receipt.
+        vote_log._trees.clear()
+        assert encrypted.cast_sealed(poll.pk, requests[0], now=now) == again
+        return len(captured)
+
+    small, large = retry_after(reps[:3]), retry_after(reps[3:43])
     assert small == large, (small, large)

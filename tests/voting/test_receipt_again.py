@@ -72,7 +72,7 @@ def test_a_retry_reads_only_the_leaves_since_the_previous_one(association, chair
         q["sql"] for q in captured if '"voting_logleaf"' in q["sql"] and "SELECT" in q["sql"]
     ]
     assert len(leaf_reads) == 2  # the leaves since the kept tree; the retried one (kept)
-    assert vote_log._trees[poll.public_id].size == LogLeaf.objects.filter(poll=poll).count()
+    assert vote_log._trees[poll.public_id].tree.size == LogLeaf.objects.filter(poll=poll).count()
 
 
 def test_a_retry_in_the_batch_that_cast_it_is_proven_with_the_batch(association, chair, meeting):
@@ -83,4 +83,4 @@ def test_a_retry_in_the_batch_that_cast_it_is_proven_with_the_batch(association,
     assert retry.replayed and retry.ballot_id == first.ballot_id
     _check(retry.log_receipt, poll)
     # The batch's own leaves were not committed when the retry was answered: not kept.
-    assert vote_log._trees[poll.public_id].size == 1  # the opened event only
+    assert vote_log._trees[poll.public_id].tree.size == 1  # the opened event only

@@ -340,3 +340,28 @@ def test_the_grantor_sees_who_votes_for_it_instead_of_a_form(association, reps, 
     own = holder.get(reverse("web:poll", args=[association.slug, poll.public_id]))
     assert "volmacht gegeven" not in own.content.decode()
     assert "u kunt stemmen" in holder.get(reverse("web:home")).content.decode()
+
+
+def test_the_live_page_tells_the_grantor_who_votes_for_it(association, reps, poll):
+    """The live page (the representatives' phone during the meeting) as the poll page: the
+    grantor's representative sees who votes for its member and no vote form; the holder
+    sees its own form and the one for the member it represents."""
+    users, meeting = reps
+    url = reverse("live:participant", args=[association.slug, meeting.pk])
+    grantor = Client()
+    grantor.force_login(users[0])
+    page = grantor.get(url)
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "heeft voor deze stemming een volmacht gegeven" in html, html
+    assert m(association, 1).name in html
+    assert "data-sealed-vote" not in html
+    holder = Client()
+    holder.force_login(users[1])
+    own = holder.get(url).content.decode()
+    assert "volmacht gegeven" not in own
+    # Its own sealed form and the one on behalf of member 0.
+    assert own.count("data-sealed-vote") == 2, own
+    # The fragment htmx re-fetches when a poll opens or closes says the same.
+    fragment = grantor.get(reverse("live:fragment", args=[association.slug, meeting.pk, "polls"]))
+    assert "heeft voor deze stemming een volmacht gegeven" in fragment.content.decode()

@@ -4,8 +4,12 @@ which document them in the OpenAPI document and serve them when Django runs with
 the edge), written in batches.
 """
 
+import asyncio
 import json
+import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
 from io import BytesIO
 
 from django.core.exceptions import DisallowedHost
@@ -133,9 +137,36 @@ SEALED_MAX_BODY = 70 * 1024  # the schema allows 64 KiB of hex
 
 
 def write_sealed_batch(poll_id: uuid.UUID, requests: list) -> list:
-    """The writer thread for sealed ballots: each ballot's proofs are checked before the
-    batch's locks are taken, then one transaction for the batch (voting.encrypted)."""
+    """The writer thread for sealed ballots: one transaction for the batch
+    (voting.encrypted). The proofs arrive checked (``_proven``); the writer checks again
+    any ballot whose check does not match the binding it computes itself."""
     return encrypted.cast_sealed_by_public_id(poll_id, requests)
+
+
+def proof_contexts(poll_id: uuid.UUID, items: list) -> list:
+    """A stage in its own thread, a batch at once: what each ballot's proofs are checked
+    against (the member its binding names, the election key, the options)."""
+    return encrypted.proof_contexts(poll_id, items)
+
+
+@cache
+def _checkers() -> ThreadPoolExecutor:
+    """The threads that check proofs, per process: libsodium's multiplications (most of
+    a check) run without the GIL, so checks of concurrent requests use every core while
+    the writer thread writes the previous batch. More threads than cores gain nothing."""
+    return ThreadPoolExecutor(max(2, os.cpu_count() or 1), thread_name_prefix="besluit-proofs")
+
+
+async def _proven(poll_id: uuid.UUID, user_id: int, ballot, data: bytes):
+    """The ballot's proofs checked outside the writer thread, or None (then the writer
+    checks them, and refuses what fails)."""
+    context = await batcher_for(proof_contexts).submit(poll_id, (user_id, ballot.member))
+    if context is None or isinstance(context, DomainError):
+        return None
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(
+        _checkers(), encrypted.prove, poll_id, context, ballot.request_key, data
+    )
 
 
 async def cast_sealed(scope, receive, send, poll_text: str) -> None:
@@ -161,12 +192,15 @@ async def _cast_sealed(scope, receive, poll_text: str) -> tuple[int, dict | byte
     if len(sent) == 2 and isinstance(sent[0], int) and not isinstance(sent[1], BaseModel):
         return sent
     user_id, ballot = sent
+    data = bytes.fromhex(ballot.ballot) if len(ballot.ballot) % 2 == 0 else b""
     request = encrypted.SealedRequest(
         user_id=user_id,
-        ballot=bytes.fromhex(ballot.ballot) if len(ballot.ballot) % 2 == 0 else b"",
+        ballot=data,
         request_key=ballot.request_key,
         ip=(scope.get("client") or [None])[0],
         for_member=ballot.member,
+        # the same bytes, checked for the binding the writer will compute (or None)
+        proven=await _proven(poll_id, user_id, ballot, data) if data else None,
     )
     outcome = await batcher_for(write_sealed_batch, linger=WRITE_LINGER).submit(poll_id, request)
     if isinstance(outcome, DomainError):

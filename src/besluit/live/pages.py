@@ -12,7 +12,7 @@ from besluit.frame.shortcuts import context
 from besluit.live import hybrid, presence
 from besluit.live.models import MeetingState, SpeakerRequest
 from besluit.live.queue import latest_closed, next_entry, vote_queue
-from besluit.voting.models import Poll
+from besluit.voting.models import Poll, RegisterEntry
 from besluit.voting.selectors import ballot_of, participation
 
 # The chair console's panels, in page order: one template each, so that a panel (the
@@ -39,11 +39,23 @@ def page_context(request, meeting, **extra) -> dict:
         .order_by("opened_at")
     )
     member = access.represented_member(request.user, meeting.association)
+    # Who votes for the member in each open poll when it gave a proxy (frozen at the
+    # opening): its representative is told so and offered no vote form.
+    holders = (
+        dict(
+            RegisterEntry.objects.filter(
+                poll__in=open_polls, member=member, represented_by__isnull=False
+            ).values_list("poll_id", "represented_by__name")
+        )
+        if member is not None and open_polls
+        else {}
+    )
     polls = [
         {
             "poll": p,
             "participation": participation(p),
             "my_ballot": ballot_of(p, member),
+            "proxy_holder": holders.get(p.pk),
             # A fresh key per rendered form: a double tap or retry returns the same ballot.
             "request_key": uuid.uuid4().hex,
         }

@@ -10,7 +10,12 @@ of one, the live ballot edge (edge.ballots) gathers what arrives together.
 
 1. before any lock: who votes, with what weight, and each ballot's proofs, checked
    against the poll, the voter binding and the election key (2n+1 fixed-base and
-   6n+3 variable-base multiplications, about 2 ms for three options);
+   6n+3 variable-base multiplications, about 2 ms for three options). The live edge
+   checks the proofs before a ballot reaches its writer thread, in a pool of threads
+   (``prove``; libsodium runs without the GIL), and hands the writer a ``Proven``:
+   the writer then skips only the multiplications, and only when the ``Proven`` names
+   the binding, key and number of options it computes itself; every other rule is
+   checked here, and a ballot without a matching ``Proven`` is checked here in full;
 2. under the locks, a constant number of statements whatever the batch's size: the
    participation rows (``Ballot`` without option, time or ordered id: the database's
    one-ballot rule), the ``SealedBallot`` rows (ciphertexts, proofs, tracker, binding,
@@ -70,6 +75,76 @@ class SealedRequest:
     # (volmacht) frozen at opening; empty: the sender's own member. The voter binding is
     # the represented member's, so a ballot made for one member fails for another.
     for_member: str = ""
+    # Set by the server only (edge.ballots), never from a request's body: these bytes'
+    # proofs were checked for this binding, key and number of options (``prove``).
+    proven: Proven | None = None
+
+
+@dataclass(frozen=True)
+class Proven:
+    """A sealed ballot's proofs as checked outside the writer: for the voter binding
+    ``voter``, the election key ``public_key`` (hex) and ``options`` options."""
+
+    voter: str
+    public_key: str
+    options: int
+
+
+def proof_contexts(poll_id: uuid.UUID, items: Sequence[tuple[int, str]]) -> list:
+    """For the edge, before its writer, a batch at once: per (user id, member code asked
+    for) the (member code the ballot's binding must name, election key hex, number of
+    options) to check its proofs against; None when the writer will refuse the request
+    anyway (no member, not a sealed poll: the writer says why). Two queries a batch.
+
+    Only a hint for ``prove``: the writer computes the binding again from what it
+    finds under its locks and checks the proofs itself when they differ."""
+    try:
+        found = _open_polls.get(poll_id)
+        if found is None:
+            poll = (
+                Poll.objects.select_related("meeting__association", "election")
+                .filter(public_id=poll_id)
+                .first()
+            )
+            if poll is None or not is_sealed(poll):
+                return [None] * len(items)
+            found = (poll.meeting, poll.election.public_key, poll.options.count())
+            if poll.status == Poll.Status.OPEN:  # key and options are fixed while open
+                _open_polls[poll_id] = found
+                while len(_open_polls) > 16:
+                    _open_polls.pop(next(iter(_open_polls)))
+        meeting, public_key, options = found
+        members = access.represented_members({u for u, _ in items}, meeting.association, meeting)
+        out: list = []
+        for user_id, for_member in items:
+            member = members.get(user_id)
+            code = (for_member or member.code) if member is not None else None
+            out.append(None if code is None else (code, public_key, options))
+        return out
+    finally:
+        give_back_connection(keep_sqlite=True)
+
+
+# Per process, for ``proof_contexts`` (its thread only): an open sealed poll's meeting,
+# election key and number of options, by public id. A stale entry (the poll closed, the
+# meeting changed) costs at most a check in the writer, which reads everything itself.
+_open_polls: dict = {}
+
+
+def prove(
+    poll_id: uuid.UUID, context: tuple[str, str, int], request_key: str, data: bytes
+) -> Proven | None:
+    """Check a sealed ballot's proofs for ``context`` (``proof_contexts``), with no
+    database and no lock: the edge runs it in a pool of threads. None if they fail (the
+    writer checks again and gives the reason)."""
+    code, public_key, options = context
+    try:
+        voter = core_sealed.voter_binding(str(poll_id), code, request_key)
+        key = Point.decode(bytes.fromhex(public_key))
+        core_sealed.verify_sealed(str(poll_id), voter, key, options, data)
+    except (BallotCryptoError, ValueError):
+        return None
+    return Proven(voter, public_key, options)
 
 
 @dataclass(frozen=True)
@@ -235,7 +310,9 @@ def _voter(member: Member, request: SealedRequest, entries: dict):
 def _proven(poll, member, request, key, options, weight) -> _Checked | DomainError:
     try:
         voter = core_sealed.voter_binding(str(poll.public_id), member.code, request.request_key)
-        core_sealed.verify_sealed(str(poll.public_id), voter, key, options, request.ballot)
+        # Checked already for exactly this binding, key and options (``prove``), or here.
+        if request.proven != Proven(voter, poll.election.public_key, options):
+            core_sealed.verify_sealed(str(poll.public_id), voter, key, options, request.ballot)
     except BallotCryptoError as exc:
         return ValidationFailed(
             # The reason is the crypto core's technical English; the sentence around it is
@@ -332,13 +409,15 @@ def _write(poll: Poll, requests, checked, now) -> list[SealedReceipt | DomainErr
             first = out[step[1]]
             out.append(first if isinstance(first, DomainError) else replace(first, replayed=True))
         else:
-            out.append(_again(poll, step[1], c.voter, now, committed_size=locked.log[1]))
+            out.append(_again(poll, c.voter, step[1], now, committed_size=locked.log[1]))
     return out
 
 
-def _again(poll: Poll, tracker: str, voter: str, now, *, committed_size: int) -> SealedReceipt:
-    """The receipt of the ballot this binding cast before, proven at the current size."""
-    leaves = poll.log_leaves.order_by("index").values_list("data", flat=True)
-    index = next(i for i, d in enumerate(leaves) if f'"tracker":"{tracker}"' in d)
-    receipt = vote_log.receipt_again(poll, index, now, committed_size=committed_size)
+def _again(poll: Poll, voter: str, tracker: str, now, *, committed_size: int) -> SealedReceipt:
+    """The receipt of the ballot this binding cast before, proven at the current size
+    (voting.log.receipt_again: its leaf found by tracker in the process's tree, read
+    alone; the log's other leaves are not read again)."""
+    receipt = vote_log.receipt_again(
+        poll, None, now, committed_size=committed_size, tracker=tracker
+    )
     return SealedReceipt(poll.public_id, tracker, voter, receipt, replayed=True)

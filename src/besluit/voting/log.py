@@ -12,6 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import transaction
 
 from besluit.core import bundle as core_bundle
 from besluit.core import merkle
@@ -52,6 +53,7 @@ def _append(poll: Poll, event: dict, *, sign_as: str, at: datetime) -> dict:
     index = state.size
     frontier.append_data(data)
     LogLeaf.objects.create(poll=poll, index=index, data=data.decode())
+    _on_commit(poll, index, [data.decode()])
     state.size = frontier.size
     state.frontier = [h.hex() for h in frontier.hashes]
     signed = _signed(poll, frontier.size, frontier.root(), at)
@@ -161,40 +163,59 @@ def store_batch(poll: Poll, planned: Appended) -> None:
     """The planned leaves and the log's new state, with the ORM (two statements)."""
     LogLeaf.objects.bulk_create(LogLeaf(poll=poll, index=i, data=d) for i, d in planned.leaves)
     PollLog.objects.filter(pk=planned.log_pk).update(size=planned.size, frontier=planned.frontier)
+    if planned.leaves:
+        _on_commit(poll, planned.leaves[0][0], [d for _, d in planned.leaves])
 
 
-def receipt_again(poll: Poll, index: int, at: datetime, *, committed_size: int) -> dict:
-    """The receipt of an earlier ballot (a retried request), proven at the current size.
+def receipt_again(
+    poll: Poll,
+    index: int | None,
+    at: datetime,
+    *,
+    committed_size: int,
+    tracker: str = "",
+) -> dict:
+    """The receipt of an earlier ballot (a retried request), proven at the current size:
+    the leaf at ``index``, or the sealed ballot leaf whose tracker is ``tracker``.
 
     The caller holds the log row's lock, read the log's size under it
     (``committed_size``: those leaves are committed and never change) and may have
     appended leaves of its own since. The tree of the committed leaves is kept per
-    process (``_trees``) and only the leaves after it are read, so a retry costs
-    the leaves since the previous one, not the whole log, while the lock is held.
+    process (``_trees``), with each sealed leaf's index by tracker; this process's own
+    appends extend it when they commit (``_committed``). So a retry reads only the
+    leaves other processes appended since this one last looked (none with one writer),
+    the leaf it proves, and the own uncommitted leaves; the whole log only the first
+    time after the process started.
     """
     with _trees_lock:
-        tree = _trees.pop(poll.public_id, None)
-        if tree is None or tree.size > committed_size:  # unknown here, or not this log
-            tree = merkle.MerkleLog()
+        cached = _trees.pop(poll.public_id, None)
+        if cached is None or cached.tree.size > committed_size:  # unknown here, or not this log
+            cached = _Cached(merkle.MerkleLog(), {})
         rows = (
-            poll.log_leaves.filter(index__gte=tree.size)
+            poll.log_leaves.filter(index__gte=cached.tree.size)
             .order_by("index")
             .values_list("index", "data")
         )
         own: list[bytes] = []  # this transaction's leaves: not committed, not kept
-        event = None
+        own_trackers: dict[str, int] = {}
+        read: dict[int, str] = {}  # the leaves read now, by index
         for leaf_index, data in rows:
-            if leaf_index == index:
-                event = data.encode()
+            read[leaf_index] = data
             if leaf_index < committed_size:
-                tree.append_data(data.encode())
+                cached.add(data)
             else:
                 own.append(data.encode())
-        _trees[poll.public_id] = tree
-        while len(_trees) > MAX_TREES:
-            _trees.pop(next(iter(_trees)))
-        if event is None:
-            event = poll.log_leaves.values_list("data", flat=True).get(index=index).encode()
+                _track(own_trackers, leaf_index, data)
+        _remember(poll.public_id, cached)
+        if index is None:
+            index = cached.trackers.get(tracker, own_trackers.get(tracker))
+            if index is None:
+                raise LookupError(f"no sealed ballot leaf with tracker {tracker}")
+        data = read.get(index)
+        if data is None:  # kept in the tree, not read now: the one leaf
+            data = poll.log_leaves.values_list("data", flat=True).get(index=index)
+        event = data.encode()
+        tree = cached.tree
         if own:
             tree = tree.copy()
             for data in own:
@@ -207,9 +228,61 @@ def receipt_again(poll: Poll, index: int, at: datetime, *, committed_size: int) 
         )
 
 
-# Per process: each poll's Merkle tree of committed leaves, by the poll's public id
-# (random, never reused, unlike a primary key after a rolled-back test), the most
-# recently used last. 20,000 leaves take about 2.5 MB.
+@dataclass
+class _Cached:
+    """A poll's committed leaves in this process: the Merkle tree, and the index of each
+    sealed ballot's leaf by its tracker (what a retried sealed ballot looks up)."""
+
+    tree: merkle.MerkleLog
+    trackers: dict[str, int]
+
+    def add(self, data: str) -> None:
+        _track(self.trackers, self.tree.size, data)
+        self.tree.append_data(data.encode())
+
+
+_TRACKER = '"tracker":"'
+
+
+def _track(trackers: dict[str, int], index: int, data: str) -> None:
+    """Note a sealed ballot leaf's tracker (canonical JSON: the key is written exactly so;
+    a leaf of another type has no tracker key)."""
+    at = data.find(_TRACKER)
+    if at >= 0 and '"type":"sealed_ballot"' in data:
+        trackers[data[at + len(_TRACKER) : at + len(_TRACKER) + 64]] = index
+
+
+def _remember(poll_id, cached: _Cached) -> None:
+    """Keep ``cached`` as the most recently used (the caller holds ``_trees_lock``)."""
+    _trees[poll_id] = cached
+    while len(_trees) > MAX_TREES:
+        _trees.pop(next(iter(_trees)))
+
+
+def _on_commit(poll: Poll, start: int, datas: list[str]) -> None:
+    """After the transaction that appends ``datas`` at ``start`` commits, extend this
+    process's tree with them, if it holds the poll's log up to ``start`` (or ``start`` is
+    the first leaf); otherwise a later retry reads them (``receipt_again``)."""
+    poll_id = poll.public_id
+
+    def committed() -> None:
+        with _trees_lock:
+            cached = _trees.pop(poll_id, None)
+            if cached is None and start == 0:
+                cached = _Cached(merkle.MerkleLog(), {})
+            if cached is None:
+                return
+            if cached.tree.size == start:
+                for data in datas:
+                    cached.add(data)
+            _remember(poll_id, cached)
+
+    transaction.on_commit(committed)
+
+
+# Per process: each poll's committed leaves (_Cached), by the poll's public id (random,
+# never reused, unlike a primary key after a rolled-back test), the most recently used
+# last. 20,000 leaves take about 2.5 MB, their trackers as much again.
 MAX_TREES = 8
 _trees: dict = {}
 _trees_lock = threading.Lock()
