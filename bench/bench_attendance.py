@@ -86,10 +86,15 @@ def world(n: int, tag: str):
 
     def meeting():
         return meetings.do_create_meeting(
-            actor=None, association=association, kind="alv", title="Bench-ALV",
-            starts_at=starts, ends_at=starts + timedelta(hours=4), standard_agenda=False,
+            actor=None,
+            association=association,
+            kind="alv",
+            title="Bench-ALV",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=4),
+            standard_agenda=False,
             location="Jaarbeurs",
-        )  # fmt: skip
+        )
 
     return association, user, token, meeting
 
@@ -139,13 +144,22 @@ def run(mode: str, n: int, door: int) -> list[tuple[str, str, str, str]]:
     checkin_s, each = timed([check_in(c) for c in codes], "checkin")
     again = api.post(f"{base}/check-ins", {"member": codes[0]}, content_type="application/json")
     assert again.status_code == 409
-    rows.append((f"{n:,} API reads of the meeting (baseline)",
-                 f"{base_s:.1f} s (CPU {CPU['base']:.1f} s)",
-                 f"{n / base_s:,.0f}/s", "1.00"))  # fmt: skip
-    rows.append((f"{n:,} check-ins via the API",
-                 f"{checkin_s:.1f} s (CPU {CPU['checkin']:.1f} s)",
-                 f"{n / checkin_s:,.0f}/s (median {statistics.median(each) * 1000:.1f} ms)",
-                 f"{(n / checkin_s) / (n / base_s):.2f}"))  # fmt: skip
+    rows.append(
+        (
+            f"{n:,} API reads of the meeting (baseline)",
+            f"{base_s:.1f} s (CPU {CPU['base']:.1f} s)",
+            f"{n / base_s:,.0f}/s",
+            "1.00",
+        )
+    )
+    rows.append(
+        (
+            f"{n:,} check-ins via the API",
+            f"{checkin_s:.1f} s (CPU {CPU['checkin']:.1f} s)",
+            f"{n / checkin_s:,.0f}/s (median {statistics.median(each) * 1000:.1f} ms)",
+            f"{(n / checkin_s) / (n / base_s):.2f}",
+        )
+    )
     list_s, _ = timed([lambda: api.get(f"{base}/attendance")])
     rows.append((f"attendance list of {n:,} members (API)", f"{list_s * 1000:.0f} ms", "", ""))
 
@@ -164,10 +178,15 @@ def run(mode: str, n: int, door: int) -> list[tuple[str, str, str, str]]:
         return call
 
     door_s, each = timed([at_the_door(c) for c in codes[:door]], "door")
-    rows.append((f"{door} members at the door (search + tap on the phone page)",
-                 f"{door_s:.1f} s (CPU {CPU['door']:.1f} s)",
-                 f"median {statistics.median(each) * 1000:.0f} ms, max {max(each) * 1000:.0f} ms "
-                 "per member", ""))  # fmt: skip
+    rows.append(
+        (
+            f"{door} members at the door (search + tap on the phone page)",
+            f"{door_s:.1f} s (CPU {CPU['door']:.1f} s)",
+            f"median {statistics.median(each) * 1000:.0f} ms, max {max(each) * 1000:.0f} ms "
+            "per member",
+            "",
+        )
+    )
     connection.close()
     return rows, checkin_s, max(each)
 
@@ -184,8 +203,10 @@ def main() -> int:
         rows, checkin_s, door_max = run(args.mode, args.members, args.door)
     when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load = os.getloadavg()[0]
-    print(f"Attendance benchmark, {args.mode}, {platform.machine()} {os.cpu_count()} cores, "
-          f"Python {platform.python_version()}, {when}, load {load:.1f}\n")  # fmt: skip
+    print(
+        f"Attendance benchmark, {args.mode}, {platform.machine()} {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, {when}, load {load:.1f}\n"
+    )
     print("| what | time | throughput | ratio to baseline |")
     print("|---|---|---|---|")
     for row in rows:

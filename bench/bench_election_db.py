@@ -92,8 +92,10 @@ def main() -> None:
     kind = "named" if args.named else "secret"
     print(f"Python {platform.python_version()} on {platform.machine()}, SQLite")
     print()
-    print("| members | ballot | stored ballots | cast, per ballot | close (count, seats, decision) "
-          "| pure count (baseline) | close / baseline |")  # fmt: skip
+    print(
+        "| members | ballot | stored ballots | cast, per ballot | close (count, seats, decision) "
+        "| pure count (baseline) | close / baseline |"
+    )
     print("|--:|:--|--:|--:|--:|--:|--:|")
     print(
         f"| {len(users):,} | {kind} | {len(ballots):,} | {cast_s / len(users) * 1000:.1f} ms | "

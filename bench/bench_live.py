@@ -109,10 +109,12 @@ def windows(ends: list[float], latencies: list[float], parts: int = 5) -> list[d
     for i in range(parts if size > 1 else 0):
         chunk = pairs[i * size : (i + 1) * size]
         span = chunk[-1][0] - chunk[0][0]
-        out.append({
-            "per_s": (len(chunk) - 1) / span if span > 0 else None,
-            "p50_ms": pct([lat for _, lat in chunk], 50),
-        })  # fmt: skip
+        out.append(
+            {
+                "per_s": (len(chunk) - 1) / span if span > 0 else None,
+                "p50_ms": pct([lat for _, lat in chunk], 50),
+            }
+        )
     return out
 
 
@@ -188,12 +190,24 @@ class Server:
         self.workers = workers
         self.log_path = run_dir / "server.log"
         self.log = open(self.log_path, "w")  # noqa: SIM115 - open for the server's lifetime
-        self.command = [BESLUIT, "serve", "--workers", str(workers), "--host", "127.0.0.1",
-                        "--port", str(self.port)]  # fmt: skip
+        self.command = [
+            BESLUIT,
+            "serve",
+            "--workers",
+            str(workers),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+        ]
         self.proc = subprocess.Popen(
-            self.command, env=env, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True, cwd=run_dir,
-        )  # fmt: skip
+            self.command,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            cwd=run_dir,
+        )
         self.base = f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self, timeout: float = 90) -> None:
@@ -397,13 +411,15 @@ SOURCE: dict = {"src": str(ROOT / "src"), "label": "work tree"}
 
 def use_source(ref: str, work: Path) -> None:
     """Serve the work tree (default) or a git revision, extracted read-only with git archive."""
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
     if ref == "worktree":
         changed = subprocess.run(
             ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
-            capture_output=True, text=True,
-        ).stdout.splitlines()  # fmt: skip
+            capture_output=True,
+            text=True,
+        ).stdout.splitlines()
         SOURCE["label"] = f"work tree (HEAD {head}" + (
             f" + {len(changed)} uncommitted changes under src/)" if changed else ")"
         )
@@ -414,8 +430,9 @@ def use_source(ref: str, work: Path) -> None:
         ["git", "-C", str(ROOT), "archive", ref, "src"], capture_output=True, check=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", ref],
-                            capture_output=True, text=True).stdout.strip()  # fmt: skip
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", ref], capture_output=True, text=True
+    ).stdout.strip()
     SOURCE.update(src=str(target / "src"), label=f"git {ref} ({commit})")
 
 
@@ -458,10 +475,21 @@ class Dataset:
         log(f"setup {mode} N={n} ...")
         started = time.monotonic()
         result = subprocess.run(
-            [PY, str(HERE / "live" / "setup_data.py"), "setup", "--reps", str(n),
-             "--out", str(self.dir), *(["--sealed"] if sealed else [])],
-            env=env, capture_output=True, text=True, timeout=900,
-        )  # fmt: skip
+            [
+                PY,
+                str(HERE / "live" / "setup_data.py"),
+                "setup",
+                "--reps",
+                str(n),
+                "--out",
+                str(self.dir),
+                *(["--sealed"] if sealed else []),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         if result.returncode:
             raise RuntimeError(f"setup failed:\n{result.stderr[-3000:]}")
         self.setup_seconds = time.monotonic() - started
@@ -491,10 +519,22 @@ class Dataset:
         env = self.fresh_env(work / f"profile-{self.mode}-{self.n}")
         log(f"in-process profile of {count} logins and ballots ({self.mode})")
         result = subprocess.run(
-            [PY, str(HERE / "live" / "setup_data.py"), "profile", "--poll",
-             self.info["poll_id"], "--out", str(self.dir), "--count", str(count)],
-            env=env, capture_output=True, text=True, timeout=600,
-        )  # fmt: skip
+            [
+                PY,
+                str(HERE / "live" / "setup_data.py"),
+                "profile",
+                "--poll",
+                self.info["poll_id"],
+                "--out",
+                str(self.dir),
+                "--count",
+                str(count),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         if result.returncode:
             log(f"profile failed: {result.stderr[-1500:]}")
             return {"error": result.stderr[-1500:]}
@@ -575,11 +615,24 @@ def run(
         connected = 0
         if clients:
             sse = JsonProcess(
-                [PY, str(HERE / "live" / "sse_clients.py"), "--port", str(server.port),
-                 "--meeting", str(meeting), "--poll", poll,
-                 "--session", info["observer_session"], "--clients", str(clients)],
-                env, "sse clients", run_dir / "sse.log",
-            )  # fmt: skip
+                [
+                    PY,
+                    str(HERE / "live" / "sse_clients.py"),
+                    "--port",
+                    str(server.port),
+                    "--meeting",
+                    str(meeting),
+                    "--poll",
+                    poll,
+                    "--session",
+                    info["observer_session"],
+                    "--clients",
+                    str(clients),
+                ],
+                env,
+                "sse clients",
+                run_dir / "sse.log",
+            )
             load_pids.append(sse.proc.pid)
             c0 = meter.snapshot()
             got = sse.read(timeout=900)  # one worker opening 5,000 on a busy machine
@@ -594,8 +647,10 @@ def run(
                 "skipped": got["skipped"],
                 "errors": got["errors"][:3],
             }
-            log(f"streams: {connected}/{clients} in {got['seconds']} s, "
-                f"{got['error_count']} errors {got['errors'][:1]}")  # fmt: skip
+            log(
+                f"streams: {connected}/{clients} in {got['seconds']} s, "
+                f"{got['error_count']} errors {got['errors'][:1]}"
+            )
             time.sleep(3)
             out["mem_connected"] = server.memory()
             if got["error_count"] or connected < clients:
@@ -613,11 +668,24 @@ def run(
 
         # 2. N representatives log in.
         reps = JsonProcess(
-            [PY, str(HERE / "live" / "reps.py"), "--port", str(server.port),
-             "--codes", str(data.dir / "codes.txt"), "--poll", poll,
-             "--concurrency", str(concurrency), "--limit", str(voters or 0)],
-            env, "representatives", run_dir / "reps.log",
-        )  # fmt: skip
+            [
+                PY,
+                str(HERE / "live" / "reps.py"),
+                "--port",
+                str(server.port),
+                "--codes",
+                str(data.dir / "codes.txt"),
+                "--poll",
+                poll,
+                "--concurrency",
+                str(concurrency),
+                "--limit",
+                str(voters or 0),
+            ],
+            env,
+            "representatives",
+            run_dir / "reps.log",
+        )
         load_pids.append(reps.proc.pid)
         reps.read(timeout=30)
         c0 = meter.snapshot()
@@ -650,8 +718,9 @@ def run(
             ceiling = Ceiling(CEILING_URL, ceiling_workers, run_dir / "ceiling.log")
             ceiling.wait_ready()
             for _ in range((ceiling_rounds + 1) // 2):
-                ceiling_runs.append(ceiling_round(ceiling, reps, meter_for(ceiling, load_pids),
-                                                  phase_timeout))  # fmt: skip
+                ceiling_runs.append(
+                    ceiling_round(ceiling, reps, meter_for(ceiling, load_pids), phase_timeout)
+                )
 
         # 3. The chair opens the poll (the register is frozen); the streams see it.
         t0 = time.monotonic()
@@ -665,9 +734,11 @@ def run(
             got = sse.read(timeout=90)
             delays = [(t - t0) * 1000 for t in got["times"]]
             out["open_fanout"] = {
-                "p50_ms": pct(delays, 50), "p99_ms": pct(delays, 99),
-                "max_ms": max(delays, default=None), "missing": got["missing"],
-            }  # fmt: skip
+                "p50_ms": pct(delays, 50),
+                "p99_ms": pct(delays, 99),
+                "max_ms": max(delays, default=None),
+                "missing": got["missing"],
+            }
             if got["missing"]:
                 out["errors"]["open_event_missing"] = got["missing"]
 
@@ -705,9 +776,11 @@ def run(
         if vote["attempted"] < vote["count"]:
             out["errors"]["ballots_not_cast_in_time"] = vote["count"] - vote["attempted"]
             log(f"ballot phase stopped after {phase_timeout:.0f} s")
-        log(f"ballots: {vote['ok']}/{vote['count']} in {wall:.1f} s "
+        log(
+            f"ballots: {vote['ok']}/{vote['count']} in {wall:.1f} s "
             f"({out['vote']['per_s']:.0f}/s), "
-            f"p99 {out['vote']['p99_ms']:.0f} ms")  # fmt: skip
+            f"p99 {out['vote']['p99_ms']:.0f} ms"
+        )
         out["mem_after_vote"] = server.memory()
 
         # 5. The chair closes the poll; every stream times the result event.
@@ -723,10 +796,13 @@ def run(
             got = sse.read(timeout=90)
             delays = [(t - t0) * 1000 for t in got["times"]]
             out["close_fanout"] = {
-                "p50_ms": pct(delays, 50), "p99_ms": pct(delays, 99),
-                "max_ms": max(delays, default=None), "received": len(delays),
-                "missing": got["missing"], "lost_streams": got["lost"],
-            }  # fmt: skip
+                "p50_ms": pct(delays, 50),
+                "p99_ms": pct(delays, 99),
+                "max_ms": max(delays, default=None),
+                "received": len(delays),
+                "missing": got["missing"],
+                "lost_streams": got["lost"],
+            }
             if got["missing"]:
                 out["errors"]["result_event_missing"] = got["missing"]
             sse.send("stats")
@@ -752,17 +828,23 @@ def run(
             )
             if out["sealed"]["error_count"] or not out["sealed"]["check"]["ok"]:
                 out["errors"]["sealed"] = out["sealed"]["error_count"] or 1
-            log(f"sealed ballots: {out['sealed']['ok']} at {fmt(out['sealed']['per_s'])}/s, "
-                f"{fmt(out['sealed']['ratio'], 2)} of plaintext")  # fmt: skip
+            log(
+                f"sealed ballots: {out['sealed']['ok']} at {fmt(out['sealed']['per_s'])}/s, "
+                f"{fmt(out['sealed']['ratio'], 2)} of plaintext"
+            )
 
         # 7. The ceiling's other rounds, and Besluit's rate as a fraction of its median.
         if ceiling:
             for _ in range(ceiling_rounds // 2):
-                ceiling_runs.append(ceiling_round(ceiling, reps, meter_for(ceiling, load_pids),
-                                                  phase_timeout))  # fmt: skip
+                ceiling_runs.append(
+                    ceiling_round(ceiling, reps, meter_for(ceiling, load_pids), phase_timeout)
+                )
             rates = sorted(c["per_s"] for c in ceiling_runs if c["per_s"])
-            median = rates[len(rates) // 2] if len(rates) % 2 else sum(
-                rates[len(rates) // 2 - 1 : len(rates) // 2 + 1]) / 2  # fmt: skip
+            median = (
+                rates[len(rates) // 2]
+                if len(rates) % 2
+                else sum(rates[len(rates) // 2 - 1 : len(rates) // 2 + 1]) / 2
+            )
             out["ceiling"] = {
                 "workers": ceiling_workers,
                 "rounds": ceiling_runs,
@@ -771,8 +853,10 @@ def run(
                 "max_per_s": rates[-1],
                 "ratio": out["vote"]["per_s"] / median if median else None,
             }
-            log(f"ceiling: {median:.0f}/s (rounds {', '.join(f'{r:.0f}' for r in rates)}); "
-                f"Besluit at {out['ceiling']['ratio']:.2f} of it")  # fmt: skip
+            log(
+                f"ceiling: {median:.0f}/s (rounds {', '.join(f'{r:.0f}' for r in rates)}); "
+                f"Besluit at {out['ceiling']['ratio']:.2f} of it"
+            )
             if out.get("sealed") and median and out["sealed"]["per_s"]:
                 out["sealed"]["ceiling_ratio"] = out["sealed"]["per_s"] / median
     finally:
@@ -815,10 +899,20 @@ def sealed_phase(server, data: Dataset, reps, meter, env: dict, timeout: float) 
     status, body = api(server.base, "POST", f"/polls/{poll}/close", token)
     closed = status == 200
     db = subprocess.run(
-        [PY, str(HERE / "live" / "setup_data.py"), "verify-sealed", "--poll", poll,
-         "--out", str(data.dir)],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        [
+            PY,
+            str(HERE / "live" / "setup_data.py"),
+            "verify-sealed",
+            "--poll",
+            poll,
+            "--out",
+            str(data.dir),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     stored = json.loads(db.stdout) if db.returncode == 0 else {"error": db.stderr[-500:]}
     n = got["attempted"]
     checks = {
@@ -889,8 +983,11 @@ def check_tally(base: str, poll: str, token: str, sent: dict, n: int, env: dict)
     stored_votes = {v["member"]: v["option"] for v in result["votes"] if v["option"]}
     db = subprocess.run(
         [PY, str(HERE / "live" / "setup_data.py"), "verify", "--poll", poll],
-        env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     db_info = json.loads(db.stdout) if db.returncode == 0 else {"error": db.stderr[-500:]}
     checks = {
         "every_ballot_201": len(sent) == n,
@@ -920,10 +1017,24 @@ def start_py_spy(server: Server, run_dir: Path, phase: str = ""):
     pid = server.worker_pids()[0]
     out = run_dir / f"py-spy-{pid}{phase}.txt"
     proc = subprocess.Popen(
-        [exe, "record", "--pid", str(pid), "--format", "raw", "--rate", "200",
-         "--output", str(out), "--nonblocking", "--threads", "--gil"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            exe,
+            "record",
+            "--pid",
+            str(pid),
+            "--format",
+            "raw",
+            "--rate",
+            "200",
+            "--output",
+            str(out),
+            "--nonblocking",
+            "--threads",
+            "--gil",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(1)
     return proc, out
 
@@ -982,13 +1093,15 @@ def row(r: dict) -> str:
     ceiling = r.get("ceiling") or {}
     ceiling_text = (
         f"{fmt(ceiling['per_s'])} ({fmt(ceiling['min_per_s'])}–{fmt(ceiling['max_per_s'])})"
-        if ceiling else "–"
-    )  # fmt: skip
+        if ceiling
+        else "–"
+    )
     ratio_text = f"**{ceiling['ratio']:.2f}**" if ceiling.get("ratio") else "–"
     close_text = (
         f"{fmt(close.get('p50_ms'))} / {fmt(close.get('p99_ms'))} / {fmt(close.get('max_ms'))} ms"
-        if close else "–"
-    )  # fmt: skip
+        if close
+        else "–"
+    )
     return (
         f"| {r['mode']} ({r['workers']}w, {r['events']}) @ {r.get('source', '')} | {r['variant']} "
         f"| {c} | {n_text(r)} "
@@ -1073,9 +1186,10 @@ def machine() -> dict:
     import uvicorn
 
     mem_kb = int(
-        next(x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal"))
-        .split()[1]
-    )  # fmt: skip
+        next(
+            x for x in Path("/proc/meminfo").read_text().splitlines() if x.startswith("MemTotal")
+        ).split()[1]
+    )
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -1108,8 +1222,11 @@ def profile_lines(profiles: dict) -> list[str]:
         "| | " + " | ".join(modes) + " |",
         "|---|" + "---|" * len(modes),
     ]
-    for key, label in (("form", "GET /stemcode/"), ("login", "POST /stemcode/ (login)"),
-                       ("ballot", "POST ballot")):  # fmt: skip
+    for key, label in (
+        ("form", "GET /stemcode/"),
+        ("login", "POST /stemcode/ (login)"),
+        ("ballot", "POST ballot"),
+    ):
         lines.append(
             f"| {label}: statements, median ms | "
             + " | ".join(
@@ -1131,8 +1248,16 @@ def profile_lines(profiles: dict) -> list[str]:
     lines.append("")
     for m in modes:
         sql = profiles[m]["sql"]["ballot"]
-        lines += [f"<details><summary>The {len(sql)} statements of one ballot ({m})</summary>",
-                  "", "```sql", *sql, "```", "", "</details>", ""]  # fmt: skip
+        lines += [
+            f"<details><summary>The {len(sql)} statements of one ballot ({m})</summary>",
+            "",
+            "```sql",
+            *sql,
+            "```",
+            "",
+            "</details>",
+            "",
+        ]
     return lines
 
 
@@ -1285,8 +1410,10 @@ def write_section(text: str, extra: str = "") -> None:
     if DOCS.exists():
         current = DOCS.read_text()
     else:
-        current = "# Benchmarks\n\nMeasurements of Besluit on the development machine; " \
-                  "each section says how to reproduce it.\n\n"  # fmt: skip
+        current = (
+            "# Benchmarks\n\nMeasurements of Besluit on the development machine; "
+            "each section says how to reproduce it.\n\n"
+        )
     pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.M | re.S)
     if pattern.search(current):
         updated = pattern.sub(lambda _: body.rstrip("\n") + "\n\n", current, count=1)
@@ -1441,7 +1568,7 @@ def main() -> None:
         metavar="WORK_DIR",
         help="only rebuild the report from earlier runs' work directories",
     )
-    args = parser.parse_args()  # fmt: skip
+    args = parser.parse_args()
     import importlib.util
 
     missing = [m for m in ("asyncpg", "starlette") if importlib.util.find_spec(m) is None]
@@ -1460,8 +1587,9 @@ def main() -> None:
     m = machine()
     if args.ceiling_rounds:
         ceiling_db = CEILING_URL.rsplit("/", 1)[1]
-        pg_execute(f"DROP DATABASE IF EXISTS {ceiling_db} WITH (FORCE)",
-                   f"CREATE DATABASE {ceiling_db}")  # fmt: skip
+        pg_execute(
+            f"DROP DATABASE IF EXISTS {ceiling_db} WITH (FORCE)", f"CREATE DATABASE {ceiling_db}"
+        )
     work = Path(tempfile.mkdtemp(prefix="besluit-bench-live-"))
     log(f"work directory {work}")
     use_source(args.source, work)

@@ -86,61 +86,121 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "-c", "import django"], check=True
         )  # warm the file cache for what every process imports
-        run(["shell", "-c", "from besluit.associations.services import do_create_association as c;"
-             "c(actor=None, name='VNG', slug='vng')"], env)  # fmt: skip
+        run(
+            [
+                "shell",
+                "-c",
+                "from besluit.associations.services import do_create_association as c;"
+                "c(actor=None, name='VNG', slug='vng')",
+            ],
+            env,
+        )
         run(["members", "import", str(GEMEENTEN), "--association", "vng"], env)
         codes = [line.split(",")[0] for line in GEMEENTEN.read_text().splitlines()[1:]]
         rows = ["naam,e-mail,lidcode,functie,rol"]
-        rows += [f"Burgemeester {c},b@{c.lower()}.nl,{c},burgemeester,vertegenwoordiger"
-                 for c in codes]  # fmt: skip
-        rows.append(f"Griffier {codes[0]},g@{codes[0].lower()}.nl,{codes[0]},griffier,"
-                    "vertegenwoordiger")  # fmt: skip
+        rows += [
+            f"Burgemeester {c},b@{c.lower()}.nl,{c},burgemeester,vertegenwoordiger" for c in codes
+        ]
+        rows.append(
+            f"Griffier {codes[0]},g@{codes[0].lower()}.nl,{codes[0]},griffier,vertegenwoordiger"
+        )
         csv_path = Path(data) / "mensen.csv"
         csv_path.write_text("\n".join(rows) + "\n")
         one_call: list = []
         try:
-            run(["createuser", "--csv", str(csv_path), "--association", "vng"], env,
-                timings=one_call)  # fmt: skip
+            run(
+                ["createuser", "--csv", str(csv_path), "--association", "vng"],
+                env,
+                timings=one_call,
+            )
         except subprocess.CalledProcessError:  # a tree from before --csv (--src)
             one_call.append((float("nan"), float("nan")))
         # The same people again under another association: the import's own run.
-        run(["shell", "-c", "from besluit.associations.services import do_create_association as c;"
-             "c(actor=None, name='VNG 2', slug='vng2')"], env)  # fmt: skip
+        run(
+            [
+                "shell",
+                "-c",
+                "from besluit.associations.services import do_create_association as c;"
+                "c(actor=None, name='VNG 2', slug='vng2')",
+            ],
+            env,
+        )
         run(["members", "import", str(GEMEENTEN), "--association", "vng2"], env)
         imported: list = []
         run(["people", "import", str(csv_path), "--association", "vng2"], env, timings=imported)
         with_password, without = [], []
         for i in range(o.calls):
-            run(["createuser", f"pw{i}", "--password", "correct horse battery staple",
-                 "--association", "vng", "--role", "observer"], env,
-                timings=with_password)  # fmt: skip
-            run(["createuser", f"np{i}", "--no-password", "--association", "vng",
-                 "--role", "representative", "--member", codes[i], "--function", "alderman"],
-                env, timings=without)  # fmt: skip
+            run(
+                [
+                    "createuser",
+                    f"pw{i}",
+                    "--password",
+                    "correct horse battery staple",
+                    "--association",
+                    "vng",
+                    "--role",
+                    "observer",
+                ],
+                env,
+                timings=with_password,
+            )
+            run(
+                [
+                    "createuser",
+                    f"np{i}",
+                    "--no-password",
+                    "--association",
+                    "vng",
+                    "--role",
+                    "representative",
+                    "--member",
+                    codes[i],
+                    "--function",
+                    "alderman",
+                ],
+                env,
+                timings=without,
+            )
     (csv_wall, csv_cpu), (imp_wall, imp_cpu) = one_call[0], imported[0]
     (pw_wall, pw_cpu), (np_wall, np_cpu) = med(with_password), med(without)
     baseline = pw_wall * 343
-    print(f"Date: {datetime.now(UTC):%d %B %Y}. Machine: {platform.machine()}, "
-          f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, Python "
-          f"{platform.python_version()}. Command: `.venv/bin/python bench/bench_people.py "
-          f"--calls {o.calls}{' --src ' + o.src if o.src else ''}`.\n")  # fmt: skip
+    print(
+        f"Date: {datetime.now(UTC):%d %B %Y}. Machine: {platform.machine()}, "
+        f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, Python "
+        f"{platform.python_version()}. Command: `.venv/bin/python bench/bench_people.py "
+        f"--calls {o.calls}{' --src ' + o.src if o.src else ''}`.\n"
+    )
     print("| what | wall | CPU | per person (wall) |")
     print("|---|---|---|---|")
-    print(f"| `besluit createuser --csv` of 343 representatives (one call) | {csv_wall:.2f} s "
-          f"| {csv_cpu:.2f} s | {csv_wall / 343 * 1000:.1f} ms |")  # fmt: skip
-    print(f"| `besluit people import` of the same 343 (one call) | {imp_wall:.2f} s "
-          f"| {imp_cpu:.2f} s | {imp_wall / 343 * 1000:.1f} ms |")  # fmt: skip
-    print(f"| `besluit createuser --no-password`, one person per call (median of {o.calls}) "
-          f"| {np_wall:.2f} s | {np_cpu:.2f} s | – |")  # fmt: skip
-    print(f"| `besluit createuser --password` (Argon2), one per call (median of {o.calls}) "
-          f"| {pw_wall:.2f} s | {pw_cpu:.2f} s | – |")  # fmt: skip
-    print(f"| 343 × `createuser --no-password` (from the median) | {np_wall * 343:.0f} s "
-          f"| {np_cpu * 343:.0f} s | {np_wall:.2f} s |")  # fmt: skip
-    print(f"| baseline: 343 × `createuser --password` | {baseline:.0f} s | {pw_cpu * 343:.0f} s "
-          f"| {pw_wall:.2f} s |")  # fmt: skip
+    print(
+        f"| `besluit createuser --csv` of 343 representatives (one call) | {csv_wall:.2f} s "
+        f"| {csv_cpu:.2f} s | {csv_wall / 343 * 1000:.1f} ms |"
+    )
+    print(
+        f"| `besluit people import` of the same 343 (one call) | {imp_wall:.2f} s "
+        f"| {imp_cpu:.2f} s | {imp_wall / 343 * 1000:.1f} ms |"
+    )
+    print(
+        f"| `besluit createuser --no-password`, one person per call (median of {o.calls}) "
+        f"| {np_wall:.2f} s | {np_cpu:.2f} s | – |"
+    )
+    print(
+        f"| `besluit createuser --password` (Argon2), one per call (median of {o.calls}) "
+        f"| {pw_wall:.2f} s | {pw_cpu:.2f} s | – |"
+    )
+    print(
+        f"| 343 × `createuser --no-password` (from the median) | {np_wall * 343:.0f} s "
+        f"| {np_cpu * 343:.0f} s | {np_wall:.2f} s |"
+    )
+    print(
+        f"| baseline: 343 × `createuser --password` | {baseline:.0f} s | {pw_cpu * 343:.0f} s "
+        f"| {pw_wall:.2f} s |"
+    )
     if csv_wall == csv_wall:  # not NaN
-        print(f"\nOne `createuser --csv` call is {baseline / csv_wall:.0f}× the baseline's "
-              f"speed; target ≤ 10 s: {'met' if csv_wall <= 10 else 'MISSED'}.")  # fmt: skip
+        print(
+            f"\nOne `createuser --csv` call is {baseline / csv_wall:.0f}× the baseline's "
+            f"speed; target ≤ 10 s: {'met' if csv_wall <= 10 else 'MISSED'}."
+        )
 
 
 if __name__ == "__main__":

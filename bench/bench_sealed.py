@@ -139,9 +139,15 @@ def sealed_bundle(n_ballots: int, rng: random.Random):
     options = YES_NO
     at = datetime(2026, 12, 6, 10, 0, tzinfo=UTC)
     opened = vl.opened_event(
-        poll=POLL, title="bench", register=register, options=options, rule=Rule(),
-        secret=True, at=at, changes=False,
-    )  # fmt: skip
+        poll=POLL,
+        title="bench",
+        register=register,
+        options=options,
+        rule=Rule(),
+        secret=True,
+        at=at,
+        changes=False,
+    )
     events, choices = [opened], []
     for i in range(n_ballots):
         member = voters[i % len(voters)]
@@ -149,9 +155,15 @@ def sealed_bundle(n_ballots: int, rng: random.Random):
         choice = rng.randrange(3)
         data = encrypt_ballot(context_for(POLL, voter, y, 3), choice).to_bytes()
         units = weight_units(member["weight"], d)
-        events.append(sealed_event(
-            poll=POLL, tracker_hex=tracker(data), voter=voter, weight_units=units, data=data,
-        ))  # fmt: skip
+        events.append(
+            sealed_event(
+                poll=POLL,
+                tracker_hex=tracker(data),
+                voter=voter,
+                weight_units=units,
+                data=data,
+            )
+        )
         choices.append((choice, units))
     return params, y, commits, xs, vks, register, d, events, choices, at, options
 
@@ -166,13 +178,20 @@ def verify_rows(n_ballots: int, rng: random.Random) -> list:
         for i in range(n_ballots)
     ]
     events[0] = vl.opened_event(
-        poll=POLL, title="bench", register=register, options=options, rule=Rule(),
-        secret=True, at=at, changes=False,
-    )  # fmt: skip
+        poll=POLL,
+        title="bench",
+        register=register,
+        options=options,
+        rule=Rule(),
+        secret=True,
+        at=at,
+        changes=False,
+    )
     from besluit.core.ballotcrypto.ballot import EncryptedBallot
 
-    ballots = [(EncryptedBallot.decode(bytes.fromhex(e["ballot"])), e["weight_units"])
-               for e in events[1:]]  # fmt: skip
+    ballots = [
+        (EncryptedBallot.decode(bytes.fromhex(e["ballot"])), e["weight_units"]) for e in events[1:]
+    ]
     weighted = aggregate(ballots, 3)
     counts = aggregate(((b, 1) for b, _ in ballots), 3)
     shares = []
@@ -202,16 +221,27 @@ def verify_rows(n_ballots: int, rng: random.Random) -> list:
         for s in (1, tree.size)
     ]
     bundle = build_sealed_bundle(
-        register=register, voters=[r["member"] for r in register], leaves=leaves,
+        register=register,
+        voters=[r["member"] for r in register],
+        leaves=leaves,
         checkpoints=checkpoints,
-        election={"id": params.election_id, "trustees": 3, "threshold": 2,
-                  "public_key": y.encoding.hex(),
-                  "commitments": [c.to_bytes().hex() for c in commits]},
-        tally={"decimals": d, "weighted": [c.to_bytes().hex() for c in weighted],
-               "counts": [c.to_bytes().hex() for c in counts], "total_units": total,
-               "ballots": n_ballots},
-        shares=shares, private_key=key,
-    )  # fmt: skip
+        election={
+            "id": params.election_id,
+            "trustees": 3,
+            "threshold": 2,
+            "public_key": y.encoding.hex(),
+            "commitments": [c.to_bytes().hex() for c in commits],
+        },
+        tally={
+            "decimals": d,
+            "weighted": [c.to_bytes().hex() for c in weighted],
+            "counts": [c.to_bytes().hex() for c in counts],
+            "total_units": total,
+            "ballots": n_ballots,
+        },
+        shares=shares,
+        private_key=key,
+    )
     data = serialize_bundle(bundle)
     t, problems = cpu(lambda: verify_sealed_bundle(data))
     assert problems == [], problems
@@ -237,10 +267,12 @@ def close_rows(n_ballots: int, rng: random.Random, distinct: int = 500) -> list:
     t_agg, (weighted, counts) = cpu(
         lambda: (aggregate(items, 3), aggregate(((b, 1) for b, _ in items), 3))
     )
-    shares_w = [make_decryption_share(params, j, xs[j], weighted, seed=os.urandom(32))
-                for j in (1, 3)]  # fmt: skip
-    shares_c = [make_decryption_share(params, j, xs[j], counts, seed=os.urandom(32))
-                for j in (1, 3)]  # fmt: skip
+    shares_w = [
+        make_decryption_share(params, j, xs[j], weighted, seed=os.urandom(32)) for j in (1, 3)
+    ]
+    shares_c = [
+        make_decryption_share(params, j, xs[j], counts, seed=os.urandom(32)) for j in (1, 3)
+    ]
 
     def after_last_share():
         decrypt_tally(params, weighted, shares_w, vks, total_units=total, decimals=d)
@@ -251,11 +283,17 @@ def close_rows(n_ballots: int, rng: random.Random, distinct: int = 500) -> list:
     elgamal._baby_steps.cache_clear()
     t_dec, _ = cpu(after_last_share)
     return [
-        (f"close: weighted + count aggregates of {n_ballots:,} ballots", t_agg,
-         "at the close, before any trustee answers"),
-        (f"after the last of 2-of-3 shares: verify, combine, logs (total {total:,} units)",
-         t_dec, "cold baby-step table; target <= 5 s"),
-    ]  # fmt: skip
+        (
+            f"close: weighted + count aggregates of {n_ballots:,} ballots",
+            t_agg,
+            "at the close, before any trustee answers",
+        ),
+        (
+            f"after the last of 2-of-3 shares: verify, combine, logs (total {total:,} units)",
+            t_dec,
+            "cold baby-step table; target <= 5 s",
+        ),
+    ]
 
 
 def main() -> int:

@@ -57,13 +57,15 @@ def main() -> int:
     reps = [
         (
             factories.make_user(
-                f"r{i}", association, Role.Kind.REPRESENTATIVE,
+                f"r{i}",
+                association,
+                Role.Kind.REPRESENTATIVE,
                 member=factories.member(association, i),
             ),
             factories.member(association, i),
         )
         for i in range(n)
-    ]  # fmt: skip
+    ]
     from besluit.voting import casting
 
     def plaintext(batch: int) -> float:

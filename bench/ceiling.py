@@ -109,12 +109,31 @@ class Ceiling:
         self.log = open(log_path, "w")  # noqa: SIM115 - open for the server's lifetime
         env = {**os.environ, "BENCH_CEILING_DSN": dsn}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "ceiling:create_app", "--factory",
-             "--app-dir", str(Path(__file__).parent), "--host", "127.0.0.1",
-             "--port", str(self.port), "--workers", str(workers), "--no-access-log",
-             "--backlog", "4096", "--log-level", "warning"],
-            env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "ceiling:create_app",
+                "--factory",
+                "--app-dir",
+                str(Path(__file__).parent),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--no-access-log",
+                "--backlog",
+                "4096",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.workers = workers
         self.base = f"http://127.0.0.1:{self.port}"
 

@@ -56,11 +56,13 @@ def main() -> int:
     chair = factories.make_user(f"{tag}-vz", association, Role.Kind.CHAIR)
     reps = [
         factories.make_user(
-            f"{tag}-{i}", association, Role.Kind.REPRESENTATIVE,
+            f"{tag}-{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
         )
         for i in range(n)
-    ]  # fmt: skip
+    ]
     profile = cProfile.Profile(time.process_time)
     best = None
     for r in range(args.rounds):

@@ -71,9 +71,10 @@ def cpu_seconds(pid: int) -> float:
 def open_sockets(pid: int) -> int:
     try:
         return sum(
-            1 for fd in os.listdir(f"/proc/{pid}/fd")
+            1
+            for fd in os.listdir(f"/proc/{pid}/fd")
             if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:")
-        )  # fmt: skip
+        )
     except OSError:
         return 0
 

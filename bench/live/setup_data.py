@@ -48,9 +48,19 @@ from besluit.voting.models import Ballot, Poll  # noqa: E402
 
 AMS = ZoneInfo("Europe/Amsterdam")
 PROVINCES = (
-    "Groningen", "Fryslân", "Drenthe", "Overijssel", "Flevoland", "Gelderland",
-    "Utrecht", "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",
-)  # fmt: skip
+    "Groningen",
+    "Fryslân",
+    "Drenthe",
+    "Overijssel",
+    "Flevoland",
+    "Gelderland",
+    "Utrecht",
+    "Noord-Holland",
+    "Zuid-Holland",
+    "Zeeland",
+    "Noord-Brabant",
+    "Limburg",
+)
 # Live events go over Redis channels named by meeting id, and pub/sub channels are
 # shared by every Redis database: a meeting id far from the ids of the test suites
 # keeps this benchmark's events away from other servers on the same Redis.
@@ -127,9 +137,13 @@ def sealed_ballots(chair, meeting, proposal, out: Path) -> tuple[Poll, float]:
     ]
     election, _ = sealedkit.ceremony(chair, meeting, users, 2)
     poll = voting.do_create_poll(
-        actor=chair, meeting=meeting, subject="proposal", proposal=proposal, is_secret=True,
+        actor=chair,
+        meeting=meeting,
+        subject="proposal",
+        proposal=proposal,
+        is_secret=True,
         title="Resolutie benchmark (geheim)",
-    )  # fmt: skip
+    )
     t = time.perf_counter()
     poll = Poll.objects.get(pk=poll.pk)
     poll.election = election  # the key its opening will take (voting.services)

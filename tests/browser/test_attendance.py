@@ -60,9 +60,12 @@ def test_door_proxy_paper_projector_result_and_open_data(
         actor=sec, meeting=meeting, remote_check_in=False, quorum_members=Decimal("0.25")
     )
     poll = voting.do_create_poll(
-        actor=chair, meeting=meeting, subject=Poll.Subject.PROPOSAL, proposal=proposal,
+        actor=chair,
+        meeting=meeting,
+        subject=Poll.Subject.PROPOSAL,
+        proposal=proposal,
         title="Statutenwijziging",
-    )  # fmt: skip
+    )
     attendance.do_require_meeting_quorum(actor=chair, poll=poll)
     base = f"/{association.slug}/vergaderingen/{meeting.pk}"
     problems: list[str] = []
@@ -92,9 +95,10 @@ def test_door_proxy_paper_projector_result_and_open_data(
     rep_a.select_option("select[name=holder]", holder.code)
     rep_a.set_input_files(
         "input[name=document]",
-        files=[{"name": "volmacht.pdf", "mimeType": "application/pdf",
-                "buffer": b"%PDF-1.7\n%%EOF\n"}],
-    )  # fmt: skip
+        files=[
+            {"name": "volmacht.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n%%EOF\n"}
+        ],
+    )
     rep_a.locator("main form[enctype] button[type=submit]").click()
     rep_a.wait_for_load_state()
     assert "De volmacht is geregistreerd" in rep_a.content()

@@ -58,8 +58,12 @@ def test_ballot_known_answer_and_audit(new_page):
                     audit: m.auditBallot(y, b.bytes, 1, unhex(seed)),
                     lie: m.auditBallot(y, b.bytes, 0, unhex(seed))};
         }""",
-        POLL, "GM0363", KEY, kp.public.encoding.hex(), SEED.hex(),
-    )  # fmt: skip
+        POLL,
+        "GM0363",
+        KEY,
+        kp.public.encoding.hex(),
+        SEED.hex(),
+    )
     assert got["voter"] == voter
     assert got["ballot"] == expected
     assert got["audit"] is True and got["lie"] is False
@@ -70,8 +74,10 @@ def test_ballot_known_answer_and_audit(new_page):
     fresh = call(
         """(poll, voter, y) => hex(m.encryptBallot(
             {pollId: poll, memberId: voter, publicKey: y, options: 4}, 3).bytes)""",
-        POLL, voter, kp.public.encoding.hex(),
-    )  # fmt: skip
+        POLL,
+        voter,
+        kp.public.encoding.hex(),
+    )
     verify_sealed(POLL, voter, kp.public, 4, bytes.fromhex(fresh))
     assert EncryptedBallot.decode(bytes.fromhex(fresh)).to_bytes().hex() == fresh
 
@@ -90,8 +96,10 @@ def test_trustee_steps_interoperate_with_the_python_core(new_page):
             const r = m.trusteeKey(e, 2, m.decodeScalar(unhex(comm)), unhex(seed));
             return [hex(r.commKey), hex(r.commitment)];
         }""",
-        election, comm[2].encoding.hex(), seeds[2].hex(),
-    )  # fmt: skip
+        election,
+        comm[2].encoding.hex(),
+        seeds[2].hex(),
+    )
     ck, dc = (
         kt.CommKey.decode(bytes.fromhex(made[0])),
         kt.DealerCommitment.decode(bytes.fromhex(made[1])),
@@ -107,8 +115,10 @@ def test_trustee_steps_interoperate_with_the_python_core(new_page):
     # Step 2 in the browser: Python opens and checks the boxes trustee 2 dealt.
     dealt = call(
         """(e, seed, keys) => m.dealShares(e, 2, unhex(seed), keys).map(hex)""",
-        election, seeds[2].hex(), {str(i): k.to_bytes().hex() for i, k in keys.items()},
-    )  # fmt: skip
+        election,
+        seeds[2].hex(),
+        {str(i): k.to_bytes().hex() for i, k in keys.items()},
+    )
     assert len(dealt) == 2
     for data in dealt:
         msg = kt.EncryptedShare.decode(bytes.fromhex(data))
@@ -131,10 +141,14 @@ def test_trustee_steps_interoperate_with_the_python_core(new_page):
             return [hex(m.scalarBytes(x)),
                     hex(m.decryptionShare(e, 2, x, cts, unhex(shareSeed)))];
         }""",
-        election, comm[2].encoding.hex(), seeds[2].hex(), inbox,
+        election,
+        comm[2].encoding.hex(),
+        seeds[2].hex(),
+        inbox,
         {str(i): c.to_bytes().hex() for i, c in commitments.items()},
-        [ct.to_bytes().hex() for ct in cts], share_seed.hex(),
-    )  # fmt: skip
+        [ct.to_bytes().hex() for ct in cts],
+        share_seed.hex(),
+    )
     assert got[0] == expected_x.encoding.hex()
     # ... and its decryption share: the same bytes as Python's, and valid.
     expected = make_decryption_share(params, 2, expected_x, cts, seed=share_seed)
@@ -151,9 +165,12 @@ def test_trustee_steps_interoperate_with_the_python_core(new_page):
                              commitments); return null; }
             catch (err) { return [err.code, err.message]; }
         }""",
-        election, comm[2].encoding.hex(), seeds[2].hex(), [bytes(bad).hex(), inbox[1]],
+        election,
+        comm[2].encoding.hex(),
+        seeds[2].hex(),
+        [bytes(bad).hex(), inbox[1]],
         {str(i): c.to_bytes().hex() for i, c in commitments.items()},
-    )  # fmt: skip
+    )
     assert error[0] == "share_decrypt_failed" and "trustee 1" in error[1]
 
 

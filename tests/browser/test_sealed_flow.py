@@ -110,7 +110,7 @@ def test_trustees_phones_audit_close_decrypt_and_check(new_page, tmp_path):
 
     poll = factories.open_poll(
         chair, meeting, subject="proposal", proposal=proposal, is_secret=True
-    )  # fmt: skip
+    )
     assert poll.election_id == election.pk
 
     # Representatives vote on phones; rep0 audits first, then votes.

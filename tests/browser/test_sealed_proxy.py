@@ -45,9 +45,11 @@ def test_the_holder_casts_a_sealed_vote_for_the_member_it_represents(transaction
     grantor, holder = factories.member(association, 0), factories.member(association, 1)
     for i in range(3):
         factories.make_user(
-            f"rep{i}", association, Role.Kind.REPRESENTATIVE,
+            f"rep{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
-        )  # fmt: skip
+        )
     attendance.do_set_proxy_rule(
         actor=secretariat, association=association, valid_from=date(2020, 1, 1), max_represented=1
     )

@@ -25,10 +25,15 @@ def test_sso_login_end_to_end(new_page, live_server, start_provider, db):  # noq
     association = factories.make_association(4, slug="vvg")
     issuer = start_provider(f"{live_server.url}/accounts/sso/callback/")
     provider = sso.do_configure_provider(
-        actor=None, association=association, issuer=issuer, client_id="besluit",
-        client_secret="besluit-secret", name="VNG-account", role_map=ROLE_MAP,
+        actor=None,
+        association=association,
+        issuer=issuer,
+        client_id="besluit",
+        client_secret="besluit-secret",
+        name="VNG-account",
+        role_map=ROLE_MAP,
         scopes="openid email profile besluit",
-    )  # fmt: skip
+    )
     assert provider.scopes.endswith("besluit")
 
     page = new_page(phone=True)
@@ -51,8 +56,12 @@ def test_sso_login_end_to_end(new_page, live_server, start_provider, db):  # noq
     # Logging out of Besluit logs out at the provider too (RP-initiated logout): the
     # browser passes the provider's end_session_endpoint and lands on Besluit's login page.
     provider_logouts = []
-    page.on("request", lambda r: r.url.startswith(provider.end_session_endpoint)
-            and provider_logouts.append(r.url))  # fmt: skip
+    page.on(
+        "request",
+        lambda r: (
+            r.url.startswith(provider.end_session_endpoint) and provider_logouts.append(r.url)
+        ),
+    )
     page.get_by_role("button", name="Uitloggen").click()
     page.wait_for_url(f"{live_server.url}/accounts/login/")
     assert len(provider_logouts) == 1 and "id_token_hint=" in provider_logouts[0]

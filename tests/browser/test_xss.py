@@ -45,9 +45,13 @@ def hostile(transactional_db, settings):
         )
     assoc.do_import_members(actor=None, association=association, data="\n".join(lines).encode())
     assoc.do_set_weight_rule(
-        actor=None, association=association, valid_from=date(2000, 1, 1), kind="brackets",
-        brackets=core_weights.EXAMPLE_BRACKETS, is_example=True,
-    )  # fmt: skip
+        actor=None,
+        association=association,
+        valid_from=date(2000, 1, 1),
+        kind="brackets",
+        brackets=core_weights.EXAMPLE_BRACKETS,
+        is_example=True,
+    )
     secretariat = factories.make_user("secretariaat", association, Role.Kind.SECRETARIAT)
     User.objects.filter(pk=secretariat.pk).update(first_name=PAYLOADS[0], last_name=PAYLOADS[2])
     first = association.members.order_by("code").first()
@@ -59,28 +63,47 @@ def hostile(transactional_db, settings):
     )
     starts = datetime.now(factories.AMS).replace(microsecond=0) + timedelta(days=30)
     meeting = meetings.do_create_meeting(
-        actor=secretariat, association=association, kind=Meeting.Kind.ALV, title=f"ALV {P}",
-        starts_at=starts, ends_at=starts + timedelta(hours=4), location=P, standard_agenda=True,
-    )  # fmt: skip
+        actor=secretariat,
+        association=association,
+        kind=Meeting.Kind.ALV,
+        title=f"ALV {P}",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=4),
+        location=P,
+        standard_agenda=True,
+    )
     item = meetings.do_add_agenda_item(
-        actor=secretariat, meeting=meeting, number="99", title=f"Punt {P}",
-        requested_decision=P, explanation=P,
-    )  # fmt: skip
+        actor=secretariat,
+        meeting=meeting,
+        number="99",
+        title=f"Punt {P}",
+        requested_decision=P,
+        explanation=P,
+    )
     proposal = proposals.do_set_proposal(
         actor=secretariat, agenda_item=item, title=f"Voorstel {P}", text=f"De tekst {P}"
     )
     motion = proposals.do_submit_motion(
-        actor=rep, meeting=meeting, title=f"Motie {P}", considerations=P, request=P,
+        actor=rep,
+        meeting=meeting,
+        title=f"Motie {P}",
+        considerations=P,
+        request=P,
         explanation=P,
-    )  # fmt: skip
+    )
     proposals.do_set_pre_advice(actor=secretariat, submission=motion, advice="adopt", reason=P)
     amendment = proposals.do_submit_amendment(
         actor=rep, proposal=proposal, passage=P, old_text="De tekst", new_text=P, explanation=P
     )
     poll = voting.do_create_poll(
-        actor=secretariat, meeting=meeting, subject="free", title=f"Stemming {P}", question=P,
-        alternatives=[f"A {PAYLOADS[0]}", f"B {PAYLOADS[1]}"], agenda_item=None,
-    )  # fmt: skip
+        actor=secretariat,
+        meeting=meeting,
+        subject="free",
+        title=f"Stemming {P}",
+        question=P,
+        alternatives=[f"A {PAYLOADS[0]}", f"B {PAYLOADS[1]}"],
+        agenda_item=None,
+    )
     voting.do_open_poll(actor=secretariat, poll=poll)
     voting.cast_ballot(actor=rep, poll=poll, option_key="option-1")
     voting.do_close_poll(actor=secretariat, poll=poll)
@@ -151,5 +174,7 @@ def test_payloads_in_every_text_field_stay_text(new_page, hostile):
     assert dialogs == []
     # Most pages show some payload as text: proof that the fields really were rendered.
     assert shown >= len(hostile) // 2, f"payload text seen on only {shown} pages"
-    print(f"{len(PAYLOADS)} XSS payloads × all text fields on {checked} pages → 0 ran "
-          f"(shown as text on {shown})")  # fmt: skip
+    print(
+        f"{len(PAYLOADS)} XSS payloads × all text fields on {checked} pages → 0 ran "
+        f"(shown as text on {shown})"
+    )

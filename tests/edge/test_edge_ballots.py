@@ -31,25 +31,32 @@ def setup(transactional_db, settings):
     meeting = factories.make_meeting(association)
     reps = [
         factories.make_user(
-            f"rep{i}", association, Role.Kind.REPRESENTATIVE,
+            f"rep{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
         )
         for i in range(60)
-    ]  # fmt: skip
+    ]
     # Three more representatives of member 0: they race each other below.
     rivals = [
         factories.make_user(
-            f"rival{i}", association, Role.Kind.REPRESENTATIVE,
+            f"rival{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, 0),
         )
         for i in range(3)
-    ]  # fmt: skip
+    ]
 
     def poll(**kwargs):
         p = voting.do_create_poll(
-            actor=chair, meeting=meeting, subject="proposal",
-            proposal=factories.make_proposal(meeting), **kwargs,
-        )  # fmt: skip
+            actor=chair,
+            meeting=meeting,
+            subject="proposal",
+            proposal=factories.make_proposal(meeting),
+            **kwargs,
+        )
         return voting.do_open_poll(actor=chair, poll=p)
 
     return {"chair": chair, "reps": reps, "rivals": rivals, "poll": poll}

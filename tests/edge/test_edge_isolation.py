@@ -52,11 +52,13 @@ def test_an_observer_sending_nul_keys_costs_no_representative_their_ballot(setup
     association, poll = setup["association"], setup["poll"]
     reps = [
         factories.make_user(
-            f"rep{i}", association, Role.Kind.REPRESENTATIVE,
+            f"rep{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
         )
         for i in range(120)
-    ]  # fmt: skip
+    ]
     jobs = [
         ("rep", bearer(rep), {"option": "for", "requestKey": f"k{i}"}) for i, rep in enumerate(reps)
     ]

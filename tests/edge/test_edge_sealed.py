@@ -28,11 +28,13 @@ def test_a_burst_of_sealed_ballots_is_batched_and_counted_once(transactional_db,
     meeting = factories.make_meeting(association)
     reps = [
         factories.make_user(
-            f"rep{i}", association, Role.Kind.REPRESENTATIVE,
+            f"rep{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
         )
         for i in range(30)
-    ]  # fmt: skip
+    ]
     poll = factories.open_poll(chair, meeting, is_secret=True)
     # The browsers' work, done beforehand: one ballot per member, choices known here.
     choices = [i % 2 for i in range(30)]
@@ -55,9 +57,12 @@ def test_a_burst_of_sealed_ballots_is_batched_and_counted_once(transactional_db,
         # Bytes sealed for another member, sent by rep 0: the proof does not hold.
         data, key = sealed[5]
         wrong = post(
-            base, poll.public_id, {"ballot": data.hex(), "requestKey": key}, headers[0],
+            base,
+            poll.public_id,
+            {"ballot": data.hex(), "requestKey": key},
+            headers[0],
             path="sealed-ballots",
-        )  # fmt: skip
+        )
         assert wrong[0] in (400, 409)
         # A plaintext choice for a secret poll: a problem naming the option.
         plain = post(base, poll.public_id, {"option": "option-1"}, headers[6])

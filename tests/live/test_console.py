@@ -47,18 +47,27 @@ def item(meeting, chair, reps):
     item = proposal.agenda_item
     # A small change and a far-reaching one on the same words: the far-reaching one first.
     small = proposals.do_submit_amendment(
-        actor=reps[0], proposal=proposal, passage="bijdrage",
-        old_text="twee procent", new_text="drie procent",
-    )  # fmt: skip
+        actor=reps[0],
+        proposal=proposal,
+        passage="bijdrage",
+        old_text="twee procent",
+        new_text="drie procent",
+    )
     large = proposals.do_submit_amendment(
-        actor=reps[1], proposal=proposal, passage="bijdrage",
+        actor=reps[1],
+        proposal=proposal,
+        passage="bijdrage",
         old_text="de bijdrage te verhogen met twee procent vanaf het jaar 2027",
         new_text="de bijdrage gelijk te houden",
-    )  # fmt: skip
+    )
     proposals.do_submit_motion(
-        actor=reps[2], meeting=meeting, agenda_item=item, title="Fonds evalueren",
-        considerations="overwegende dat", request="verzoekt het bestuur",
-    )  # fmt: skip
+        actor=reps[2],
+        meeting=meeting,
+        agenda_item=item,
+        title="Fonds evalueren",
+        considerations="overwegende dat",
+        request="verzoekt het bestuur",
+    )
     do_set_current_item(actor=chair, meeting=meeting, item=item)
     item.small, item.large = small, large
     return item
@@ -115,9 +124,14 @@ def test_the_chair_adjusts_majority_and_quorum(item, chair, meeting):
     client = client_for(chair)
     client.post(
         console_url(meeting, "open_vote"),
-        {"entry": entry.key, "adjust": "1", "majority": "two_thirds", "quorum": "40",
-         "with_abstain": "1"},
-    )  # fmt: skip
+        {
+            "entry": entry.key,
+            "adjust": "1",
+            "majority": "two_thirds",
+            "quorum": "40",
+            "with_abstain": "1",
+        },
+    )
     poll = Poll.objects.get(status=Poll.Status.OPEN)
     assert poll.majority == "two_thirds" and poll.quorum == Decimal("0.4")
     assert [o.key for o in poll.options.all()] == ["for", "against", "abstain"]
@@ -224,8 +238,9 @@ def test_the_secretariat_sets_the_voting_rules(association, secretariat, chair):
     assert association.default_quorum == Decimal("0.25")
     assert association.turnout_warning == Decimal("0.4")
     assert association.default_majority == "two_thirds"
-    bad = client.post(url, {"default_majority": "two_thirds", "default_quorum": "250",
-                            "turnout_warning": "40"})  # fmt: skip
+    bad = client.post(
+        url, {"default_majority": "two_thirds", "default_quorum": "250", "turnout_warning": "40"}
+    )
     assert bad.status_code == 200
     association.refresh_from_db()
     assert association.default_quorum == Decimal("0.25")
@@ -244,9 +259,13 @@ def test_the_poll_form_starts_from_the_statutes_too(association, chair, meeting)
 def test_an_item_without_a_proposal_queues_its_motions_only(meeting, chair, reps, item):
     other = meeting.agenda_items.get(number="08")
     motion = proposals.do_submit_motion(
-        actor=reps[0], meeting=meeting, agenda_item=other, title="Verantwoording",
-        considerations="overwegende dat", request="verzoekt het bestuur",
-    )  # fmt: skip
+        actor=reps[0],
+        meeting=meeting,
+        agenda_item=other,
+        title="Verantwoording",
+        considerations="overwegende dat",
+        request="verzoekt het bestuur",
+    )
     # A vote on item 07's proposal does not show up under item 08.
     queue.do_open_vote(actor=chair, item=item, key=queue.vote_queue(item)[-1].key)
     entries = queue.vote_queue(other)

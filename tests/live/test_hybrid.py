@@ -62,8 +62,12 @@ def test_speaking_time_per_speaker_and_network(association, meeting, chair):
     s2 = live.do_request_to_speak(actor=k80, meeting=meeting)
     live.do_speaker_action(actor=chair, speaker=s2, action="start", now=now - timedelta(seconds=30))
     s2.refresh_from_db()
-    hybrid.do_set_stream(actor=factories.make_user("sec", association, Role.Kind.SECRETARIAT),
-                         meeting=meeting, url="", network_seconds=120)  # fmt: skip
+    hybrid.do_set_stream(
+        actor=factories.make_user("sec", association, Role.Kind.SECRETARIAT),
+        meeting=meeting,
+        url="",
+        network_seconds=120,
+    )
     t = hybrid.speaking_time(meeting, s2, now=now)
     by_code = {n.code: n for n in t["networks"]}
     assert by_code["G4"].used == 60 and by_code["G4"].left == 60 and not by_code["G4"].ends_at

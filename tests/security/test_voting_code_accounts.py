@@ -327,9 +327,11 @@ def test_a_poll_kept_by_the_writer_still_refuses_a_code_once_its_meeting_closed(
     _code_client(t["code"])
     account = User.objects.get(code_meeting=meeting, code_member=t["member"])
     other = factories.make_user(
-        "wethouder-b", association, Role.Kind.REPRESENTATIVE,
+        "wethouder-b",
+        association,
+        Role.Kind.REPRESENTATIVE,
         member=factories.member(association, 1),
-    )  # fmt: skip
+    )
     first = casting.cast_batch(t["own"].pk, [casting.BallotRequest(other.pk, "for")])
     assert isinstance(first[0], casting.Receipt)
     assert casting._open_polls[t["own"].pk].meeting.status != Meeting.Status.CLOSED

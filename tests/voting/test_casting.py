@@ -15,9 +15,12 @@ pytestmark = pytest.mark.django_db
 
 def test_two_changes_in_one_batch_each_get_their_own_receipt(chair, meeting, representative):
     poll = voting.do_create_poll(
-        actor=chair, meeting=meeting, subject="proposal",
-        proposal=factories.make_proposal(meeting), allow_change=True,
-    )  # fmt: skip
+        actor=chair,
+        meeting=meeting,
+        subject="proposal",
+        proposal=factories.make_proposal(meeting),
+        allow_change=True,
+    )
     voting.do_open_poll(actor=chair, poll=poll)
     first, second, retry = casting.cast_batch(
         poll.pk,

@@ -27,9 +27,12 @@ BESLUIT = Path(sys.executable).parent / "besluit"
 @pytest.fixture
 def changed_poll(chair, meeting, representative):
     poll = voting.do_create_poll(
-        actor=chair, meeting=meeting, subject="proposal",
-        proposal=factories.make_proposal(meeting), allow_change=True,
-    )  # fmt: skip
+        actor=chair,
+        meeting=meeting,
+        subject="proposal",
+        proposal=factories.make_proposal(meeting),
+        allow_change=True,
+    )
     voting.do_open_poll(actor=chair, poll=poll)
     first = voting.cast_ballot(actor=representative, poll=poll, option_key="for", request_key="k1")
     later = voting.cast_ballot(
@@ -58,8 +61,11 @@ def test_a_changed_vote_gives_a_bundle_that_besluit_verify_accepts(
         receipt_path.write_text(json.dumps(receipt))
         run = subprocess.run(
             [str(BESLUIT), "verify", str(path), "--receipt", str(receipt_path)],
-            capture_output=True, text=True, env=os.environ, timeout=120,
-        )  # fmt: skip
+            capture_output=True,
+            text=True,
+            env=os.environ,
+            timeout=120,
+        )
         assert run.returncode == 0, run.stdout + run.stderr
         assert f"OK: receipt {receipt['ballot']} is leaf {receipt['index']}" in run.stdout
         assert ("the vote was changed later" in run.stdout) is changed

@@ -21,9 +21,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def poll(chair, meeting):
     p = voting.do_create_poll(
-        actor=chair, meeting=meeting, subject="proposal",
+        actor=chair,
+        meeting=meeting,
+        subject="proposal",
         proposal=factories.make_proposal(meeting),
-    )  # fmt: skip
+    )
     return voting.do_open_poll(actor=chair, poll=p)
 
 
@@ -73,9 +75,11 @@ def test_countdown_rules(poll, chair, representative, meeting):
     with pytest.raises(Conflict):
         voting.do_start_countdown(actor=chair, poll=poll, seconds=120, now=start)
     draft = voting.do_create_poll(
-        actor=chair, meeting=meeting, subject="proposal",
+        actor=chair,
+        meeting=meeting,
+        subject="proposal",
         proposal=factories.make_proposal(meeting),
-    )  # fmt: skip
+    )
     with pytest.raises(Conflict):
         voting.do_start_countdown(actor=chair, poll=draft, seconds=30)
 

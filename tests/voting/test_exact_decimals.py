@@ -42,9 +42,12 @@ def voters(association):
 
 def open_poll(chair, meeting, **kwargs):
     poll = services.do_create_poll(
-        actor=chair, meeting=meeting, subject=Poll.Subject.PROPOSAL,
-        proposal=factories.make_proposal(meeting), **kwargs,
-    )  # fmt: skip
+        actor=chair,
+        meeting=meeting,
+        subject=Poll.Subject.PROPOSAL,
+        proposal=factories.make_proposal(meeting),
+        **kwargs,
+    )
     if poll.is_secret:
         factories.trustees_for(chair, meeting)
     return services.do_open_poll(actor=chair, poll=poll)

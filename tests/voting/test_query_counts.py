@@ -98,11 +98,13 @@ def test_a_batch_of_ballots_costs_what_one_ballot_costs(settings):
 
     reps = [
         factories.make_user(
-            f"rep-batch-{i}", association, Role.Kind.REPRESENTATIVE,
+            f"rep-batch-{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
         )
         for i in range(65)
-    ]  # fmt: skip
+    ]
 
     def batch(poll, users):
         requests = [
@@ -139,11 +141,13 @@ def test_a_batch_of_sealed_ballots_costs_what_one_costs():
     factories.trustees_for(chair, meeting)
     reps = [
         factories.make_user(
-            f"rep-sealed-{i}", association, Role.Kind.REPRESENTATIVE,
+            f"rep-sealed-{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
         )
         for i in range(65)
-    ]  # fmt: skip
+    ]
 
     def batch(users):
         poll = factories.open_poll(chair, meeting, is_secret=True, title=f"{len(users)}")
@@ -183,11 +187,13 @@ def test_a_retried_sealed_ballot_costs_the_same_whatever_the_log_size(
     factories.trustees_for(chair, meeting)
     reps = [
         factories.make_user(
-            f"rep-retry-{i}", association, Role.Kind.REPRESENTATIVE,
+            f"rep-retry-{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
         )
         for i in range(43)
-    ]  # fmt: skip
+    ]
 
     def retry_after(users):
         with django_capture_on_commit_callbacks(execute=True):

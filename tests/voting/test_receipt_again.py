@@ -27,11 +27,13 @@ def _open_poll(chair, meeting):
 def _reps(association, n):
     return [
         factories.make_user(
-            f"rep-again-{i}", association, Role.Kind.REPRESENTATIVE,
+            f"rep-again-{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
         )
         for i in range(n)
-    ]  # fmt: skip
+    ]
 
 
 def _check(receipt, poll):

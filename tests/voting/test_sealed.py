@@ -281,9 +281,11 @@ def test_the_api_takes_a_sealed_ballot(chair, meeting, people, association, clie
     assert refused.status_code == 400
     assert refused["Content-Type"].startswith("application/problem+json")
     plain = client.post(
-        f"/api/v1/polls/{poll.public_id}/ballots", {"option": "for"},
-        content_type="application/json", **auth,
-    )  # fmt: skip
+        f"/api/v1/polls/{poll.public_id}/ballots",
+        {"option": "for"},
+        content_type="application/json",
+        **auth,
+    )
     assert plain.status_code == 400 and "alleen versleutelde stemmen" in plain.json()["detail"]
 
 

@@ -148,9 +148,12 @@ def test_the_script_checks_a_sealed_bundle_without_django(published, tmp_path, n
     path = tmp_path / "bundle.json"
     path.write_bytes(published)
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), str(path)], env=env, cwd=tmp_path, capture_output=True,
+        [sys.executable, str(SCRIPT), str(path)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
         text=True,
-    )  # fmt: skip
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "5 sealed ballots" in result.stdout
     assert not marker.exists(), "the verifier imported Django"

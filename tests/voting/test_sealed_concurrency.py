@@ -25,10 +25,11 @@ def test_concurrent_sealed_ballots_of_one_member_leave_exactly_one(transactional
     sealedkit.ceremony(chair, meeting, users, 2)
     member = factories.member(association, 3)
     reps = [
-        factories.make_user(f"rep{i}", association, Role.Kind.REPRESENTATIVE, member=member,
-                            function=f)
+        factories.make_user(
+            f"rep{i}", association, Role.Kind.REPRESENTATIVE, member=member, function=f
+        )
         for i, f in enumerate(["mayor", "alderman", "council_member", "secretary"])
-    ]  # fmt: skip
+    ]
     poll = factories.open_poll(
         chair,
         meeting,

@@ -21,11 +21,13 @@ pytestmark = [pytest.mark.dbbackend, pytest.mark.django_db]
 def setup(association, chair, meeting):
     reps = [
         factories.make_user(
-            f"prv-{i}", association, Role.Kind.REPRESENTATIVE,
+            f"prv-{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
             member=factories.member(association, i),
         )
         for i in range(3)
-    ]  # fmt: skip
+    ]
     poll = factories.open_poll(chair, meeting, is_secret=True)
     return poll, reps
 
@@ -90,10 +92,13 @@ def test_every_other_rule_holds_for_a_proven_ballot(association, chair, setup):
         encrypted.cast_sealed(
             poll.pk,
             _checked(
-                poll, reps[1], factories.member(association, 2), 0,
+                poll,
+                reps[1],
+                factories.member(association, 2),
+                0,
                 for_member=factories.member(association, 2).code,
             ),
-        )  # fmt: skip
+        )
     # A closed poll refuses a proven ballot.
     late = _checked(poll, reps[2], factories.member(association, 2), 1)
     from besluit.voting import services as voting

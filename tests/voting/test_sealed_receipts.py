@@ -77,9 +77,18 @@ def _flip_hex(text: str, at: int = 5) -> str:
         lambda r: r["log"]["event"].update(tracker=_flip_hex(r["log"]["event"]["tracker"])),
         lambda r: r.update(poll="00000000-0000-4000-8000-000000000000"),
     ],
-    ids=["tracker", "voter", "index", "proof", "signature", "root", "ballot", "event-tracker",
-         "poll"],
-)  # fmt: skip
+    ids=[
+        "tracker",
+        "voter",
+        "index",
+        "proof",
+        "signature",
+        "root",
+        "ballot",
+        "event-tracker",
+        "poll",
+    ],
+)
 def test_a_changed_receipt_fails(closed, tmp_path, change):
     _poll, receipts, bundle, _ = closed
     receipt = json.loads(json.dumps(receipts[1]))

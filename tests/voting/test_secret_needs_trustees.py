@@ -25,9 +25,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.dbbackend]
 
 def _draft(chair, meeting, **kwargs):
     return voting.do_create_poll(
-        actor=chair, meeting=meeting, subject="free", alternatives=["A", "B"],
-        is_secret=True, **kwargs,
-    )  # fmt: skip
+        actor=chair,
+        meeting=meeting,
+        subject="free",
+        alternatives=["A", "B"],
+        is_secret=True,
+        **kwargs,
+    )
 
 
 def _client(user) -> Client:
@@ -156,9 +160,11 @@ def test_an_api_client_encrypts_with_the_django_free_core(association, meeting, 
     from besluit.core.ballotcrypto.sealed import context_for, voter_binding
 
     rep = factories.make_user(
-        "burgemeester", association, Role.Kind.REPRESENTATIVE,
+        "burgemeester",
+        association,
+        Role.Kind.REPRESENTATIVE,
         member=factories.member(association, 0),
-    )  # fmt: skip
+    )
     poll = factories.open_poll(chair, meeting, is_secret=True)
     auth = {"HTTP_AUTHORIZATION": f"Bearer {ApiToken.issue(rep, 't')[1]}"}
     api = f"/api/v1/polls/{poll.public_id}"

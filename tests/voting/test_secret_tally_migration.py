@@ -22,9 +22,12 @@ AFTER = [("voting", "0008_remove_secrettally_weight")]
 @pytest.mark.django_db(transaction=True)
 def test_existing_secret_totals_are_converted_exactly(chair, meeting):
     poll = services.do_create_poll(
-        actor=chair, meeting=meeting, subject=Poll.Subject.PROPOSAL,
-        proposal=factories.make_proposal(meeting), is_secret=True,
-    )  # fmt: skip
+        actor=chair,
+        meeting=meeting,
+        subject=Poll.Subject.PROPOSAL,
+        proposal=factories.make_proposal(meeting),
+        is_secret=True,
+    )
     # The rows a plaintext secret poll had (opened before every secret poll was
     # encrypted); no poll opens that way any more.
     SecretTally.objects.bulk_create(SecretTally(poll=poll, option=o) for o in poll.options.all())

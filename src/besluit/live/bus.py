@@ -44,7 +44,7 @@ class Subscriber:
         "pending",
         "sink",
         "user_id",
-    )  # fmt: skip
+    )
 
     def __init__(
         self,
