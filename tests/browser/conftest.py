@@ -75,6 +75,30 @@ def new_page(chromium, live_server):
         context.close()
 
 
+@pytest.fixture
+def asgi_page(chromium, tmp_path):
+    """asgi_page(phone=False) -> a page on a real ASGI server (uvicorn, tests.live.servers):
+    the live pages' event streams need one (on Django's test server a stream would keep
+    the test process from ending). Ask for ``transactional_db``: the server reads the
+    committed data."""
+    from tests.live.servers import server
+
+    contexts = []
+    with server(data_dir=tmp_path) as base_url:
+
+        def make(phone: bool = False):
+            context = chromium.new_context(
+                base_url=base_url, locale="nl-NL", **(PHONE if phone else {})
+            )
+            context.set_default_timeout(15_000)
+            contexts.append(context)
+            return context.new_page()
+
+        yield make
+        for context in contexts:
+            context.close()
+
+
 def login(page, username: str, password: str = "correct horse battery") -> None:
     page.goto("/accounts/login/")
     page.fill("input[name=username]", username)

@@ -11,30 +11,10 @@ from besluit.associations.models import Role
 from besluit.live import services as live
 from besluit.minutes.models import Minutes
 from tests import factories
-from tests.browser.conftest import PHONE, login
-from tests.live.servers import server
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ARTEFACTS = Path(__file__).resolve().parents[2] / "var" / "test" / "artefacts" / "hybrid"
-
-
-@pytest.fixture
-def asgi_page(chromium, tmp_path):
-    """Pages on a real ASGI server (uvicorn): the live pages' event stream needs one."""
-    contexts = []
-    with server(data_dir=tmp_path) as base_url:
-
-        def make(phone: bool = False):
-            context = chromium.new_context(
-                base_url=base_url, locale="nl-NL", **(PHONE if phone else {})
-            )
-            context.set_default_timeout(15_000)
-            contexts.append(context)
-            return context.new_page()
-
-        yield make
-        for context in contexts:
-            context.close()
 
 
 def shot(page, name: str) -> None:

@@ -10,30 +10,9 @@ from besluit.associations.models import Role
 from besluit.attendance import services as attendance
 from besluit.voting.models import Ballot, RegisterEntry, SealedBallot
 from tests import factories
-from tests.browser.conftest import PHONE, login
-from tests.live.servers import server
+from tests.browser.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def asgi_page(chromium, tmp_path):
-    """Pages on a real ASGI server (uvicorn): the live page's event stream needs one (on
-    Django's test server the stream would keep the test process from ending)."""
-    contexts = []
-    with server(data_dir=tmp_path) as base_url:
-
-        def make(phone: bool = False):
-            context = chromium.new_context(
-                base_url=base_url, locale="nl-NL", **(PHONE if phone else {})
-            )
-            context.set_default_timeout(15_000)
-            contexts.append(context)
-            return context.new_page()
-
-        yield make
-        for context in contexts:
-            context.close()
 
 
 @pytest.mark.argon2  # people log in with a password on a server of its own (product hashers)
