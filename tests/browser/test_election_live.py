@@ -11,7 +11,6 @@ from besluit.associations.models import Role
 from besluit.elections import services as el
 from tests import factories
 from tests.browser.conftest import login
-from tests.browser.test_live_meeting import asgi_page  # noqa: F401  (the fixture)
 from tests.elections import helpers as h
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -20,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.mark.argon2  # people log in with a password on a server of its own (product hashers)
 def test_the_projector_follows_an_election_and_a_receipt_checks_out(
     transactional_db,
-    asgi_page,  # noqa: F811
+    asgi_page,
     tmp_path,
 ):
     new_page = asgi_page
