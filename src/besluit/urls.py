@@ -25,3 +25,5 @@ urlpatterns = [
     path("", include("besluit.attendance.urls")),
     path("", include("besluit.web.urls")),
 ]
+
+handler404 = "besluit.http.not_found.page_not_found"

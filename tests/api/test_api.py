@@ -228,3 +228,25 @@ def test_bad_poll_id_and_bad_option(client, association, chair, representative, 
     assert_problem(wrong, 400, detail_contains="maybe")
     representative_cannot_close = client.post(f"/api/v1/polls/{poll.public_id}/close", **auth)
     assert_problem(representative_cannot_close, 403)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/associations/a%2Fb/members", "/api/v1/associations/%2F/members", "/api/v1/nothing"],
+)
+def test_a_path_no_pattern_matches_gets_problem_details_under_the_api(client, path):
+    """An encoded slash is decoded before routing, so Django answers, not the API: still
+    problem+json (the API fuzz found the HTML page)."""
+    response = client.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 404
+
+
+@pytest.mark.django_db
+def test_a_page_no_pattern_matches_is_still_the_dutch_page(client):
+    response = client.get("/bestaat/niet/", HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert "Deze pagina bestaat niet" in response.content.decode()
