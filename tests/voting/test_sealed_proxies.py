@@ -210,6 +210,10 @@ def test_proxy_ballots_in_a_batch_cost_no_extra_statement(association, reps, pol
         assert all(isinstance(o, encrypted.SealedReceipt) for o in outcomes), outcomes
         return len(captured)
 
+    # The first batch of an open poll in a process reads its register, options and key
+    # once (voting.encrypted keeps them); a refused ballot (member 0 gave its proxy) does.
+    warm = encrypted.cast_sealed_batch(poll.pk, [_request(poll, users[0], m(association, 0), 0)])
+    assert isinstance(warm[0], PermissionDenied), warm
     own = count([_request(poll, users[i], m(association, i), 0) for i in (4, 5)])
     with_proxies = count(
         [

@@ -124,3 +124,85 @@ def write(
     ]
     with connection.cursor() as cursor:
         cursor.execute(_WRITE, params)
+
+
+# --- sealed ballots (voting.encrypted): the same two statements ------------------------
+
+_READ_SEALED = (
+    "SELECT voter, tracker, NULL FROM voting_sealedballot "
+    "WHERE poll_id = %s AND voter = ANY(%s::varchar[]) "
+    "UNION ALL "
+    "SELECT NULL, NULL, member_id FROM voting_ballot "
+    "WHERE poll_id = %s AND member_id = ANY(%s::bigint[])"
+)
+
+SEALED_COLUMNS = ("id", "poll_id", "tracker", "voter", "weight_units", "data")
+
+# A sealed ballot's participation row has no option, caster's user, request key or log
+# index (models_sealed); the database's defaults are not used, so every column is here.
+_WRITE_SEALED = (
+    "WITH leaves AS ("
+    ' INSERT INTO voting_logleaf (poll_id, "index", data)'
+    " SELECT %s, i, d FROM json_to_recordset(%s::json) AS t(i integer, d text)"
+    "), log AS ("
+    " UPDATE voting_polllog SET size = %s, frontier = %s::jsonb WHERE id = %s"
+    "), ballots AS ("
+    f" INSERT INTO voting_ballot (id, {', '.join(BALLOT_COLUMNS)})"
+    " SELECT b, u, %s, m, NULL, NULL, %s, '', NULL, p, false"
+    " FROM json_to_recordset(%s::json) AS t(b bigint, u uuid, m bigint, p bigint)"
+    "), sealed AS ("
+    f" INSERT INTO voting_sealedballot ({', '.join(SEALED_COLUMNS)})"
+    " SELECT u, %s, t, v, w, decode(d, 'hex')"
+    " FROM json_to_recordset(%s::json) AS t(u uuid, t varchar, v varchar, w bigint, d text)"
+    ") SELECT 1"
+)
+
+
+def read_sealed_existing(
+    poll_pk: int, voters: Iterable[str], member_ids: Iterable[int]
+) -> tuple[dict[str, str], set[int]]:
+    """The sealed ballots cast before under these voter bindings (binding -> tracker)
+    and which of these members have a participation row in the poll; one statement."""
+    members = list(member_ids)
+    earlier: dict[str, str] = {}
+    voted: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(_READ_SEALED, [poll_pk, list(voters), poll_pk, members])
+        for voter, tracker, member_id in cursor.fetchall():
+            if member_id is None:
+                earlier[voter] = tracker
+            else:
+                voted.add(member_id)
+    return earlier, voted
+
+
+def write_sealed(poll_pk: int, appended, ballots: Sequence[Ballot], sealed: Sequence) -> None:
+    """Store sealed ballots (participation rows and ``SealedBallot`` rows), their log
+    leaves and the log's state; one statement."""
+    params = [
+        poll_pk,
+        _json([{"i": i, "d": d} for i, d in appended.leaves]),
+        appended.size,
+        json.dumps(appended.frontier),
+        appended.log_pk,
+        poll_pk,
+        ballots[0].cast_at if ballots else None,
+        _json(
+            [{"b": b.id, "u": str(b.public_id), "m": b.member_id, "p": b.proxy_id} for b in ballots]
+        ),
+        poll_pk,
+        _json(
+            [
+                {
+                    "u": str(s.id),
+                    "t": s.tracker,
+                    "v": s.voter,
+                    "w": s.weight_units,
+                    "d": bytes(s.data).hex(),
+                }
+                for s in sealed
+            ]
+        ),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_WRITE_SEALED, params)

@@ -127,19 +127,27 @@ def cast_batch(
 _poll_pks: dict[uuid.UUID, int] = {}
 
 
+def pk_of(poll_id: uuid.UUID) -> int | None:
+    """The primary key of the poll with this public id (kept per process), or None."""
+    poll_pk = _poll_pks.get(poll_id)
+    if poll_pk is None:
+        poll_pk = Poll.objects.filter(public_id=poll_id).values_list("pk", flat=True).first()
+        if poll_pk is None:
+            return None
+        if len(_poll_pks) > 10_000:
+            _poll_pks.clear()
+        _poll_pks[poll_id] = poll_pk
+    return poll_pk
+
+
 def cast_by_public_id(poll_id: uuid.UUID, requests: Sequence[BallotRequest]) -> list[Outcome]:
     """``cast_batch`` for the poll with this public id (the edge's writer thread): a poll
     that does not exist refuses every request with NotFound. Gives the thread's
     connection back afterwards (kept open on SQLite)."""
     try:
-        poll_pk = _poll_pks.get(poll_id)
+        poll_pk = pk_of(poll_id)
         if poll_pk is None:
-            poll_pk = Poll.objects.filter(public_id=poll_id).values_list("pk", flat=True).first()
-            if poll_pk is None:
-                return [NotFound(_("No such poll."))] * len(requests)
-            if len(_poll_pks) > 10_000:
-                _poll_pks.clear()
-            _poll_pks[poll_id] = poll_pk
+            return [NotFound(_("No such poll."))] * len(requests)
         try:
             return cast_batch(poll_pk, requests)
         except Poll.DoesNotExist:  # a draft poll deleted since

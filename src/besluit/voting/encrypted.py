@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,7 +54,7 @@ from besluit.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from besluit.voting import casting
+from besluit.voting import batchsql, casting
 from besluit.voting import log as vote_log
 from besluit.voting.models import Ballot, Poll, RegisterEntry, SealedBallot
 
@@ -187,7 +187,7 @@ def cast_sealed(poll_pk: int, request: SealedRequest, *, now: datetime | None = 
 def cast_sealed_by_public_id(poll_id: uuid.UUID, requests: Sequence[SealedRequest]) -> list:
     """``cast_sealed_batch`` for the poll with this public id (the edge's writer thread)."""
     try:
-        poll_pk = Poll.objects.filter(public_id=poll_id).values_list("pk", flat=True).first()
+        poll_pk = casting.pk_of(poll_id)
         if poll_pk is None:
             return [NotFound(_("No such poll."))] * len(requests)
         return cast_sealed_batch(poll_pk, requests)
@@ -202,13 +202,23 @@ def cast_sealed_batch(
 
     Who votes, with what weight, and every ballot's proofs are checked before any lock
     (the proofs are most of the work); under the locks a constant number of statements
-    whatever the batch's size. Refusals leave an audit entry, as in voting.casting.
+    whatever the batch's size (on PostgreSQL one read and one write, voting.batchsql).
+    An open poll, its register, options and election key are kept per process, as in
+    voting.casting. Refusals leave an audit entry, as in voting.casting.
     """
-    poll = Poll.objects.select_related("meeting__association", "election").get(pk=poll_pk)
+    try:
+        return _cast_once(poll_pk, requests, now, kept=True)
+    except casting._KeptIsStale:  # this process's copy of the poll is not the row it locked
+        _forget(poll_pk)
+        return _cast_once(poll_pk, requests, now, kept=False)
+
+
+def _cast_once(poll_pk: int, requests, now, *, kept: bool) -> list[SealedReceipt | DomainError]:
+    poll, kept = casting._poll(poll_pk, kept=kept)
     checked = _check(poll, requests)
     try:
         with transaction.atomic():
-            outcomes = _write(poll, requests, checked, now)
+            outcomes = _write(poll, requests, checked, now, kept=kept)
             casting._record_refusals(poll, [_as_plain(r) for r in requests], outcomes)
         return outcomes
     except IntegrityError:  # the same member at the same moment in another process
@@ -218,6 +228,33 @@ def cast_sealed_batch(
         with transaction.atomic():
             casting._record_refusals(poll, [_as_plain(requests[0])], [refusal])
         return [refusal]
+
+
+def _forget(poll_pk: int) -> None:
+    kept = casting._open_polls.get(poll_pk)
+    if kept is not None:
+        _registers.pop(kept.public_id, None)
+        _elections.pop(kept.public_id, None)
+    casting._forget(poll_pk)
+
+
+# Per process, by public id: an open sealed poll's election key (hex and decoded)
+# and number of options; fixed while the poll is open (a poll, once closed, does not open
+# again).
+_elections: dict[uuid.UUID, tuple[str, Point, int]] = {}
+
+
+def _election(poll: Poll) -> tuple[str, Point, int]:
+    found = _elections.get(poll.public_id)
+    if found is not None and poll.status == Poll.Status.OPEN:
+        return found
+    public_key = poll.election.public_key
+    found = (public_key, Point.decode(bytes.fromhex(public_key)), poll.options.count())
+    if poll.status == Poll.Status.OPEN:
+        while len(_elections) >= casting.MAX_POLLS_KEPT:
+            _elections.pop(next(iter(_elections)), None)
+        _elections[poll.public_id] = found
+    return found
 
 
 def _as_plain(request: SealedRequest) -> casting.BallotRequest:
@@ -243,9 +280,9 @@ def _check(poll: Poll, requests: Sequence[SealedRequest]) -> list[_Checked | Dom
     outsiders = user_ids - set(members)
     viewers = access.viewers(outsiders, association) if outsiders else set()
     sealed = is_sealed(poll)
-    entries = _register(poll, members, requests) if sealed and members else {}
-    options = poll.options.count() if sealed else 0
-    key = poll_key(poll) if sealed else None
+    if sealed and members:
+        entries = _register(poll, members, requests)
+        key_hex, key, options = _election(poll)
     out: list[_Checked | DomainError] = []
     for request in requests:
         member = members.get(request.user_id)
@@ -263,23 +300,37 @@ def _check(poll: Poll, requests: Sequence[SealedRequest]) -> list[_Checked | Dom
                 out.append(voter)
             else:
                 entry, proxy = voter
-                checked = _proven(poll, entry.member, request, key, options, entry.weight)
+                checked = _proven(poll, entry.member, request, key_hex, key, options, entry.weight)
                 if proxy is not None and isinstance(checked, _Checked):
                     checked = replace(checked, proxy=proxy)
                 out.append(checked)
     return out
 
 
-def _register(poll: Poll, members: dict, requests) -> dict:
-    """The frozen register entries a batch needs, by member code: the senders' members
-    and the members named as represented; one query."""
-    codes = {m.code for m in members.values()} | {r.for_member for r in requests if r.for_member}
-    return {
-        e.member.code: e
-        for e in RegisterEntry.objects.filter(poll=poll, member__code__in=codes).select_related(
-            "member"
-        )
-    }
+# Per process, by public id: an open sealed poll's frozen register (entries with their
+# members) by member code, read once; it does not change while the poll is open.
+_registers: dict[uuid.UUID, dict[str, RegisterEntry]] = {}
+
+
+def _register(poll: Poll, members: dict, requests) -> dict[str, RegisterEntry]:
+    """The frozen register entries a batch needs, by member code: for an open poll the
+    whole register, kept per process (no statement after the first batch); else the
+    senders' members and the members named as represented, one query."""
+    found = _registers.get(poll.public_id)
+    if found is not None:
+        if poll.status == Poll.Status.OPEN:
+            return found
+        _registers.pop(poll.public_id, None)
+    entries = RegisterEntry.objects.filter(poll=poll).select_related("member")
+    if poll.status != Poll.Status.OPEN:
+        codes = {m.code for m in members.values()}
+        codes |= {r.for_member for r in requests if r.for_member}
+        return {e.member.code: e for e in entries.filter(member__code__in=codes)}
+    found = {e.member.code: e for e in entries}
+    while len(_registers) >= casting.MAX_POLLS_KEPT:
+        _registers.pop(next(iter(_registers)), None)
+    _registers[poll.public_id] = found
+    return found
 
 
 def _voter(member: Member, request: SealedRequest, entries: dict):
@@ -307,11 +358,11 @@ def _voter(member: Member, request: SealedRequest, entries: dict):
     return entry, None
 
 
-def _proven(poll, member, request, key, options, weight) -> _Checked | DomainError:
+def _proven(poll, member, request, key_hex, key, options, weight) -> _Checked | DomainError:
     try:
         voter = core_sealed.voter_binding(str(poll.public_id), member.code, request.request_key)
         # Checked already for exactly this binding, key and options (``prove``), or here.
-        if request.proven != Proven(voter, poll.election.public_key, options):
+        if request.proven != Proven(voter, key_hex, options):
             core_sealed.verify_sealed(str(poll.public_id), voter, key, options, request.ballot)
     except BallotCryptoError as exc:
         return ValidationFailed(
@@ -325,32 +376,38 @@ def _proven(poll, member, request, key, options, weight) -> _Checked | DomainErr
     return _Checked(member, voter, core_sealed.tracker(request.ballot), units, request.ballot)
 
 
-def _write(poll: Poll, requests, checked, now) -> list[SealedReceipt | DomainError]:
+def _existing(poll: Poll, ok: list[_Checked]) -> tuple[dict[str, str], set[int]]:
+    """The sealed ballots cast before under these bindings (binding -> tracker) and the
+    members among these with a participation row already."""
+    if not ok:
+        return {}, set()
+    voters, member_ids = [c.voter for c in ok], [c.member.pk for c in ok]
+    if connection.vendor == "postgresql":
+        return batchsql.read_sealed_existing(poll.pk, voters, member_ids)
+    earlier = dict(
+        SealedBallot.objects.filter(poll=poll, voter__in=voters).values_list("voter", "tracker")
+    )
+    voted = set(
+        Ballot.objects.filter(poll=poll, member_id__in=member_ids).values_list(
+            "member_id", flat=True
+        )
+    )
+    return earlier, voted
+
+
+def _write(poll: Poll, requests, checked, now, *, kept: bool) -> list[SealedReceipt | DomainError]:
     locked = casting._lock(poll.pk)
+    if kept and locked.public_id != poll.public_id:
+        raise casting._KeptIsStale
     poll.status, poll.closes_at = locked.status, locked.closes_at
+    if poll.status != Poll.Status.OPEN:
+        _forget(poll.pk)
     now = now or timezone.now()
     refusal = casting._closed(poll, now)
     ok = [c for c in checked if isinstance(c, _Checked)]
     if refusal:
         return [Conflict(refusal) if isinstance(c, _Checked) else c for c in checked]
-    earlier = (
-        dict(
-            SealedBallot.objects.filter(poll=poll, voter__in=[c.voter for c in ok]).values_list(
-                "voter", "tracker"
-            )
-        )
-        if ok
-        else {}
-    )
-    voted = (
-        set(
-            Ballot.objects.filter(poll=poll, member_id__in=[c.member.pk for c in ok]).values_list(
-                "member_id", flat=True
-            )
-        )
-        if ok
-        else set()
-    )
+    earlier, voted = _existing(poll, ok)
     plan: list = []  # per request: a refusal, ("new", position), ("again", tracker) or ("same", i)
     first_of: dict[str, int] = {}  # voter binding -> the request that casts it in this batch
     ballots, sealed, events = [], [], []
@@ -395,9 +452,14 @@ def _write(poll: Poll, requests, checked, now) -> list[SealedReceipt | DomainErr
             )
     receipts: list[dict] = []
     if events:
-        Ballot.objects.bulk_create(ballots)
-        SealedBallot.objects.bulk_create(sealed)
-        receipts = vote_log.append_batch(poll, events, now, state=locked.log)
+        planned = vote_log.plan_batch(poll, events, now, locked.log)
+        if connection.vendor == "postgresql":
+            batchsql.write_sealed(poll.pk, planned, ballots, sealed)
+        else:
+            Ballot.objects.bulk_create(ballots)
+            SealedBallot.objects.bulk_create(sealed)
+            vote_log.store_batch(poll, planned)
+        receipts = planned.receipts
         hooks.emit(hooks.BallotsAccepted(poll=poll, count=len(events)))
     out: list[SealedReceipt | DomainError] = []
     for c, step in zip(checked, plan, strict=True):
