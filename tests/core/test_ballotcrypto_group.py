@@ -204,3 +204,24 @@ def test_hashes_are_domain_separated_and_match_their_definition():
     assert hash_to_scalar("x", b"data") != hash_to_scalar("y", b"data")
     assert hash_to_point("x", b"data") != hash_to_point("y", b"data")
     assert derive_nonce(bytes(32), "r", 0) != derive_nonce(bytes(32), "r", 1)
+
+
+def test_importing_the_group_leaves_no_copy_of_libsodium_behind(tmp_path):
+    """rbcl writes libsodium to a temporary file at import; besluit removes it once
+    loaded, so processes do not fill the temporary folder (2.7 MB each)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, besluit.core.ballotcrypto.group as g\n"
+        "path = sys.modules['rbcl._sodium'].lib_path\n"
+        "print(path)\n"
+        "assert g.Point.base_times(g.Scalar.of(2)) == g.Point.base() + g.Point.base()\n"
+    )
+    env = {"TMPDIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    path = done.stdout.strip()
+    assert path.startswith(str(tmp_path)), path
+    assert list(tmp_path.iterdir()) == []

@@ -26,14 +26,33 @@ tag, so no two different inputs share a hash input. The 64-byte digest is reduce
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import os
 import secrets
+import sys
 from dataclasses import dataclass
 
 import rbcl
 
 from .errors import BallotCryptoError
+
+
+def _remove_rbcl_copy() -> None:
+    """rbcl writes its bundled libsodium to a new temporary file at every import and loads
+    it from there, and never removes it: 2.7 MB more in the temporary folder for every
+    process that starts (each server worker, each management command). Once loaded the
+    file is not needed (the mapping stays), so it is removed here. Where a loaded library
+    cannot be removed (Windows) it stays, as before."""
+    module = sys.modules.get("rbcl._sodium") or sys.modules.get("_sodium")
+    path = getattr(module, "lib_path", None)
+    if isinstance(path, str) and os.path.basename(path).startswith("tmp"):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+_remove_rbcl_copy()
 
 __all__ = [
     "TAG_PREFIX",
