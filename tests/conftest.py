@@ -98,16 +98,16 @@ def _empty_cache():
 
 @pytest.fixture(autouse=True)
 def _no_kept_polls():
-    """The edge's writer keeps open polls by primary key (voting.casting._open_polls).
+    """The edge's writer keeps open polls by primary key (voting.casting.kept.open_polls).
     A rolled-back test gives its keys to the next one on SQLite, so a kept poll would
     name another poll there: casting notices it under the locks and starts the batch
     again, which is right, but costs the statements of a second try that a test counting
     statements does not expect. In service an open poll is never deleted."""
-    from besluit.voting import casting
+    from besluit.voting.casting import kept
 
-    casting._open_polls.clear()
+    kept.open_polls.clear()
     yield
-    casting._open_polls.clear()
+    kept.open_polls.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from besluit.errors import DomainError, PermissionDenied, ValidationFailed
 from besluit.proposals.models import Motion
 from besluit.voting import casting
 from besluit.voting import services as voting
+from besluit.voting.casting.batch import Batch
 from besluit.voting.models import Ballot, Poll
 from tests import factories
 
@@ -95,14 +96,14 @@ def test_a_batch_the_database_refuses_for_one_request_still_records_every_other_
     a DataError whenever the batch writes the poisoned key) costs only its own request."""
     poll = open_poll(chair, meeting)
     reps = representatives(association, 9)
-    write = casting._Batch._write
+    write = Batch._write
 
     def poisoned_write(self, pending):
         if any(b.request_key == "poison" for b in self.new):
             raise DataError("simulated: the database refuses this value")
         return write(self, pending)
 
-    monkeypatch.setattr(casting._Batch, "_write", poisoned_write)
+    monkeypatch.setattr(Batch, "_write", poisoned_write)
     requests = [casting.BallotRequest(r.pk, "for", f"key-{r.pk}") for r in reps]
     requests[5] = casting.BallotRequest(reps[5].pk, "against", "poison")
     with caplog.at_level(logging.WARNING, logger="besluit.voting"):
@@ -133,7 +134,7 @@ def test_a_database_that_is_away_fails_the_batch_whole_without_recasting_it(
         calls.append(len(pending))
         raise OperationalError("the server closed the connection")
 
-    monkeypatch.setattr(casting._Batch, "_write", away)
+    monkeypatch.setattr(Batch, "_write", away)
     with pytest.raises(OperationalError):
         casting.cast_batch(poll.pk, [casting.BallotRequest(r.pk, "for") for r in reps])
     assert calls == [4]  # no halves: they would all fail as well

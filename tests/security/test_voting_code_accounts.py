@@ -31,6 +31,7 @@ from besluit.meetings import services as meetings
 from besluit.meetings.models import Meeting
 from besluit.voting import casting
 from besluit.voting import services as voting
+from besluit.voting.casting.kept import open_polls
 from besluit.voting.models import Ballot
 from besluit.web import selectors
 from besluit.web.forms.associations import PersonForm
@@ -321,7 +322,7 @@ def test_a_poll_kept_by_the_writer_still_refuses_a_code_once_its_meeting_closed(
     association, secretariat, two_meetings, meeting
 ):
     """The edge's writer keeps an open poll, with its meeting, from one batch to the next
-    (voting.casting._open_polls); whether the meeting has closed since is read by each
+    (voting.casting.kept.open_polls); whether the meeting has closed since is read by each
     batch's query, not from that copy."""
     t = two_meetings
     _code_client(t["code"])
@@ -334,7 +335,7 @@ def test_a_poll_kept_by_the_writer_still_refuses_a_code_once_its_meeting_closed(
     )
     first = casting.cast_batch(t["own"].pk, [casting.BallotRequest(other.pk, "for")])
     assert isinstance(first[0], casting.Receipt)
-    assert casting._open_polls[t["own"].pk].meeting.status != Meeting.Status.CLOSED
+    assert open_polls[t["own"].pk].meeting.status != Meeting.Status.CLOSED
     for status in (Meeting.Status.CONVENED, Meeting.Status.IN_PROGRESS, Meeting.Status.CLOSED):
         meetings.do_set_meeting_status(actor=secretariat, meeting=meeting, status=status)
     refused = casting.cast_batch(t["own"].pk, [casting.BallotRequest(account.pk, "for")])

@@ -1,9 +1,10 @@
 """Casting a sealed (encrypted) ballot in a secret poll with an election key.
 
-The plaintext path is voting.casting; this module uses its locking (``_lock``), its
-"is the poll open" rule (``_closed``) and its refusal audit (``_record_refusals``), so
-both paths close alike: a close waits for ballots in flight and nothing is accepted
-after it. What differs is what is written (models_sealed explains it):
+The plaintext path is voting.casting; this module uses its locking (``rules.lock``),
+its "is the poll open" rule (``rules.closed``) and its refusal audit
+(``rules.record_refusals``), so both paths close alike: a close waits for ballots in
+flight and nothing is accepted after it. What differs is what is written
+(models_sealed explains it):
 
 Ballots are cast in batches, as in voting.casting: a web page or an API call is a batch
 of one, the live ballot edge (edge.ballots) gathers what arrives together.
@@ -56,6 +57,9 @@ from besluit.errors import (
 )
 from besluit.voting import batchsql, casting
 from besluit.voting import log as vote_log
+from besluit.voting.casting.kept import MAX_POLLS_KEPT, KeptIsStale, forget, pk_of, poll_of
+from besluit.voting.casting.kept import open_polls as polls_by_pk  # by pk; _open_polls: by id
+from besluit.voting.casting.rules import closed, lock, record_refusals
 from besluit.voting.models import Ballot, Poll, RegisterEntry, SealedBallot
 
 log = logging.getLogger("besluit.voting")
@@ -187,7 +191,7 @@ def cast_sealed(poll_pk: int, request: SealedRequest, *, now: datetime | None = 
 def cast_sealed_by_public_id(poll_id: uuid.UUID, requests: Sequence[SealedRequest]) -> list:
     """``cast_sealed_batch`` for the poll with this public id (the edge's writer thread)."""
     try:
-        poll_pk = casting.pk_of(poll_id)
+        poll_pk = pk_of(poll_id)
         if poll_pk is None:
             return [NotFound(_("No such poll."))] * len(requests)
         return cast_sealed_batch(poll_pk, requests)
@@ -208,34 +212,34 @@ def cast_sealed_batch(
     """
     try:
         return _cast_once(poll_pk, requests, now, kept=True)
-    except casting._KeptIsStale:  # this process's copy of the poll is not the row it locked
+    except KeptIsStale:  # this process's copy of the poll is not the row it locked
         _forget(poll_pk)
         return _cast_once(poll_pk, requests, now, kept=False)
 
 
 def _cast_once(poll_pk: int, requests, now, *, kept: bool) -> list[SealedReceipt | DomainError]:
-    poll, kept = casting._poll(poll_pk, kept=kept)
+    poll, kept = poll_of(poll_pk, kept=kept)
     checked = _check(poll, requests)
     try:
         with transaction.atomic():
             outcomes = _write(poll, requests, checked, now, kept=kept)
-            casting._record_refusals(poll, [_as_plain(r) for r in requests], outcomes)
+            record_refusals(poll, [_as_plain(r) for r in requests], outcomes)
         return outcomes
     except IntegrityError:  # the same member at the same moment in another process
         if len(requests) > 1:
             return [o for r in requests for o in cast_sealed_batch(poll_pk, [r], now=now)]
         refusal = Conflict(_("This ballot met another at the same moment; try again."))
         with transaction.atomic():
-            casting._record_refusals(poll, [_as_plain(requests[0])], [refusal])
+            record_refusals(poll, [_as_plain(requests[0])], [refusal])
         return [refusal]
 
 
 def _forget(poll_pk: int) -> None:
-    kept = casting._open_polls.get(poll_pk)
+    kept = polls_by_pk.get(poll_pk)
     if kept is not None:
         _registers.pop(kept.public_id, None)
         _elections.pop(kept.public_id, None)
-    casting._forget(poll_pk)
+    forget(poll_pk)
 
 
 # Per process, by public id: an open sealed poll's election key (hex and decoded)
@@ -251,7 +255,7 @@ def _election(poll: Poll) -> tuple[str, Point, int]:
     public_key = poll.election.public_key
     found = (public_key, Point.decode(bytes.fromhex(public_key)), poll.options.count())
     if poll.status == Poll.Status.OPEN:
-        while len(_elections) >= casting.MAX_POLLS_KEPT:
+        while len(_elections) >= MAX_POLLS_KEPT:
             _elections.pop(next(iter(_elections)), None)
         _elections[poll.public_id] = found
     return found
@@ -327,7 +331,7 @@ def _register(poll: Poll, members: dict, requests) -> dict[str, RegisterEntry]:
         codes |= {r.for_member for r in requests if r.for_member}
         return {e.member.code: e for e in entries.filter(member__code__in=codes)}
     found = {e.member.code: e for e in entries}
-    while len(_registers) >= casting.MAX_POLLS_KEPT:
+    while len(_registers) >= MAX_POLLS_KEPT:
         _registers.pop(next(iter(_registers)), None)
     _registers[poll.public_id] = found
     return found
@@ -335,7 +339,7 @@ def _register(poll: Poll, members: dict, requests) -> dict[str, RegisterEntry]:
 
 def _voter(member: Member, request: SealedRequest, entries: dict):
     """(register entry of the member voted for, the proxy holder or None), or a refusal;
-    the rules of voting.casting._Batch._attend_voters for named polls."""
+    the rules of voting.casting.attend for named polls."""
     if request.for_member and request.for_member != member.code:
         entry = entries.get(request.for_member)
         if entry is None or entry.represented_by_id != member.pk:
@@ -396,14 +400,14 @@ def _existing(poll: Poll, ok: list[_Checked]) -> tuple[dict[str, str], set[int]]
 
 
 def _write(poll: Poll, requests, checked, now, *, kept: bool) -> list[SealedReceipt | DomainError]:
-    locked = casting._lock(poll.pk)
+    locked = lock(poll.pk)
     if kept and locked.public_id != poll.public_id:
-        raise casting._KeptIsStale
+        raise KeptIsStale
     poll.status, poll.closes_at = locked.status, locked.closes_at
     if poll.status != Poll.Status.OPEN:
         _forget(poll.pk)
     now = now or timezone.now()
-    refusal = casting._closed(poll, now)
+    refusal = closed(poll, now)
     ok = [c for c in checked if isinstance(c, _Checked)]
     if refusal:
         return [Conflict(refusal) if isinstance(c, _Checked) else c for c in checked]

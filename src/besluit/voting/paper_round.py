@@ -1,10 +1,11 @@
 """A secret poll's paper round, counted by the tellers (the attendance app).
 
-Beside voting.casting, whose locks it takes (``_lock``) and whose rule for a closed poll
-it applies (``_closed``): a batch of paper ballots whose choices exist only as the
-tellers' totals. It adds those totals to the poll's SecretTally rows, the only totals a
-secret poll keeps in the clear: every electronic secret ballot is encrypted
-(voting.encrypted), and the decryption adds the paper totals (voting.trustees).
+Beside voting.casting, whose locks it takes (``rules.lock``) and whose rule for a
+closed poll it applies (``rules.closed``): a batch of paper ballots whose choices exist
+only as the tellers' totals. It adds those totals to the poll's SecretTally rows, the
+only totals a secret poll keeps in the clear: every electronic secret ballot is
+encrypted (voting.encrypted), and the decryption adds the paper totals
+(voting.trustees).
 """
 
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from besluit import hooks
 from besluit.errors import Conflict, ValidationFailed
 from besluit.voting import log as vote_log
-from besluit.voting.casting import _closed, _lock
+from besluit.voting.casting.rules import closed, lock
 from besluit.voting.models import Ballot, Poll, RegisterEntry, SecretTally, weight_to_micro
 
 
@@ -35,10 +36,10 @@ def cast_paper_round(
     """
     with transaction.atomic():
         poll = Poll.objects.select_related("meeting__association").get(pk=poll_pk)
-        locked = _lock(poll.pk)
+        locked = lock(poll.pk)
         poll.status, poll.closes_at = locked.status, locked.closes_at
         at = now or timezone.now()
-        if refusal := _closed(poll, at):
+        if refusal := closed(poll, at):
             raise Conflict(refusal)
         if not poll.is_secret:
             raise ValidationFailed(_("Paper ballots of a named poll are entered one by one."))
