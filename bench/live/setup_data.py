@@ -382,7 +382,7 @@ def profile(poll_id: str, out: Path, count: int) -> None:
         "ninja: parse, auth, validate, run": ("ninja/operation.py", "run"),
         "API view cast_ballot": ("besluit/api/endpoints.py", "cast_ballot"),
         "service cast_ballot": ("besluit/voting/services.py", "cast_ballot"),
-        "cast_batch (one ballot)": ("besluit/voting/casting.py", "cast_batch"),
+        "cast_batch (one ballot)": ("besluit/voting/casting/__init__.py", "cast_batch"),
         "vote log: sign checkpoint": ("besluit/voting/log.py", "_signed"),
         "audit record": ("besluit/audit/services.py", "record"),
         "transaction commit": ("django/db/backends/base/base.py", "commit"),
