@@ -69,6 +69,17 @@ def _json(rows: list[dict]) -> str:
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
+def _log_params(poll_pk: int, appended) -> list:
+    """The parameters of the log's part of a write: its leaves and its new state."""
+    return [
+        poll_pk,
+        _json([{"i": i, "d": d} for i, d in appended.leaves]),
+        appended.size,
+        json.dumps(appended.frontier),
+        appended.log_pk,
+    ]
+
+
 def read_existing(
     poll_pk: int, member_ids: Iterable[int], keys: Iterable[str]
 ) -> tuple[dict[tuple[int, str], int], list[int]]:
@@ -97,11 +108,7 @@ def write(
     """Store new ballots, request keys ((member id, key) pairs), log leaves and the log's
     state; one statement."""
     params = [
-        poll_pk,
-        _json([{"i": i, "d": d} for i, d in appended.leaves]),
-        appended.size,
-        json.dumps(appended.frontier),
-        appended.log_pk,
+        *_log_params(poll_pk, appended),
         poll_pk,
         cast_at,
         _json(
@@ -180,11 +187,7 @@ def write_sealed(poll_pk: int, appended, ballots: Sequence[Ballot], sealed: Sequ
     """Store sealed ballots (participation rows and ``SealedBallot`` rows), their log
     leaves and the log's state; one statement."""
     params = [
-        poll_pk,
-        _json([{"i": i, "d": d} for i, d in appended.leaves]),
-        appended.size,
-        json.dumps(appended.frontier),
-        appended.log_pk,
+        *_log_params(poll_pk, appended),
         poll_pk,
         ballots[0].cast_at if ballots else None,
         _json(
