@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from besluit.accounts.models import ApiToken, hash_secret
 from besluit.audit import services as audit
+from besluit.bounded import make_room
 from besluit.dbthreads import give_back_connection
 from besluit.security.services import SESSION_FLAG
 
@@ -125,8 +126,7 @@ def _memo(memo: dict, key, compute):
     found = memo.get(key)
     if found is None:
         found = compute()
-        if len(memo) >= MAX_MEMO:
-            memo.pop(next(iter(memo)), None)
+        make_room(memo, MAX_MEMO)
         memo[key] = found
     return found
 

@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from besluit import access, hooks
 from besluit.associations.models import Member
+from besluit.bounded import make_room
 from besluit.core.ballotcrypto import BallotCryptoError
 from besluit.core.ballotcrypto import sealed as core_sealed
 from besluit.core.ballotcrypto.elgamal import weight_units
@@ -114,9 +115,8 @@ def proof_contexts(poll_id: uuid.UUID, items: Sequence[tuple[int, str]]) -> list
                 return [None] * len(items)
             found = (poll.meeting, poll.election.public_key, poll.options.count())
             if poll.status == Poll.Status.OPEN:  # key and options are fixed while open
+                make_room(_open_polls, MAX_POLLS_KEPT)
                 _open_polls[poll_id] = found
-                while len(_open_polls) > 16:
-                    _open_polls.pop(next(iter(_open_polls)))
         meeting, public_key, options = found
         members = access.represented_members({u for u, _ in items}, meeting.association, meeting)
         out: list = []
@@ -255,8 +255,7 @@ def _election(poll: Poll) -> tuple[str, Point, int]:
     public_key = poll.election.public_key
     found = (public_key, Point.decode(bytes.fromhex(public_key)), poll.options.count())
     if poll.status == Poll.Status.OPEN:
-        while len(_elections) >= MAX_POLLS_KEPT:
-            _elections.pop(next(iter(_elections)), None)
+        make_room(_elections, MAX_POLLS_KEPT)
         _elections[poll.public_id] = found
     return found
 
@@ -331,8 +330,7 @@ def _register(poll: Poll, members: dict, requests) -> dict[str, RegisterEntry]:
         codes |= {r.for_member for r in requests if r.for_member}
         return {e.member.code: e for e in entries.filter(member__code__in=codes)}
     found = {e.member.code: e for e in entries}
-    while len(_registers) >= MAX_POLLS_KEPT:
-        _registers.pop(next(iter(_registers)), None)
+    make_room(_registers, MAX_POLLS_KEPT)
     _registers[poll.public_id] = found
     return found
 

@@ -12,6 +12,7 @@ import copy
 import uuid
 from decimal import Decimal
 
+from besluit.bounded import make_room
 from besluit.voting.models import Poll, PollOption, RegisterEntry
 
 MAX_POLLS_KEPT = 16
@@ -54,8 +55,7 @@ def poll_of(poll_pk: int, *, kept: bool) -> tuple[Poll, bool]:
         return copy.copy(found), True
     poll = Poll.objects.select_related("meeting__association").get(pk=poll_pk)
     if poll.status == Poll.Status.OPEN:
-        while len(open_polls) >= MAX_POLLS_KEPT:
-            open_polls.pop(next(iter(open_polls)), None)
+        make_room(open_polls, MAX_POLLS_KEPT)
         open_polls[poll_pk] = copy.copy(poll)
     return poll, False
 
@@ -92,7 +92,6 @@ def register_and_options(poll: Poll, member_ids: set[int]):
     represented = {member_id: by for member_id, _weight, by in rows if by is not None}
     if poll.status != Poll.Status.OPEN:
         return weights, represented, options
-    while len(_facts) >= MAX_POLLS_KEPT:
-        _facts.pop(next(iter(_facts)), None)
+    make_room(_facts, MAX_POLLS_KEPT)
     _facts[poll.public_id] = (weights, represented, options)
     return weights, represented, options
