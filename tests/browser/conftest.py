@@ -26,11 +26,12 @@ CHROMIUM_ARGS = [
 
 
 def pytest_collection_modifyitems(items):
+    # The browser tests are spread over the xdist workers like the others (each worker
+    # starts its own Chromium, ``chromium`` below): held on one worker, they made the
+    # suite's longest path (a browser test mostly waits on the browser and the server).
     for item in items:
         if "tests/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
-            # One worker runs all browser tests: they share one browser process.
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")

@@ -72,6 +72,23 @@ def demo(django_db_setup, django_db_blocker, _demo_snapshot):
         call_command("flush", interactive=False, verbosity=0)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _power_computed_once():
+    """The roles share the power analysis of the demo's games, as its users do in service.
+
+    Its results are cached by the game alone (quota and weights: analysis.power), but the
+    tests' cache is emptied before each test (the throttles count there), so each role's
+    crawl computed the Shapley-Shubik indices of 342 members again: seconds per role.
+    Here a game is computed once per worker; every role still renders every page."""
+    from functools import cache
+
+    from besluit.core import power_analysis
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(power_analysis, "compute", cache(power_analysis.compute))
+        yield
+
+
 @pytest.mark.parametrize("username", ROLES)
 def test_every_linked_page_works_for(username, demo):
     client = Client()

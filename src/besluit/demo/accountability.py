@@ -39,7 +39,7 @@ from besluit.accountability import services as reports
 from besluit.accountability.models import Commitment, ReportEntry
 from besluit.accounts.models import User
 from besluit.associations.models import Association, Member, Role
-from besluit.demo import prose
+from besluit.demo import ballots, prose
 from besluit.meetings import services as meetings
 from besluit.meetings.models import Meeting
 from besluit.proposals import services as proposals
@@ -151,17 +151,22 @@ class _Loader:
             )
 
     def vote(self, poll: Poll, start: datetime, weights: dict[str, float], n: int = 60) -> Poll:
-        """``n`` members vote (kept small: every ballot goes through the real service)."""
+        """``n`` members vote, one every five seconds (kept small: every ballot goes through
+        the real casting service; those of a minute as one batch, demo.ballots)."""
         voting.do_open_poll(actor=self.chair, poll=poll, now=start)
         codes = self.rng.sample(sorted(self.voters), n)
         keys, w = list(weights), list(weights.values())
-        for k, code in enumerate(codes):
-            voting.cast_ballot(
-                actor=self.voters[code],
-                poll=poll,
-                option_key=self.rng.choices(keys, weights=w)[0],
-                now=start + timedelta(seconds=5 * k + 5),
-            )
+        ballots.cast_named(
+            poll,
+            [
+                (
+                    start + timedelta(seconds=5 * k + 5),
+                    self.voters[code].pk,
+                    self.rng.choices(keys, weights=w)[0],
+                )
+                for k, code in enumerate(codes)
+            ],
+        )
         closes = start + timedelta(seconds=5 * n + 60)
         # A split motion's last part sets the motion's outcome, through a service without `now`.
         with _clock(closes):

@@ -19,7 +19,7 @@ from besluit.associations.models import Member
 from besluit.core.ballotcrypto.ballot import encrypt_ballot
 from besluit.core.ballotcrypto.group import Point
 from besluit.core.ballotcrypto.sealed import context_for, voter_binding
-from besluit.demo import prose
+from besluit.demo import ballots, prose
 from besluit.demo import trustees as demo_trustees
 from besluit.demo.register import (
     AMS,
@@ -286,20 +286,17 @@ class MeetingBuilder:
         options = poll.options.count()
         codes = self.rng.sample(sorted(self.hidden), 120)
         start = clock.at(11, 1)
+        sealed = []
         for i, code in enumerate(codes):
             request_key = secrets.token_urlsafe(24)
             voter = voter_binding(str(poll.public_id), code, request_key)
             choice = self.rng.choices(range(options), weights=spec["weights"])[0]
             ballot = encrypt_ballot(context_for(str(poll.public_id), voter, key, options), choice)
-            encrypted.cast_sealed(
-                poll.pk,
-                encrypted.SealedRequest(
-                    user_id=self.voters[code].pk,
-                    ballot=ballot.to_bytes(),
-                    request_key=request_key,
-                ),
-                now=start + timedelta(seconds=3 * i),
+            request = encrypted.SealedRequest(
+                user_id=self.voters[code].pk, ballot=ballot.to_bytes(), request_key=request_key
             )
+            sealed.append((start + timedelta(seconds=3 * i), request))
+        ballots.cast_sealed(poll, sealed)  # a batch per minute, as the edge writes them
         poll = voting.do_close_poll(actor=chair, poll=poll, now=clock.at(11, 10))
         demo_trustees.decrypt(poll, self.demo_trustees, now=clock.at(11, 12))
 
@@ -323,15 +320,18 @@ class MeetingBuilder:
         choose: Callable[[DemoMember], str],
         spread: timedelta = timedelta(minutes=10),
     ) -> None:
+        """The members of ``codes`` vote in turn, spread evenly from ``start``: the ballots of
+        a minute (of a day, when they are spread over days) as one batch (demo.ballots)."""
         by_code = {m.code: m for m in self.members}
         step = spread / max(1, len(codes))
-        for i, code in enumerate(codes):
-            voting.cast_ballot(
-                actor=self.voters[code],
-                poll=poll,
-                option_key=choose(by_code[code]),
-                now=start + step * i,
-            )
+        ballots.cast_named(
+            poll,
+            [
+                (start + step * i, self.voters[code].pk, choose(by_code[code]))
+                for i, code in enumerate(codes)
+            ],
+            unit=ballots.DAY if spread >= timedelta(days=1) else ballots.MINUTE,
+        )
 
     def _pick(self, weights: dict[str, float]) -> str:
         return self.rng.choices(list(weights), weights=list(weights.values()))[0]

@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db.models import Max, Min
-
 from besluit.accounts.models import User
 from besluit.associations.models import Association, Member, Role
 from besluit.attendance import services as attendance
@@ -45,13 +43,16 @@ def attend(meeting: Meeting, *, actor: User) -> None:
     """Check in the meeting's voters (a few late, two leaving early) and register three
     approved proxies of members that did not vote."""
     start = meeting.starts_at
-    ballots = (
+    # Each member's first and last ballot in the order they were cast: by time, and within
+    # a batch (ballots of one minute share its time, demo.ballots) by their place in the log.
+    spans: dict[int, list[tuple[datetime, int]]] = {}  # member -> [(time, turn) first, last]
+    cast = (
         Ballot.objects.filter(poll__meeting=meeting)
-        .values("member")
-        .annotate(first=Min("cast_at"), last=Max("cast_at"))
-        .order_by("member")
+        .order_by("cast_at", "log_index", "pk")
+        .values_list("member", "cast_at")
     )
-    spans = {b["member"]: (b["first"], b["last"]) for b in ballots}
+    for turn, (member, at) in enumerate(cast):
+        spans.setdefault(member, [(at, turn), (at, turn)])[1] = (at, turn)
     members = {m.pk: m for m in Member.objects.filter(pk__in=spans)}
     by_first = sorted(spans, key=lambda pk: (spans[pk][0], pk))
     late = set(by_first[-LATE:])  # the last to vote came late, before their first ballot
@@ -60,7 +61,7 @@ def attend(meeting: Meeting, *, actor: User) -> None:
     ]
     for pk in sorted(spans):
         arrives = (
-            spans[pk][0] - timedelta(minutes=10) if pk in late else start - timedelta(minutes=20)
+            spans[pk][0][0] - timedelta(minutes=10) if pk in late else start - timedelta(minutes=20)
         )
         attendance.do_check_in(actor=actor, meeting=meeting, member=members[pk], now=arrives)
     for pk in leaving:
@@ -68,7 +69,7 @@ def attend(meeting: Meeting, *, actor: User) -> None:
             actor=actor,
             meeting=meeting,
             member=members[pk],
-            now=spans[pk][1] + timedelta(minutes=20),
+            now=spans[pk][1][0] + timedelta(minutes=20),
         )
     absent = meeting.association.members.exclude(pk__in=spans).order_by("name")[:PROXIES]
     holders = [members[pk] for pk in sorted(spans) if pk not in late and pk not in leaving]
