@@ -130,16 +130,21 @@ class Presence:
         return {r.member.pk: r.represented_by for r in self.represented}
 
 
-def presence(meeting: Meeting, *, ever: bool = False) -> Presence:
+def presence(meeting: Meeting, *, ever: bool = False, register=None) -> Presence:
     """Every eligible member with its attendance and proxy: present (checked in and not
     departed), represented (not present, with an approved proxy whose holder is
     present), or absent. Weights as the register of a poll would freeze them.
 
     ``ever``: the record of the whole meeting (the published list): present if it was
-    checked in at any time (with its first arrival), represented likewise."""
-    register = [
-        r for r in weighted_register(meeting.association, meeting_day(meeting)) if r.eligible
-    ]
+    checked in at any time (with its first arrival), represented likewise.
+    ``register``: (member, weight) of the eligible members when the caller has them (a
+    poll's register just frozen); else computed for the meeting's day."""
+    if register is None:
+        register = [
+            (r.member, r.weight)
+            for r in weighted_register(meeting.association, meeting_day(meeting))
+            if r.eligible
+        ]
     rows_of = Attendance.objects.filter(meeting=meeting)
     if not ever:
         rows_of = rows_of.filter(departed_at__isnull=True)
@@ -153,17 +158,17 @@ def presence(meeting: Meeting, *, ever: bool = False) -> Presence:
         )
     }
     rows = []
-    for r in register:
-        attendance = attending.get(r.member.pk)
-        holder = holders.get(r.member.pk)
+    for member, weight in register:
+        attendance = attending.get(member.pk)
+        holder = holders.get(member.pk)
         by = (
             holder if attendance is None and holder is not None and holder.pk in attending else None
         )
-        rows.append(Row(r.member, r.weight, attendance, by))
+        rows.append(Row(member, weight, attendance, by))
     return Presence(
         rows=rows,
         eligible_members=len(register),
-        eligible_weight=sum((r.weight for r in register), Decimal(0)),
+        eligible_weight=sum((weight for _member, weight in register), Decimal(0)),
     )
 
 

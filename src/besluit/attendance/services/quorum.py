@@ -43,7 +43,13 @@ def freeze_at_opening(poll: Poll, actor) -> None:
     when the poll requires the meeting's quorum and it is not met; record the quorum
     found; and freeze the proxies in force into the poll's register."""
     meeting = poll.meeting
-    found = selectors.presence(meeting)
+    # The register do_open_poll has just frozen: the same members and weights as the
+    # meeting's day gives, without computing the weighted register a second time.
+    frozen = [
+        (e.member, e.weight)
+        for e in RegisterEntry.objects.filter(poll=poll).select_related("member")
+    ]
+    found = selectors.presence(meeting, register=frozen)
     requirement = PollQuorum.objects.filter(poll=poll, required=True).first()
     if requirement is not None:
         check = selectors.meeting_quorum(meeting, found)
