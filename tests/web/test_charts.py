@@ -79,3 +79,41 @@ def test_labels_are_escaped():
     )
     svg = charts.result_svg(r, "simple", "<b>title</b>")
     assert "<script>" not in svg and "&lt;script&gt;" in svg and "<b>" not in svg
+
+
+def _alternatives(*labels: str):
+    options = [core.Option(f"option-{i}", label) for i, label in enumerate(labels, 1)]
+    totals = {o.key: (Decimal(3 - i), 1) for i, o in enumerate(options)}
+    return core.decide(
+        options=options,
+        totals=totals,
+        eligible_members=2,
+        eligible_weight=Decimal(5),
+        rule=core.Rule(),
+    )
+
+
+def _labels_and_bars(svg: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    labels = re.findall(r'<text x="(\d+)" y="(\d+)" class="result-chart__label"', svg)
+    bars = re.findall(r'<rect x="(\d+)" y="(\d+)"', svg)
+    return [(int(x), int(y)) for x, y in labels], [(int(x), int(y)) for x, y in bars]
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_a_name_too_wide_for_its_column_stands_above_its_bar(compact):
+    """A name wider than the names' column ran under its bar (the demo's "Jaarbeurs
+    Utrecht" on a poll page): then every name has a line above its bar."""
+    svg = charts.result_svg(
+        _alternatives("Jaarbeurs Utrecht, Hal 1", "Spoorzone Zwolle"),
+        "simple",
+        "x",
+        compact=compact,
+    )
+    labels, bars = _labels_and_bars(svg)
+    assert [x for x, _y in bars] == [0, 0]  # the bars start at the left edge
+    for (_lx, label_y), (_bx, bar_y) in zip(labels, bars, strict=True):
+        assert label_y < bar_y  # the name's middle is above the bar's top
+    short = charts.result_svg(_alternatives("Utrecht", "Zwolle"), "simple", "x", compact=compact)
+    _labels, bars = _labels_and_bars(short)
+    layout = charts.COMPACT if compact else charts.WIDE
+    assert [x for x, _y in bars] == [layout["label"]] * 2  # short names keep their column

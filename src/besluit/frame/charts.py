@@ -86,17 +86,31 @@ def _x(share, layout=WIDE) -> float:
     return layout["label"] + float(share) * (layout["bar_end"] - layout["label"])
 
 
+# An option's name wider than its column would run under its bar: such a chart puts every
+# name on a line of its own above its bar (the bars then start at the left edge). The
+# width is estimated: an average glyph of a sans-serif font is about 0.55 em.
+GLYPH_EM = 0.55
+
+
+def _stacked(result: core.Result, layout: dict) -> dict:
+    """``layout`` with the names above the bars when one does not fit in its column."""
+    widest = max((len(o.label) for o in result.options), default=0) * layout["font"] * GLYPH_EM
+    if widest <= layout["label"] - 12:
+        return {**layout, "above": 0}
+    return {**layout, "label": 0, "above": round(layout["font"] * 1.25)}
+
+
 def result_svg(
     result: core.Result, majority: str, title: str, *, compact: bool = False
 ) -> SafeString:
     """One bar per option (share of the votes cast), the threshold as a dashed line."""
-    layout = COMPACT if compact else WIDE
-    label_x = layout["label"]
-    row, bar, top = layout["row"], layout["bar"], 54
-    height = top + row * len(result.options) + 8
+    layout = _stacked(result, COMPACT if compact else WIDE)
+    label_x, above = layout["label"], layout["above"]
+    row, bar, top = layout["row"] + above, layout["bar"], 54 + above
+    height = top + row * len(result.options) + 8 - above
     uid = f"chart-{next(_ids)}"
     t, needed = threshold(result, majority)
-    parts = []
+    parts, values = [], []
     for i, o in enumerate(result.options):
         y = top + i * row
         mid = y + bar / 2
@@ -106,7 +120,7 @@ def result_svg(
             format_html(
                 '<text x="0" y="{}" class="result-chart__label" dominant-baseline="middle">'
                 "{}</text>",
-                f"{mid:.0f}",
+                f"{mid - above:.0f}" if above else f"{mid:.0f}",
                 o.label,
             )
         )
@@ -115,7 +129,7 @@ def result_svg(
                 format_html(
                     '<text x="{}" y="{}" class="result-chart__note" dominant-baseline="middle" '
                     'font-size="{}">{} · {}</text>',
-                    label_x,
+                    label_x if not above else 0,
                     f"{mid:.0f}",
                     round(layout["font"] * 0.75),
                     _("not counted as cast"),
@@ -136,7 +150,7 @@ def result_svg(
                 kind,
             )
         )
-        parts.append(
+        values.append(
             format_html(
                 '<text x="{}" y="{}" class="result-chart__value" dominant-baseline="middle">'
                 '{}<tspan class="result-chart__members"> {}</tspan></text>',
@@ -150,7 +164,7 @@ def result_svg(
     if t is not None and counted:
         x = f"{_x(t, layout):.1f}"
         bottom = top + counted[-1] * row + bar + 6  # not through the rows without a bar
-        parts.append(
+        parts.append(  # over the bars, under the values (each with a halo: besluit.css)
             format_html(
                 '<line x1="{}" x2="{}" y1="{}" y2="{}" class="result-chart__threshold" '
                 'stroke="currentColor" stroke-width="4" stroke-dasharray="10 7"/>'
@@ -158,12 +172,13 @@ def result_svg(
                 "{}</text>",
                 x,
                 x,
-                top - 10,
+                top - 10 - above,
                 bottom,
                 x,
                 needed,
-            )
+            ),
         )
+    parts.extend(values)
     not_cast = _("not counted as cast")
     summary = "; ".join(
         f"{o.label}: {pct(o.share) if o.share is not None else not_cast}" for o in result.options
