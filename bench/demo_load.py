@@ -13,10 +13,12 @@ day it is loaded) is left out.
 """
 
 import argparse
+import atexit
 import cProfile
 import json
 import os
 import pstats
+import shutil
 import sys
 import tempfile
 import time
@@ -30,7 +32,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "besluit.settings")
 
 def _fresh_database() -> None:
     """A new data folder and a schema built from the models, without migrations."""
-    os.environ["BESLUIT_DATA_DIR"] = tempfile.mkdtemp(prefix="bench-demo-")
+    folder = tempfile.mkdtemp(prefix="bench-demo-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)  # 3.4 MB a run otherwise
+    os.environ["BESLUIT_DATA_DIR"] = folder
     import django
 
     django.setup()
