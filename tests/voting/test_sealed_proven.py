@@ -2,9 +2,12 @@
 a pool of threads): the writer skips its own check only for a ``Proven`` that names the
 binding, key and options it computes itself; every other rule still applies."""
 
+import uuid
 from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from besluit.associations.models import Role
 from besluit.core.ballotcrypto import sealed as core_sealed
@@ -107,3 +110,17 @@ def test_every_other_rule_holds_for_a_proven_ballot(association, chair, setup):
     with pytest.raises(Conflict):
         encrypted.cast_sealed(poll.pk, late)
     assert Ballot.objects.filter(poll=poll).count() == 1
+
+
+def test_the_proof_context_of_an_open_poll_costs_the_roles_query_only(association, setup):
+    """The edge asks for every batch; the poll, its key and options are kept per process
+    (voting.casting.kept and the election key), the senders' roles are read each time."""
+    poll, reps = setup
+    first = encrypted.proof_contexts(poll.public_id, [(reps[0].pk, "")])
+    with CaptureQueriesContext(connection) as captured:
+        again = encrypted.proof_contexts(poll.public_id, [(r.pk, "") for r in reps])
+    assert len(captured) == 1, [q["sql"][:80] for q in captured]
+    assert again[0] == first[0]
+    assert [c[0] for c in again] == [factories.member(association, i).code for i in range(3)]
+    assert encrypted.proof_contexts(poll.public_id, [(reps[0].pk, "")]) == first
+    assert encrypted.proof_contexts(uuid.uuid4(), [(reps[0].pk, "")]) == [None]

@@ -120,7 +120,7 @@ def result_svg(
             format_html(
                 '<text x="0" y="{}" class="result-chart__label" dominant-baseline="middle">'
                 "{}</text>",
-                f"{mid - above:.0f}" if above else f"{mid:.0f}",
+                f"{mid - above:.0f}",  # above its bar, or beside it (above = 0)
                 o.label,
             )
         )
@@ -129,7 +129,7 @@ def result_svg(
                 format_html(
                     '<text x="{}" y="{}" class="result-chart__note" dominant-baseline="middle" '
                     'font-size="{}">{} · {}</text>',
-                    label_x if not above else 0,
+                    label_x,
                     f"{mid:.0f}",
                     round(layout["font"] * 0.75),
                     _("not counted as cast"),

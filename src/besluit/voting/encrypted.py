@@ -59,7 +59,7 @@ from besluit.errors import (
 from besluit.voting import batchsql, casting
 from besluit.voting import log as vote_log
 from besluit.voting.casting.kept import MAX_POLLS_KEPT, KeptIsStale, forget, pk_of, poll_of
-from besluit.voting.casting.kept import open_polls as polls_by_pk  # by pk; _open_polls: by id
+from besluit.voting.casting.kept import open_polls as polls_by_pk
 from besluit.voting.casting.rules import closed, lock, record_refusals
 from besluit.voting.models import Ballot, Poll, RegisterEntry, SealedBallot
 
@@ -99,25 +99,17 @@ def proof_contexts(poll_id: uuid.UUID, items: Sequence[tuple[int, str]]) -> list
     """For the edge, before its writer, a batch at once: per (user id, member code asked
     for) the (member code the ballot's binding must name, election key hex, number of
     options) to check its proofs against; None when the writer will refuse the request
-    anyway (no member, not a sealed poll: the writer says why). Two queries a batch.
+    anyway (no member, not a sealed poll: the writer says why). One query a batch for an
+    open poll seen before (the senders' roles).
 
     Only a hint for ``prove``: the writer computes the binding again from what it
     finds under its locks and checks the proofs itself when they differ."""
     try:
-        found = _open_polls.get(poll_id)
-        if found is None:
-            poll = (
-                Poll.objects.select_related("meeting__association", "election")
-                .filter(public_id=poll_id)
-                .first()
-            )
-            if poll is None or not is_sealed(poll):
-                return [None] * len(items)
-            found = (poll.meeting, poll.election.public_key, poll.options.count())
-            if poll.status == Poll.Status.OPEN:  # key and options are fixed while open
-                make_room(_open_polls, MAX_POLLS_KEPT)
-                _open_polls[poll_id] = found
-        meeting, public_key, options = found
+        poll = _poll_for_hint(poll_id)
+        if poll is None or not is_sealed(poll):
+            return [None] * len(items)
+        public_key, _key, options = _election(poll)
+        meeting = poll.meeting
         members = access.represented_members({u for u, _ in items}, meeting.association, meeting)
         out: list = []
         for user_id, for_member in items:
@@ -129,10 +121,20 @@ def proof_contexts(poll_id: uuid.UUID, items: Sequence[tuple[int, str]]) -> list
         give_back_connection(keep_sqlite=True)
 
 
-# Per process, for ``proof_contexts`` (its thread only): an open sealed poll's meeting,
-# election key and number of options, by public id. A stale entry (the poll closed, the
-# meeting changed) costs at most a check in the writer, which reads everything itself.
-_open_polls: dict = {}
+def _poll_for_hint(poll_id: uuid.UUID) -> Poll | None:
+    """The poll for ``proof_contexts``: the open poll this process keeps for its writer
+    (voting.casting.kept; no statement), read afresh when its key names another poll
+    now. A stale copy (closed since) costs at most a check in the writer."""
+    poll_pk = pk_of(poll_id)
+    if poll_pk is None:
+        return None
+    try:
+        poll, kept = poll_of(poll_pk, kept=True)
+        if kept and poll.public_id != poll_id:
+            poll, _kept = poll_of(poll_pk, kept=False)
+    except Poll.DoesNotExist:  # a draft poll deleted since
+        return None
+    return poll if poll.public_id == poll_id else None
 
 
 def prove(
@@ -250,8 +252,10 @@ _elections: dict[uuid.UUID, tuple[str, Point, int]] = {}
 
 def _election(poll: Poll) -> tuple[str, Point, int]:
     found = _elections.get(poll.public_id)
-    if found is not None and poll.status == Poll.Status.OPEN:
-        return found
+    if found is not None:
+        if poll.status == Poll.Status.OPEN:
+            return found
+        _elections.pop(poll.public_id, None)
     public_key = poll.election.public_key
     found = (public_key, Point.decode(bytes.fromhex(public_key)), poll.options.count())
     if poll.status == Poll.Status.OPEN:
