@@ -225,3 +225,14 @@ def test_importing_the_group_leaves_no_copy_of_libsodium_behind(tmp_path):
     path = done.stdout.strip()
     assert path.startswith(str(tmp_path)), path
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_encoding_with_the_top_bit_set_is_refused():
+    """RFC 9496 4.3.1: such a string is >= 2**255, not a canonical field element. The
+    libsodium inside rbcl (1.0.18) accepts it as the same point as without the bit, which
+    would give every element a second encoding (a ballot with another tracker)."""
+    g = Point.base().encoding
+    second = g[:31] + bytes([g[31] | 0x80])
+    with pytest.raises(BallotCryptoError) as exc:
+        Point.decode(second)
+    assert exc.value.code == "point_invalid"

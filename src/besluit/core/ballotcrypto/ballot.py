@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from .elgamal import Ciphertext, encrypt
 from .errors import BallotCryptoError
-from .group import Point, Scalar, derive_nonce, frame, tag, u32
+from .group import Point, Scalar, derive_nonce, frame, public_combinations, tag, u32
 from .proofs import DleqProof, ZeroOneProof
 
 __all__ = ["BallotContext", "EncryptedBallot", "derive_nonce", "encrypt_ballot", "verify_ballot"]
@@ -157,14 +157,15 @@ def verify_ballot(ctx: BallotContext, ballot: EncryptedBallot) -> None:
             raise BallotCryptoError(
                 "option_proof_invalid", f"option {i} is not proven to be 0 or 1", option=i
             )
-    total = ballot.total()
+    # The sum of the ciphertexts, (sum alpha, sum beta - G), in one call (ballot.total()).
+    one, g = Scalar.of(1), Point.base()
+    alphas, betas = [ct.alpha for ct in ballot.ciphertexts], [ct.beta for ct in ballot.ciphertexts]
+    p1, p2 = public_combinations(
+        (g, *alphas, *betas),
+        ((None, *[one] * n, *[None] * n), (-one, *[None] * n, *[one] * n)),
+    )
     ok = ballot.sum_proof.verify(
-        purpose="ballot-sum",
-        context=pctx,
-        g1=Point.base(),
-        p1=total.alpha,
-        g2=ctx.public_key,
-        p2=total.beta - Point.base(),
+        purpose="ballot-sum", context=pctx, g1=g, p1=p1, g2=ctx.public_key, p2=p2
     )
     if not ok:
         raise BallotCryptoError(

@@ -32,6 +32,7 @@ import hmac
 import os
 import secrets
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import rbcl
@@ -54,7 +55,13 @@ def _remove_rbcl_copy() -> None:
 
 _remove_rbcl_copy()
 
+try:  # built from native/combinations.c by the install (setup.py)
+    from . import _combinations
+except ImportError:  # pragma: no cover - an install without a C compiler
+    _combinations = None  # type: ignore[assignment]
+
 __all__ = [
+    "NATIVE_COMBINATIONS",
     "TAG_PREFIX",
     "L",
     "Point",
@@ -63,9 +70,13 @@ __all__ = [
     "frame",
     "hash_to_point",
     "hash_to_scalar",
+    "public_combinations",
     "tag",
     "u32",
 ]
+
+NATIVE_COMBINATIONS = _combinations is not None
+"""Whether proof checks use the compiled combinations (scripts/test requires it)."""
 
 L = 2**252 + 27742317777372353535851937790883648493
 """Order of the ristretto255 group (RFC 9496 section 4)."""
@@ -175,7 +186,10 @@ class Point:
     def decode(cls, data: bytes, *, allow_identity: bool = False) -> Point:
         """Parse an RFC 9496 encoding; codes ``point_invalid`` and ``point_identity``."""
         data = _bytes32(data, "a group element")
-        if not rbcl.crypto_core_ristretto255_is_valid_point(data):
+        # RFC 9496 4.3.1 refuses an encoding with the top bit set (it is >= 2**255 > p).
+        # The libsodium in rbcl (1.0.18) does not, and reads it as the same point as
+        # without that bit: a second encoding of every element (libsodium 1.0.19 fixed it).
+        if data[31] & 0x80 or not rbcl.crypto_core_ristretto255_is_valid_point(data):
             raise BallotCryptoError("point_invalid", "not a valid ristretto255 encoding")
         if data == _IDENTITY and not allow_identity:
             raise BallotCryptoError("point_identity", "the identity element is not allowed here")
@@ -247,3 +261,48 @@ def derive_nonce(seed: bytes, label: str, index: int) -> Scalar:
     if len(seed) != 32:
         raise BallotCryptoError("length_invalid", "a nonce seed must be 32 bytes")
     return hash_to_scalar("nonce", seed, label.encode("ascii"), u32(index))
+
+
+_ZERO_SCALAR = bytes(_SIZE)
+
+
+def public_combinations(
+    points: Sequence[Point], rows: Sequence[Sequence[Scalar | None]]
+) -> list[Point]:
+    """For each row, sum(row[i]·points[i]) (None: no term), all in one call.
+
+    **Variable time: for public values only** (checking proofs; never with a secret
+    scalar). Compiled from native/combinations.c: libsodium's own ref10 group code with
+    Straus' interleaved sliding windows, so z·P - c·Q costs about one multiplication
+    instead of two multiplications and a subtraction, and each point is decoded once per
+    call. Without the compiled module (an install without a C compiler) the same sums
+    come from libsodium's public functions, which the tests use as the reference."""
+    if _combinations is not None:
+        try:
+            out = _combinations.public_combinations(
+                b"".join(p.encoding for p in points),
+                b"".join(_ZERO_SCALAR if s is None else s.encoding for row in rows for s in row),
+                len(rows),
+            )
+        except ValueError as exc:  # only reachable with a Point made without decode()
+            if str(exc) == "point_invalid":
+                raise BallotCryptoError("point_invalid", "not a valid ristretto255 encoding") from None
+            raise
+        return [Point(out[i : i + _SIZE]) for i in range(0, len(out), _SIZE)]
+    return combinations_by_libsodium(points, rows)
+
+
+def combinations_by_libsodium(
+    points: Sequence[Point], rows: Sequence[Sequence[Scalar | None]]
+) -> list[Point]:
+    """``public_combinations`` through libsodium's public (constant-time) functions."""
+    out = []
+    for row in rows:
+        if len(row) != len(points):
+            raise ValueError("a row needs one scalar (or None) per point")
+        acc = _IDENTITY_POINT
+        for point, scalar in zip(points, row, strict=True):
+            if scalar is not None:
+                acc = acc + point * scalar
+        out.append(acc)
+    return out

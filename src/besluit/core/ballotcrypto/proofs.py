@@ -22,7 +22,9 @@ Challenge inputs (``hash_to_scalar``: SHA-512 of ``frame(tag, ...)``, reduced mo
 
 Proof encodings: DLEQ ``c || z`` (64 bytes); 0/1 ``c0 || c1 || z0 || z1`` (128 bytes),
 each a canonical scalar. Verification recomputes the commitments from (c, z) and
-compares challenges, so it needs no commitment in the proof.
+compares challenges, so it needs no commitment in the proof. It computes them with
+``public_combinations`` (variable time: only public values enter a check); proving uses
+libsodium's constant-time multiplications, because its nonces and secrets are secret.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from dataclasses import dataclass
 
 from .elgamal import Ciphertext
 from .errors import BallotCryptoError
-from .group import Point, Scalar, hash_to_scalar, u32
+from .group import Point, Scalar, hash_to_scalar, public_combinations, u32
 
 __all__ = ["DleqProof", "SchnorrProof", "ZeroOneProof"]
 
@@ -92,8 +94,10 @@ class DleqProof:
         self, *, purpose: str, context: bytes, g1: Point, p1: Point, g2: Point, p2: Point
     ) -> bool:
         """True iff the challenge over A1 = z·G1 - c·P1, A2 = z·G2 - c·P2 equals c."""
-        a1 = g1 * self.z - p1 * self.c
-        a2 = g2 * self.z - p2 * self.c
+        minus_c = -self.c
+        a1, a2 = public_combinations(
+            (g1, p1, g2, p2), ((self.z, minus_c, None, None), (None, None, self.z, minus_c))
+        )
         return self._challenge(purpose, context, g1, p1, g2, p2, a1, a2) == self.c
 
 
@@ -162,11 +166,18 @@ class ZeroOneProof:
 
     def verify(self, *, context: bytes, index: int, public: Point, ct: Ciphertext) -> bool:
         """True iff c0 + c1 is the challenge over both branches' recomputed commitments."""
-        g = Point.base()
-        a0 = g * self.z0 - ct.alpha * self.c0
-        b0 = public * self.z0 - ct.beta * self.c0
-        a1 = g * self.z1 - ct.alpha * self.c1
-        b1 = public * self.z1 - (ct.beta - g) * self.c1
+        # a0 = z0·G - c0·alpha, b0 = z0·Y - c0·beta, a1 = z1·G - c1·alpha and
+        # b1 = z1·Y - c1·(beta - G) = z1·Y - c1·beta + c1·G, in one call.
+        minus_c0, minus_c1 = -self.c0, -self.c1
+        a0, b0, a1, b1 = public_combinations(
+            (Point.base(), public, ct.alpha, ct.beta),
+            (
+                (self.z0, None, minus_c0, None),
+                (None, self.z0, None, minus_c0),
+                (self.z1, None, minus_c1, None),
+                (self.c1, self.z1, None, minus_c1),
+            ),
+        )
         return self._challenge(context, index, ct, a0, b0, a1, b1) == self.c0 + self.c1
 
 
@@ -200,5 +211,5 @@ class SchnorrProof:
         return cls(c, k + c * x)
 
     def verify(self, *, purpose: str, context: bytes, p: Point) -> bool:
-        a = Point.base_times(self.z) - p * self.c
+        (a,) = public_combinations((Point.base(), p), ((self.z, -self.c),))
         return self._challenge(purpose, context, p, a) == self.c

@@ -1,0 +1,119 @@
+"""The compiled variable-time combinations (native/combinations.c) against libsodium's
+public functions: the same points for any scalars, the same refusals for bad input, and
+the proofs' checks unchanged by which of the two computes them."""
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from besluit.core.ballotcrypto import group
+from besluit.core.ballotcrypto.ballot import BallotContext, encrypt_ballot, verify_ballot
+from besluit.core.ballotcrypto.errors import BallotCryptoError
+from besluit.core.ballotcrypto.group import (
+    L,
+    Point,
+    Scalar,
+    combinations_by_libsodium,
+    public_combinations,
+)
+
+EDGE_SCALARS = [0, 1, 2, 15, 16, 17, 31, 32, 2**128, L - 2, L - 1]
+
+scalars = st.one_of(
+    st.sampled_from(EDGE_SCALARS), st.integers(min_value=0, max_value=L - 1)
+).map(Scalar.of)
+maybe_scalars = st.one_of(st.none(), scalars)
+points = st.one_of(
+    st.just(Point.base()),
+    st.just(Point.identity()),
+    st.integers(min_value=1, max_value=L - 1).map(lambda n: Point.base_times(Scalar.of(n))),
+)
+
+
+def test_the_compiled_module_is_built():
+    """scripts/test runs on an install that compiled native/combinations.c: without it the
+    proofs would be checked by the slower reference and these tests would compare it
+    with itself."""
+    assert group.NATIVE_COMBINATIONS
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), k=st.integers(min_value=1, max_value=5), m=st.integers(1, 4))
+def test_same_points_as_libsodium(data, k, m):
+    ps = data.draw(st.lists(points, min_size=k, max_size=k))
+    rows = data.draw(st.lists(st.lists(maybe_scalars, min_size=k, max_size=k), min_size=m, max_size=m))
+    assert public_combinations(ps, rows) == combinations_by_libsodium(ps, rows)
+
+
+def test_the_largest_ballot_fits():
+    """The sum of a 64-option ballot's ciphertexts: 129 points in one call."""
+    ps = [Point.base_times(Scalar.of(i + 2)) for i in range(129)]
+    rows = [[Scalar.of(1)] * 129, [Scalar.of(i % 3) for i in range(129)]]
+    assert public_combinations(ps, rows) == combinations_by_libsodium(ps, rows)
+
+
+def test_every_scalar_zero_gives_the_identity():
+    (out,) = public_combinations([Point.base()], [[None]])
+    assert out.is_identity
+
+
+def test_a_non_canonical_point_is_refused():
+    # The encoding of p is canonical only when its low bit (a "negative" field element)
+    # is clear; an all-0xff encoding is above the field prime.
+    for bad in (b"\xff" * 32, b"\x01" + bytes(31)):
+        with pytest.raises(ValueError, match="point_invalid"):
+            group._combinations.public_combinations(bad, bytes(32), 1)
+
+
+def test_a_non_canonical_scalar_is_refused():
+    too_big = L.to_bytes(32, "little")
+    with pytest.raises(ValueError, match="scalar_invalid"):
+        group._combinations.public_combinations(Point.base().encoding, too_big, 1)
+
+
+@pytest.mark.parametrize(
+    ("points_len", "scalars_len", "rows"),
+    [(31, 32, 1), (0, 0, 1), (32, 64, 1), (32, 32, 0), (32 * 257, 32 * 257, 1)],
+)
+def test_shapes_are_checked(points_len, scalars_len, rows):
+    with pytest.raises(ValueError):
+        group._combinations.public_combinations(bytes(points_len), bytes(scalars_len), rows)
+
+
+def _ballot(options=3, choice=1):
+    key = Point.base_times(Scalar.of(123456789))
+    ctx = BallotContext("poll", "member", "", key, options)
+    return ctx, encrypt_ballot(ctx, choice, seed=bytes(range(32)))
+
+
+def test_a_valid_ballot_passes_and_a_changed_one_fails_both_ways(monkeypatch):
+    ctx, ballot = _ballot()
+    verify_ballot(ctx, ballot)
+    data = bytearray(ballot.to_bytes())
+    data[-40] ^= 1  # inside the sum proof's response
+    from besluit.core.ballotcrypto.ballot import EncryptedBallot
+
+    changed = EncryptedBallot.decode(bytes(data))
+    with pytest.raises(BallotCryptoError, match="sum"):
+        verify_ballot(ctx, changed)
+    # The reference path gives the same verdicts.
+    monkeypatch.setattr(group, "_combinations", None)
+    verify_ballot(ctx, ballot)
+    with pytest.raises(BallotCryptoError, match="sum"):
+        verify_ballot(ctx, changed)
+
+
+def test_a_ballot_for_two_options_at_once_fails():
+    """A ballot whose ciphertexts encrypt 1 twice: its 0/1 proofs hold, its sum proof
+    cannot; the combinations must not let it through."""
+    ctx, ballot = _ballot()
+    other = encrypt_ballot(ctx, 2, seed=bytes(range(1, 33)))
+    from besluit.core.ballotcrypto.ballot import EncryptedBallot
+
+    mixed = EncryptedBallot(
+        (ballot.ciphertexts[0], ballot.ciphertexts[1], other.ciphertexts[2]),
+        (ballot.option_proofs[0], ballot.option_proofs[1], other.option_proofs[2]),
+        ballot.sum_proof,
+    )
+    with pytest.raises(BallotCryptoError):
+        verify_ballot(ctx, mixed)
