@@ -4,12 +4,8 @@ which document them in the OpenAPI document and serve them when Django runs with
 the edge), written in batches.
 """
 
-import asyncio
 import json
-import os
 import uuid
-from concurrent.futures import ThreadPoolExecutor
-from functools import cache
 from io import BytesIO
 
 from django.core.exceptions import DisallowedHost
@@ -94,10 +90,10 @@ def _body(schema, raw: bytes):
         return 400, problems.invalid_body(exc.errors())
 
 
-async def _sender(scope, raw: bytes, schema) -> tuple:
-    """(the user who sends the request, its body read by ``schema``), or the problem
-    (status, body) to answer. The user is a token's, or a session's with its CSRF check;
-    the look-up runs in the first stage's thread (``who_sent``)."""
+def _credential(scope, raw: bytes):
+    """The request's credential (a token's, or a session's with its CSRF check), or the
+    problem (status, body) to answer. No database: the look-up is a stage's
+    (``who_sent``, ``sealed_first_stage``)."""
     http = ASGIRequest(scope, BytesIO(raw))
     if not host_allowed(http):
         return problem(400, "This host name is not served here.", "bad_host")
@@ -118,17 +114,32 @@ async def _sender(scope, raw: bytes, schema) -> tuple:
                 return problem(400, "This host name is not served here.", "bad_host")
     if credential is None:
         return problem(401, problems.UNAUTHENTICATED, "unauthenticated")
-    body = _body(schema, raw)
-    if isinstance(body, tuple):
-        return body
-    user_id = await batcher_for(who_sent).submit(None, credential)
+    return credential
+
+
+def _not_a_sender(user_id) -> tuple | None:
+    """The problem to answer for what a stage found behind a credential, or None."""
     if isinstance(user_id, DomainError):  # the look-up failed (the database is away)
         return user_id.status, problems.domain_error_body(user_id)
     if user_id is auth.SECOND_FACTOR_OWED:
         return problem(403, problems.SECOND_FACTOR_REQUIRED, "second-factor-required")
     if user_id is None:
         return problem(401, problems.UNAUTHENTICATED, "unauthenticated")
-    return user_id, body
+    return None
+
+
+async def _sender(scope, raw: bytes, schema) -> tuple:
+    """(the user who sends the request, its body read by ``schema``), or the problem
+    (status, body) to answer; the look-up runs in the first stage's thread
+    (``who_sent``)."""
+    credential = _credential(scope, raw)
+    if isinstance(credential, tuple):
+        return credential
+    body = _body(schema, raw)
+    if isinstance(body, tuple):
+        return body
+    user_id = await batcher_for(who_sent).submit(None, credential)
+    return _not_a_sender(user_id) or (user_id, body)
 
 
 # --- sealed (encrypted) ballots of a secret poll: the same stages, their own writer ---------
@@ -138,35 +149,41 @@ SEALED_MAX_BODY = 70 * 1024  # the schema allows 64 KiB of hex
 
 def write_sealed_batch(poll_id: uuid.UUID, requests: list) -> list:
     """The writer thread for sealed ballots: one transaction for the batch
-    (voting.encrypted). The proofs arrive checked (``_proven``); the writer checks again
+    (voting.encrypted). The proofs arrive checked (``sealed_first_stage``); the writer checks again
     any ballot whose check does not match the binding it computes itself."""
     return encrypted.cast_sealed_by_public_id(poll_id, requests)
 
 
-def proof_contexts(poll_id: uuid.UUID, items: list) -> list:
-    """A stage in its own thread, a batch at once: what each ballot's proofs are checked
-    against (the member its binding names, the election key, the options)."""
-    return encrypted.proof_contexts(poll_id, items)
+def sealed_first_stage(poll_id: uuid.UUID, items: list) -> list:
+    """The first stage of sealed ballots, a batch at once in its own thread: who sent
+    each (as ``who_sent``), what its proofs are checked against (the member its binding
+    must name, the election key, the options: ``encrypted.proof_contexts``) and the check
+    itself (``encrypted.prove``: the compiled combinations, which run without the GIL,
+    while the writer thread writes the previous batch). One hop and one look-up of the
+    senders and their members per batch.
+
+    ``items``: (credential, member code asked for, request key, ballot bytes); per item
+    (user id or what ``_not_a_sender`` answers, ``Proven`` or None). None: the writer
+    checks the proofs itself and refuses what fails (or what it refuses anyway)."""
+    users = auth.users_behind([credential for credential, *_ in items])
+    senders = [
+        (user, member)
+        for user, (_c, member, _k, _d) in zip(users, items, strict=True)
+        if _is_user(user)
+    ]
+    contexts = iter(encrypted.proof_contexts(poll_id, senders) if senders else ())
+    out = []
+    for user, (_c, _member, request_key, data) in zip(users, items, strict=True):
+        context = next(contexts) if _is_user(user) else None
+        proven = None
+        if context is not None and data:
+            proven = encrypted.prove(poll_id, context, request_key, data)
+        out.append((user, proven))
+    return out
 
 
-@cache
-def _checkers() -> ThreadPoolExecutor:
-    """The threads that check proofs, per process: libsodium's multiplications (most of
-    a check) run without the GIL, so checks of concurrent requests use every core while
-    the writer thread writes the previous batch. More threads than cores gain nothing."""
-    return ThreadPoolExecutor(max(2, os.cpu_count() or 1), thread_name_prefix="besluit-proofs")
-
-
-async def _proven(poll_id: uuid.UUID, user_id: int, ballot, data: bytes):
-    """The ballot's proofs checked outside the writer thread, or None (then the writer
-    checks them, and refuses what fails)."""
-    context = await batcher_for(proof_contexts).submit(poll_id, (user_id, ballot.member))
-    if context is None or isinstance(context, DomainError):
-        return None
-    loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(
-        _checkers(), encrypted.prove, poll_id, context, ballot.request_key, data
-    )
+def _is_user(user) -> bool:
+    return isinstance(user, int) and not isinstance(user, bool)
 
 
 async def cast_sealed(scope, receive, send, poll_text: str) -> None:
@@ -188,11 +205,21 @@ async def _cast_sealed(scope, receive, poll_text: str) -> tuple[int, dict | byte
     raw = await read_body(receive, SEALED_MAX_BODY)
     if raw is None:
         return problem(413, f"A ballot is at most {SEALED_MAX_BODY} bytes.", "too_large")
-    sent = await _sender(scope, raw, contract.SealedBallotIn)
-    if len(sent) == 2 and isinstance(sent[0], int) and not isinstance(sent[1], BaseModel):
-        return sent
-    user_id, ballot = sent
+    credential = _credential(scope, raw)
+    if isinstance(credential, tuple):
+        return credential
+    ballot = _body(contract.SealedBallotIn, raw)
+    if isinstance(ballot, tuple):
+        return ballot
     data = bytes.fromhex(ballot.ballot) if len(ballot.ballot) % 2 == 0 else b""
+    found = await batcher_for(sealed_first_stage).submit(
+        poll_id, (credential, ballot.member, ballot.request_key, data)
+    )
+    if isinstance(found, DomainError):  # the stage failed (the database is away)
+        return found.status, problems.domain_error_body(found)
+    user_id, proven = found
+    if refused := _not_a_sender(user_id):
+        return refused
     request = encrypted.SealedRequest(
         user_id=user_id,
         ballot=data,
@@ -200,7 +227,7 @@ async def _cast_sealed(scope, receive, poll_text: str) -> tuple[int, dict | byte
         ip=(scope.get("client") or [None])[0],
         for_member=ballot.member,
         # the same bytes, checked for the binding the writer will compute (or None)
-        proven=await _proven(poll_id, user_id, ballot, data) if data else None,
+        proven=proven,
     )
     outcome = await batcher_for(write_sealed_batch, linger=WRITE_LINGER).submit(poll_id, request)
     if isinstance(outcome, DomainError):
