@@ -426,14 +426,29 @@ def use_source(ref: str, work: Path) -> None:
         return
     target = work / "source"
     target.mkdir()
+    # The compiled part (native/, setup.py) where the revision has one, built in place.
+    paths = [
+        p
+        for p in ("src", "native", "setup.py")
+        if subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{ref}:{p}"]).returncode == 0
+    ]
     archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", ref, "src"], capture_output=True, check=True
+        ["git", "-C", str(ROOT), "archive", ref, *paths], capture_output=True, check=True
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    if (target / "setup.py").exists():
+        subprocess.run([PY, "setup.py", "-q", "build_ext", "--inplace"], cwd=target, check=True)
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", ref], capture_output=True, text=True
     ).stdout.strip()
     SOURCE.update(src=str(target / "src"), label=f"git {ref} ({commit})")
+
+
+def compiled_combinations() -> str:
+    """Whether the served code checks proofs with the compiled combinations."""
+    found = list(Path(SOURCE["src"], "besluit/core/ballotcrypto").glob("_combinations*.so"))
+    has_native = Path(SOURCE["src"]).parent.joinpath("native").exists()
+    return "compiled" if found else ("not built" if has_native else "none in this revision")
 
 
 def base_env(secret: str) -> dict:
@@ -817,7 +832,7 @@ def run(
         # 6b. The same representatives (same sessions, connections and load generator)
         # cast sealed ballots in the secret poll, made before the run (issue 14).
         if data.sealed and info.get("sealed_poll_id"):
-            spy = start_py_spy(server, run_dir, "-sealed") if py_spy else None
+            spy = start_py_spy(server, run_dir, "-sealed", gil=False) if py_spy else None
             out["sealed"] = sealed_phase(server, data, reps, meter, env, phase_timeout)
             if spy:
                 out["sealed"]["py_spy"] = stop_py_spy(spy)
@@ -1009,7 +1024,10 @@ def check_tally(base: str, poll: str, token: str, sent: dict, n: int, env: dict)
     }
 
 
-def start_py_spy(server: Server, run_dir: Path, phase: str = ""):
+def start_py_spy(server: Server, run_dir: Path, phase: str = "", gil: bool = True):
+    """Sample one worker. ``gil``: only the thread holding the GIL (where Python's time
+    goes); without it every running thread, which also shows libsodium's proof checks,
+    which run without the GIL."""
     exe = shutil.which("py-spy") or str(Path(PY).parent / "py-spy")
     if not Path(exe).exists():
         log("py-spy not found (pip install py-spy): no profile")
@@ -1030,7 +1048,7 @@ def start_py_spy(server: Server, run_dir: Path, phase: str = ""):
             str(out),
             "--nonblocking",
             "--threads",
-            "--gil",
+            *(["--gil"] if gil else []),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -1353,7 +1371,8 @@ def report(results: list[dict], command: str, m: dict, profiles: dict | None = N
             if m.get("python_speed_us")
             else ""
         )
-        + f"Code served: {m.get('source', 'work tree')}.",
+        + f"Code served: {m.get('source', 'work tree')}"
+        + (f"; proof checks: {m['combinations']} combinations." if m.get("combinations") else "."),
         "",
         "```",
         *command.splitlines(),
@@ -1474,6 +1493,7 @@ def report_from(args) -> None:
     m = machines[0] if machines else machine()
     m["date"] = " and ".join(sorted({x["date"] for x in machines})) or m["date"]
     m["source"] = " and ".join(dict.fromkeys(x.get("source", "?") for x in machines))
+    m["combinations"] = " and ".join(dict.fromkeys(x.get("combinations", "?") for x in machines))
     commands = list(dict.fromkeys(r.get("command", "?") for r in results))
     text = report(results, "\n".join(commands), m, profiles)
     print(text)
@@ -1594,7 +1614,8 @@ def main() -> None:
     log(f"work directory {work}")
     use_source(args.source, work)
     m["source"] = SOURCE["label"]
-    log(f"serving {SOURCE['label']}")
+    m["combinations"] = compiled_combinations()
+    log(f"serving {SOURCE['label']}; proof checks: {m['combinations']} combinations")
     (work / "machine.json").write_text(json.dumps(m))
     scenarios = []
     if args.mode in ("postgres", "both"):
