@@ -19,7 +19,7 @@ setup(
             define_macros=[("HAVE_TI_MODE", "1"), ("CONFIGURED", "1")],
             # Our copy of libsodium's functions stays private to this module, so it never
             # clashes with the libsodium that rbcl and PyNaCl load in the same process.
-            extra_compile_args=["-O2", "-fvisibility=hidden"],
+            extra_compile_args=["-O2", "-fvisibility=hidden", "-Wno-unused-function"],
         )
     ]
 )

@@ -437,7 +437,9 @@ def use_source(ref: str, work: Path) -> None:
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     if (target / "setup.py").exists():
-        subprocess.run([PY, "setup.py", "-q", "build_ext", "--inplace"], cwd=target, check=True)
+        subprocess.run(
+            [PY, "setup.py", "-q", "build_ext", "--build-lib", "src"], cwd=target, check=True
+        )
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", ref], capture_output=True, text=True
     ).stdout.strip()
