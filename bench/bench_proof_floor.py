@@ -3,10 +3,14 @@
 
     .venv/bin/python bench/bench_proof_floor.py [--options 3] [--checks 300] [--repeat 3]
 
-Counts the libsodium calls (through rbcl) that one ``verify_ballot`` makes, times each
-kind of call alone on the same inputs' sizes, and compares their sum (the floor: what
-the check costs if the Python around the calls cost nothing) with the CPU time of the
-whole check. Process CPU time (time.process_time); the best of --repeat rounds.
+Counts the libsodium calls (through rbcl) that one ``verify_ballot`` makes when it
+computes the proofs' commitments with libsodium's public functions
+(``group.combinations_by_libsodium``), times each kind of call alone on the same inputs'
+sizes, and compares their sum (the floor: what the check costs if the Python around the
+calls cost nothing) with the CPU time of the whole check. Then the same for the compiled
+combinations (``native/combinations.c``, what the server uses): their calls replayed
+alone against the whole check. Process CPU time (time.process_time); the median of
+--repeat rounds, each interleaving all of it.
 """
 
 import argparse
@@ -66,8 +70,32 @@ def main() -> None:
 
         return call
 
-    with mock.patch.multiple(group.rbcl, **{name: counted(name) for name in CALLS}):
+    with (
+        mock.patch.object(group, "_combinations", None),
+        mock.patch.multiple(group.rbcl, **{name: counted(name) for name in CALLS}),
+    ):
         verify_ballot(ctx, ballot)
+
+    native = group._combinations
+    if native is None:
+        raise SystemExit("the compiled combinations are not built: pip install -e .")
+    replays: list[tuple] = []
+    real = native.public_combinations
+
+    def recorded(*a):
+        replays.append(a)
+        return real(*a)
+
+    with mock.patch.object(native, "public_combinations", recorded):
+        verify_ballot(ctx, ballot)
+
+    def by_libsodium():
+        with mock.patch.object(group, "_combinations", None):
+            verify_ballot(ctx, ballot)
+
+    def compiled_calls():
+        for a in replays:
+            real(*a)
 
     s, p, q = Scalar.random().encoding, key.encoding, Point.base_times(Scalar.random()).encoding
     wide = bytes(range(64))
@@ -88,10 +116,20 @@ def main() -> None:
     rounds = []
     for _ in range(args.repeat):
         each = {name: cpu_per_call(samples[name], n, 1) for name in CALLS if counts[name]}
-        whole = cpu_per_call(lambda: verify_ballot(ctx, ballot), args.checks, 1)
-        rounds.append((sum(counts[k] * v for k, v in each.items()) / whole, each, whole))
+        whole = cpu_per_call(by_libsodium, args.checks, 1)
+        compiled = cpu_per_call(lambda: verify_ballot(ctx, ballot), args.checks, 1)
+        compiled_alone = cpu_per_call(compiled_calls, args.checks, 1)
+        rounds.append(
+            (
+                sum(counts[k] * v for k, v in each.items()) / whole,
+                each,
+                whole,
+                compiled,
+                compiled_alone,
+            )
+        )
     rounds.sort(key=lambda r: r[0])
-    share, each, whole = rounds[len(rounds) // 2]  # the median round
+    share, each, whole, compiled, compiled_alone = rounds[len(rounds) // 2]  # the median
     floor = share * whole
 
     print(f"# one {args.options}-option ballot's check; {platform.node()}, {time.ctime()}")
@@ -101,10 +139,19 @@ def main() -> None:
     for name, cost in each.items():
         print(f"| {name} | {counts[name]} | {cost * 1e6:.1f} | {counts[name] * cost * 1e6:.0f} |")
     print(f"| **rbcl's calls alone** | | | **{floor * 1e6:.0f}** |")
-    print(f"| **the whole check (verify_ballot)** | | | **{whole * 1e6:.0f}** |")
+    print(f"| **the whole check with libsodium's public functions** | | | **{whole * 1e6:.0f}** |")
+    rows = sum(r[2] for r in replays)
     print(
-        f"\nrbcl's calls are {share:.0%} of the check in the median round "
-        f"(rounds: {', '.join(f'{r[0]:.0%}' for r in rounds)})"
+        f"| compiled combinations (native/combinations.c) | {len(replays)} "
+        f"({rows} combinations) | {compiled_alone / len(replays) * 1e6:.1f} "
+        f"| {compiled_alone * 1e6:.0f} |"
+    )
+    print(f"| **the whole check (verify_ballot, as served)** | | | **{compiled * 1e6:.0f}** |")
+    print(
+        f"\nrbcl's calls are {share:.0%} of the check by libsodium's public functions in "
+        f"the median round (rounds: {', '.join(f'{r[0]:.0%}' for r in rounds)}); the "
+        f"compiled calls are {compiled_alone / compiled:.0%} of the check as served, which "
+        f"costs {compiled / whole:.2f} of the other"
     )
 
 

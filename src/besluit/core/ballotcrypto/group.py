@@ -264,6 +264,8 @@ def derive_nonce(seed: bytes, label: str, index: int) -> Scalar:
 
 
 _ZERO_SCALAR = bytes(_SIZE)
+_ONE = (1).to_bytes(_SIZE, "little")
+_MINUS_ONE = (L - 1).to_bytes(_SIZE, "little")
 
 
 def public_combinations(
@@ -302,7 +304,13 @@ def combinations_by_libsodium(
             raise ValueError("a row needs one scalar (or None) per point")
         acc = _IDENTITY_POINT
         for point, scalar in zip(points, row, strict=True):
-            if scalar is not None:
+            if scalar is None:
+                continue
+            if scalar.encoding == _ONE:  # a sum's terms: no multiplication
+                acc = acc + point
+            elif scalar.encoding == _MINUS_ONE:
+                acc = acc - point
+            else:
                 acc = acc + point * scalar
         out.append(acc)
     return out
