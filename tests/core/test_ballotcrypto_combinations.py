@@ -19,9 +19,9 @@ from besluit.core.ballotcrypto.group import (
 
 EDGE_SCALARS = [0, 1, 2, 15, 16, 17, 31, 32, 2**128, L - 2, L - 1]
 
-scalars = st.one_of(
-    st.sampled_from(EDGE_SCALARS), st.integers(min_value=0, max_value=L - 1)
-).map(Scalar.of)
+scalars = st.one_of(st.sampled_from(EDGE_SCALARS), st.integers(min_value=0, max_value=L - 1)).map(
+    Scalar.of
+)
 maybe_scalars = st.one_of(st.none(), scalars)
 points = st.one_of(
     st.just(Point.base()),
@@ -41,7 +41,9 @@ def test_the_compiled_module_is_built():
 @given(data=st.data(), k=st.integers(min_value=1, max_value=5), m=st.integers(1, 4))
 def test_same_points_as_libsodium(data, k, m):
     ps = data.draw(st.lists(points, min_size=k, max_size=k))
-    rows = data.draw(st.lists(st.lists(maybe_scalars, min_size=k, max_size=k), min_size=m, max_size=m))
+    rows = data.draw(
+        st.lists(st.lists(maybe_scalars, min_size=k, max_size=k), min_size=m, max_size=m)
+    )
     assert public_combinations(ps, rows) == combinations_by_libsodium(ps, rows)
 
 

@@ -288,7 +288,9 @@ def public_combinations(
             )
         except ValueError as exc:  # only reachable with a Point made without decode()
             if str(exc) == "point_invalid":
-                raise BallotCryptoError("point_invalid", "not a valid ristretto255 encoding") from None
+                raise BallotCryptoError(
+                    "point_invalid", "not a valid ristretto255 encoding"
+                ) from None
             raise
         return [Point(out[i : i + _SIZE]) for i in range(0, len(out), _SIZE)]
     return combinations_by_libsodium(points, rows)
