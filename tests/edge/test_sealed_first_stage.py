@@ -75,3 +75,22 @@ def test_a_batch_costs_the_same_statements_as_one_ballot(voters):
     with CaptureQueriesContext(connection) as six:
         edge_ballots.sealed_first_stage(poll.public_id, batch)
     assert len(six.captured_queries) == len(one.captured_queries) <= 4
+
+
+def test_one_ballots_failure_does_not_fail_the_batch(voters, monkeypatch):
+    """An unexpected error in one ballot's check leaves it unproven (the writer checks it
+    again and gives the reason); the other ballots of the batch are proven as before."""
+    poll, reps = voters
+    items = _items(poll, reps[:3])
+    real = encrypted.prove
+
+    def prove(poll_id, context, request_key, data):
+        if request_key == items[1][2]:
+            raise RuntimeError("surprise")
+        return real(poll_id, context, request_key, data)
+
+    monkeypatch.setattr(encrypted, "prove", prove)
+    found = edge_ballots.sealed_first_stage(poll.public_id, items)
+    assert [u for u, _ in found] == [u.pk for u, _ in reps[:3]]
+    assert found[1][1] is None
+    assert isinstance(found[0][1], encrypted.Proven) and isinstance(found[2][1], encrypted.Proven)
