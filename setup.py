@@ -1,12 +1,12 @@
 """The one compiled part of Besluit: variable-time linear combinations of ristretto255
 points for checking ballot proofs (native/combinations.c, over libsodium's own ref10
-group code in native/libsodium-1.0.20). Everything else is in pyproject.toml."""
+group code in native/vendor/libsodium-1.0.20). Everything else is in pyproject.toml."""
 
 from pathlib import Path
 
 from setuptools import Extension, setup
 
-SODIUM = Path("native/libsodium-1.0.20/src/libsodium")
+SODIUM = Path("native/vendor/libsodium-1.0.20/src/libsodium")
 
 setup(
     ext_modules=[

@@ -7,9 +7,10 @@
  * and a subtraction, each decoding and encoding its points again; libsodium's own
  * interleaved variable-time multiplication (ge25519_double_scalarmult_vartime, what its
  * signature check uses) is internal and only takes the Ed25519 base point. This module
- * compiles libsodium's ref10 group code (native/libsodium-1.0.20, unchanged, ISC licence)
- * and adds one loop: Straus' interleaving of width-5 sliding windows over several points,
- * the same steps as ge25519_double_scalarmult_vartime with a table built per point.
+ * compiles libsodium's ref10 group code (native/vendor/libsodium-1.0.20, unchanged, ISC
+ * licence) and adds one loop: Straus' interleaving of width-5 sliding windows over
+ * several points, the same steps as ge25519_double_scalarmult_vartime with a table built
+ * per point.
  *
  * Variable time: the running time depends on the scalars. Use it for verification only,
  * never with a secret scalar (encryption, proving and decryption shares stay on

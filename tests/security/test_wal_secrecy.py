@@ -175,13 +175,7 @@ def test_the_attack_finds_nothing_in_a_sealed_poll(wal_kept):
     association, meeting, chair, reps = _setting()
     trustees_ = [factories.make_user(f"t{i}", association, Role.Kind.BOARD) for i in range(3)]
     _, keepers = sealedkit.ceremony(chair, meeting, trustees_, 2)
-    poll = factories.open_poll(
-        chair,
-        meeting,
-        subject="proposal",
-        proposal=factories.make_proposal(meeting),
-        is_secret=True,
-    )
+    poll = sealedkit.secret_poll(chair, meeting)
     keys = [o.key for o in poll.options.all()]
     for (user, member), choice in zip(reps, CHOICES, strict=True):
         sealedkit.vote(poll, user, member, keys.index(choice))

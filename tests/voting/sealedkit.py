@@ -7,12 +7,25 @@ from besluit.core.ballotcrypto.group import Point
 from besluit.core.ballotcrypto.sealed import context_for, voter_binding
 from besluit.demo import trustees as demo_trustees
 from besluit.voting import encrypted
+from tests import factories
 
 
 def ceremony(chair, meeting, users, threshold, *, server=False):
     """The key ceremony, each trustee a ``demo_trustees.DemoTrustee`` (trustee.js in Python)."""
     return demo_trustees.ceremony(
         chair=chair, meeting=meeting, users=users, threshold=threshold, server=server
+    )
+
+
+def secret_poll(chair, meeting):
+    """An open secret poll on a proposal of ``meeting`` (its trustees' key made first:
+    ``ceremony``)."""
+    return factories.open_poll(
+        chair,
+        meeting,
+        subject="proposal",
+        proposal=factories.make_proposal(meeting),
+        is_secret=True,
     )
 
 

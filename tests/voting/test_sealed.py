@@ -48,21 +48,11 @@ def people(association):
     return users, reps
 
 
-def _secret_poll(chair, meeting):
-    return factories.open_poll(
-        chair,
-        meeting,
-        subject="proposal",
-        proposal=factories.make_proposal(meeting),
-        is_secret=True,
-    )
-
-
 def test_two_of_three_trustees_decrypt_the_weighted_totals(chair, meeting, people):
     users, reps = people
     election, keepers = sealedkit.ceremony(chair, meeting, users, 2)
     assert election.status == Election.Status.READY and len(election.public_key) == 64
-    poll = _secret_poll(chair, meeting)
+    poll = sealedkit.secret_poll(chair, meeting)
     assert poll.election_id == election.pk and poll.sealed == {"decimals": 0}
     choices = [0, 1, 0, 2, 0, 1, 1, 0]  # for, against, abstain by option position
     for (user, member), choice in zip(reps, choices, strict=True):
@@ -101,7 +91,7 @@ def test_two_of_three_trustees_decrypt_the_weighted_totals(chair, meeting, peopl
 def test_nothing_stored_links_a_member_to_an_ordering_or_a_choice(chair, meeting, people):
     users, reps = people
     sealedkit.ceremony(chair, meeting, users, 2)
-    poll = _secret_poll(chair, meeting)
+    poll = sealedkit.secret_poll(chair, meeting)
     for (user, member), choice in zip(reps[:4], [0, 1, 2, 0], strict=True):
         sealedkit.vote(poll, user, member, choice)
     rows = list(Ballot.objects.filter(poll=poll))
@@ -119,7 +109,7 @@ def test_nothing_stored_links_a_member_to_an_ordering_or_a_choice(chair, meeting
 def test_one_ballot_per_member_retries_and_refusals(chair, meeting, people, association):
     users, reps = people
     sealedkit.ceremony(chair, meeting, users, 2)
-    poll = _secret_poll(chair, meeting)
+    poll = sealedkit.secret_poll(chair, meeting)
     user, member = reps[0]
     first = sealedkit.vote(poll, user, member, 1, key="K" * 30)
     again = sealedkit.vote(poll, user, member, 0, key="K" * 30)  # the same request, retried
@@ -162,7 +152,7 @@ def test_a_server_held_share_never_decrypts_alone(chair, meeting, people):
     users, reps = people
     election, keepers = sealedkit.ceremony(chair, meeting, users[:2], 2, server=True)
     assert election.trustee_count == 3 and election.status == Election.Status.READY
-    poll = _secret_poll(chair, meeting)
+    poll = sealedkit.secret_poll(chair, meeting)
     for (user, member), choice in zip(reps[:3], [0, 0, 1], strict=True):
         sealedkit.vote(poll, user, member, choice)
     poll = voting.do_close_poll(actor=chair, poll=poll)
@@ -175,7 +165,7 @@ def test_a_server_held_share_never_decrypts_alone(chair, meeting, people):
 def test_a_wrong_decryption_share_is_refused_and_names_the_trustee(chair, meeting, people):
     users, reps = people
     _, keepers = sealedkit.ceremony(chair, meeting, users, 2)
-    poll = _secret_poll(chair, meeting)
+    poll = sealedkit.secret_poll(chair, meeting)
     sealedkit.vote(poll, *reps[0], 0)
     poll = voting.do_close_poll(actor=chair, poll=poll)
     w, c = keepers[0].tally_share(poll)
@@ -220,7 +210,7 @@ def test_a_secret_poll_waits_for_the_trustees_key(chair, meeting, people):
     users, _ = people
     trustees.do_create_election(actor=chair, meeting=meeting, trustees=users, threshold=2)
     with pytest.raises(Conflict, match="stembeheerders hebben de stemsleutel nog niet klaar"):
-        _secret_poll(chair, meeting)
+        sealedkit.secret_poll(chair, meeting)
 
 
 def test_a_voting_code_session_casts_a_sealed_ballot(chair, meeting, people, association, client):
@@ -228,7 +218,7 @@ def test_a_voting_code_session_casts_a_sealed_ballot(chair, meeting, people, ass
 
     users, _ = people
     sealedkit.ceremony(chair, meeting, users, 2)
-    poll = _secret_poll(chair, meeting)
+    poll = sealedkit.secret_poll(chair, meeting)
     secretariat = factories.make_user("secr", association, Role.Kind.SECRETARIAT)
     member, code = codes.do_issue_codes(actor=secretariat, meeting=meeting)[9]
     assert client.post("/stemcode/", {"code": code}).status_code == 302
@@ -249,7 +239,7 @@ def test_a_voting_code_session_casts_a_sealed_ballot(chair, meeting, people, ass
 def test_the_live_page_offers_the_sealed_vote(chair, meeting, people, association, client):
     users, reps = people
     sealedkit.ceremony(chair, meeting, users, 2)
-    _secret_poll(chair, meeting)
+    sealedkit.secret_poll(chair, meeting)
     client.force_login(reps[0][0])
     page = client.get(f"/{association.slug}/vergaderingen/{meeting.pk}/live/")
     assert page.status_code == 200
@@ -264,7 +254,7 @@ def test_the_api_takes_a_sealed_ballot(chair, meeting, people, association, clie
 
     users, reps = people
     sealedkit.ceremony(chair, meeting, users, 2)
-    poll = _secret_poll(chair, meeting)
+    poll = sealedkit.secret_poll(chair, meeting)
     user, member = reps[2]
     token = ApiToken.issue(user, "test")[1]
     data, key = sealedkit.seal(poll, member, 2)
@@ -301,7 +291,7 @@ def test_without_javascript_the_page_offers_what_the_association_allows(
 
     users, reps = people
     sealedkit.ceremony(chair, meeting, users, 2)
-    poll = _secret_poll(chair, meeting)
+    poll = sealedkit.secret_poll(chair, meeting)
     url = f"/{association.slug}/stemmingen/{poll.public_id}/"
 
     def noscript() -> str:

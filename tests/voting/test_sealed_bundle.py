@@ -28,13 +28,7 @@ pytestmark = [pytest.mark.dbbackend, pytest.mark.django_db]
 def published(association, chair, meeting, tmp_path):
     users = [factories.make_user(f"t{i}", association, Role.Kind.BOARD) for i in range(3)]
     _, keepers = sealedkit.ceremony(chair, meeting, users, 2)
-    poll = factories.open_poll(
-        chair,
-        meeting,
-        subject="proposal",
-        proposal=factories.make_proposal(meeting),
-        is_secret=True,
-    )
+    poll = sealedkit.secret_poll(chair, meeting)
     for i, choice in enumerate([0, 1, 0, 2, 0]):
         member = factories.member(association, i)
         rep = factories.make_user(f"r{i}", association, Role.Kind.REPRESENTATIVE, member=member)

@@ -30,13 +30,7 @@ def test_concurrent_sealed_ballots_of_one_member_leave_exactly_one(transactional
         )
         for i, f in enumerate(["mayor", "alderman", "council_member", "secretary"])
     ]
-    poll = factories.open_poll(
-        chair,
-        meeting,
-        subject="proposal",
-        proposal=factories.make_proposal(meeting),
-        is_secret=True,
-    )
+    poll = sealedkit.secret_poll(chair, meeting)
     # Each device encrypts its own ballot with its own request key.
     sealed = [sealedkit.seal(poll, member, i % 3) for i in range(16)]
     start = threading.Barrier(8)

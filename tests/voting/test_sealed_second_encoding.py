@@ -19,13 +19,7 @@ def test_a_second_encoding_of_a_point_is_refused(chair, meeting, association, cl
     member = factories.member(association, 0)
     user = factories.make_user("rep-0", association, Role.Kind.REPRESENTATIVE, member=member)
     sealedkit.ceremony(chair, meeting, trustees, 2)
-    poll = factories.open_poll(
-        chair,
-        meeting,
-        subject="proposal",
-        proposal=factories.make_proposal(meeting),
-        is_secret=True,
-    )
+    poll = sealedkit.secret_poll(chair, meeting)
     data, key = sealedkit.seal(poll, member, 1)
     # The first ciphertext's alpha: bytes 4..35 of the ballot; its last byte's top bit.
     spoiled = bytearray(data)
