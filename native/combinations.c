@@ -149,45 +149,46 @@ done:
 static PyObject *
 public_combinations(PyObject *self, PyObject *args)
 {
-    Py_buffer  points;
-    Py_buffer  scalars;
+    PyObject  *points;
+    PyObject  *scalars;
     Py_ssize_t rows;
-    PyObject  *result = NULL;
+    PyObject  *result;
     size_t     k;
     int        rc;
 
     (void) self;
-    if (!PyArg_ParseTuple(args, "y*y*n", &points, &scalars, &rows)) {
+    /* bytes only ("S"): immutable, so nothing can change them while the GIL is released */
+    if (!PyArg_ParseTuple(args, "SSn", &points, &scalars, &rows)) {
         return NULL;
     }
-    k = (size_t) points.len / 32;
-    if (points.len % 32 != 0 || k == 0 || k > MAX_POINTS) {
-        PyErr_Format(PyExc_ValueError, "points: 1 to %d encodings of 32 bytes", MAX_POINTS);
-        goto done;
+    k = (size_t) PyBytes_GET_SIZE(points) / 32;
+    if (PyBytes_GET_SIZE(points) % 32 != 0 || k == 0 || k > MAX_POINTS) {
+        return PyErr_Format(PyExc_ValueError, "points: 1 to %d encodings of 32 bytes",
+                            MAX_POINTS);
     }
-    if (rows < 1 || rows > MAX_ROWS || (size_t) scalars.len != 32 * k * (size_t) rows) {
-        PyErr_Format(PyExc_ValueError, "scalars: rows (1 to %d) of 32 bytes per point",
-                     MAX_ROWS);
-        goto done;
+    if (rows < 1 || rows > MAX_ROWS
+        || (size_t) PyBytes_GET_SIZE(scalars) != 32 * k * (size_t) rows) {
+        return PyErr_Format(PyExc_ValueError, "scalars: rows (1 to %d) of 32 bytes per point",
+                            MAX_ROWS);
     }
     result = PyBytes_FromStringAndSize(NULL, 32 * rows);
     if (result == NULL) {
-        goto done;
+        return NULL;
     }
     Py_BEGIN_ALLOW_THREADS
     rc = combinations((unsigned char *) PyBytes_AS_STRING(result), (size_t) rows, k,
-                      (const unsigned char *) scalars.buf, (const unsigned char *) points.buf);
+                      (const unsigned char *) PyBytes_AS_STRING(scalars),
+                      (const unsigned char *) PyBytes_AS_STRING(points));
     Py_END_ALLOW_THREADS
     if (rc == -3) {
-        Py_CLEAR(result);
-        PyErr_NoMemory();
-    } else if (rc != 0) {
-        Py_CLEAR(result);
-        PyErr_SetString(PyExc_ValueError, rc == -1 ? "point_invalid" : "scalar_invalid");
+        Py_DECREF(result);
+        return PyErr_NoMemory();
     }
-done:
-    PyBuffer_Release(&points);
-    PyBuffer_Release(&scalars);
+    if (rc != 0) {
+        Py_DECREF(result);
+        PyErr_SetString(PyExc_ValueError, rc == -1 ? "point_invalid" : "scalar_invalid");
+        return NULL;
+    }
     return result;
 }
 

@@ -119,3 +119,9 @@ def test_a_ballot_for_two_options_at_once_fails():
     )
     with pytest.raises(BallotCryptoError):
         verify_ballot(ctx, mixed)
+
+
+def test_only_bytes_are_taken():
+    """A bytearray could change while the computation runs without the GIL."""
+    with pytest.raises(TypeError):
+        group._combinations.public_combinations(bytearray(Point.base().encoding), bytes(32), 1)
