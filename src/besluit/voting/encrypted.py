@@ -141,12 +141,14 @@ def prove(
     poll_id: uuid.UUID, context: tuple[str, str, int], request_key: str, data: bytes
 ) -> Proven | None:
     """Check a sealed ballot's proofs for ``context`` (``proof_contexts``), with no
-    database and no lock: the edge runs it in a pool of threads. None if they fail (the
-    writer checks again and gives the reason)."""
+    database and no lock: the edge's first stage runs it (edge.ballots). None if they
+    fail (the writer checks again and gives the reason)."""
     code, public_key, options = context
     try:
         voter = core_sealed.voter_binding(str(poll_id), code, request_key)
-        key = Point.decode(bytes.fromhex(public_key))
+        # The key as ``_election`` keeps it decoded for the open poll, else decoded here.
+        kept = _elections.get(poll_id)
+        key = kept[1] if kept and kept[0] == public_key else Point.decode(bytes.fromhex(public_key))
         core_sealed.verify_sealed(str(poll_id), voter, key, options, data)
     except (BallotCryptoError, ValueError):
         return None

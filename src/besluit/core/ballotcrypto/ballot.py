@@ -33,6 +33,9 @@ from .proofs import DleqProof, ZeroOneProof
 
 __all__ = ["BallotContext", "EncryptedBallot", "derive_nonce", "encrypt_ballot", "verify_ballot"]
 
+_ONE = Scalar.of(1)
+_MINUS_ONE = -_ONE
+
 MAX_OPTIONS = 64
 
 
@@ -158,11 +161,11 @@ def verify_ballot(ctx: BallotContext, ballot: EncryptedBallot) -> None:
                 "option_proof_invalid", f"option {i} is not proven to be 0 or 1", option=i
             )
     # The sum of the ciphertexts, (sum alpha, sum beta - G), in one call (ballot.total()).
-    one, g = Scalar.of(1), Point.base()
+    g = Point.base()
     alphas, betas = [ct.alpha for ct in ballot.ciphertexts], [ct.beta for ct in ballot.ciphertexts]
     p1, p2 = public_combinations(
         (g, *alphas, *betas),
-        ((None, *[one] * n, *[None] * n), (-one, *[None] * n, *[one] * n)),
+        ((None, *[_ONE] * n, *[None] * n), (_MINUS_ONE, *[None] * n, *[_ONE] * n)),
     )
     ok = ballot.sum_proof.verify(
         purpose="ballot-sum", context=pctx, g1=g, p1=p1, g2=ctx.public_key, p2=p2

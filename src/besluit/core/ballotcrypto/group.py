@@ -76,7 +76,8 @@ __all__ = [
 ]
 
 NATIVE_COMBINATIONS = _combinations is not None
-"""Whether proof checks use the compiled combinations (scripts/test requires it)."""
+"""Whether proof checks use the compiled combinations (a test requires it, so
+scripts/test never runs on the slower reference by accident)."""
 
 L = 2**252 + 27742317777372353535851937790883648493
 """Order of the ristretto255 group (RFC 9496 section 4)."""
