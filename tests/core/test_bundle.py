@@ -778,3 +778,13 @@ def test_alternatives_poll_with_fractional_weights():
     # 3 of 4.5 cast is exactly two thirds: enough
     assert bundle["decision"] == {"outcome": "adopted", "winner": "amended"}
     assert B.verify_bundle(B.serialize_bundle(bundle)) == []
+
+
+def test_an_option_key_of_another_type_is_reported_not_a_crash(named):
+    """Found by the test above (an option's key replaced by a list): the verifier said
+    "unhashable type" and stopped instead of reporting it."""
+
+    def change(b):
+        b["log"]["leaves"][0]["options"][0]["key"] = ["for"]
+
+    assert "opened event: options or rule are not valid" in problems_of(edited(named, change))

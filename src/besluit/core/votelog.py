@@ -282,7 +282,15 @@ def options_to_json(options: Sequence[Option]) -> list[dict[str, Any]]:
 
 
 def options_from_json(data: Sequence[Mapping[str, Any]]) -> tuple[Option, ...]:
-    return tuple(Option(o["key"], o["label"], o["is_abstention"]) for o in data)
+    """The options as an opened event lists them; TypeError for a value of another type
+    (a bundle's verifier reports it instead of failing on it later)."""
+    options = tuple(Option(o["key"], o["label"], o["is_abstention"]) for o in data)
+    for o in options:
+        if not (isinstance(o.key, str) and isinstance(o.label, str)):
+            raise TypeError("an option's key and label are strings")
+        if not isinstance(o.is_abstention, bool):
+            raise TypeError("an option's is_abstention is true or false")
+    return options
 
 
 def rule_to_json(rule: Rule) -> dict[str, str]:
