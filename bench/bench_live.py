@@ -906,10 +906,12 @@ def sealed_phase(server, data: Dataset, reps, meter, env: dict, timeout: float) 
     if status != 200:
         raise RuntimeError(f"opening the secret poll: HTTP {status} {body}")
     time.sleep(1)
+    activity = PgActivity() if data.mode == "postgres" else None
     c0 = meter.snapshot()
     reps.send(f"sealed {poll} {data.dir / 'sealed.txt'} {timeout}")
     got = reps.read(timeout=timeout + 300)
     cpu = meter.delta(c0, meter.snapshot())
+    pg_activity = activity.stop() if activity else None
     wall = got["ended"] - got["started"]
     ok = got["ok"]
     time.sleep(1.5)
@@ -949,6 +951,7 @@ def sealed_phase(server, data: Dataset, reps, meter, env: dict, timeout: float) 
         "p95_ms": pct(got["latency_ms"], 95),
         "p99_ms": pct(got["latency_ms"], 99),
         "statuses": got["statuses"],
+        "pg_activity": pg_activity,
         "errors": got["errors"][:3],
         "error_count": got["error_count"],
         "cpu": cpu,
@@ -1163,8 +1166,7 @@ def detail_row(r: dict) -> str:
     rates = " → ".join(fmt(x["per_s"]) for x in w)
     medians = " → ".join(fmt(x["p50_ms"]) for x in w)
     drift = f"{rates}/s; p50 {medians} ms" if w else "–"
-    pg = r.get("pg_during_vote")
-    pg_text = f"{pg['active']} / {pg['waiting_on_lock']}" if pg else "–"
+    pg = pg_text(r.get("pg_during_vote"))
     pauses = r.get("gc_pauses_ms")
     gc_text = "–" if pauses is None else f"{len(pauses)}, longest {fmt(max(pauses, default=0))} ms"
     return (
@@ -1176,7 +1178,7 @@ def detail_row(r: dict) -> str:
         f"| {fmt((r.get('vote') or {}).get('max_ms'))} ms | {gc_text} "
         f"| {fmt(opened.get('p50_ms'))} / {fmt(opened.get('p99_ms'))} ms "
         f"| {fmt(r.get('close_request_ms'))} ms "
-        f"| {pg_text} "
+        f"| {pg} "
         f"| {'/'.join(str(t) for t in mem.get('threads', []))} "
         f"| {mb(r.get('mem_peak_kb'))} | {r['loadavg_before']} → {r['loadavg_after']} |"
     )
@@ -1338,8 +1340,10 @@ def sealed_lines(results: list[dict]) -> list[str]:
         "| mode (workers) @ code | C | N | plaintext ballots/s | sealed ballots/s "
         "| **sealed / plaintext** | minimal endpoint ballots/s | **sealed / minimal** "
         "| sealed p50 / p95 / p99 | server ms per ballot: plaintext / sealed "
-        "| PostgreSQL ms per ballot: plaintext / sealed | errors | check |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| PostgreSQL ms per ballot: plaintext / sealed "
+        "| machine busy during sealed ballots | PostgreSQL backends during sealed ballots: "
+        "active / waiting on a lock | errors | check |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         sealed, vote, ceiling = r["sealed"], r.get("vote") or {}, r.get("ceiling") or {}
@@ -1353,10 +1357,22 @@ def sealed_lines(results: list[dict]) -> list[str]:
             f"| {fmt(sealed['p50_ms'])} / {fmt(sealed['p95_ms'])} / {fmt(sealed['p99_ms'])} ms "
             f"| {ms(r, 'vote', 'server_cpu_s')} / {ms(r, 'sealed', 'server_cpu_s')} "
             f"| {ms(r, 'vote', 'postgres_cpu_s')} / {ms(r, 'sealed', 'postgres_cpu_s')} "
+            f"| {busy(sealed.get('cpu'))} | {pg_text(sealed.get('pg_activity'))} "
             f"| {sealed['error_count']} "
             f"| {'ok' if not failed else '**FAIL** ' + ', '.join(failed)} |"
         )
     return [*lines, ""]
+
+
+def busy(cpu: dict | None) -> str:
+    """The share of the machine's CPU time in use (all processes) during a phase."""
+    if not cpu or not cpu.get("system_total_s"):
+        return "–"
+    return f"{cpu['system_busy_s'] / cpu['system_total_s']:.0%}"
+
+
+def pg_text(pg: dict | None) -> str:
+    return f"{pg['active']} / {pg['waiting_on_lock']}" if pg else "–"
 
 
 def report(results: list[dict], command: str, m: dict, profiles: dict | None = None) -> str:

@@ -219,7 +219,8 @@ async def _cast_sealed(scope, receive, poll_text: str) -> tuple[int, dict | byte
         return ballot
     data = bytes.fromhex(ballot.ballot) if len(ballot.ballot) % 2 == 0 else b""
     # The same linger as the writer's: a first stage of a few ballots waits 2 ms for
-    # company, so both stages run in batches of about 14 instead of 8 (docs/benchmarks.md).
+    # company, so fewer, larger batches pay the look-ups and transactions
+    # (docs/benchmarks.md).
     found = await batcher_for(sealed_first_stage, linger=WRITE_LINGER).submit(
         poll_id, (credential, ballot.member, ballot.request_key, data)
     )
