@@ -11,6 +11,7 @@ from besluit.associations.models import Role
 from besluit.edge import auth
 from besluit.edge import ballots as edge_ballots
 from besluit.voting import encrypted
+from besluit.voting.models import SealedBallot
 from tests import factories
 from tests.voting import sealedkit
 
@@ -94,3 +95,27 @@ def test_one_ballots_failure_does_not_fail_the_batch(voters, monkeypatch):
     assert [u for u, _ in found] == [u.pk for u, _ in reps[:3]]
     assert found[1][1] is None
     assert isinstance(found[0][1], encrypted.Proven) and isinstance(found[2][1], encrypted.Proven)
+
+
+def test_another_associations_representative_gets_no_check(voters, client):
+    """A representative of another association behind a valid session: found as a user,
+    but its ballot is not checked for this poll's key (None), and the endpoint refuses it
+    without storing anything."""
+    poll, reps = voters
+    other = factories.make_association(slug="andere")
+    member = factories.member(other, 0)
+    outsider = factories.make_user("fs-out", other, Role.Kind.REPRESENTATIVE, member=member)
+    data, key = sealedkit.seal(poll, reps[0][1], 1)  # a well-made ballot, someone else's
+    [(user, proven)] = edge_ballots.sealed_first_stage(
+        poll.public_id, [(_session(outsider), "", key, data)]
+    )
+    assert user == outsider.pk and proven is None
+    client.force_login(outsider)
+    answer = client.post(
+        f"/api/v1/polls/{poll.public_id}/sealed-ballots",
+        {"ballot": data.hex(), "requestKey": key},
+        content_type="application/json",
+    )
+    assert answer.status_code in (403, 404), answer.content
+    assert answer["Content-Type"].startswith("application/problem+json")
+    assert not SealedBallot.objects.filter(poll=poll).exists()
