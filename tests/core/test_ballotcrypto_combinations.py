@@ -17,7 +17,33 @@ from besluit.core.ballotcrypto.group import (
     public_combinations,
 )
 
-EDGE_SCALARS = [0, 1, 2, 15, 16, 17, 31, 32, 2**128, L - 2, L - 1]
+# Small ones, the ends of the four 64-bit limbs a split point's scalar is cut into (a
+# carry out of a limb's top bit), limbs of all ones, and the largest.
+EDGE_SCALARS = [
+    0,
+    1,
+    2,
+    15,
+    16,
+    17,
+    31,
+    32,
+    127,
+    128,
+    255,
+    2**64 - 1,
+    2**64,
+    2**64 + 1,
+    2**128 - 1,
+    2**128,
+    2**192 - 1,
+    2**192,
+    (2**64 - 1) * (1 + 2**64 + 2**128) + (2**60 - 1) * 2**192,
+    2**252 - 1,
+    2**252,
+    L - 2,
+    L - 1,
+]
 
 scalars = st.one_of(st.sampled_from(EDGE_SCALARS), st.integers(min_value=0, max_value=L - 1)).map(
     Scalar.of
@@ -45,6 +71,57 @@ def test_same_points_as_libsodium(data, k, m):
         st.lists(st.lists(maybe_scalars, min_size=k, max_size=k), min_size=m, max_size=m)
     )
     assert public_combinations(ps, rows) == combinations_by_libsodium(ps, rows)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), k=st.integers(min_value=1, max_value=4), m=st.integers(1, 5))
+def test_same_points_as_libsodium_with_recurring_points(data, k, m):
+    """Points prepared once (G, an election key: wider windows, split into limbs) give the
+    same sums, whether or not they stand among the call's points, beside points split in
+    the call (in two rows or more) and points that are not (in one row)."""
+    ps = data.draw(st.lists(points, min_size=k, max_size=k))
+    rows = data.draw(
+        st.lists(st.lists(maybe_scalars, min_size=k, max_size=k), min_size=m, max_size=m)
+    )
+    recurring = data.draw(st.lists(st.one_of(st.sampled_from(ps), points), max_size=3))
+    assert public_combinations(ps, rows, recurring=recurring) == combinations_by_libsodium(ps, rows)
+
+
+def test_a_point_in_one_row_in_two_and_prepared_gives_the_same_multiple():
+    """The three ways the compiled module computes s·P for one P and s."""
+    p = Point.base_times(Scalar.of(987654321))
+    q = Point.base_times(Scalar.of(123456789))
+    s, t = Scalar.of(L - 12345), Scalar.of(2**200 + 3)
+    want = combinations_by_libsodium([p, q], [[s, t]])[0]
+    (one_row,) = public_combinations([p, q], [[s, t]])
+    two_rows = public_combinations([p, q], [[s, t], [t, s]])[0]
+    (prepared,) = public_combinations([p, q], [[s, t]], recurring=[p, q])
+    assert one_row == two_rows == prepared == want
+
+
+def test_prepared_tables_serve_only_their_own_point():
+    p, q = Point.base_times(Scalar.of(5)), Point.base_times(Scalar.of(7))
+    s = Scalar.of(L - 3)
+    tables = group._combinations.prepare(p.encoding)
+    out = group._combinations.public_combinations(q.encoding, s.encoding, 1, tables)
+    assert Point(out) == q * s
+
+
+def test_prepare_refuses_what_is_not_a_point():
+    for bad in (b"\xff" * 32, b"\x01" + bytes(31), bytes(31), b""):
+        with pytest.raises(ValueError):
+            group._combinations.prepare(bad)
+
+
+def test_prepared_tables_of_another_length_are_refused():
+    tables = group._combinations.prepare(Point.base().encoding)
+    for wrong in (tables[:-1], tables + b"\x00", b"\x00"):
+        with pytest.raises(ValueError, match="prepared"):
+            group._combinations.public_combinations(Point.base().encoding, bytes(32), 1, wrong)
+    with pytest.raises(TypeError):
+        group._combinations.public_combinations(
+            Point.base().encoding, bytes(32), 1, bytearray(tables)
+        )
 
 
 def test_the_largest_ballot_fits():

@@ -155,20 +155,32 @@ def verify_ballot(ctx: BallotContext, ballot: EncryptedBallot) -> None:
             "option_count", f"the poll has {ctx.options} options, the ballot {n}"
         )
     pctx = ctx.proof_context(ballot.ciphertexts)
+    # One call for every option's 0/1 commitments and the ciphertexts' sum (sum alpha,
+    # sum beta - G): each alpha and beta is decoded once and, in two rows each, split
+    # into limbs once (group.public_combinations); G and the key are kept per process.
+    g, y = Point.base(), ctx.public_key
+    width = 2 + 2 * n
+    rows: list[list[Scalar | None]] = []
+    for i, proof in enumerate(ballot.option_proofs):
+        rows += proof.commitment_rows(width=width, alpha=2 + i, beta=2 + n + i)
+    rows.append([None, None, *[_ONE] * n, *[None] * n])
+    rows.append([_MINUS_ONE, None, *[None] * n, *[_ONE] * n])
+    points = (
+        g,
+        y,
+        *[ct.alpha for ct in ballot.ciphertexts],
+        *[ct.beta for ct in ballot.ciphertexts],
+    )
+    *commitments, p1, p2 = public_combinations(points, rows, recurring=(g, y))
     for i, (ct, proof) in enumerate(zip(ballot.ciphertexts, ballot.option_proofs, strict=True)):
-        if not proof.verify(context=pctx, index=i, public=ctx.public_key, ct=ct):
+        if not proof.matches(
+            context=pctx, index=i, ct=ct, commitments=commitments[4 * i : 4 * i + 4]
+        ):
             raise BallotCryptoError(
                 "option_proof_invalid", f"option {i} is not proven to be 0 or 1", option=i
             )
-    # The sum of the ciphertexts, (sum alpha, sum beta - G), in one call (ballot.total()).
-    g = Point.base()
-    alphas, betas = [ct.alpha for ct in ballot.ciphertexts], [ct.beta for ct in ballot.ciphertexts]
-    p1, p2 = public_combinations(
-        (g, *alphas, *betas),
-        ((None, *[_ONE] * n, *[None] * n), (_MINUS_ONE, *[None] * n, *[_ONE] * n)),
-    )
     ok = ballot.sum_proof.verify(
-        purpose="ballot-sum", context=pctx, g1=g, p1=p1, g2=ctx.public_key, p2=p2
+        purpose="ballot-sum", context=pctx, g1=g, p1=p1, g2=y, p2=p2, recurring=(g, y)
     )
     if not ok:
         raise BallotCryptoError(

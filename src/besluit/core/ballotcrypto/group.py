@@ -27,6 +27,7 @@ tag, so no two different inputs share a hash input. The 64-byte digest is reduce
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import os
@@ -270,7 +271,10 @@ _MINUS_ONE = (L - 1).to_bytes(_SIZE, "little")
 
 
 def public_combinations(
-    points: Sequence[Point], rows: Sequence[Sequence[Scalar | None]]
+    points: Sequence[Point],
+    rows: Sequence[Sequence[Scalar | None]],
+    *,
+    recurring: Sequence[Point] = (),
 ) -> list[Point]:
     """For each row, sum(row[i]·points[i]) (None: no term), all in one call.
 
@@ -278,14 +282,19 @@ def public_combinations(
     scalar). Compiled from native/combinations.c: libsodium's own ref10 group code with
     Straus' interleaved sliding windows, so z·P - c·Q costs about one multiplication
     instead of two multiplications and a subtraction, and each point is decoded once per
-    call. Without the compiled module (an install without a C compiler) the same sums
-    come from libsodium's public functions, which the tests use as the reference."""
+    call. A point in two rows or more is split into four 64-bit limbs (its 2^64, 2^128
+    and 2^192 multiples made once), so each row runs a quarter of the doublings.
+    ``recurring``: points that come back call after call (G, an election key); their
+    tables are made once per process and kept (``_prepared``). Without the compiled
+    module (an install without a C compiler) the same sums come from libsodium's public
+    functions, which the tests use as the reference."""
     if _combinations is not None:
         try:
             out = _combinations.public_combinations(
                 b"".join(p.encoding for p in points),
                 b"".join(_ZERO_SCALAR if s is None else s.encoding for row in rows for s in row),
                 len(rows),
+                _prepared(tuple(p.encoding for p in recurring)) if recurring else b"",
             )
         except ValueError as exc:  # only reachable with a Point made without decode()
             if str(exc) == "point_invalid":
@@ -295,6 +304,13 @@ def public_combinations(
             raise
         return [Point(out[i : i + _SIZE]) for i in range(0, len(out), _SIZE)]
     return combinations_by_libsodium(points, rows)
+
+
+@functools.lru_cache(maxsize=64)
+def _prepared(encodings: tuple[bytes, ...]) -> bytes:
+    """The compiled module's tables for points that recur together (G and an election
+    key: 40 KB a point), kept per process for the last 64 such groups."""
+    return _combinations.prepare(b"".join(encodings))
 
 
 def combinations_by_libsodium(

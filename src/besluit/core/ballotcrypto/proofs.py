@@ -29,6 +29,7 @@ libsodium's constant-time multiplications, because its nonces and secrets are se
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .elgamal import Ciphertext
@@ -91,12 +92,24 @@ class DleqProof:
         return cls(c, k + c * x)
 
     def verify(
-        self, *, purpose: str, context: bytes, g1: Point, p1: Point, g2: Point, p2: Point
+        self,
+        *,
+        purpose: str,
+        context: bytes,
+        g1: Point,
+        p1: Point,
+        g2: Point,
+        p2: Point,
+        recurring: Sequence[Point] = (),
     ) -> bool:
-        """True iff the challenge over A1 = z·G1 - c·P1, A2 = z·G2 - c·P2 equals c."""
+        """True iff the challenge over A1 = z·G1 - c·P1, A2 = z·G2 - c·P2 equals c.
+        ``recurring``: those of the points that come back check after check (G, an
+        election key: ``group.public_combinations``)."""
         minus_c = -self.c
         a1, a2 = public_combinations(
-            (g1, p1, g2, p2), ((self.z, minus_c, None, None), (None, None, self.z, minus_c))
+            (g1, p1, g2, p2),
+            ((self.z, minus_c, None, None), (None, None, self.z, minus_c)),
+            recurring=recurring,
         )
         return self._challenge(purpose, context, g1, p1, g2, p2, a1, a2) == self.c
 
@@ -166,18 +179,40 @@ class ZeroOneProof:
 
     def verify(self, *, context: bytes, index: int, public: Point, ct: Ciphertext) -> bool:
         """True iff c0 + c1 is the challenge over both branches' recomputed commitments."""
-        # a0 = z0·G - c0·alpha, b0 = z0·Y - c0·beta, a1 = z1·G - c1·alpha and
-        # b1 = z1·Y - c1·(beta - G) = z1·Y - c1·beta + c1·G, in one call.
-        minus_c0, minus_c1 = -self.c0, -self.c1
-        a0, b0, a1, b1 = public_combinations(
+        commitments = public_combinations(
             (Point.base(), public, ct.alpha, ct.beta),
-            (
-                (self.z0, None, minus_c0, None),
-                (None, self.z0, None, minus_c0),
-                (self.z1, None, minus_c1, None),
-                (self.c1, self.z1, None, minus_c1),
-            ),
+            self.commitment_rows(width=4, alpha=2, beta=3),
+            recurring=(Point.base(), public),
         )
+        return self.matches(context=context, index=index, ct=ct, commitments=commitments)
+
+    def commitment_rows(self, *, width: int, alpha: int, beta: int) -> list[list[Scalar | None]]:
+        """The rows that recompute a0, b0, a1, b1 over ``width`` points, G first, Y
+        second, alpha and beta at the places given (a ballot checks all its options'
+        proofs in one call: ``ballot.verify_ballot``):
+
+            a0 = z0·G - c0·alpha, b0 = z0·Y - c0·beta, a1 = z1·G - c1·alpha and
+            b1 = z1·Y - c1·(beta - G) = z1·Y - c1·beta + c1·G."""
+        minus_c0, minus_c1 = -self.c0, -self.c1
+
+        def row(*terms: tuple[int, Scalar]) -> list[Scalar | None]:
+            out: list[Scalar | None] = [None] * width
+            for at, scalar in terms:
+                out[at] = scalar
+            return out
+
+        return [
+            row((0, self.z0), (alpha, minus_c0)),
+            row((1, self.z0), (beta, minus_c0)),
+            row((0, self.z1), (alpha, minus_c1)),
+            row((0, self.c1), (1, self.z1), (beta, minus_c1)),
+        ]
+
+    def matches(
+        self, *, context: bytes, index: int, ct: Ciphertext, commitments: Sequence[Point]
+    ) -> bool:
+        """True iff c0 + c1 is the challenge over these recomputed (a0, b0, a1, b1)."""
+        a0, b0, a1, b1 = commitments
         return self._challenge(context, index, ct, a0, b0, a1, b1) == self.c0 + self.c1
 
 
@@ -211,5 +246,7 @@ class SchnorrProof:
         return cls(c, k + c * x)
 
     def verify(self, *, purpose: str, context: bytes, p: Point) -> bool:
-        (a,) = public_combinations((Point.base(), p), ((self.z, -self.c),))
+        (a,) = public_combinations(
+            (Point.base(), p), ((self.z, -self.c),), recurring=(Point.base(),)
+        )
         return self._challenge(purpose, context, p, a) == self.c
