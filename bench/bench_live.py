@@ -102,17 +102,21 @@ def pct(values: list[float], p: float) -> float | None:
 
 
 def windows(ends: list[float], latencies: list[float], parts: int = 5) -> list[dict]:
-    """Ballots/s and median latency per fifth of the run (by completion): does it drift?"""
+    """Ballots/s and median latency per fifth of the run (by completion): does it drift?
+    And how many of the run's slowest 1 % each fifth holds: where the p99 comes from."""
     pairs = sorted(zip(ends, latencies, strict=True))
     size = len(pairs) // parts
+    slowest = sorted(latencies, reverse=True)[: max(1, len(latencies) // 100)]
+    bar = slowest[-1] if slowest else float("inf")
     out = []
     for i in range(parts if size > 1 else 0):
-        chunk = pairs[i * size : (i + 1) * size]
+        chunk = pairs[i * size : (i + 1) * size if i < parts - 1 else len(pairs)]
         span = chunk[-1][0] - chunk[0][0]
         out.append(
             {
                 "per_s": (len(chunk) - 1) / span if span > 0 else None,
                 "p50_ms": pct([lat for _, lat in chunk], 50),
+                "slowest": sum(1 for _, lat in chunk if lat >= bar),
             }
         )
     return out
@@ -1165,7 +1169,10 @@ def detail_row(r: dict) -> str:
     w = (r.get("vote") or {}).get("windows") or []
     rates = " → ".join(fmt(x["per_s"]) for x in w)
     medians = " → ".join(fmt(x["p50_ms"]) for x in w)
+    tail = " / ".join(str(x["slowest"]) for x in w if "slowest" in x)
     drift = f"{rates}/s; p50 {medians} ms" if w else "–"
+    if tail:
+        drift += f"; of the slowest 1 %: {tail}"
     pg = pg_text(r.get("pg_during_vote"))
     pauses = r.get("gc_pauses_ms")
     gc_text = "–" if pauses is None else f"{len(pauses)}, longest {fmt(max(pauses, default=0))} ms"
@@ -1422,7 +1429,8 @@ def report(results: list[dict], command: str, m: dict, profiles: dict | None = N
         "| PostgreSQL ms per ballot | load generator ms per ballot "
         "| minimal endpoint: server / PostgreSQL / load generator ms per ballot "
         "| others' share of CPU "
-        "| ballots/s and p50 per fifth of the ballot phase | ballot max "
+        "| ballots/s and p50 per fifth of the ballot phase (and how many of the slowest 1 % "
+        "each holds) | ballot max "
         "| GC pauses ≥ 50 ms during the ballots "
         "| open → event p50 / p99 | close request "
         "| PostgreSQL backends during ballots: active / waiting on a lock "
