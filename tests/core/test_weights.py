@@ -18,6 +18,7 @@ from besluit.core.weights import (
     shares,
     validate_rule,
     weight_for,
+    weights_for,
 )
 
 EXAMPLE = WeightRule(RuleKind.BRACKETS, EXAMPLE_BRACKETS)
@@ -117,6 +118,34 @@ def test_square_root_matches_high_precision_decimal(
     root = context.sqrt(context.divide(Decimal(inhabitants), per))
     expected = root.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=context)
     assert weight_for(rule(RuleKind.SQUARE_ROOT, str(per), decimals), inhabitants) == expected
+
+
+@given(
+    kind=st.sampled_from(list(RuleKind)),
+    per=st.decimals(min_value=Decimal("0.001"), max_value=Decimal(10**6), places=3),
+    decimals=st.integers(0, 6),
+    counts=st.lists(st.integers(0, 10**9), max_size=20),
+)
+def test_weights_for_a_register_are_each_members_weight(
+    kind: RuleKind, per: Decimal, decimals: int, counts: list[int]
+) -> None:
+    rule_ = WeightRule(kind, EXAMPLE_BRACKETS, per_inhabitants=per, decimals=decimals)
+    assert weights_for(rule_, counts) == [weight_for(rule_, n) for n in counts]
+
+
+def test_weights_for_checks_the_rule_once_and_refuses_a_bad_one(monkeypatch) -> None:
+    from besluit.core import weights
+
+    calls = []
+    real = weights.validate_rule
+    monkeypatch.setattr(weights, "validate_rule", lambda r: calls.append(r) or real(r))
+    weights_for(EXAMPLE, range(1000))
+    assert len(calls) == 1
+    bad = WeightRule(RuleKind.PROPORTIONAL, per_inhabitants=Decimal(0))
+    with pytest.raises(WeightRuleError):
+        weights_for(bad, [1, 2])
+    with pytest.raises(ValueError, match="negative"):
+        weights_for(EXAMPLE, [5, -1])
 
 
 def test_negative_inhabitants_are_refused() -> None:

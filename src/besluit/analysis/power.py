@@ -482,12 +482,12 @@ def analyse(
         else:
             core_weights.validate_rule(rule)
             description = describe(rule)
-            weights = [
-                core_weights.weight_for(rule, r.inhabitants)
-                if r.inhabitants is not None
-                else Decimal(0)
-                for r in rows
-            ]
+            computed = iter(
+                core_weights.weights_for(
+                    rule, [r.inhabitants for r in rows if r.inhabitants is not None]
+                )
+            )
+            weights = [next(computed) if r.inhabitants is not None else Decimal(0) for r in rows]
         analysed.append(
             _analyse_rule(
                 key,

@@ -65,14 +65,21 @@ def weighted_register(association: Association, day: date) -> list[WeightedMembe
             ),
         )
     )
-    rows: list[tuple[Member, PopulationFigure | None, Decimal, Decimal, bool]] = []
+    figures: list[PopulationFigure | None] = []
     for member in members:
         figure = next((f for f in member.figures if f.reference_date <= day), None)
         if figure is None and member.figures:
             # Only later figures known (e.g. a register imported after the date):
             # use the oldest, the closest to the date.
             figure = member.figures[-1]
-        computed = core_weights.weight_for(core_rule, figure.inhabitants) if figure else Decimal(0)
+        figures.append(figure)
+    # The rule is checked once for the whole register, not once per member.
+    computed_weights = iter(
+        core_weights.weights_for(core_rule, [f.inhabitants for f in figures if f is not None])
+    )
+    rows: list[tuple[Member, PopulationFigure | None, Decimal, Decimal, bool]] = []
+    for member, figure in zip(members, figures, strict=True):
+        computed = next(computed_weights) if figure is not None else Decimal(0)
         weight = member.weight_override if member.weight_override is not None else computed
         eligible = is_eligible(association, member)
         rows.append((member, figure, computed, weight if eligible else Decimal(0), eligible))

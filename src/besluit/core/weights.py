@@ -152,9 +152,20 @@ def _to_decimal(units: int, decimals: int) -> Decimal:
 
 def weight_for(rule: WeightRule, inhabitants: int) -> Decimal:
     """The weight of a member with ``inhabitants`` under ``rule`` (exact Decimal)."""
+    validate_rule(rule)
+    return _weight(rule, inhabitants)
+
+
+def weights_for(rule: WeightRule, inhabitants: Iterable[int]) -> list[Decimal]:
+    """``weight_for`` of each count, the rule checked once (a register of thousands)."""
+    validate_rule(rule)
+    return [_weight(rule, n) for n in inhabitants]
+
+
+def _weight(rule: WeightRule, inhabitants: int) -> Decimal:
+    """The weight under a rule ``validate_rule`` has accepted."""
     if inhabitants < 0:
         raise ValueError(f"inhabitants must not be negative, not {inhabitants}")
-    validate_rule(rule)
     if rule.kind is RuleKind.EQUAL:
         return Decimal(1)
     if rule.kind is RuleKind.BRACKETS:
