@@ -127,14 +127,15 @@ make_tables(ge25519_cached *t, const ge25519_p3 *p, int limbs, int entries)
     }
 }
 
-/* r[0..bits] the signed windows (odd digits up to ±max_digit) of the `bits`-bit
+/* r[0..n) the signed windows (odd digits up to ±max_digit) of the `bits`-bit
    little-endian value a, by the steps of libsodium's slide_vartime (which is this for 256
-   bits and max_digit 15), bounded: a carry out of the top bit lands at index `bits` at
-   the most. Returns the highest non-zero index, or -1. */
+   bits and max_digit 15), over n = bits + 8 places: a carry out of the top bit lands at
+   index `bits`, and the places above are room to spare (the tests compare every sum with
+   libsodium's, for limbs chosen to carry). Returns the highest non-zero index, or -1. */
 static int
 slide_bits(signed char *r, const unsigned char *a, int bits, int max_digit)
 {
-    const int n = bits < 256 ? bits + 1 : 256;
+    const int n = bits < 248 ? bits + 8 : 256;
     const int horizon = max_digit == OWN_DIGIT ? 6 : 9; /* the window's width + 1 */
     int       i;
     int       b;

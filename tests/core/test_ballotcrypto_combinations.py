@@ -87,6 +87,42 @@ def test_same_points_as_libsodium_with_recurring_points(data, k, m):
     assert public_combinations(ps, rows, recurring=recurring) == combinations_by_libsodium(ps, rows)
 
 
+# Scalars made of 64-bit limbs that make the windows carry: all ones, alternating bits,
+# ones with a gap, the top bit alone; reduced mod L.
+LIMB_PATTERNS = [
+    0,
+    1,
+    2**64 - 1,
+    2**63,
+    2**63 - 1,
+    0xAAAAAAAAAAAAAAAA,
+    0x5555555555555555,
+    0xF0F0F0F0F0F0F0F0,
+    0xFFFFFFFF7FFFFFFF,
+    0xFEFFFFFFFFFFFFFF,
+]
+limb_scalars = st.lists(
+    st.one_of(st.sampled_from(LIMB_PATTERNS), st.integers(0, 2**64 - 1)), min_size=4, max_size=4
+).map(lambda limbs: Scalar.of(sum(limb << (64 * i) for i, limb in enumerate(limbs))))
+
+
+@settings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.lists(limb_scalars, min_size=2, max_size=2), min_size=2, max_size=3))
+def test_limbs_that_carry_give_the_same_points_as_libsodium(rows):
+    """Two points in every row: both split into limbs (and G prepared as well)."""
+    ps = [Point.base(), Point.base_times(Scalar.of(0xC0FFEE))]
+    want = combinations_by_libsodium(ps, rows)
+    assert public_combinations(ps, rows) == want
+    assert public_combinations(ps, rows, recurring=[Point.base()]) == want
+
+
+def test_a_point_without_tables_is_still_checked():
+    """Tables prepared for one point do not spare another point its check."""
+    tables = group._combinations.prepare(Point.base().encoding)
+    with pytest.raises(ValueError, match="point_invalid"):
+        group._combinations.public_combinations(b"\xff" * 32, bytes(32), 1, tables)
+
+
 def test_a_point_in_one_row_in_two_and_prepared_gives_the_same_multiple():
     """The three ways the compiled module computes s·P for one P and s."""
     p = Point.base_times(Scalar.of(987654321))
