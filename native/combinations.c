@@ -36,7 +36,7 @@ sodium_is_zero(const unsigned char *n, const size_t nlen)
 }
 
 #define MAX_POINTS 256
-#define MAX_ROWS 256
+#define MAX_ROWS 512 /* a 64-option ballot's check is one call of 4·64 + 2 rows */
 #define LIMBS 4 /* a canonical scalar (< 2^253) as four limbs of 64 bits */
 #define OWN_ENTRIES 8 /* width-5 windows: P, 3P, ..., 15P */
 #define OWN_DIGIT 15

@@ -167,6 +167,20 @@ def test_the_largest_ballot_fits():
     assert public_combinations(ps, rows) == combinations_by_libsodium(ps, rows)
 
 
+def test_a_ballot_with_the_most_options_is_checked_in_one_call():
+    """64 options: 256 commitment rows and 2 sums over 130 points in the first call."""
+    from besluit.core.ballotcrypto.ballot import MAX_OPTIONS
+
+    key = Point.base_times(Scalar.of(424242))
+    ctx = BallotContext("poll", "member", "", key, MAX_OPTIONS)
+    ballot = encrypt_ballot(ctx, MAX_OPTIONS - 1, seed=bytes(range(32)))
+    verify_ballot(ctx, ballot)
+    other = encrypt_ballot(ctx, 0, seed=bytes(range(1, 33)))
+    forged = type(ballot)(ballot.ciphertexts, ballot.option_proofs, other.sum_proof)
+    with pytest.raises(BallotCryptoError, match="sum"):
+        verify_ballot(ctx, forged)
+
+
 def test_every_scalar_zero_gives_the_identity():
     (out,) = public_combinations([Point.base()], [[None]])
     assert out.is_identity
@@ -188,7 +202,14 @@ def test_a_non_canonical_scalar_is_refused():
 
 @pytest.mark.parametrize(
     ("points_len", "scalars_len", "rows"),
-    [(31, 32, 1), (0, 0, 1), (32, 64, 1), (32, 32, 0), (32 * 257, 32 * 257, 1)],
+    [
+        (31, 32, 1),
+        (0, 0, 1),
+        (32, 64, 1),
+        (32, 32, 0),
+        (32 * 257, 32 * 257, 1),
+        (32, 32 * 513, 513),
+    ],
 )
 def test_shapes_are_checked(points_len, scalars_len, rows):
     with pytest.raises(ValueError):
