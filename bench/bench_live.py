@@ -1181,7 +1181,7 @@ def detail_row(r: dict) -> str:
         f"| {fmt(r.get('server_ms_per_page'), 2)} "
         f"| {login_server} | {per('server_cpu_s')} | {per('postgres_cpu_s')} "
         f"| {per('load_cpu_s')} | {ceiling_cpu(r)} | {others_share} "
-        f"| {drift} "
+        f"| {shares_text(cpu)} | {drift} "
         f"| {fmt((r.get('vote') or {}).get('max_ms'))} ms | {gc_text} "
         f"| {fmt(opened.get('p50_ms'))} / {fmt(opened.get('p99_ms'))} ms "
         f"| {fmt(r.get('close_request_ms'))} ms "
@@ -1348,9 +1348,10 @@ def sealed_lines(results: list[dict]) -> list[str]:
         "| **sealed / plaintext** | minimal endpoint ballots/s | **sealed / minimal** "
         "| sealed p50 / p95 / p99 | server ms per ballot: plaintext / sealed "
         "| PostgreSQL ms per ballot: plaintext / sealed "
-        "| machine busy during sealed ballots | PostgreSQL backends during sealed ballots: "
-        "active / waiting on a lock | errors | check |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| machine busy during sealed ballots | server CPU per process during sealed ballots "
+        "| PostgreSQL backends during sealed ballots: active / waiting on a lock "
+        "| errors | check |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in runs:
         sealed, vote, ceiling = r["sealed"], r.get("vote") or {}, r.get("ceiling") or {}
@@ -1364,7 +1365,8 @@ def sealed_lines(results: list[dict]) -> list[str]:
             f"| {fmt(sealed['p50_ms'])} / {fmt(sealed['p95_ms'])} / {fmt(sealed['p99_ms'])} ms "
             f"| {ms(r, 'vote', 'server_cpu_s')} / {ms(r, 'sealed', 'server_cpu_s')} "
             f"| {ms(r, 'vote', 'postgres_cpu_s')} / {ms(r, 'sealed', 'postgres_cpu_s')} "
-            f"| {busy(sealed.get('cpu'))} | {pg_text(sealed.get('pg_activity'))} "
+            f"| {busy(sealed.get('cpu'))} | {shares_text(sealed.get('cpu'))} "
+            f"| {pg_text(sealed.get('pg_activity'))} "
             f"| {sealed['error_count']} "
             f"| {'ok' if not failed else '**FAIL** ' + ', '.join(failed)} |"
         )
@@ -1376,6 +1378,13 @@ def busy(cpu: dict | None) -> str:
     if not cpu or not cpu.get("system_total_s"):
         return "–"
     return f"{cpu['system_busy_s'] / cpu['system_total_s']:.0%}"
+
+
+def shares_text(cpu: dict | None) -> str:
+    """Each server process's share of the server's CPU, e.g. "52 % / 47 % / 1 %" (the
+    workers and their supervisor): a burst served by one worker shows as "97 % / 2 %"."""
+    shares = (cpu or {}).get("server_shares")
+    return " / ".join(f"{share:.0%}" for share in shares) if shares else "–"
 
 
 def pg_text(pg: dict | None) -> str:
@@ -1429,13 +1438,14 @@ def report(results: list[dict], command: str, m: dict, profiles: dict | None = N
         "| PostgreSQL ms per ballot | load generator ms per ballot "
         "| minimal endpoint: server / PostgreSQL / load generator ms per ballot "
         "| others' share of CPU "
+        "| server CPU per process during the ballots "
         "| ballots/s and p50 per fifth of the ballot phase (and how many of the slowest 1 % "
         "each holds) | ballot max "
         "| GC pauses ≥ 50 ms during the ballots "
         "| open → event p50 / p99 | close request "
         "| PostgreSQL backends during ballots: active / waiting on a lock "
         "| threads per worker (with C) | peak RSS | load average before → after |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
         *[detail_row(r) for r in results],
         "",
         "A login is GET /stemcode/ (CSRF cookie) plus POST of the code (302 and a session); "

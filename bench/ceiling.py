@@ -108,27 +108,10 @@ class Ceiling:
             self.port = s.getsockname()[1]
         self.log = open(log_path, "w")  # noqa: SIM115 - open for the server's lifetime
         env = {**os.environ, "BENCH_CEILING_DSN": dsn}
+        # Its workers are started as `besluit serve` starts Besluit's (besluit.edge.workers:
+        # a listening socket each), so that both spread a burst of connections alike.
         self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "ceiling:create_app",
-                "--factory",
-                "--app-dir",
-                str(Path(__file__).parent),
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-                "--workers",
-                str(workers),
-                "--no-access-log",
-                "--backlog",
-                "4096",
-                "--log-level",
-                "warning",
-            ],
+            [sys.executable, __file__, "--serve", str(self.port), "--workers", str(workers)],
             env=env,
             stdout=self.log,
             stderr=subprocess.STDOUT,
@@ -186,11 +169,35 @@ class Ceiling:
             conn.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
 
+def serve(port: int, workers: int) -> int:
+    """The server process (``Ceiling`` starts it): uvicorn workers with a socket each."""
+    import uvicorn
+
+    from besluit.edge import workers as spread
+
+    config = uvicorn.Config(
+        "ceiling:create_app",
+        factory=True,
+        host="127.0.0.1",
+        port=port,
+        workers=workers,
+        access_log=False,
+        backlog=4096,
+        log_level="warning",
+    )
+    return spread.run(config, workers)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dsn", required=True)
+    parser.add_argument("--dsn")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve:
+        sys.exit(serve(args.serve, args.workers))
+    if not args.dsn:
+        parser.error("--dsn is required")
     server = Ceiling(args.dsn, args.workers, Path(os.devnull))
     try:
         server.wait_ready()

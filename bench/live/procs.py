@@ -2,7 +2,7 @@
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -133,6 +133,13 @@ class CpuSnapshot:
     load: float
     system_busy: float
     system_total: float
+    per_server: dict[int, float] = field(default_factory=dict)  # pid -> CPU seconds
+
+
+def _shares(a: dict[int, float], b: dict[int, float]) -> list[float]:
+    used = {pid: b[pid] - a[pid] for pid in b.keys() & a.keys()}
+    total = sum(used.values())
+    return sorted((u / total for u in used.values()), reverse=True) if total > 0 else []
 
 
 class CpuMeter:
@@ -148,9 +155,11 @@ class CpuMeter:
 
     def snapshot(self) -> CpuSnapshot:
         busy, total = system_cpu()
+        per_server = {p: cpu_seconds(p) for p in self.server_pids()}
         return CpuSnapshot(
             at=time.monotonic(),
-            server=sum(cpu_seconds(p) for p in self.server_pids()),
+            server=sum(per_server.values()),
+            per_server=per_server,
             postgres=(
                 sum(cpu_seconds(p) for p in postgres_pids(self.database))
                 if self.with_postgres
@@ -180,6 +189,9 @@ class CpuMeter:
             "load_cpu_s": b.load - a.load,
             "system_busy_s": busy,
             "system_total_s": b.system_total - a.system_total,
+            # Each server process's part of the server's CPU, largest first: does one
+            # worker do the work while the other waits?
+            "server_shares": _shares(a.per_server, b.per_server),
             # CPU used by processes outside this benchmark (other work on the machine).
             "others_cpu_s": max(0.0, busy - ours),
         }

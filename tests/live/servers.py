@@ -31,20 +31,29 @@ def database_url() -> str:
     return f"postgresql://{user}@{host}:{port}/{s['NAME']}"
 
 
-@contextlib.contextmanager
-def server(*, redis_url: str = "", data_dir: Path):
-    port = free_port()
+def server_environment(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a server process on this test's database."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url,
         "BESLUIT_DATA_DIR": str(data_dir),
         # The same key as this process, so that the sessions made here are valid there.
         "BESLUIT_SECRET_KEY": settings.SECRET_KEY,
-        # And the same signing key: receipts signed there verify in bundles made here.
-        "BESLUIT_SIGNING_KEY_FILE": str(settings.BESLUIT_SIGNING_KEY_FILE),
+        **extra,
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return env
+
+
+@contextlib.contextmanager
+def server(*, redis_url: str = "", data_dir: Path):
+    port = free_port()
+    env = server_environment(
+        data_dir,
+        REDIS_URL=redis_url,
+        # And the same signing key: receipts signed there verify in bundles made here.
+        BESLUIT_SIGNING_KEY_FILE=str(settings.BESLUIT_SIGNING_KEY_FILE),
+    )
     process = subprocess.Popen(
         [
             sys.executable,

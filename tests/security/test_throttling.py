@@ -16,7 +16,6 @@ from datetime import timedelta
 
 import pytest
 from axes.models import AccessAttempt, AccessAttemptExpiration
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
@@ -25,7 +24,7 @@ from besluit.accounts import codes
 from besluit.audit.models import AuditEvent
 from besluit.security import addresses, throttle
 from tests import aio
-from tests.live.servers import database_url, free_port
+from tests.live.servers import free_port, server_environment
 from tests.security import asgi
 
 PASSWORD = "correct horse battery"
@@ -67,13 +66,7 @@ def test_a_forged_forwarded_for_from_loopback_is_ignored_by_besluit_serve(
     """`besluit serve` (uvicorn) used to believe X-Forwarded-For from 127.0.0.1: a guesser on
     the same machine, or behind a proxy that passes the header on, chose its address."""
     port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "BESLUIT_DATA_DIR": str(tmp_path),
-        "BESLUIT_SECRET_KEY": django_settings.SECRET_KEY,
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env = server_environment(tmp_path)
     env.pop("BESLUIT_TRUSTED_PROXIES", None)
     command = [sys.executable, "-m", "besluit.cli", "serve", "--workers", "1", "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)

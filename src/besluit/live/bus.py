@@ -142,6 +142,15 @@ class Hub:
         self._subscribers: dict[int, set[Subscriber]] = defaultdict(set)
         # Each user's open streams in this process, oldest first.
         self._by_user: dict[int, list[Subscriber]] = defaultdict(list)
+        self._watchers: list[Callable[[int | None, tuple[int | None, bytes]], None]] = []
+
+    def watch(self, watcher: Callable[[int | None, tuple[int | None, bytes]], None]) -> None:
+        """Call ``watcher(meeting_id, (number, bytes))`` with every message this process
+        delivers, in the delivering thread (the Redis listener's, or the publisher's).
+        It must be quick and must not raise: the edge's collector uses it to see a poll
+        open before its ballots arrive."""
+        if watcher not in self._watchers:
+            self._watchers.append(watcher)
 
     def subscribe(
         self,
@@ -198,6 +207,8 @@ class Hub:
 
     def deliver_formatted(self, meeting_id: int | None, item: tuple[int | None, bytes]) -> None:
         """Hand one formatted message to the streams of a meeting (None: of all meetings)."""
+        for watcher in self._watchers:
+            watcher(meeting_id, item)
         with self._lock:
             if meeting_id is None:
                 targets = [s for subs in self._subscribers.values() for s in subs]

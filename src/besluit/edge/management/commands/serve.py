@@ -6,6 +6,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
+from besluit.edge import workers as edge_workers
+
+APPLICATION = "besluit.asgi:application"
+
 
 class Command(BaseCommand):
     help = "Run Besluit in production: an ASGI server with several worker processes."
@@ -51,20 +55,27 @@ class Command(BaseCommand):
                 "Note: BESLUIT_FORWARDED_ALLOW_IPS is no longer read; set "
                 "BESLUIT_TRUSTED_PROXIES to the addresses of your reverse proxies."
             )
-        uvicorn.run(
-            "besluit.asgi:application",
-            host=host,
-            port=port,
-            workers=workers,
-            lifespan="off",
+        options = {
+            "host": host,
+            "port": port,
+            "workers": workers,
+            "lifespan": "off",
             # Forwarded headers are ours to judge (besluit.security.addresses, with
             # BESLUIT_TRUSTED_PROXIES): uvicorn would replace the peer's address first.
-            proxy_headers=False,
-            log_level="info",
-            access_log=access_log,
+            "proxy_headers": False,
+            "log_level": "info",
+            "access_log": access_log,
             # The first minutes of a meeting: thousands of phones connect at once.
-            backlog=4096,
+            "backlog": 4096,
             # A worker busy with a burst of ballots answers the supervisor late; five
             # seconds (the default) is too eager to kill it.
-            timeout_worker_healthcheck=30,
-        )
+            "timeout_worker_healthcheck": 30,
+        }
+        if workers > 1 and edge_workers.can_spread():
+            # A listening socket per worker, so that a burst of connections reaches every
+            # worker (besluit.edge.workers says why uvicorn's shared socket does not).
+            status = edge_workers.run(uvicorn.Config(APPLICATION, **options), workers)
+            if status:
+                raise CommandError(f"The workers could not start (exit status {status}).")
+            return
+        uvicorn.run(APPLICATION, **options)
