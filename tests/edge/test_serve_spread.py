@@ -182,3 +182,29 @@ def _gone(pid: int) -> bool:
     except OSError:
         return True
     return state in ("Z", "X")  # exited, not yet reaped
+
+
+def _serve_on(port: int, tmp_path) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "besluit.cli", "serve", "--workers", "2", "--port", str(port)]
+    return subprocess.run(
+        command, env=server_environment(tmp_path), capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_port_another_program_listens_on_is_refused(tmp_path):
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        done = _serve_on(port, tmp_path)
+    assert done.returncode != 0
+    assert f"Cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "Started parent process" not in done.stderr  # no worker started
+
+
+def test_a_second_serve_on_the_same_port_is_refused(served, tmp_path):
+    """SO_REUSEPORT would let it share the port with the first in silence."""
+    process, port, workers = served
+    done = _serve_on(port, tmp_path / "second")
+    assert done.returncode != 0 and f"Cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert process.poll() is None and set(_workers(process.pid)) == set(workers)  # serves on

@@ -35,9 +35,28 @@ def can_spread() -> bool:
     return hasattr(socket, "SO_REUSEPORT")
 
 
+class PortInUse(Exception):
+    pass
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a port another program listens on. SO_REUSEPORT would otherwise let a
+    second `besluit serve` (same user, same port) take half of the connections in
+    silence, where a plain socket fails with "address in use"."""
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # TIME_WAIT is fine
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise PortInUse(f"{host}:{port}: {exc.strerror or exc}") from exc
+
+
 def listening_socket(host: str, port: int, backlog: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind((host, port))
@@ -59,8 +78,10 @@ def _start(config: uvicorn.Config, sock: socket.socket):
 
 
 def run(config: uvicorn.Config, workers: int) -> int:
-    """Serve with ``workers`` processes until SIGTERM or SIGINT; the exit status."""
+    """Serve with ``workers`` processes until SIGTERM or SIGINT; the exit status.
+    Raises PortInUse (before any worker starts) when the port is taken."""
     config.configure_logging()
+    check_port_free(config.host, config.port)
     sockets = [listening_socket(config.host, config.port, config.backlog) for _ in range(workers)]
     stop = threading.Event()
     for number in (signal.SIGINT, signal.SIGTERM):

@@ -74,7 +74,10 @@ class Command(BaseCommand):
         if workers > 1 and edge_workers.can_spread():
             # A listening socket per worker, so that a burst of connections reaches every
             # worker (besluit.edge.workers says why uvicorn's shared socket does not).
-            status = edge_workers.run(uvicorn.Config(APPLICATION, **options), workers)
+            try:
+                status = edge_workers.run(uvicorn.Config(APPLICATION, **options), workers)
+            except edge_workers.PortInUse as exc:
+                raise CommandError(f"Cannot listen on {exc}.") from exc
             if status:
                 raise CommandError(f"The workers could not start (exit status {status}).")
             return
