@@ -94,6 +94,16 @@ def make_user(
     return user
 
 
+def make_reps(association: Association, count: int, prefix: str) -> list[User]:
+    """``count`` representatives, the first of member 0, the next of member 1, ..."""
+    return [
+        make_user(
+            f"{prefix}-{i}", association, Role.Kind.REPRESENTATIVE, member=member(association, i)
+        )
+        for i in range(count)
+    ]
+
+
 def member(association: Association, index: int = 0) -> Member:
     return association.members.order_by("code")[index]
 

@@ -13,12 +13,15 @@ django_application = get_asgi_application()
 
 from besluit.converters import MAX_ID  # noqa: E402
 from besluit.edge import ballots, code_form, codes, collector, events  # noqa: E402 (apps loaded)
+from besluit.live.bus import hub  # noqa: E402
 from besluit.security.addresses import ClientAddress  # noqa: E402
 from besluit.security.bodylimit import BodyLimit  # noqa: E402
 
 # The garbage collector's full passes stop a worker for a quarter of a second with
 # thousands of streams open: they run when no ballots arrive (edge.collector).
 collector.configure()
+# A poll that opens: what its ballots need is read before they arrive (edge.ballots).
+hub.watch(ballots.warm_on_opening)
 
 EVENTS = re.compile(r"/live/meetings/(\d{1,25})/events")
 BALLOTS = re.compile(r"/api/v1/polls/([^/]+)/ballots")

@@ -28,16 +28,7 @@ def _poll(n_members: int, slug: str, *, secret: bool = False):
         is_secret=secret,
     )
     poll = voting.do_open_poll(actor=chair, poll=poll)
-    reps = [
-        factories.make_user(
-            f"rep-{slug}-{i}",
-            association,
-            Role.Kind.REPRESENTATIVE,
-            member=factories.member(association, i),
-        )
-        for i in range(3)
-    ]
-    return chair, poll, reps
+    return chair, poll, factories.make_reps(association, 3, f"rep-{slug}")
 
 
 def _queries(call) -> int:
@@ -96,15 +87,7 @@ def test_a_batch_of_ballots_costs_what_one_ballot_costs(settings):
         )
         return voting.do_open_poll(actor=chair, poll=poll)
 
-    reps = [
-        factories.make_user(
-            f"rep-batch-{i}",
-            association,
-            Role.Kind.REPRESENTATIVE,
-            member=factories.member(association, i),
-        )
-        for i in range(65)
-    ]
+    reps = factories.make_reps(association, 65, "rep-batch")
 
     def batch(poll, users):
         requests = [

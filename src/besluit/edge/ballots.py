@@ -6,6 +6,7 @@ the edge), written in batches.
 
 import json
 import logging
+import threading
 import uuid
 from io import BytesIO
 
@@ -38,18 +39,43 @@ def write_batch(poll_id: uuid.UUID, requests: list[casting.BallotRequest]) -> li
     return casting.cast_by_public_id(poll_id, requests)
 
 
+POLL_OPENED = b"event: poll-opened\n"
+
+
+def warm_on_opening(_meeting_id, item: tuple[int | None, bytes]) -> None:
+    """Watches the live messages this process delivers (live.bus.Hub.watch): when a poll
+    opens, what its ballots need is read in a thread of its own (voting.casting.warm)
+    while the opening still goes out to the streams, so that the first batch, which the
+    first burst of ballots waits for, reads none of it."""
+    data = item[1]
+    if POLL_OPENED not in data[:64]:
+        return
+    try:
+        poll_id = uuid.UUID(json.loads(data.split(b"\ndata: ", 1)[1])["poll"])
+    except (IndexError, ValueError, KeyError, TypeError):
+        log.warning("a poll-opened message without a poll id; nothing warmed")
+        return
+    threading.Thread(target=_warm, args=(poll_id,), name="besluit-warm", daemon=True).start()
+
+
+def _warm(poll_id: uuid.UUID) -> None:
+    try:
+        casting.warm(poll_id)
+    except Exception:  # only a head start: the first batch reads it itself
+        log.exception("reading an opened poll ahead of its ballots failed")
+
+
 def problem(status: int, detail: str, code: str) -> tuple[int, dict]:
     return status, problems.status_body(status, detail, code=code)
 
 
 async def cast(scope, receive, send, poll_text: str) -> None:
-    status, body = await _cast(scope, receive, poll_text)
-    await send_json(
-        send,
-        status,
-        body,
-        content_type="application/json" if status < 400 else "application/problem+json",
-    )
+    await _answer(send, *await _cast(scope, receive, poll_text))
+
+
+async def _answer(send, status: int, body: dict | bytes) -> None:
+    content_type = "application/json" if status < 400 else "application/problem+json"
+    await send_json(send, status, body, content_type=content_type)
 
 
 async def _cast(scope, receive, poll_text: str) -> tuple[int, dict | bytes]:
@@ -193,13 +219,7 @@ def _is_user(user) -> bool:
 
 
 async def cast_sealed(scope, receive, send, poll_text: str) -> None:
-    status, body = await _cast_sealed(scope, receive, poll_text)
-    await send_json(
-        send,
-        status,
-        body,
-        content_type="application/json" if status < 400 else "application/problem+json",
-    )
+    await _answer(send, *await _cast_sealed(scope, receive, poll_text))
 
 
 async def _cast_sealed(scope, receive, poll_text: str) -> tuple[int, dict | bytes]:

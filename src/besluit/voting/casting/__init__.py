@@ -44,12 +44,20 @@ from django.utils.translation import gettext as _
 from besluit.dbthreads import give_back_connection
 from besluit.errors import Conflict, DomainError, NotFound, ValidationFailed
 from besluit.voting.casting.batch import Batch
-from besluit.voting.casting.kept import KeptIsStale, forget, pk_of, poll_pks
+from besluit.voting.casting.kept import KeptIsStale, forget, pk_of, poll_pks, warm
 from besluit.voting.casting.requests import BallotRequest, Outcome, Receipt
 from besluit.voting.casting.rules import record_refusals
 from besluit.voting.models import Poll
 
-__all__ = ["BallotRequest", "Outcome", "Receipt", "cast_batch", "cast_by_public_id", "pk_of"]
+__all__ = [
+    "BallotRequest",
+    "Outcome",
+    "Receipt",
+    "cast_batch",
+    "cast_by_public_id",
+    "pk_of",
+    "warm",
+]
 
 log = logging.getLogger("besluit.voting")
 
