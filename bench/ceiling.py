@@ -96,7 +96,7 @@ def create_app():
 class Ceiling:
     """The endpoint as a server process of its own (for bench_live.py)."""
 
-    def __init__(self, dsn: str, workers: int, log_path: Path) -> None:
+    def __init__(self, dsn: str, workers: int, log_path: Path, port: int = 0) -> None:
         import psycopg
 
         with psycopg.connect(dsn, autocommit=True) as conn:
@@ -104,7 +104,7 @@ class Ceiling:
                 conn.execute(sql)
         self.dsn = dsn
         with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
+            s.bind(("127.0.0.1", port))  # 0: a free port
             self.port = s.getsockname()[1]
         self.log = open(log_path, "w")  # noqa: SIM115 - open for the server's lifetime
         env = {**os.environ, "BENCH_CEILING_DSN": dsn}
@@ -192,13 +192,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dsn")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--serve", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         sys.exit(serve(args.serve, args.workers))
     if not args.dsn:
         parser.error("--dsn is required")
-    server = Ceiling(args.dsn, args.workers, Path(os.devnull))
+    server = Ceiling(args.dsn, args.workers, Path(os.devnull), port=args.port)
     try:
         server.wait_ready()
         print(f"ceiling endpoint on {server.base}/api/v1/polls/<uuid>/ballots", flush=True)

@@ -201,11 +201,10 @@ def _gone(pid: int) -> bool:
     return state in ("Z", "X")  # exited, not yet reaped
 
 
-def _serve_on(port: int, tmp_path) -> subprocess.CompletedProcess:
+def _serve_on(port: int, tmp_path, **extra: str) -> subprocess.CompletedProcess:
     command = [sys.executable, "-m", "besluit.cli", "serve", "--workers", "2", "--port", str(port)]
-    return subprocess.run(
-        command, env=server_environment(tmp_path), capture_output=True, text=True, timeout=60
-    )
+    env = server_environment(tmp_path, **extra)
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
 
 
 def test_a_port_another_program_listens_on_is_refused(tmp_path):
@@ -213,10 +212,14 @@ def test_a_port_another_program_listens_on_is_refused(tmp_path):
         other.bind(("127.0.0.1", 0))
         other.listen()
         port = other.getsockname()[1]
-        done = _serve_on(port, tmp_path)
+        done = _serve_on(port, tmp_path, REDIS_URL="")
+        with_redis = _serve_on(port, tmp_path, REDIS_URL="redis://127.0.0.1:6379/15")
     assert done.returncode != 0
     assert f"Cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "Started parent process" not in done.stderr  # no worker started
+    # Several workers without Redis: the operator is told what the live pages lose.
+    assert "without REDIS_URL a live event reaches only" in done.stderr
+    assert "without REDIS_URL" not in with_redis.stderr
 
 
 def test_a_second_serve_on_the_same_port_is_refused(served, tmp_path):

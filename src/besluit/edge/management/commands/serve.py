@@ -43,6 +43,11 @@ class Command(BaseCommand):
                 "Note: several workers on SQLite share one writer; use PostgreSQL "
                 "(DATABASE_URL) for production."
             )
+        if workers > 1 and not settings.REDIS_URL:
+            self.stderr.write(
+                "Note: without REDIS_URL a live event reaches only the pages served by the "
+                "worker that publishes it; set REDIS_URL, or use --workers 1."
+            )
         if migrate:
             call_command("migrate", interactive=False, verbosity=1)
         self.stdout.write(
