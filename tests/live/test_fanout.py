@@ -4,6 +4,9 @@ and every stream gets the messages in the order they were delivered (live.bus._p
 Pacing the chunks of a message without a number was tried and did not land
 (docs/benchmarks.md)."""
 
+import asyncio
+import threading
+
 from besluit.live import bus
 
 
@@ -65,3 +68,33 @@ def test_messages_keep_their_order_at_every_stream(monkeypatch):
 def test_a_few_streams_get_a_message_at_once(monkeypatch):
     _, first, delays = _deliver(monkeypatch, [(None, b"ping")], n=bus.FANOUT_CHUNK)
     assert first == [1] * bus.FANOUT_CHUNK and delays == []
+
+
+def test_a_failing_watcher_keeps_no_message_from_the_streams(caplog):
+    """Hub.watch: the edge watches every delivered message (a poll opening); a watcher
+    that raises is logged, and the message still goes to every stream."""
+
+    async def scenario():
+        hub = bus.Hub()
+        seen = []
+
+        def broken(_meeting_id, _item):
+            raise RuntimeError("can't start new thread")
+
+        hub.watch(broken)
+        hub.watch(lambda meeting_id, item: seen.append((meeting_id, item[0])))
+        subs = [hub.subscribe(7) for _ in range(3)]
+        hub.deliver(7, {"id": 1, "event": "poll-opened", "data": {"poll": "p"}})
+        await asyncio.sleep(0.01)  # the loop runs the delivery
+        return seen, [s.take() for s in subs]
+
+    # In a thread of its own: another test's event loop (the browser's) may be running
+    # in this one.
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(out=asyncio.run(scenario())))
+    thread.start()
+    thread.join(10)
+    seen, taken = result["out"]
+    assert seen == [(7, 1)]
+    assert all(len(items) == 1 and b"event: poll-opened" in items[0][1] for items in taken)
+    assert "a live message watcher failed" in caplog.text

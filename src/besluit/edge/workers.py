@@ -35,8 +35,8 @@ def can_spread() -> bool:
     return hasattr(socket, "SO_REUSEPORT")
 
 
-class PortInUse(Exception):
-    pass
+class CannotListen(Exception):
+    """The port is taken, or not ours to take (a privileged port)."""
 
 
 def _family(host: str) -> socket.AddressFamily:
@@ -52,7 +52,7 @@ def check_port_free(host: str, port: int) -> None:
         try:
             probe.bind((host, port))
         except OSError as exc:
-            raise PortInUse(f"{host}:{port}: {exc.strerror or exc}") from exc
+            raise CannotListen(f"{host}:{port}: {exc.strerror or exc}") from exc
 
 
 def listening_socket(host: str, port: int, backlog: int) -> socket.socket:
@@ -79,7 +79,7 @@ def _start(config: uvicorn.Config, sock: socket.socket):
 
 def run(config: uvicorn.Config, workers: int) -> int:
     """Serve with ``workers`` processes until SIGTERM or SIGINT; the exit status.
-    Raises PortInUse (before any worker starts) when the port is taken."""
+    Raises CannotListen (before any worker starts) when the port is taken."""
     config.configure_logging()
     check_port_free(config.host, config.port)
     sockets = [listening_socket(config.host, config.port, config.backlog) for _ in range(workers)]

@@ -147,8 +147,8 @@ class Hub:
     def watch(self, watcher: Callable[[int | None, tuple[int | None, bytes]], None]) -> None:
         """Call ``watcher(meeting_id, (number, bytes))`` with every message this process
         delivers, in the delivering thread (the Redis listener's, or the publisher's).
-        It must be quick and must not raise: the edge's collector uses it to see a poll
-        open before its ballots arrive."""
+        It must be quick: the edge uses it to see a poll open before its ballots arrive.
+        One that raises is logged, and the message still reaches every stream."""
         if watcher not in self._watchers:
             self._watchers.append(watcher)
 
@@ -208,7 +208,10 @@ class Hub:
     def deliver_formatted(self, meeting_id: int | None, item: tuple[int | None, bytes]) -> None:
         """Hand one formatted message to the streams of a meeting (None: of all meetings)."""
         for watcher in self._watchers:
-            watcher(meeting_id, item)
+            try:
+                watcher(meeting_id, item)
+            except Exception:  # a watcher's failure must not keep a message from anyone
+                log.exception("a live message watcher failed")
         with self._lock:
             if meeting_id is None:
                 targets = [s for subs in self._subscribers.values() for s in subs]

@@ -81,7 +81,7 @@ class Command(BaseCommand):
             # worker (besluit.edge.workers says why uvicorn's shared socket does not).
             try:
                 status = edge_workers.run(uvicorn.Config(APPLICATION, **options), workers)
-            except edge_workers.PortInUse as exc:
+            except edge_workers.CannotListen as exc:
                 raise CommandError(f"Cannot listen on {exc}.") from exc
             if status:
                 raise CommandError(f"The workers could not start (exit status {status}).")
