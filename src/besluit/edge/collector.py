@@ -9,9 +9,9 @@ the latest every few minutes. Memory is freed by reference counting as always;
 only reference cycles wait a little longer.
 
 "No ballot for a few seconds" is also true in the moment between the chair opening a
-poll and its first ballots reaching this worker: measured, a pass that began there
-(270 ms with 2,500 streams a worker) held every one of the run's slowest 1 % of
-ballots. So the worker watches the messages it delivers (live.bus.Hub.watch), and a
+poll and its first ballots reaching this worker, and a pass of 270 ms (2,500 streams a
+worker) was measured in a ballot phase that can only have begun there. So the worker
+watches the messages it delivers (live.bus.Hub.watch), and a
 poll or an election opening holds the full pass off for ``OPENING_HOLD_SECONDS``, the
 time people take to vote, unless the pass is overdue (``LATEST_SECONDS``).
 """
