@@ -3,7 +3,7 @@ that dies again, and stops them all on SIGTERM (besluit.edge.workers).
 
 With one listening socket shared by the workers (uvicorn's supervisor), the worker that
 wakes first accepts every connection waiting: the 64 connections a load generator opens
-at once went 58 to 6, or all to one worker (bench/bench_live.py). Each worker now listens
+at once left one worker with up to 70 % of the work (bench/bench_live.py). Each worker now listens
 on a socket of its own (SO_REUSEPORT).
 """
 
@@ -169,7 +169,7 @@ def test_a_burst_of_connections_reaches_every_worker(served):
 def test_each_worker_listens_on_a_socket_of_its_own(served):
     """What makes the spread hold however busy a worker is when a burst arrives: the
     kernel picks the socket, not the worker that wakes first (with uvicorn's shared
-    socket, the bench's 64 connections went 58 to 6, or all to one worker)."""
+    socket, the bench's 64 connections left one worker up to 70 % of the work)."""
     _process, port, workers = served
     listening = _listening_inodes(port)
     assert len(listening) == 2

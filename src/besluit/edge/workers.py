@@ -2,10 +2,11 @@
 
 Why not uvicorn's own supervisor: its workers share one listening socket, and a worker
 that wakes accepts every connection waiting (uvloop, like asyncio, accepts in a loop).
-Measured with bench/bench_live.py, the 64 connections its load generator opens at once
-went 58 to 6 or all to one worker, three runs out of three: one worker's event loop and
-its thread checking sealed ballots served nearly every ballot while the other core's
-worker waited. A reverse proxy opening its upstream connections in a burst does the
+Measured with bench/bench_live.py (each server process's share of the server's CPU),
+the 64 connections its load generator opens at once left the two workers at 64 % / 36 %
+and 70 % / 30 % of the work during sealed ballots, where a socket each gives 51 % / 49 %:
+one worker's event loop and its thread checking sealed ballots did most of the work
+while the other core's worker waited. A reverse proxy opening its upstream connections in a burst does the
 same. With SO_REUSEPORT every worker listens on a socket of its own on the same port,
 and the kernel spreads new connections over the sockets by their addresses.
 
