@@ -7,6 +7,8 @@ Pacing the chunks of a message without a number was tried and did not land
 import asyncio
 import threading
 
+import pytest
+
 from besluit.live import bus
 
 
@@ -98,3 +100,14 @@ def test_a_failing_watcher_keeps_no_message_from_the_streams(caplog):
     assert seen == [(7, 1)]
     assert all(len(items) == 1 and b"event: poll-opened" in items[0][1] for items in taken)
     assert "a live message watcher failed" in caplog.text
+
+
+def test_a_watcher_reads_the_event_name_and_data_as_format_event_wrote_them():
+    numbered = bus.format_event({"id": 10**24, "event": "election-opened", "data": {"a": [1]}})
+    plain = bus.format_event({"event": "poll-opened", "data": {"poll": "p\nevent: x"}})
+    assert bus.event_name(numbered) == "election-opened"
+    assert bus.event_name(plain) == "poll-opened"
+    assert bus.event_data(numbered) == {"a": [1]} and bus.event_data(plain)["poll"] == "p\nevent: x"
+    assert bus.event_name(bus.PING[1]) is None
+    with pytest.raises(ValueError):
+        bus.event_data(bus.PING[1])

@@ -20,6 +20,7 @@ from besluit.edge.http import host_allowed, read_body, send_json
 from besluit.errors import DomainError
 from besluit.http import ballots as contract
 from besluit.http import problems
+from besluit.live.bus import event_data, event_name
 from besluit.voting import casting, encrypted
 
 log = logging.getLogger("besluit.edge")
@@ -39,20 +40,16 @@ def write_batch(poll_id: uuid.UUID, requests: list[casting.BallotRequest]) -> li
     return casting.cast_by_public_id(poll_id, requests)
 
 
-POLL_OPENED = b"event: poll-opened\n"
-
-
 def warm_on_opening(_meeting_id, item: tuple[int | None, bytes]) -> None:
     """Watches the live messages this process delivers (live.bus.Hub.watch): when a poll
     opens, what its ballots need is read in a thread of its own (voting.casting.warm)
     while the opening still goes out to the streams, so that the first batch, which the
     first burst of ballots waits for, reads none of it."""
-    data = item[1]
-    if POLL_OPENED not in data[:64]:
+    if event_name(item[1]) != "poll-opened":
         return
     try:
-        poll_id = uuid.UUID(json.loads(data.split(b"\ndata: ", 1)[1])["poll"])
-    except (IndexError, ValueError, KeyError, TypeError):
+        poll_id = uuid.UUID(event_data(item[1])["poll"])
+    except (ValueError, KeyError, TypeError):
         log.warning("a poll-opened message without a poll id; nothing warmed")
         return
     threading.Thread(target=_warm, args=(poll_id,), name="besluit-warm", daemon=True).start()

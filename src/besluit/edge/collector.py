@@ -23,13 +23,15 @@ import os
 import time
 import weakref
 
+from besluit.live.bus import event_name, hub
+
 QUIET_SECONDS = 5.0  # no ballot for this long: a pause hurts no one
 LATEST_SECONDS = 300.0  # a full collection at least this often, busy or not
 CHECK_SECONDS = 2.0
 SLOW_PASS_MS = 50.0  # a pass this long is logged (bench/bench_live.py reports them)
 OPENING_HOLD_SECONDS = 60.0  # after a poll opens, ballots are coming: no full pass
-# The live messages that say ballots are coming (live.listeners), as the hub formats them.
-OPENINGS = (b"event: poll-opened\n", b"event: election-opened\n")
+# The live messages that say ballots are coming (live.listeners).
+OPENINGS = frozenset({"poll-opened", "election-opened"})
 
 log = logging.getLogger("besluit.edge")
 
@@ -46,8 +48,6 @@ def configure() -> None:
     ``BESLUIT_GC_AUTOMATIC=1`` keeps Python's own schedule: only for comparing the
     two (``bench/bench_live.py --gc-automatic``).
     """
-    from besluit.live.bus import hub
-
     hub.watch(_watch_openings)
     gc.callbacks.append(_time_passes)
     gc.freeze()
@@ -77,8 +77,7 @@ def _time_passes(phase: str, info: dict) -> None:
 def _watch_openings(_meeting_id, item: tuple[int | None, bytes]) -> None:
     """In the thread that delivers live messages: a poll opening holds the pass off."""
     global _hold_until
-    head = item[1][:64]  # "id: N\nevent: NAME\n" comes first (live.bus.format_event)
-    if any(opening in head for opening in OPENINGS):
+    if event_name(item[1]) in OPENINGS:
         _hold_until = time.monotonic() + OPENING_HOLD_SECONDS
 
 

@@ -6,9 +6,10 @@ Measured with bench/bench_live.py (each server process's share of the server's C
 the 64 connections its load generator opens at once left the two workers at 64 % / 36 %
 and 70 % / 30 % of the work during sealed ballots, where a socket each gives 51 % / 49 %:
 one worker's event loop and its thread checking sealed ballots did most of the work
-while the other core's worker waited. A reverse proxy opening its upstream connections in a burst does the
-same. With SO_REUSEPORT every worker listens on a socket of its own on the same port,
-and the kernel spreads new connections over the sockets by their addresses.
+while the other core's worker waited. A reverse proxy opening its upstream connections
+in a burst does the same. With SO_REUSEPORT every worker listens on a socket of its own
+on the same port, and the kernel spreads new connections over the sockets by their
+addresses.
 
 What this keeps of uvicorn's supervisor: each worker is uvicorn's own server; one that
 dies is started again on the same socket (the socket stays open here meanwhile, so the

@@ -120,6 +120,24 @@ def format_event(message: dict[str, Any]) -> bytes:
     return ("\n".join(lines) + "\n\n").encode()
 
 
+def event_name(text: bytes) -> str | None:
+    """The event's name in what ``format_event`` wrote (it stands in the first line or
+    two), without reading the rest: watchers (``Hub.watch``) see every message."""
+    start = text.find(b"event: ", 0, 64)
+    if start < 0:
+        return None
+    end = text.find(b"\n", start)
+    return text[start + 7 : end].decode("utf-8", "replace")
+
+
+def event_data(text: bytes) -> Any:
+    """The event's data in what ``format_event`` wrote. Raises ValueError without it."""
+    _head, found, data = text.partition(b"\ndata: ")
+    if not found:
+        raise ValueError("no data line")
+    return json.loads(data)
+
+
 PING = (None, b": ping\n\n")
 
 
