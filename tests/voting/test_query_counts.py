@@ -28,7 +28,16 @@ def _poll(n_members: int, slug: str, *, secret: bool = False):
         is_secret=secret,
     )
     poll = voting.do_open_poll(actor=chair, poll=poll)
-    return chair, poll, factories.make_reps(association, 3, f"rep-{slug}")
+    reps = [
+        factories.make_user(
+            f"rep-{slug}-{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
+            member=factories.member(association, i),
+        )
+        for i in range(3)
+    ]
+    return chair, poll, reps
 
 
 def _queries(call) -> int:
@@ -87,7 +96,15 @@ def test_a_batch_of_ballots_costs_what_one_ballot_costs(settings):
         )
         return voting.do_open_poll(actor=chair, poll=poll)
 
-    reps = factories.make_reps(association, 65, "rep-batch")
+    reps = [
+        factories.make_user(
+            f"rep-batch-{i}",
+            association,
+            Role.Kind.REPRESENTATIVE,
+            member=factories.member(association, i),
+        )
+        for i in range(65)
+    ]
 
     def batch(poll, users):
         requests = [
