@@ -101,18 +101,43 @@ def _wait_for_workers(process, port: int, count: int, *, besides=()) -> list[int
         time.sleep(0.2)
 
 
-@pytest.fixture
-def served(tmp_path, transactional_db):
+def _start(data_dir: Path):
     port = free_port()
-    env = server_environment(tmp_path)
+    env = server_environment(data_dir)
     command = [sys.executable, "-m", "besluit.cli", "serve", "--workers", "2", "--port", str(port)]
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL), port
+
+
+def _stop(process) -> None:
+    if process.poll() is None:
+        process.terminate()
+        process.wait(30)
+
+
+# Each served fixture starts three interpreters that load the whole project (the parent
+# and two workers): one server serves every test that leaves it as it found it, and the
+# module stays on one xdist worker so that the server is started once.
+pytestmark = pytest.mark.xdist_group("serve-spread")
+
+
+@pytest.fixture(scope="module")
+def served(django_db_setup, tmp_path_factory):
+    """A running `besluit serve --workers 2`, shared: a test must not stop or kill it."""
+    process, port = _start(tmp_path_factory.mktemp("served"))
     try:
         yield process, port, _wait_for_workers(process, port, 2)
     finally:
-        if process.poll() is None:
-            process.terminate()
-            process.wait(30)
+        _stop(process)
+
+
+@pytest.fixture
+def served_alone(django_db_setup, tmp_path):
+    """A server of the test's own, for a test that kills a worker or the server."""
+    process, port = _start(tmp_path)
+    try:
+        yield process, port, _wait_for_workers(process, port, 2)
+    finally:
+        _stop(process)
 
 
 REQUEST_HEAD = b"GET /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -177,19 +202,16 @@ def test_each_worker_listens_on_a_socket_of_its_own(served):
     assert all(len(held) == 1 for held in mine) and mine[0] != mine[1]
 
 
-def test_a_worker_that_dies_is_started_again_on_its_socket(served):
-    process, port, workers = served
+def test_a_dead_worker_is_started_again_and_sigterm_stops_every_worker(served_alone):
+    process, port, workers = served_alone
     os.kill(workers[0], signal.SIGKILL)
     again = _wait_for_workers(process, port, 2, besides={workers[0]})
     assert workers[1] in again and workers[0] not in again
     _burst(port, 64)  # every connection answered, whichever socket it reached
-
-
-def test_sigterm_stops_every_worker(served):
-    process, _port, workers = served
+    # SIGTERM stops them all, the worker started again included.
     process.send_signal(signal.SIGTERM)
     assert process.wait(30) == 0
-    for pid in workers:
+    for pid in again:
         assert _gone(pid)
 
 
