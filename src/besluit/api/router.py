@@ -5,6 +5,7 @@ Every response carries the ``API-Version`` header; a successful read carries an
 OpenAPI document is made to meet the NL API Design Rules in ``api.openapi``.
 """
 
+import copy
 import functools
 import json
 import logging
@@ -94,10 +95,20 @@ def _wrap(view):
 
 class BesluitAPI(NinjaAPI):
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """The OpenAPI document, made once per process and server URL: it cannot change
+        while the process runs, and making it costs a quarter of a second of CPU, which
+        anyone could otherwise ask for again and again (GET /api/v1/openapi.json needs no
+        login). Each caller gets a copy of its own to change."""
         root = self.get_root_path(path_params or {}).rstrip("/")
-        # Paths relative to the server URL, which carries the major version.
-        schema = super().get_openapi_schema(path_prefix="", path_params=path_params)
-        return openapi.conform(schema, server_url=root)
+        if root not in self._schemas:
+            # Paths relative to the server URL, which carries the major version.
+            schema = super().get_openapi_schema(path_prefix="", path_params=path_params)
+            self._schemas[root] = openapi.conform(schema, server_url=root)
+        return copy.deepcopy(self._schemas[root])
+
+    @functools.cached_property
+    def _schemas(self) -> dict[str, dict]:
+        return {}
 
     @property
     def urls(self):
