@@ -136,6 +136,17 @@ def _no_kept_polls():
 
 
 @pytest.fixture(autouse=True)
+def _no_kept_exports():
+    """Open-data exports are kept per process by association id and audit version
+    (opendata.kept); a rolled-back test gives both to the next test on SQLite."""
+    from besluit.opendata import kept
+
+    kept.forget()
+    yield
+    kept.forget()
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the site's language (Dutch): a request served in English in
     one test must not leave English active in the thread for the next."""

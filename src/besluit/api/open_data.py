@@ -17,7 +17,7 @@ from besluit.api.collections import ListParams, Sorting, paginate
 from besluit.api.router import api
 from besluit.associations.models import Association
 from besluit.errors import NotFound
-from besluit.opendata import formats, popolo
+from besluit.opendata import formats, kept, popolo
 from besluit.voting.models import Poll
 
 TAGS = ["open data"]
@@ -82,7 +82,7 @@ def list_open_associations(request, response: HttpResponse, params: Query[ListPa
     "(closed polls) in Popolo JSON.",
 )
 def get_open_association(request, slug: str):
-    return _json(popolo.export(_association(slug)))
+    return _json(kept.export(_association(slug)))
 
 
 @api.get(
@@ -96,7 +96,7 @@ def get_open_meeting(request, meeting_id: s.Id):
     for association in Association.objects.filter(meetings__pk=meeting_id):
         meeting = popolo.public_meetings(association).filter(pk=meeting_id).first()
         if meeting is not None:
-            return _json(popolo.export(association, meeting))
+            return _json(kept.export(association, meeting))
     raise NotFound(f"No public meeting {meeting_id}.")
 
 
@@ -132,7 +132,7 @@ def list_open_vote_events(
     classification: str | None = None,
 ):
     found = _association(association)
-    events = popolo.export(found)["vote_events"]
+    events = kept.export(found)["vote_events"]
     if meeting is not None:
         wanted = popolo.meeting_id(found, meeting)
         events = [e for e in events if e["legislative_session_id"] == wanted]
@@ -161,7 +161,7 @@ def get_open_vote_event(request, vote_event_id: UUID):
     if poll is None:
         raise NotFound("No closed poll with that id.")
     association = poll.meeting.association
-    export = popolo.export(association, poll.meeting)
+    export = kept.export(association, poll.meeting)
     wanted = popolo.vote_event_id(association, poll)
     for event in export["vote_events"]:
         if event["id"] == wanted:

@@ -265,9 +265,17 @@ def _decisions(association: Association, meetings) -> list[dict]:
     return nodes
 
 
-def document(association: Association, base: str, meeting: Meeting | None = None) -> dict:
-    """The JSON-LD document; ``base`` is the absolute URL that the "@id"s are relative to."""
-    export = popolo.export(association, meeting)
+def document(
+    association: Association,
+    base: str,
+    meeting: Meeting | None = None,
+    *,
+    export: dict[str, Any] | None = None,
+) -> dict:
+    """The JSON-LD document; ``base`` is the absolute URL that the "@id"s are relative to.
+    ``export``: the Popolo export it is built from, when the caller has it already."""
+    if export is None:
+        export = popolo.export(association, meeting)
     meetings = popolo.public_meetings(association)
     if meeting is not None:
         meetings = meetings.filter(pk=meeting.pk)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from besluit.associations.models import Association
 from besluit.meetings.models import Meeting
 from besluit.opendata import elections as election_data
-from besluit.opendata import formats, ori, popolo
+from besluit.opendata import formats, kept, ori, popolo
 
 CONTENT_TYPES = {
     "json": "application/json; charset=utf-8",
@@ -74,7 +74,7 @@ def association_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def association_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     association = _association(slug)
-    export = popolo.export(association)
+    export = kept.export(association)
     if fmt == "json":
         return _download(request, formats.to_json(export), "json", f"{slug}-popolo.json")
     return _download(
@@ -86,7 +86,7 @@ def association_download(request: HttpRequest, slug: str, fmt: str) -> HttpRespo
 def association_table(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     if table not in formats.TABLES:
         raise Http404("No such table.")
-    export = popolo.export(_association(slug))
+    export = kept.export(_association(slug))
     return _download(request, formats.to_csv(export, table), "csv", f"{slug}-{table}.csv")
 
 
@@ -94,7 +94,7 @@ def association_table(request: HttpRequest, slug: str, table: str) -> HttpRespon
 def meeting_download(request: HttpRequest, slug: str, meeting_id: int, fmt: str) -> HttpResponse:
     association = _association(slug)
     meeting = _meeting(association, meeting_id)
-    export = popolo.export(association, meeting)
+    export = kept.export(association, meeting)
     stem = f"{slug}-meeting-{meeting.pk}"
     if fmt == "json":
         return _download(request, formats.to_json(export), "json", f"{stem}-popolo.json")
@@ -107,7 +107,7 @@ def meeting_table(request: HttpRequest, slug: str, meeting_id: int, table: str) 
     if table not in formats.TABLES:
         raise Http404("No such table.")
     association = _association(slug)
-    export = popolo.export(association, _meeting(association, meeting_id))
+    export = kept.export(association, _meeting(association, meeting_id))
     name = f"{slug}-meeting-{meeting_id}-{table}.csv"
     return _download(request, formats.to_csv(export, table), "csv", name)
 
@@ -267,7 +267,8 @@ def checkpoints(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _ori(request: HttpRequest, association: Association, meeting: Meeting | None, name: str):
     base = request.build_absolute_uri("/open/")
-    content = formats.to_json(ori.document(association, base, meeting))
+    export = kept.export(association, meeting)
+    content = formats.to_json(ori.document(association, base, meeting, export=export))
     return _download(request, content, "jsonld", name)
 
 
