@@ -212,6 +212,25 @@ def test_adopted_minutes_are_public_page_pdf_and_open_data(client, meeting, adop
 
 
 @pytest.mark.django_db
+def test_the_public_pdf_is_made_once_until_the_association_changes(
+    client, meeting, adopted, secretariat, monkeypatch
+):
+    """Anyone may download adopted minutes: asking again must not make the PDF again."""
+    from besluit.minutes import pdf as minutes_pdf
+    from besluit.texts.services.pdfs import do_set_branding
+
+    made, render = [], minutes_pdf.render
+    monkeypatch.setattr(minutes_pdf, "render", lambda *a, **k: made.append(a) or render(*a, **k))
+    url = reverse("minutes:pdf", args=[meeting.association.slug, meeting.pk])
+    first = client.get(url)
+    assert client.get(url).content == first.content and len(made) == 1
+    do_set_branding(
+        actor=secretariat, association=meeting.association, sender="Bureau", signature="B."
+    )
+    assert client.get(url).status_code == 200 and len(made) == 2  # the branding changed
+
+
+@pytest.mark.django_db
 def test_concept_minutes_are_not_public(client, meeting, held, secretariat, representative):
     slug = meeting.association.slug
     version = services.do_make_draft(actor=secretariat, meeting=meeting)

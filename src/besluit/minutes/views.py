@@ -7,6 +7,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from besluit import access
+from besluit.audit import selectors as audit_selectors
 from besluit.core import texts as ct
 from besluit.frame.shortcuts import context, crumbs, domain_guard, meeting_for, run_service
 from besluit.meetings.models import Meeting
@@ -22,6 +24,10 @@ from besluit.minutes import draft, selectors, services
 from besluit.minutes.forms import CorrectionForm, EditForm
 from besluit.minutes.models import MinutesVersion
 from besluit.texts import rendering
+
+# A kept PDF is current while its audit version is; the time bounds a change made
+# outside the services (the admin, a shell).
+PDF_KEPT_SECONDS = 3600
 
 
 def _public_meeting(slug: str, meeting_id: int) -> Meeting:
@@ -313,9 +319,25 @@ def pdf(request, slug, meeting_id):
 
     meeting = _meeting(request, slug, meeting_id)
     minutes, shown = _shown_for_download(request, meeting)
-    out = io.BytesIO()
-    minutes_pdf.render(minutes, shown, out, lang=request.LANGUAGE_CODE)
-    response = HttpResponse(out.getvalue(), content_type="application/pdf")
+    # Adopted minutes are public: making the PDF costs a third of a second of CPU and
+    # more, which anyone could ask for again and again. A published version never
+    # changes; what else the PDF shows (the association's branding, the meeting) changes
+    # only through services, each of which writes an audit event.
+    key = ":".join(
+        (
+            "besluit:minutes-pdf",
+            str(shown.pk),
+            request.LANGUAGE_CODE,
+            str(audit_selectors.latest_id(meeting.association_id)),
+        )
+    )
+    content = cache.get(key)
+    if content is None:
+        out = io.BytesIO()
+        minutes_pdf.render(minutes, shown, out, lang=request.LANGUAGE_CODE)
+        content = out.getvalue()
+        cache.set(key, content, PDF_KEPT_SECONDS)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notulen-{meeting.pk}-v{shown.number}.pdf"'
     return response
 

@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 from besluit.associations.models import Association
-from besluit.audit.models import AuditEvent
+from besluit.audit import selectors as audit_selectors
 from besluit.bounded import make_room
 from besluit.meetings.models import Meeting
 from besluit.opendata import popolo
@@ -35,15 +35,7 @@ _making = threading.Lock()
 
 
 def version(association: Association) -> int:
-    """The id of the association's latest audit event (0 for none): it grows with every
-    audited change."""
-    latest = (
-        AuditEvent.objects.filter(association_id=association.pk)
-        .order_by("-id")
-        .values_list("id", flat=True)
-        .first()
-    )
-    return latest or 0
+    return audit_selectors.latest_id(association.pk)
 
 
 def export(association: Association, meeting: Meeting | None = None) -> dict[str, Any]:
