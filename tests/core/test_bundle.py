@@ -27,7 +27,7 @@ from besluit.core.voting import YES_NO, Ballot, Option, Rule, Voter, tally
 D = Decimal
 T0 = datetime(2025, 6, 4, 10, 0, tzinfo=UTC)
 POLL = "5f0c8f7e-1b1a-4c55-9a39-3f1f0d6c2a10"
-SRC = Path(B.__file__).resolve().parents[2]
+SRC = Path(B.__file__).resolve().parents[3]  # src/besluit/core/bundle/__init__.py
 SCRIPT = SRC / "besluit" / "verify.py"
 REGISTER = [
     {"member": "GM0014", "name": "Groningen", "weight": D("5.000"),

@@ -14,6 +14,7 @@ from besluit import verify
 from besluit.associations.models import Role
 from besluit.core import bundle as core_bundle
 from besluit.core import sealedbundle
+from besluit.core.bundle.form import sign_body
 from besluit.voting import log as vote_log
 from besluit.voting import services as voting
 from besluit.voting import trustees
@@ -52,7 +53,7 @@ def _resigned(data: bytes, change) -> bytes:
     bundle = json.loads(data)
     change(bundle)
     bundle.pop("signature")
-    bundle["signature"] = core_bundle._sign_body(bundle, vote_log.private_key())
+    bundle["signature"] = sign_body(bundle, vote_log.private_key())
     return core_bundle.serialize_bundle(bundle)
 
 

@@ -47,7 +47,7 @@ from .ballotcrypto.group import Point
 from .ballotcrypto.sealed import sealed_event_problems, tracker, verify_sealed
 from .ballotcrypto.tally import aggregate, decrypt_tally
 from .ballotcrypto.threshold import DecryptionShare, verify_decryption_share
-from .bundle import _load, _plain, _sign_body, serialize_bundle
+from .bundle.form import load_with_problems, plain, serialize_bundle, sign_body
 from .merkle import MerkleLog
 from .voting import Result, TallyError, decide
 
@@ -124,8 +124,8 @@ def build_sealed_bundle(
         "public_key": public.hex(),
         "key_id": votelog.key_id(public),
     }
-    bundle = _plain(bundle)
-    bundle["signature"] = _sign_body(bundle, private_key)
+    bundle = plain(bundle)
+    bundle["signature"] = sign_body(bundle, private_key)
     problems = verify_sealed_bundle(serialize_bundle(bundle))
     if problems:
         raise ValueError("; ".join(problems))
@@ -135,7 +135,7 @@ def build_sealed_bundle(
 def verify_sealed_bundle(data: bytes, *, expected_key_id: str | None = None) -> list[str]:
     """Everything wrong with a sealed bundle, as sentences; empty when it verifies."""
     try:
-        bundle, duplicates = _load(data)
+        bundle, duplicates = load_with_problems(data)
     except ValueError as exc:
         return [str(exc)]
     if duplicates:
@@ -414,7 +414,7 @@ def verify_sealed_receipt_in_bundle(
     problems = verify_sealed_bundle(data, expected_key_id=expected_key_id)
     if problems:
         return [*problems, "the bundle does not verify, so no receipt can be checked against it"]
-    bundle = _load(data)[0]
+    bundle = load_with_problems(data)[0]
     log_receipt = receipt
     if isinstance(receipt, dict) and receipt.get("format") == SEALED_RECEIPT_FORMAT:
         if set(receipt) != {"format", "poll", "tracker", "voter", "log"}:

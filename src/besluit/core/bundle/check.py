@@ -1,357 +1,16 @@
-"""The published poll bundle and its verifier.
-
-No Django: ``besluit/verify.py`` runs this without the web application.
-
-A bundle is one JSON document that lets anyone re-check a poll::
-
-    {
-      "format": "besluit-poll-bundle/1",
-      "poll": {"id", "title", "secret", "options", "rule", "yes_no", "changes"?},
-                                                  (as in the opened event, see below)
-      "register": [{"member": "GM0014", "name": "Groningen", "weight": "5",
-                    "groups": ["network:G40", "province:Groningen"]}, ...],     (sorted by member)
-      "log": {"leaves": [<event>, ...],                 (the events, see core.votelog)
-              "checkpoints": [<signed checkpoint>, ...]},  (by size; the last signs all leaves)
-      "choices": {"GM0014": "for", ...},          (named polls only: each voter's option)
-      "voters": ["GM0014", ...],                  (secret polls, optional: who voted, sorted)
-      "totals": Result.to_dict(),                 (equal to the closed event's totals)
-      "decision": {"outcome": "adopted", "winner": "for"},
-      "key": {"algorithm": "ed25519", "public_key": <hex>, "key_id": <hex SHA-256 of it>},
-      "signature": <hex Ed25519 signature of the rest>
-    }
-
-It is published in exactly one byte form, ``serialize_bundle()``: canonical
-JSON plus one newline. ``verify_bundle(bytes)`` first checks that the bytes are
-that form, so no byte is "just formatting": every byte either breaks the JSON,
-breaks the canonical form, or changes a value, and every value is covered by
-the bundle signature and most also by the signed log and the recount. So
-changing any single byte makes verification fail.
-
-What ``verify_bundle`` checks, each with its own message:
-
-* the canonical form, the structure, the key id (and an expected key id when
-  given: without one a bundle re-signed with another key is self-consistent,
-  so the key id must be compared with the one the association publishes);
-* the bundle signature, and every checkpoint signature;
-* the log: leaf hashes and the Merkle root recomputed and compared with every
-  signed checkpoint, the last of which must cover the whole log; opened first,
-  closed last, ballots between, times never going back;
-* the register against the fingerprint frozen in the opened event, and the
-  poll description against the opened event;
-* named polls: each ballot's member on the register and voting once, a known
-  option, a proxy (the member whose representatives cast it) another member on the
-  register, the listed choices equal to the ballots, and a recount with
-  ``core.voting.tally`` equal to the closed event's totals. A vote changed
-  while open is a later leaf with the same ballot id and member, and the last
-  one counts; that is accepted only when the poll allows changes. Refused as
-  duplicates: a ballot id repeated for another member, a ballot id repeated in
-  a poll that does not allow changes, and two ballot ids for one member;
-* whether the poll allows changes: ``poll.changes``, equal to the opened
-  event's ``changes``. A log opened before that field existed lacks it; its
-  bundle then states it (signed with the bundle), and without it none is allowed;
-* secret polls: ballot leaves without member, option or time; their number
-  equal to the members counted in the totals (and to the listed voters, whose
-  weight must equal the voted weight); the totals re-decided with
-  ``core.voting.decide`` against the register;
-* the bundle's own totals and decision equal to the closed event's.
-"""
+"""The checks of a bundle, each with its own message (``verify_bundle`` runs them after
+the byte form). What they check is listed in the package's docstring."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from . import votelog
-from .merkle import MerkleLog
-from .voting import Ballot, Result, TallyError, Voter, decide, tally
-
-__all__ = [
-    "BUNDLE_CONTEXT",
-    "BUNDLE_FORMAT",
-    "BundleError",
-    "UnreadableBundle",
-    "build_bundle",
-    "bundle_hash",
-    "bundle_summary",
-    "changed_later",
-    "load_bundle",
-    "serialize_bundle",
-    "verify_bundle",
-    "verify_receipt_in_bundle",
-]
-
-BUNDLE_FORMAT = "besluit-poll-bundle/1"
-BUNDLE_CONTEXT = b"besluit bundle v1\n"
-_REQUIRED = {"format", "poll", "register", "log", "totals", "decision", "key", "signature"}
-_OPTIONAL = {"choices", "voters"}
-_POLL_FIELDS = ("title", "secret", "options", "rule", "yes_no")
-
-
-class BundleError(ValueError):
-    """``build_bundle`` produced a bundle that does not verify."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
-class UnreadableBundle(ValueError):
-    """The bytes are not UTF-8 JSON at all (the position is in the message)."""
-
-
-# --- reading and writing ----------------------------------------------------------
-
-
-def serialize_bundle(bundle: Mapping[str, Any]) -> bytes:
-    """The one published byte form: canonical JSON and a final newline."""
-    return votelog.canonical_json(bundle) + b"\n"
-
-
-def bundle_hash(bundle: Mapping[str, Any] | bytes) -> str:
-    """Hex SHA-256 of the published bytes: quote it in minutes and letters."""
-    data = bytes(bundle) if isinstance(bundle, bytes | bytearray) else serialize_bundle(bundle)
-    return hashlib.sha256(data).hexdigest()
-
-
-def load_bundle(data: bytes) -> Any:
-    """Parse bundle bytes; ``UnreadableBundle`` (with the position) when not UTF-8 JSON."""
-    return _load(data)[0]
-
-
-def _load(data: bytes) -> tuple[Any, list[str]]:
-    try:
-        text = bytes(data).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise UnreadableBundle(f"not valid UTF-8 at byte {exc.start}") from exc
-    duplicates: list[str] = []
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in items:
-            if key in out:
-                duplicates.append(f"duplicate key {key!r} in one JSON object")
-            out[key] = value
-        return out
-
-    def constant(name: str) -> Any:
-        raise UnreadableBundle(f"not valid JSON: {name} is not a JSON value")
-
-    def fraction(token: str) -> Decimal:
-        if not floats:
-            floats.append(
-                f"not in canonical form: the number {token} has a fraction or exponent "
-                "(decimals are written as strings)"
-            )
-        return Decimal(token)
-
-    floats: list[str] = []
-    try:
-        value = json.loads(
-            text, object_pairs_hook=pairs, parse_constant=constant, parse_float=fraction
-        )
-    except json.JSONDecodeError as exc:
-        byte = len(text[: exc.pos].encode("utf-8"))
-        raise UnreadableBundle(
-            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno} (byte {byte})"
-        ) from exc
-    except RecursionError as exc:
-        raise UnreadableBundle("not valid JSON: nested too deeply") from exc
-    return value, duplicates + floats
-
-
-def _body(bundle: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in bundle.items() if k != "signature"}
-
-
-# --- building ---------------------------------------------------------------------
-
-
-def build_bundle(
-    *,
-    register: Iterable[Mapping[str, Any]],
-    leaves: Sequence[bytes | Mapping[str, Any]],
-    checkpoints: Iterable[Mapping[str, Any]],
-    private_key: bytes,
-    voters: Iterable[str] | None = None,
-    choices: Mapping[str, str] | None = None,
-    totals: Result | Mapping[str, Any] | None = None,
-    decision: Mapping[str, Any] | None = None,
-    changes: bool | None = None,
-    check: bool = True,
-) -> dict[str, Any]:
-    """Assemble and sign the bundle of a closed poll from plain data.
-
-    ``register``: ``{"member", "weight", "name"?, "groups"?}`` per member;
-    ``leaves``: the stored leaf bytes (or event dicts) in log order;
-    ``checkpoints``: signed checkpoints to publish (at least the closing one,
-    whose size is the number of leaves; per-ballot checkpoints of a secret poll
-    are better left out, as their times date each ballot); ``voters``: for
-    secret polls, the members who voted, if that list may be published.
-    ``choices``, ``totals`` and ``decision`` default to what the leaves say.
-    ``changes`` (may a vote be changed while open) is taken from the opened event;
-    give it for a log whose opened event predates that field.
-    With ``check`` (the default) the result is verified and ``BundleError``
-    raised if it would not pass: never publish a bundle that fails.
-    """
-    events = [
-        votelog.decode_event(leaf) if isinstance(leaf, bytes | bytearray) else dict(leaf)
-        for leaf in leaves
-    ]
-    if not events or events[0].get("type") != "opened" or events[-1].get("type") != "closed":
-        raise ValueError("a bundle is made of a closed log: opened ... closed")
-    opened, closed = events[0], events[-1]
-    secret = bool(opened["secret"])
-    rows = []
-    for entry in register:
-        groups = sorted(set(entry.get("groups", ())))
-        rows.append(
-            {
-                "member": entry["member"],
-                "name": entry.get("name", ""),
-                "weight": votelog.canonical_decimal(entry["weight"]),
-                "groups": groups,
-            }
-        )
-    rows.sort(key=lambda r: r["member"])
-    if totals is None:
-        totals = closed["totals"]
-    elif isinstance(totals, Result):
-        totals = totals.to_dict()
-    if decision is None:
-        decision = {"outcome": totals["outcome"], "winner": totals["winner"]}
-    poll = {"id": opened["poll"], **{f: opened[f] for f in _POLL_FIELDS}}
-    if "changes" in opened:
-        poll["changes"] = opened["changes"]
-    elif changes is not None:
-        poll["changes"] = bool(changes)
-    bundle: dict[str, Any] = {
-        "format": BUNDLE_FORMAT,
-        "poll": poll,
-        "register": rows,
-        "log": {
-            "leaves": events,
-            "checkpoints": sorted(
-                (dict(c) for c in checkpoints), key=lambda c: c["checkpoint"]["size"]
-            ),
-        },
-        "totals": dict(totals),
-        "decision": dict(decision),
-    }
-    if secret:
-        if voters is not None:
-            bundle["voters"] = sorted(voters)
-    else:
-        if choices is None:
-            choices = {e["member"]: e["option"] for e in events if e.get("type") == "ballot"}
-        bundle["choices"] = dict(choices)
-    public_key = votelog.public_key_for(private_key)
-    bundle["key"] = {
-        "algorithm": "ed25519",
-        "public_key": votelog.to_hex(public_key),
-        "key_id": votelog.key_id(public_key),
-    }
-    bundle = _plain(bundle)
-    bundle["signature"] = _sign_body(bundle, private_key)
-    if check:
-        problems = verify_bundle(serialize_bundle(bundle))
-        if problems:
-            raise BundleError(problems)
-    return bundle
-
-
-def _plain(value: Any) -> Any:
-    return json.loads(votelog.canonical_json(value))
-
-
-def _sign_body(bundle: Mapping[str, Any], private_key: bytes) -> str:
-    message = BUNDLE_CONTEXT + votelog.canonical_json(_body(bundle))
-    return votelog.to_hex(votelog.sign(private_key, message))
-
-
-# --- verifying --------------------------------------------------------------------
-
-
-def verify_bundle(
-    data: bytes | Mapping[str, Any], *, expected_key_id: str | None = None
-) -> list[str]:
-    """Everything wrong with a bundle, as sentences; an empty list means it verifies.
-
-    Give the published bytes: only then is the canonical form checked too.
-    """
-    problems: list[str] = []
-    if isinstance(data, bytes | bytearray):
-        try:
-            bundle, duplicates = _load(data)
-        except UnreadableBundle as exc:
-            return [str(exc)]
-        if duplicates:  # or floats: the checks below need plain, float-free JSON
-            return duplicates
-        try:
-            canonical = votelog.canonical_json(bundle, trusted=True) + b"\n"
-        except votelog.CanonicalError as exc:
-            # A lone surrogate: nothing in it can be hashed or signed as written.
-            return [f"not in canonical form: {exc}"]
-        else:
-            if canonical != bytes(data):
-                at = next(
-                    (i for i, (a, b) in enumerate(zip(canonical, data, strict=False)) if a != b),
-                    min(len(canonical), len(data)),
-                )
-                problems.append(
-                    f"not in canonical form (first difference at byte {at}): a published "
-                    "bundle must be kept byte for byte as it was written"
-                )
-    else:
-        try:
-            bundle = _plain(data)
-        except votelog.CanonicalError as exc:
-            return [f"not in canonical form: {exc}"]
-    return problems + _Checker(bundle, expected_key_id).run()
-
-
-def verify_receipt_in_bundle(
-    receipt: Any, data: bytes | Mapping[str, Any], *, expected_key_id: str | None = None
-) -> list[str]:
-    """Check a member's receipt against a published bundle (problems of both, or [])."""
-    problems = verify_bundle(data, expected_key_id=expected_key_id)
-    if problems:
-        return [*problems, "the bundle does not verify, so no receipt can be checked against it"]
-    bundle = _load(data)[0] if isinstance(data, bytes | bytearray) else _plain(data)
-    leaves = [votelog.canonical_json(e, trusted=True) for e in bundle["log"]["leaves"]]
-    closing = bundle["log"]["checkpoints"][-1]
-    public_key = votelog.from_hex(bundle["key"]["public_key"], 32)
-    return votelog.verify_receipt(receipt, closing, public_key, leaves=leaves)
-
-
-def bundle_summary(bundle: Mapping[str, Any]) -> dict[str, Any]:
-    """Title, number of ballots, closing root and key id of a bundle that verified."""
-    leaves = bundle["log"]["leaves"]
-    return {
-        "title": bundle["poll"]["title"],
-        "ballots": sum(1 for e in leaves if e.get("type") == "ballot"),
-        "root": bundle["log"]["checkpoints"][-1]["checkpoint"]["root"],
-        "key_id": bundle["key"]["key_id"],
-    }
-
-
-def changed_later(receipt: Mapping[str, Any], bundle: Mapping[str, Any]) -> int | None:
-    """The last leaf of the same ballot after the receipt's leaf, if the vote was changed.
-
-    A receipt proves that its leaf is in the log; after a change it is a later leaf of
-    the same ballot that counts, which the member should be told.
-    """
-    later = [
-        i
-        for i, e in enumerate(bundle["log"]["leaves"])
-        if i > receipt["index"]
-        and e.get("type") == "ballot"
-        and e.get("ballot") == receipt["ballot"]
-    ]
-    return later[-1] if later else None
+from .. import votelog
+from ..merkle import MerkleLog
+from ..voting import Ballot, Result, TallyError, Voter, decide, tally
+from .form import BUNDLE_CONTEXT, BUNDLE_FORMAT, OPTIONAL, POLL_FIELDS, REQUIRED, body
 
 
 def _checkpoint_fields(signed: Any) -> dict[str, Any] | None:
@@ -371,7 +30,7 @@ def _is_str_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
-class _Checker:
+class Checker:
     def __init__(self, bundle: Any, expected_key_id: str | None):
         self.bundle = bundle
         self.expected_key_id = expected_key_id
@@ -403,9 +62,9 @@ class _Checker:
         if not isinstance(b, dict):
             self.fail("a bundle is a JSON object")
             return False
-        for key in sorted(_REQUIRED - set(b)):
+        for key in sorted(REQUIRED - set(b)):
             self.fail(f"missing field {key!r}")
-        for key in sorted(set(b) - _REQUIRED - _OPTIONAL):
+        for key in sorted(set(b) - REQUIRED - OPTIONAL):
             self.fail(f"unexpected field {key!r}")
         if self.problems:
             return False
@@ -414,7 +73,7 @@ class _Checker:
         poll = b["poll"]
         if not (
             isinstance(poll, dict)
-            and set(poll) - {"changes"} == {"id", *_POLL_FIELDS}
+            and set(poll) - {"changes"} == {"id", *POLL_FIELDS}
             and isinstance(poll.get("changes", False), bool)
             and isinstance(poll["id"], str)
             and isinstance(poll["title"], str)
@@ -516,7 +175,7 @@ class _Checker:
         except ValueError:
             self.fail("bundle signature is not 64 bytes of lower-case hex")
             return
-        message = BUNDLE_CONTEXT + votelog.canonical_json(_body(self.bundle), trusted=True)
+        message = BUNDLE_CONTEXT + votelog.canonical_json(body(self.bundle), trusted=True)
         if not votelog.verify_signature(self.public_key, message, signature):
             self.fail("bundle signature is not valid for the published key")
 
@@ -601,7 +260,7 @@ class _Checker:
 
     def _poll(self, opened: dict[str, Any]) -> None:
         poll = self.bundle["poll"]
-        for field in _POLL_FIELDS:
+        for field in POLL_FIELDS:
             if poll[field] != opened[field]:
                 self.fail(f"poll: {field} differs from the opened event (leaf 0)")
         if "changes" in opened and poll.get("changes") != opened["changes"]:
