@@ -8,7 +8,7 @@ import time
 import pytest
 
 from besluit.associations.models import Role
-from besluit.opendata import kept, popolo
+from besluit.opendata import formats, kept, popolo
 from tests import factories
 from tests.opendata.test_popolo import closed_named_poll, meetings_service_convene
 
@@ -52,9 +52,11 @@ def _downloads(slug: str, meeting_id: int) -> list[str]:
 
 
 def test_every_download_of_an_unchanged_association_uses_one_export(
-    client, published, made, django_assert_max_num_queries
+    client, published, made, django_assert_max_num_queries, monkeypatch
 ):
     association, meeting = published
+    zipped, to_zip = [], formats.to_zip
+    monkeypatch.setattr(formats, "to_zip", lambda *a, **k: zipped.append(a) or to_zip(*a, **k))
     urls = _downloads(association.slug, meeting.pk)
     first = {url: client.get(url) for url in urls}
     assert all(r.status_code == 200 for r in first.values()), first
@@ -67,6 +69,7 @@ def test_every_download_of_an_unchanged_association_uses_one_export(
     for url in urls[1:]:
         assert client.get(url).content == first[url].content, url
     assert len(made) == 2
+    assert len(zipped) == 1  # the bytes of a download are kept with the export too
 
 
 def test_an_audited_change_of_the_association_makes_a_new_export(client, published, chair, made):

@@ -17,6 +17,7 @@ and use it, instead of each making it again at the same moment.
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from besluit.associations.models import Association
@@ -30,7 +31,8 @@ KEPT_SECONDS = 300
 # keeps eight at the most, the least recently made dropped first.
 LIMIT = 8
 
-_kept: dict[tuple[int, int | None], tuple[int, float, dict[str, Any]]] = {}
+# (association, meeting) -> (audit version, made at, the export, what was made of it)
+_kept: dict[tuple[int, int | None], tuple[int, float, dict[str, Any], dict[str, bytes]]] = {}
 _making = threading.Lock()
 
 
@@ -53,18 +55,36 @@ def export(association: Association, meeting: Meeting | None = None) -> dict[str
             found = popolo.export(association, meeting)
             _kept.pop(key, None)  # to the end: the oldest made is dropped first
             make_room(_kept, LIMIT)
-            _kept[key] = (current, time.monotonic(), found)
+            _kept[key] = (current, time.monotonic(), found, {})
     return found
+
+
+def made(
+    association: Association,
+    meeting: Meeting | None,
+    what: str,
+    make: Callable[[dict[str, Any]], bytes],
+) -> bytes:
+    """``make(export)``, kept with the export it is made of: a download's bytes (the
+    JSON, the ZIP, a CSV table, the ORI document), ``what`` naming which."""
+    found = export(association, meeting)
+    kept = _kept.get((association.pk, meeting.pk if meeting is not None else None))
+    if kept is None or kept[2] is not found:  # made again or dropped meanwhile
+        return make(found)
+    outputs = kept[3]
+    if what not in outputs:
+        outputs[what] = make(found)
+    return outputs[what]
 
 
 def _current(key: tuple[int, int | None], current: int) -> dict[str, Any] | None:
     kept = _kept.get(key)
     if kept is None:
         return None
-    made_at_version, made_at, made = kept
+    made_at_version, made_at, found, _outputs = kept
     if made_at_version != current or time.monotonic() - made_at >= KEPT_SECONDS:
         return None
-    return made
+    return found
 
 
 def forget() -> None:

@@ -74,31 +74,39 @@ def association_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def association_download(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     association = _association(slug)
-    export = kept.export(association)
     if fmt == "json":
-        return _download(request, formats.to_json(export), "json", f"{slug}-popolo.json")
-    return _download(
-        request, formats.to_zip(export, name=association.name), "zip", f"{slug}-open-data.zip"
+        content = kept.made(association, None, "json", formats.to_json)
+        return _download(request, content, "json", f"{slug}-popolo.json")
+    content = kept.made(
+        association, None, "zip", lambda e: formats.to_zip(e, name=association.name)
     )
+    return _download(request, content, "zip", f"{slug}-open-data.zip")
 
 
 @require_safe
 def association_table(request: HttpRequest, slug: str, table: str) -> HttpResponse:
     if table not in formats.TABLES:
         raise Http404("No such table.")
-    export = kept.export(_association(slug))
-    return _download(request, formats.to_csv(export, table), "csv", f"{slug}-{table}.csv")
+    content = kept.made(
+        _association(slug), None, f"csv:{table}", lambda e: formats.to_csv(e, table)
+    )
+    return _download(request, content, "csv", f"{slug}-{table}.csv")
 
 
 @require_safe
 def meeting_download(request: HttpRequest, slug: str, meeting_id: int, fmt: str) -> HttpResponse:
     association = _association(slug)
     meeting = _meeting(association, meeting_id)
-    export = kept.export(association, meeting)
     stem = f"{slug}-meeting-{meeting.pk}"
     if fmt == "json":
-        return _download(request, formats.to_json(export), "json", f"{stem}-popolo.json")
-    content = formats.to_zip(export, name=association.name, scope=f" — {meeting.title}")
+        content = kept.made(association, meeting, "json", formats.to_json)
+        return _download(request, content, "json", f"{stem}-popolo.json")
+    content = kept.made(
+        association,
+        meeting,
+        "zip",
+        lambda e: formats.to_zip(e, name=association.name, scope=f" — {meeting.title}"),
+    )
     return _download(request, content, "zip", f"{stem}-open-data.zip")
 
 
@@ -107,9 +115,9 @@ def meeting_table(request: HttpRequest, slug: str, meeting_id: int, table: str) 
     if table not in formats.TABLES:
         raise Http404("No such table.")
     association = _association(slug)
-    export = kept.export(association, _meeting(association, meeting_id))
-    name = f"{slug}-meeting-{meeting_id}-{table}.csv"
-    return _download(request, formats.to_csv(export, table), "csv", name)
+    meeting = _meeting(association, meeting_id)
+    content = kept.made(association, meeting, f"csv:{table}", lambda e: formats.to_csv(e, table))
+    return _download(request, content, "csv", f"{slug}-meeting-{meeting_id}-{table}.csv")
 
 
 @require_safe
@@ -267,8 +275,12 @@ def checkpoints(request: HttpRequest, fmt: str) -> HttpResponse:
 
 def _ori(request: HttpRequest, association: Association, meeting: Meeting | None, name: str):
     base = request.build_absolute_uri("/open/")
-    export = kept.export(association, meeting)
-    content = formats.to_json(ori.document(association, base, meeting, export=export))
+    content = kept.made(
+        association,
+        meeting,
+        f"ori:{base}",
+        lambda e: formats.to_json(ori.document(association, base, meeting, export=e)),
+    )
     return _download(request, content, "jsonld", name)
 
 
