@@ -1,44 +1,23 @@
-"""Member letters: write from a template, send to the members' addresses, report.
+"""Sending, retrying and bounces (the package's docstring tells how)."""
 
-Sending, in one place:
-- ``do_send_letter`` freezes the recipients as ``LetterDelivery`` rows (one per
-  letter per address; the unique constraint makes a second freeze a no-op) and,
-  when the transaction commits, queues the background job ``tasks.send_letter``
-  with the letter's id. Sending a letter that is already sending or sent
-  changes nothing and queues nothing new.
-- ``process_deliveries`` (the job) claims due ``queued`` rows, marks them
-  ``sending``, sends each e-mail over one connection and marks it ``sent``; a
-  failure goes back to ``queued`` with the error and a later ``next_attempt_at``
-  (backoff 1, 5, 30, 120 minutes), and after the last attempt becomes ``failed``.
-  Only a row the job claimed from ``queued`` is sent, so a job that runs twice,
-  or two workers side by side, never send one delivery twice. (A worker killed
-  between the SMTP hand-off and the commit of ``sent`` leaves the row
-  ``sending``; after ``STALE_AFTER`` it is queued again: at most that one
-  message can go out twice.)
-- Bounces arrive later: ``do_record_bounce`` (from a DSN, see the
-  ``letter_bounces`` command) or the secretariat's ``do_mark_bounced``.
-"""
-
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import get_connection
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from besluit import access, hooks
-from besluit.associations.models import Association, Member, Role
+from besluit.associations.models import Member
 from besluit.audit.services import record
 from besluit.errors import Conflict, ValidationFailed
-from besluit.letters import drafts, mail
-from besluit.letters.models import Letter, LetterAttachment, LetterDelivery, MemberAddress
-from besluit.meetings.models import Meeting
-from besluit.uploads import check_upload
+from besluit.letters import mail
+from besluit.letters.models import Letter, LetterDelivery
+from besluit.letters.services.recipients import recipients_for
 
 D = LetterDelivery.Status
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
@@ -48,221 +27,6 @@ BATCH = 50
 
 def max_attempts() -> int:
     return int(getattr(settings, "BESLUIT_LETTER_MAX_ATTEMPTS", len(BACKOFF) + 1))
-
-
-# --- numbering and writing ------------------------------------------------------
-
-
-def next_number(association: Association, day=None) -> str:
-    """The next free number of the year: 'Lbr. 26/001', 'Lbr. 26/002', ..."""
-    year = (day or timezone.localdate()).year % 100
-    prefix = f"Lbr. {year:02d}/"
-    used = [
-        n.removeprefix(prefix)
-        for n in Letter.objects.filter(
-            association=association, number__startswith=prefix
-        ).values_list("number", flat=True)
-    ]
-    highest = max((int(n) for n in used if n.isdigit()), default=0)
-    return f"{prefix}{highest + 1:03d}"
-
-
-def _check_meeting(association: Association, meeting: Meeting | None) -> None:
-    if meeting is not None and meeting.association_id != association.pk:
-        raise ValidationFailed(_("That meeting belongs to another association."), field="meeting")
-
-
-def do_create_letter(
-    *,
-    actor,
-    association: Association,
-    kind: str,
-    meeting: Meeting | None = None,
-    number: str = "",
-    subject: str = "",
-    body: str = "",
-) -> Letter:
-    """A draft letter; subject and text come from the template unless given."""
-    access.require_administer(actor, association)
-    if kind not in Letter.Kind.values:
-        raise ValidationFailed(_("Unknown template '%(kind)s'.") % {"kind": kind}, field="kind")
-    _check_meeting(association, meeting)
-    if kind != Letter.Kind.OTHER and meeting is None:
-        raise ValidationFailed(_("This template needs a meeting."), field="meeting")
-    template_subject, template_body = drafts.render(kind, association, meeting)
-    with transaction.atomic():
-        letter = Letter(
-            association=association,
-            number=(number or next_number(association)).strip(),
-            kind=kind,
-            subject=(subject or template_subject)[:300],
-            body=body or template_body,
-            meeting=meeting,
-            include_invitation=meeting is not None
-            and kind in (Letter.Kind.CONVOCATION, Letter.Kind.CONSULTATION),
-            created_by=actor,
-        )
-        _save_unique(letter)
-        record("letter.created", actor=actor, association=association, obj=letter, kind=kind)
-    return letter
-
-
-def _save_unique(letter: Letter) -> None:
-    try:
-        with transaction.atomic():
-            letter.save()
-    except IntegrityError as exc:
-        raise ValidationFailed(
-            _("Number '%(number)s' is in use for another letter.") % {"number": letter.number},
-            field="number",
-        ) from exc
-
-
-def do_update_letter(
-    *,
-    actor,
-    letter: Letter,
-    number: str,
-    subject: str,
-    body: str,
-    meeting: Meeting | None,
-    include_invitation: bool,
-) -> Letter:
-    access.require_administer(actor, letter.association)
-    if letter.status != Letter.Status.DRAFT:
-        raise Conflict(_("A letter that has been sent cannot be changed."))
-    _check_meeting(letter.association, meeting)
-    if not number.strip() or not subject.strip() or not body.strip():
-        raise ValidationFailed(_("A letter needs a number, a subject and a text."), field="subject")
-    if include_invitation and meeting is None:
-        raise ValidationFailed(
-            _("A calendar invitation needs a meeting."), field="include_invitation"
-        )
-    with transaction.atomic():
-        letter.number = number.strip()
-        letter.subject = subject.strip()
-        letter.body = body
-        letter.meeting = meeting
-        letter.include_invitation = include_invitation
-        _save_unique(letter)
-        record("letter.updated", actor=actor, association=letter.association, obj=letter)
-    return letter
-
-
-def do_add_attachment(
-    *, actor, letter: Letter, upload: UploadedFile, title: str = ""
-) -> LetterAttachment:
-    """A PDF or Word file (checked by content, like agenda attachments)."""
-    access.require_administer(actor, letter.association)
-    if letter.status != Letter.Status.DRAFT:
-        raise Conflict(_("A letter that has been sent cannot be changed."))
-    kind = check_upload(upload)
-    with transaction.atomic():
-        attachment = LetterAttachment(letter=letter, title=(title or upload.name)[:200])
-        attachment.store(upload, kind)
-        record(
-            "letter.attachment_added",
-            actor=actor,
-            association=letter.association,
-            obj=letter,
-            name=attachment.original_name,
-        )
-    return attachment
-
-
-def do_remove_attachment(*, actor, attachment: LetterAttachment) -> None:
-    letter = attachment.letter
-    access.require_administer(actor, letter.association)
-    if letter.status != Letter.Status.DRAFT:
-        raise Conflict(_("A letter that has been sent cannot be changed."))
-    with transaction.atomic():
-        record(
-            "letter.attachment_removed",
-            actor=actor,
-            association=letter.association,
-            obj=letter,
-            name=attachment.original_name,
-        )
-        attachment.file.delete(save=False)
-        attachment.delete()
-
-
-# --- recipients -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recipient:
-    member: Member
-    email: str
-    name: str
-    function: str
-
-
-@dataclass
-class Recipients:
-    recipients: list[Recipient] = field(default_factory=list)
-    without_address: list[Member] = field(default_factory=list)
-
-
-def recipients_for(
-    association: Association, members: Iterable[Member], audience: str = Letter.Audience.ALL
-) -> Recipients:
-    """Each member's representatives (active accounts with an e-mail address) and its own
-    mailboxes; with ``audience=secretaries`` only municipal secretaries and mailboxes
-    marked as the secretary's. One entry per address (the first member that has it).
-    """
-    members = list(members)
-    ids = [m.pk for m in members]
-    by_member: dict[int, list[Recipient]] = {m.pk: [] for m in members}
-    member_of = {m.pk: m for m in members}
-    roles = (
-        Role.objects.filter(
-            association=association,
-            kind=Role.Kind.REPRESENTATIVE,
-            member_id__in=ids,
-            user__is_active=True,
-            user__code_meeting__isnull=True,  # voting codes' accounts get no letters
-        )
-        .exclude(user__email="")
-        .select_related("user")
-        .order_by("member_id", "user__username")
-    )
-    if audience == Letter.Audience.SECRETARIES:
-        roles = roles.filter(function=Role.Function.SECRETARY)
-    for role in roles:
-        by_member[role.member_id].append(
-            Recipient(
-                member_of[role.member_id],
-                role.user.email.strip().lower(),
-                role.user.get_full_name() or role.user.username,
-                role.get_function_display() or str(Role.Kind.REPRESENTATIVE.label),
-            )
-        )
-    addresses = MemberAddress.objects.filter(member_id__in=ids).order_by("member_id", "email")
-    if audience == Letter.Audience.SECRETARIES:
-        addresses = addresses.filter(is_secretary=True)
-    for address in addresses:
-        by_member[address.member_id].append(
-            Recipient(
-                member_of[address.member_id],
-                address.email.strip().lower(),
-                address.label,
-                address.label or "mailbox",
-            )
-        )
-    result = Recipients()
-    seen: set[str] = set()
-    for member in members:
-        found = [r for r in by_member[member.pk] if r.email not in seen]
-        if not by_member[member.pk]:
-            result.without_address.append(member)
-        for r in found:
-            seen.add(r.email)
-            result.recipients.append(r)
-    return result
-
-
-# --- sending ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
