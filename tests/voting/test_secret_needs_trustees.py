@@ -17,6 +17,7 @@ from besluit.live.services import do_set_current_item
 from besluit.voting import log as vote_log
 from besluit.voting import services as voting
 from besluit.voting.models import Ballot, Poll, SecretTally
+from besluit.voting.services import opening
 from besluit.voting.trustees import TrusteesNeeded
 from tests import factories
 
@@ -123,7 +124,7 @@ def test_an_old_plaintext_secret_poll_still_shows_and_verifies(
     """A poll closed before every secret poll was encrypted: its totals are SecretTally
     rows (here a paper round's, written the way those polls were), its bundle the poll
     bundle. Made by letting the old opening through once."""
-    monkeypatch.setattr(voting, "_election_for", lambda poll: None)
+    monkeypatch.setattr(opening, "_election_for", lambda poll: None)
     poll = voting.do_open_poll(actor=chair, poll=_draft(chair, meeting))
     monkeypatch.undo()
     other = factories.make_user("teller-2", association, Role.Kind.SECRETARIAT)

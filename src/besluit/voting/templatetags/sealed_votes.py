@@ -1,5 +1,5 @@
 """``{% trustees_note meeting %}``: before a secret vote opens, who its trustees are and
-what their absence means, or why it cannot open yet (voting.services._election_for)."""
+what their absence means, or why it cannot open yet (voting.services.opening._election_for)."""
 
 from django import template
 
