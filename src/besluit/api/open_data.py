@@ -25,7 +25,11 @@ JSON = "application/json"
 
 
 def _json(data: Any, response: HttpResponse | None = None) -> HttpResponse:
-    out = HttpResponse(formats.to_json(data, indent=None), content_type=JSON)
+    return _json_bytes(formats.to_json(data, indent=None), response)
+
+
+def _json_bytes(content: bytes, response: HttpResponse | None = None) -> HttpResponse:
+    out = HttpResponse(content, content_type=JSON)
     if response is not None:
         for header in ("Link", "X-Total-Count"):
             if response.has_header(header):
@@ -33,6 +37,10 @@ def _json(data: Any, response: HttpResponse | None = None) -> HttpResponse:
     out["Access-Control-Allow-Origin"] = "*"
     out["Cache-Control"] = "public, max-age=300"
     return out
+
+
+def _compact(export: dict[str, Any]) -> bytes:
+    return formats.to_json(export, indent=None)
 
 
 def _association(slug: str) -> Association:
@@ -82,7 +90,8 @@ def list_open_associations(request, response: HttpResponse, params: Query[ListPa
     "(closed polls) in Popolo JSON.",
 )
 def get_open_association(request, slug: str):
-    return _json(kept.export(_association(slug)))
+    association = _association(slug)
+    return _json_bytes(kept.made(association, None, "api", _compact))
 
 
 @api.get(
@@ -96,7 +105,7 @@ def get_open_meeting(request, meeting_id: s.Id):
     for association in Association.objects.filter(meetings__pk=meeting_id):
         meeting = popolo.public_meetings(association).filter(pk=meeting_id).first()
         if meeting is not None:
-            return _json(kept.export(association, meeting))
+            return _json_bytes(kept.made(association, meeting, "api", _compact))
     raise NotFound(f"No public meeting {meeting_id}.")
 
 
