@@ -23,6 +23,7 @@ from django.db import connection
 from besluit.associations.models import Role
 from besluit.errors import ValidationFailed
 from besluit.voting import services as voting
+from besluit.voting import trustees as voting_trustees
 from besluit.voting.models import Ballot, SecretTally
 from besluit.voting.trustees import TrusteesNeeded
 from tests import factories
@@ -182,7 +183,7 @@ def test_the_attack_finds_nothing_in_a_sealed_poll(wal_kept):
     poll = voting.do_close_poll(actor=chair, poll=poll)
     for keeper, user in zip(keepers[:2], trustees_[:2], strict=True):
         w, c = keeper.tally_share(poll)
-        poll = voting.trustees.do_submit_tally_share(actor=user, poll=poll, weights=w, counts=c)
+        poll = voting_trustees.do_submit_tally_share(actor=user, poll=poll, weights=w, counts=c)
     assert poll.outcome.option("for").members == 4  # decided, from the trustees' shares
 
     options = {o.pk: o.key for o in poll.options.all()}
