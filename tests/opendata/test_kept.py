@@ -130,3 +130,22 @@ def test_requests_at_the_same_moment_wait_for_one_export(published, monkeypatch)
         thread.join(10)
     assert made == [association.pk]
     assert results == [{"made": 1}] * 12
+
+
+def test_what_is_made_of_one_export_is_kept_up_to_a_limit(published, monkeypatch):
+    """An ORI document is kept per server address, which a wide ALLOWED_HOSTS leaves to
+    the client's Host header: past the limit a download is made but not kept."""
+    association, _meeting = published
+    made_now = []
+
+    def make(export):
+        made_now.append(1)
+        return b"x" * 1000
+
+    for i in range(kept.OUTPUTS_LIMIT + 10):
+        assert kept.made(association, None, f"ori:https://host-{i}.example/", make)
+    outputs = kept._kept[(association.pk, None)][3]
+    assert len(outputs) == kept.OUTPUTS_LIMIT
+    kept.made(association, None, "ori:https://host-0.example/", make)  # kept: not made
+    kept.made(association, None, f"ori:https://host-{kept.OUTPUTS_LIMIT}.example/", make)
+    assert len(made_now) == kept.OUTPUTS_LIMIT + 10 + 1

@@ -30,6 +30,11 @@ KEPT_SECONDS = 300
 # The demo's whole export is about 11 MB of Python objects (1 MB of JSON): a process
 # keeps eight at the most, the least recently made dropped first.
 LIMIT = 8
+# What is made of one export: JSON, ZIP, the API's JSON, 13 CSV tables, and an ORI
+# document per server address. The address comes from the request's Host, which a wide
+# BESLUIT_ALLOWED_HOSTS ("*", ".example.org") leaves to the client: past this many, a
+# download is made for its request and not kept, so no one can fill the memory.
+OUTPUTS_LIMIT = 24
 
 # (association, meeting) -> (audit version, made at, the export, what was made of it)
 _kept: dict[tuple[int, int | None], tuple[int, float, dict[str, Any], dict[str, bytes]]] = {}
@@ -43,7 +48,7 @@ def version(association: Association) -> int:
 def export(association: Association, meeting: Meeting | None = None) -> dict[str, Any]:
     """``popolo.export(association, meeting)``, kept while current. The caller must not
     change it: other requests get the same dict."""
-    key = (association.pk, meeting.pk if meeting is not None else None)
+    key = _key(association, meeting)
     # Read before the export: the export then holds at least what this version names.
     current = version(association)
     found = _current(key, current)
@@ -68,13 +73,20 @@ def made(
     """``make(export)``, kept with the export it is made of: a download's bytes (the
     JSON, the ZIP, a CSV table, the ORI document), ``what`` naming which."""
     found = export(association, meeting)
-    kept = _kept.get((association.pk, meeting.pk if meeting is not None else None))
+    kept = _kept.get(_key(association, meeting))
     if kept is None or kept[2] is not found:  # made again or dropped meanwhile
         return make(found)
     outputs = kept[3]
-    if what not in outputs:
-        outputs[what] = make(found)
-    return outputs[what]
+    if what in outputs:
+        return outputs[what]
+    content = make(found)
+    if len(outputs) < OUTPUTS_LIMIT:
+        outputs[what] = content
+    return content
+
+
+def _key(association: Association, meeting: Meeting | None) -> tuple[int, int | None]:
+    return (association.pk, meeting.pk if meeting is not None else None)
 
 
 def _current(key: tuple[int, int | None], current: int) -> dict[str, Any] | None:
