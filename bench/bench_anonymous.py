@@ -1,16 +1,18 @@
 #!/usr/bin/env python
-"""What an anonymous request costs the server: the public downloads of the demo.
+"""What an anonymous request costs the server: the public downloads and pages of the demo.
 
     .venv/bin/python bench/bench_anonymous.py [--repeat 5]
 
 Loads the demo into a fresh SQLite database (schema from the models, as bench/demo_load.py)
-and asks for each public download without a login through Django's test client: first
-once (what a request costs when nothing is kept: the export or PDF is made), then
-``--repeat`` times more. Prints the CPU time of this process per request (median of the
-repeats) and the ratio of the first to the repeats, both measured in the same run. The
-open-data exports are kept per process (besluit.opendata.kept) and the minutes PDF in
-the cache while their association does not change; an audited change in between is
-also measured (the next request pays for a new export).
+and asks for each public download and page without a login through Django's test client:
+once to warm the process up (fonts, templates), once with nothing kept (what every
+request cost before: the export, PDF or OpenAPI document is made), then ``--repeat``
+times more. Prints the CPU time of this process per request (median of the repeats) and
+the ratio of the first to the repeats, both measured in the same run. The open-data
+exports are kept per process (besluit.opendata.kept), the minutes PDF in the cache while
+their association does not change, the OpenAPI document once per process; the public
+decision list and result pages are not kept (their ratio shows it). An audited change is
+measured last: the next download pays for a new export, the one after it no longer.
 """
 
 import argparse
@@ -46,6 +48,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     _fresh_database()
+    from django.db.models import Count
     from django.test import Client
 
     from besluit.associations.models import Association
@@ -53,11 +56,23 @@ def main() -> int:
     from besluit.meetings.models import Meeting
     from besluit.minutes.models import Minutes
     from besluit.texts.services.pdfs import do_set_branding
+    from besluit.voting.models import Poll
 
     accounts = load_demo()
     association = Association.objects.get(slug="vvvg")
     adopted = Minutes.objects.filter(meeting__association=association, status="adopted").first()
     meeting = Meeting.objects.get(association=association, title="Najaars-ALV 2026")
+    # The public decision list and result pages (when the association publishes them):
+    # not kept, measured to show what such a page costs. The named poll with the most
+    # ballots has the longest list of members.
+    Association.objects.filter(pk=association.pk).update(publish_decisions=True)
+    named = (
+        Poll.objects.filter(meeting__association=association, status=Poll.Status.CLOSED)
+        .exclude(is_secret=True)
+        .annotate(n=Count("ballots"))
+        .order_by("-n")
+        .first()
+    )
     whole, one = "/open/vvvg/", f"/open/vvvg/vergaderingen/{meeting.pk}/"
     urls = [
         whole + "popolo.json",
@@ -69,6 +84,8 @@ def main() -> int:
         "/api/v1/open-data/associations/vvvg",
         f"/vvvg/vergaderingen/{adopted.meeting_id}/notulen/notulen.pdf",
         "/api/v1/openapi.json",
+        one + "besluitenlijst/",
+        f"/open/vvvg/stemmingen/{named.public_id}/uitslag/",
     ]
     client = Client(HTTP_HOST="127.0.0.1")
     client.get("/open/")  # the middleware and templates loaded before anything is timed
